@@ -1,0 +1,50 @@
+/**
+ * Shapes shared by every model. Models see items by dense index (0..nItems-1), never by MAL id:
+ * `TrainingData.itemIds` maps an index back to the MAL id.
+ */
+
+/** User×item interactions in CSR form (rows = users), plus the item vocabulary. */
+export interface TrainingData {
+  nUsers: number;
+  nItems: number;
+  /** Item index → MAL anime id. Includes catalogue titles nobody interacted with (cold items). */
+  itemIds: Int32Array;
+  /** Row pointers, length nUsers + 1. */
+  indptr: Int32Array;
+  /** Item index of each entry; sorted ascending within a user's row. */
+  indices: Int32Array;
+  /** The user's score 1–10, or 0 when the title is listed without a score. */
+  scores: Float32Array;
+}
+
+/** What a model knows about a user it is asked to score: their list, in the model's item space. */
+export interface History {
+  items: Int32Array;
+  /** Parallel to `items`: score 1–10, or 0 for listed without a score. */
+  scores: Float32Array;
+}
+
+/**
+ * A trained model that can score items for a user it never saw in training (fold-in), which is
+ * how anirec serves new users and how evaluation works (strong generalisation).
+ */
+export interface Recommender {
+  /** Model family, e.g. "ease", "als", "itemknn", "popularity", "content", "anirec". */
+  readonly kind: string;
+  readonly nItems: number;
+  /**
+   * Writes a preference score for every item into `out` (length nItems); higher is better.
+   * Items the model cannot judge get -Infinity. Items in the history are NOT masked here: the
+   * caller decides what to exclude.
+   */
+  scoreFoldIn(history: History, out: Float32Array): void;
+  /** Persists the model into `dir` (which exists and is empty). */
+  save(dir: string): Promise<void>;
+}
+
+/** Training knobs every trainer accepts. */
+export interface TrainOptions {
+  seed?: number;
+  /** Called now and then so long trainings can report progress (0..1) and a short message. */
+  onProgress?: (fraction: number, message: string) => void;
+}

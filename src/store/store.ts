@@ -1,0 +1,96 @@
+import type { Anime, AnimePatch, Interaction, ListStatus } from '../data/types.js';
+
+/** A user as the store knows them: an internal id plus where they came from. */
+export interface StoredUser {
+  userId: number;
+  /** Dataset or service the user belongs to: "kaggle2016", "mal", "anilist", "local". */
+  source: string;
+  /** The user's id or name in that source. */
+  externalId: string;
+  interactionCount: number;
+}
+
+/** One list entry as stored, with the internal user id resolved. */
+export interface StoredInteraction {
+  userId: number;
+  animeId: number;
+  score: number | null;
+  status: ListStatus | null;
+  updatedAt: number | null;
+}
+
+/**
+ * All interactions as parallel columns, ordered by (userId, animeId): the shape model training
+ * wants, without one object per row. `scores` uses 0 for "listed, no score".
+ */
+export interface InteractionColumns {
+  userIds: Int32Array;
+  animeIds: Int32Array;
+  scores: Int8Array;
+  /** Index into LIST_STATUSES plus one; 0 when the status is unknown. */
+  statuses: Uint8Array;
+  length: number;
+}
+
+export interface ImportCounts {
+  animeUpserted: number;
+  interactionsInserted: number;
+  interactionsUpdated: number;
+  interactionsUnchanged: number;
+  usersCreated: number;
+}
+
+/**
+ * One import run. Everything written through it becomes visible atomically on `commit()`;
+ * `rollback()` (or a crash, or Ctrl-C) leaves the store exactly as it was.
+ */
+export interface ImportTransaction {
+  upsertAnime(patches: readonly AnimePatch[]): Promise<void>;
+  /** Users are namespaced by `source`, so "1" in two datasets are two different people. */
+  upsertInteractions(source: string, rows: readonly Interaction[]): Promise<void>;
+  /** Ids of anime known to the store, including those upserted earlier in this transaction. */
+  knownAnimeIds(): Promise<ReadonlySet<number>>;
+  counts(): ImportCounts;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+export interface AnimeQuery {
+  ids?: readonly number[];
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The storage boundary. The embedded SQLite implementation is the default; a PostgreSQL one can
+ * implement the same interface for several API replicas sharing one state. Methods are async so
+ * that a networked store fits without changing callers.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  beginImport(): Promise<ImportTransaction>;
+
+  getAnime(animeId: number): Promise<Anime | null>;
+  listAnime(query?: AnimeQuery): Promise<Anime[]>;
+  countAnime(): Promise<number>;
+
+  findUser(source: string | null, externalId: string): Promise<StoredUser[]>;
+  getUser(userId: number): Promise<StoredUser | null>;
+  /** Creates the user if needed; used by feedback and list uploads. */
+  ensureUser(source: string, externalId: string): Promise<StoredUser>;
+  countUsers(): Promise<number>;
+
+  userInteractions(userId: number): Promise<StoredInteraction[]>;
+  setInteraction(userId: number, row: Omit<StoredInteraction, 'userId'>): Promise<void>;
+  deleteInteraction(userId: number, animeId: number): Promise<boolean>;
+  countInteractions(): Promise<number>;
+  /** Every interaction, column-wise, for training. */
+  allInteractions(): Promise<InteractionColumns>;
+
+  /** Small key/value metadata: data snapshot hashes, ingestion cursors, schema version. */
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}
