@@ -64,6 +64,8 @@ export interface Interaction {
   status: ListStatus | null;
   /** Unix epoch milliseconds of the last update, when the source has one. */
   updatedAt: number | null;
+  /** 1-based line in the source file, so checks made after parsing (unknown anime) can point at the row. */
+  line?: number;
 }
 
 /** Why a row was not imported. Stable codes so summaries and tests can count them. */

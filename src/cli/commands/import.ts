@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../config.js';
+import type { FormatId } from '../../data/index.js';
+import { describeProblem, importFiles, ImportAbortedError, type ImportFileSpec, type ImportSummary } from '../../store/index.js';
+import type { CliContext } from '../context.js';
+import { createProgress } from '../progress.js';
+
+interface ImportFlags {
+  format?: string;
+  userSource?: string;
+  strict?: boolean;
+  db?: string;
+}
+
+/** The bundled sample: both catalogues (merged by MAL id) and the 5k-user ratings. */
+export function bundledImportSpecs(): ImportFileSpec[] {
+  return [
+    { path: BUNDLED_DATA.catalogue2016 },
+    { path: BUNDLED_DATA.catalogueJikan },
+    { path: BUNDLED_DATA.ratings2016, userSource: BUNDLED_USER_SOURCE },
+  ];
+}
+
+export function printImportSummary(ctx: CliContext, summary: ImportSummary): void {
+  const c = summary.counts;
+  ctx.out(`Imported in ${summary.seconds.toFixed(1)} s (${Math.round(summary.rowsRead / Math.max(summary.seconds, 1e-3)).toLocaleString('en')} rows/s):`);
+  for (const file of summary.files) {
+    ctx.out(`  ${file.path} [${file.format}]: ${file.rowsRead.toLocaleString('en')} rows read, ${file.skipped.toLocaleString('en')} skipped`);
+  }
+  ctx.out(`  anime records merged: ${c.animeUpserted.toLocaleString('en')}`);
+  ctx.out(
+    `  interactions: ${c.interactionsInserted.toLocaleString('en')} new, ${c.interactionsUpdated.toLocaleString('en')} updated, ` +
+      `${c.interactionsUnchanged.toLocaleString('en')} unchanged; users created: ${c.usersCreated.toLocaleString('en')}`,
+  );
+  if (summary.skippedTotal > 0) {
+    const reasons = Object.entries(summary.skippedByReason)
+      .filter(([, n]) => n > 0)
+      .map(([reason, n]) => `${reason} ${n.toLocaleString('en')}`)
+      .join(', ');
+    ctx.out(`  skipped ${summary.skippedTotal.toLocaleString('en')} rows: ${reasons}`);
+    for (const problem of summary.problems.slice(0, 10)) ctx.out(`    ${describeProblem(problem)}`);
+    if (summary.skippedTotal > 10) ctx.out(`    … (${summary.skippedTotal - 10} more; --strict stops at the first)`);
+  }
+}
+
+export async function runImport(ctx: CliContext, specs: ImportFileSpec[], flags: ImportFlags): Promise<ImportSummary> {
+  const store = await ctx.openStore(flags.db);
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    ctx.err('\nInterrupted: rolling back, the store stays as it was (Ctrl-C again to force quit).');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = createProgress('rows');
+  try {
+    return await importFiles(store, specs, {
+      strict: flags.strict ?? false,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p.rowsRead, p.fraction, `[${p.fileIndex + 1}/${p.fileCount}] ${p.file.split('/').pop()}`),
+    });
+  } catch (error) {
+    if (error instanceof ImportAbortedError && error.problem === null) process.exitCode = 130;
+    throw error;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    await store.close();
+  }
+}
+
+export function registerImport(program: Command, ctx: CliContext): void {
+  program
+    .command('import')
+    .description('Import anime catalogues, ratings and user lists into the store (no files: the bundled sample)')
+    .argument('[files...]', 'data files (.csv, .csv.gz, .xml, .xml.gz); the format is detected from the header')
+    .option('--format <id>', 'force the format instead of detecting it (see `anirec formats`)')
+    .option('--user-source <name>', 'namespace for the users in these files (e.g. kaggle2016, mal)')
+    .option('--strict', 'abort the whole import (writing nothing) at the first bad row')
+    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .action(async (files: string[], flags: ImportFlags) => {
+      const specs: ImportFileSpec[] =
+        files.length === 0
+          ? bundledImportSpecs()
+          : files.map((path) => ({ path, format: flags.format as FormatId | undefined, userSource: flags.userSource }));
+      const summary = await runImport(ctx, specs, flags);
+      printImportSummary(ctx, summary);
+    });
+}

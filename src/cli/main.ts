@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { createContext } from './context.js';
+import { CliError } from './errors.js';
+import { registerImport } from './commands/import.js';
+import { registerInfo } from './commands/info.js';
+
+/** Builds the `anirec` command line; each command lives in its own file under commands/. */
+export function buildProgram(ctx = createContext()): Command {
+  const program = new Command('anirec')
+    .description('Anime recommendations: import MyAnimeList/AniList data, train models, recommend, serve.')
+    .showHelpAfterError('(run `anirec --help` for the list of commands)')
+    .exitOverride();
+  registerImport(program, ctx);
+  registerInfo(program, ctx);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code; never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit through here too, with code 0.
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`anirec: ${message}\n`);
+    if (process.env.ANIREC_DEBUG && error instanceof Error && !(error instanceof CliError)) {
+      process.stderr.write(`${error.stack ?? ''}\n`);
+    }
+    return error instanceof CliError ? error.exitCode : typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : 1;
+  }
+}

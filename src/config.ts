@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Every default anirec uses, in one place. Paths resolve against ANIREC_HOME (default `.anirec`
+ * in the working directory) so a checkout can hold several independent setups.
+ */
+
+/** The package root (works from both src/ under tsx and dist/ after the build). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The sample data shipped inside the package, so a fresh clone works offline. */
+export const BUNDLED_DATA = {
+  catalogue2016: join(PACKAGE_ROOT, 'data', 'anime_2016.csv.gz'),
+  catalogueJikan: join(PACKAGE_ROOT, 'data', 'anime_tv_2006_2026_jikan.csv.gz'),
+  ratings2016: join(PACKAGE_ROOT, 'data', 'ratings_2016_5k_users.csv.gz'),
+  embeddingCache: join(PACKAGE_ROOT, 'data', 'embeddings', 'use-lite-synopsis.bin'),
+} as const;
+
+/** User namespace of the bundled ratings (caserec's renumbered 5k-user Kaggle 2016 sample). */
+export const BUNDLED_USER_SOURCE = 'kaggle2016';
+
+export interface AnirecPaths {
+  home: string;
+  database: string;
+  models: string;
+}
+
+export function resolvePaths(env: NodeJS.ProcessEnv = process.env): AnirecPaths {
+  const home = env.ANIREC_HOME ?? join(process.cwd(), '.anirec');
+  return {
+    home,
+    database: env.ANIREC_DB ?? join(home, 'anirec.db'),
+    models: env.ANIREC_MODELS ?? join(home, 'models'),
+  };
+}

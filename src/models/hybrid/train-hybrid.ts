@@ -1,0 +1,179 @@
+import { trainRanker, type RankerModel, type RankerParams, type RankingDataset } from '../ranker/index.js';
+import { createRng, shuffleInPlace } from '../random.js';
+import { subsetUsers } from '../training-data.js';
+import type { History, Recommender, TrainingData, TrainOptions } from '../types.js';
+import { buildFeatures } from './features.js';
+import { CandidateGenerator, type HybridComponent } from './candidates.js';
+import { featureNames } from './features.js';
+import { HybridRecommender } from './hybrid-model.js';
+import type { ItemStats } from './item-stats.js';
+
+/** How to train one base recommender of the hybrid. */
+export interface ComponentSpec {
+  name: string;
+  candidates: number;
+  train(data: TrainingData): Promise<Recommender> | Recommender;
+}
+
+export interface HybridTrainParams {
+  /** Training users held back from the base models to teach the ranker (fold-in simulation). */
+  rankerUsers: number;
+  /** Share of those users used for the ranker's early stopping instead of fitting. */
+  rankerValidationShare: number;
+  /** Share of a ranker user's list shown as history; the rest are the targets to find. */
+  foldInFraction: number;
+  minItemsPerRankerUser: number;
+  /** Graded relevance: every held-out title earns `listedGain`, one the user scored ≥ likedThreshold earns `likedGain`. */
+  listedGain: number;
+  likedGain: number;
+  likedThreshold: number;
+  ranker: Partial<RankerParams>;
+}
+
+export const DEFAULT_HYBRID_PARAMS: HybridTrainParams = {
+  rankerUsers: 1500,
+  rankerValidationShare: 0.2,
+  foldInFraction: 0.8,
+  minItemsPerRankerUser: 5,
+  listedGain: 1,
+  likedGain: 2,
+  likedThreshold: 7,
+  ranker: {},
+};
+
+interface FoldInUser {
+  history: History;
+  targets: Map<number, number>;
+}
+
+/** Splits one user's CSR row into a seeded fold-in history and held-out targets (item → score). */
+function splitUserRow(data: TrainingData, user: number, fraction: number, rng: () => number): FoldInUser {
+  const start = data.indptr[user]!;
+  const end = data.indptr[user + 1]!;
+  const positions = Array.from({ length: end - start }, (_, i) => start + i);
+  shuffleInPlace(positions, rng);
+  const nHistory = Math.max(1, Math.round(positions.length * fraction));
+  const historyPositions = positions.slice(0, nHistory).sort((a, b) => a - b);
+  const targets = new Map<number, number>();
+  for (const p of positions.slice(nHistory)) targets.set(data.indices[p]!, data.scores[p]!);
+  return {
+    history: {
+      items: Int32Array.from(historyPositions, (p) => data.indices[p]!),
+      scores: Float32Array.from(historyPositions, (p) => data.scores[p]!),
+    },
+    targets,
+  };
+}
+
+/**
+ * Builds the ranker's training queries: for each held-back user, the base models' candidates
+ * with their features, labelled by whether (and how much) the user really listed them.
+ * Queries whose candidates contain no target are dropped: they carry no ranking signal.
+ */
+function buildRankingSet(
+  generator: CandidateGenerator,
+  users: readonly FoldInUser[],
+  stats: ItemStats,
+  params: HybridTrainParams,
+): RankingDataset {
+  const featureChunks: Float32Array[] = [];
+  const labelChunks: Float32Array[] = [];
+  const offsets = [0];
+  for (const user of users) {
+    const { views, candidates } = generator.generate(user.history);
+    const labels = new Float32Array(candidates.length);
+    let positives = 0;
+    for (let c = 0; c < candidates.length; c++) {
+      const score = user.targets.get(candidates[c]!);
+      if (score === undefined) continue;
+      labels[c] = score >= params.likedThreshold ? params.likedGain : params.listedGain;
+      positives++;
+    }
+    if (positives === 0 || positives === candidates.length) continue;
+    featureChunks.push(buildFeatures(user.history, candidates, views, stats));
+    labelChunks.push(labels);
+    offsets.push(offsets[offsets.length - 1]! + candidates.length);
+  }
+  const nRows = offsets[offsets.length - 1]!;
+  const names = featureNames(generator.names);
+  const nFeatures = names.length;
+  const features = new Float32Array(nRows * nFeatures);
+  const labels = new Float32Array(nRows);
+  let row = 0;
+  featureChunks.forEach((chunk, q) => {
+    features.set(chunk, row * nFeatures);
+    labels.set(labelChunks[q]!, row);
+    row += labelChunks[q]!.length;
+  });
+  return { features, nFeatures, labels, groupOffsets: Int32Array.from(offsets), featureNames: names };
+}
+
+/**
+ * Trains the hybrid in three steps:
+ * 1. base models on all training users except a held-back group;
+ * 2. the ranker on the held-back users, each folded in from 80% of their list and asked to find
+ *    the other 20% — exactly the situation of a new user at serving time, so the ranker learns
+ *    how far to trust each base model on unseen users;
+ * 3. base models again on every training user, so serving uses all the data.
+ */
+export async function trainHybrid(
+  data: TrainingData,
+  specs: readonly ComponentSpec[],
+  stats: ItemStats,
+  params: HybridTrainParams = DEFAULT_HYBRID_PARAMS,
+  options: TrainOptions = {},
+): Promise<{ model: HybridRecommender; report: HybridTrainReport }> {
+  const rng = createRng(options.seed ?? 42);
+  const report = (fraction: number, message: string): void => options.onProgress?.(fraction, message);
+
+  const eligible: number[] = [];
+  for (let u = 0; u < data.nUsers; u++) {
+    if (data.indptr[u + 1]! - data.indptr[u]! >= params.minItemsPerRankerUser) eligible.push(u);
+  }
+  shuffleInPlace(eligible, rng);
+  const heldBack = eligible.slice(0, Math.min(params.rankerUsers, Math.floor(eligible.length / 3)));
+  const heldBackSet = new Set(heldBack);
+  const baseUsers = Array.from({ length: data.nUsers }, (_, u) => u).filter((u) => !heldBackSet.has(u));
+
+  report(0, `training ${specs.length} base models on ${baseUsers.length} users (${heldBack.length} held back for the ranker)`);
+  const baseData = subsetUsers(data, baseUsers);
+  const stageOne: HybridComponent[] = [];
+  for (const spec of specs) stageOne.push({ name: spec.name, candidates: spec.candidates, model: await spec.train(baseData) });
+
+  report(0.4, 'building ranker training queries');
+  const foldIns = heldBack.map((u) => splitUserRow(data, u, params.foldInFraction, rng));
+  const nValidation = Math.round(foldIns.length * params.rankerValidationShare);
+  const stageOneGenerator = new CandidateGenerator(stageOne);
+  const validation = buildRankingSet(stageOneGenerator, foldIns.slice(0, nValidation), stats, params);
+  const fitting = buildRankingSet(stageOneGenerator, foldIns.slice(nValidation), stats, params);
+
+  report(0.55, `training the ranker on ${fitting.groupOffsets.length - 1} queries, ${fitting.labels.length} candidates`);
+  const ranker = trainRanker(fitting, { ...params.ranker }, { validation, seed: options.seed ?? 42 });
+
+  report(0.7, 'retraining base models on all users');
+  const final: HybridComponent[] = [];
+  for (const spec of specs) final.push({ name: spec.name, candidates: spec.candidates, model: await spec.train(data) });
+  report(1, 'done');
+  return {
+    model: new HybridRecommender(new CandidateGenerator(final), stats, ranker),
+    report: {
+      baseUsers: baseUsers.length,
+      rankerUsers: heldBack.length,
+      rankerQueries: fitting.groupOffsets.length - 1,
+      rankerRows: fitting.labels.length,
+      validationQueries: validation.groupOffsets.length - 1,
+      bestRound: ranker.bestRound,
+      featureImportance: ranker.featureImportance(),
+    },
+  };
+}
+
+export interface HybridTrainReport {
+  baseUsers: number;
+  rankerUsers: number;
+  rankerQueries: number;
+  rankerRows: number;
+  validationQueries: number;
+  bestRound: number;
+  featureImportance: ReturnType<RankerModel['featureImportance']>;
+}

@@ -1,0 +1,172 @@
+import type Database from 'better-sqlite3';
+import type { AnimePatch, Interaction } from '../../data/types.js';
+import { mergeAnime } from '../merge-anime.js';
+import type { ImportCounts, ImportTransaction } from '../store.js';
+import { animeFromRow, animeToParams, statusToCode, type AnimeRow } from './rows.js';
+
+/** Rows per multi-row INSERT: amortises better-sqlite3's per-call cost (5 params a row, well under SQLite's limit). */
+const ROWS_PER_STATEMENT = 500;
+const PARAMS_PER_ROW = 5;
+
+// A row is only rewritten when something actually changed, so `changes` counts inserts + real
+// updates and a re-run of the same file touches nothing.
+const UPSERT_TAIL = `
+  ON CONFLICT (user_id, anime_id) DO UPDATE SET
+    score = excluded.score,
+    status = COALESCE(excluded.status, interactions.status),
+    updated_at = COALESCE(excluded.updated_at, interactions.updated_at)
+  WHERE interactions.score IS NOT excluded.score
+     OR (excluded.status IS NOT NULL AND interactions.status IS NOT excluded.status)
+     OR (excluded.updated_at IS NOT NULL AND interactions.updated_at IS NOT excluded.updated_at)`;
+
+function valuesSql(rows: number): string {
+  return Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ');
+}
+
+/**
+ * Each batch is written twice at most: INSERT OR IGNORE counts the new rows exactly (and is the
+ * only statement a first import runs); only if some rows already existed does the upsert run
+ * to apply and count real changes. Counting with count(*) instead would scan the table per batch.
+ */
+class BatchWriter {
+  private readonly insertNew: Database.Statement;
+  private readonly upsert: Database.Statement;
+
+  constructor(db: Database.Database, readonly rows: number) {
+    const target = 'INTO interactions (user_id, anime_id, score, status, updated_at)';
+    this.insertNew = db.prepare(`INSERT OR IGNORE ${target} VALUES ${valuesSql(rows)}`);
+    this.upsert = db.prepare(`INSERT ${target} VALUES ${valuesSql(rows)} ${UPSERT_TAIL}`);
+  }
+
+  /** Returns [inserted, updated]. */
+  write(params: unknown[]): [number, number] {
+    const inserted = this.insertNew.run(params).changes;
+    if (inserted === this.rows) return [inserted, 0];
+    return [inserted, this.upsert.run(params).changes];
+  }
+}
+
+/**
+ * One import run on the SQLite store: a single SQLite transaction opened by BEGIN and ended by
+ * COMMIT or ROLLBACK, so the run is all-or-nothing even across the awaits of a streaming read.
+ * If the process dies mid-run, SQLite's journal discards the partial run on the next open.
+ */
+export class SqliteImportTransaction implements ImportTransaction {
+  private open = true;
+  private readonly userIdsBySource = new Map<string, Map<string, number>>();
+  private known: Set<number> | null = null;
+  private readonly tally: ImportCounts = {
+    animeUpserted: 0,
+    interactionsInserted: 0,
+    interactionsUpdated: 0,
+    interactionsUnchanged: 0,
+    usersCreated: 0,
+  };
+  private readonly fullBatch: BatchWriter;
+  private readonly singleRow: BatchWriter;
+  private readonly selectAnime: Database.Statement;
+  private readonly writeAnime: Database.Statement;
+  private readonly insertUser: Database.Statement;
+  private readonly params = new Array<unknown>(ROWS_PER_STATEMENT * PARAMS_PER_ROW);
+
+  constructor(private readonly db: Database.Database) {
+    this.fullBatch = new BatchWriter(db, ROWS_PER_STATEMENT);
+    this.singleRow = new BatchWriter(db, 1);
+    this.selectAnime = db.prepare('SELECT * FROM anime WHERE anime_id = ?');
+    this.writeAnime = db.prepare(`INSERT OR REPLACE INTO anime (
+        anime_id, title, title_english, title_japanese, synonyms, format, episodes, status, year, season,
+        genres, themes, demographics, studios, source, age_rating, adult, mal_score, members, synopsis,
+        picture_url, updated_at)
+      VALUES (@anime_id, @title, @title_english, @title_japanese, @synonyms, @format, @episodes, @status, @year,
+        @season, @genres, @themes, @demographics, @studios, @source, @age_rating, @adult, @mal_score, @members,
+        @synopsis, @picture_url, @updated_at)`);
+    this.insertUser = db.prepare('INSERT INTO users (source, external_id) VALUES (?, ?)');
+    db.exec('BEGIN IMMEDIATE');
+  }
+
+  async upsertAnime(patches: readonly AnimePatch[]): Promise<void> {
+    this.assertOpen();
+    const now = Date.now();
+    for (const patch of patches) {
+      const row = this.selectAnime.get(patch.animeId) as AnimeRow | undefined;
+      const merged = mergeAnime(row ? animeFromRow(row) : null, patch);
+      this.writeAnime.run(animeToParams(merged, now));
+      this.known?.add(patch.animeId);
+      this.tally.animeUpserted++;
+    }
+  }
+
+  async upsertInteractions(source: string, rows: readonly Interaction[]): Promise<void> {
+    this.assertOpen();
+    if (rows.length === 0) return;
+    const users = this.usersOf(source);
+    let filled = 0;
+    const params = this.params;
+    for (const row of rows) {
+      let userId = users.get(row.user);
+      if (userId === undefined) {
+        userId = Number(this.insertUser.run(source, row.user).lastInsertRowid);
+        users.set(row.user, userId);
+        this.tally.usersCreated++;
+      }
+      const base = filled * PARAMS_PER_ROW;
+      params[base] = userId;
+      params[base + 1] = row.animeId;
+      params[base + 2] = row.score;
+      params[base + 3] = statusToCode(row.status);
+      params[base + 4] = row.updatedAt;
+      if (++filled === ROWS_PER_STATEMENT) {
+        this.record(this.fullBatch.write(params), ROWS_PER_STATEMENT);
+        filled = 0;
+      }
+    }
+    for (let r = 0; r < filled; r++) {
+      this.record(this.singleRow.write(params.slice(r * PARAMS_PER_ROW, (r + 1) * PARAMS_PER_ROW)), 1);
+    }
+  }
+
+  private record([inserted, updated]: [number, number], rows: number): void {
+    this.tally.interactionsInserted += inserted;
+    this.tally.interactionsUpdated += updated;
+    this.tally.interactionsUnchanged += rows - inserted - updated;
+  }
+
+  async knownAnimeIds(): Promise<ReadonlySet<number>> {
+    if (this.known === null) {
+      const ids = this.db.prepare('SELECT anime_id FROM anime').pluck().all() as number[];
+      this.known = new Set(ids);
+    }
+    return this.known;
+  }
+
+  counts(): ImportCounts {
+    return { ...this.tally };
+  }
+
+  async commit(): Promise<void> {
+    this.assertOpen();
+    this.db.exec('COMMIT');
+    this.open = false;
+  }
+
+  async rollback(): Promise<void> {
+    if (!this.open) return;
+    this.open = false;
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+
+  private usersOf(source: string): Map<string, number> {
+    let users = this.userIdsBySource.get(source);
+    if (users === undefined) {
+      users = new Map();
+      const rows = this.db.prepare('SELECT external_id, user_id FROM users WHERE source = ?').raw().all(source) as [string, number][];
+      for (const [externalId, userId] of rows) users.set(externalId, userId);
+      this.userIdsBySource.set(source, users);
+    }
+    return users;
+  }
+
+  private assertOpen(): void {
+    if (!this.open) throw new Error('This import has already been committed or rolled back.');
+  }
+}

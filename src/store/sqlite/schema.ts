@@ -1,0 +1,70 @@
+import type Database from 'better-sqlite3';
+
+/** Bump when the schema changes; `migrate` refuses to open a newer store than it understands. */
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA_V1 = `
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS anime (
+  anime_id       INTEGER PRIMARY KEY,
+  title          TEXT NOT NULL,
+  title_english  TEXT,
+  title_japanese TEXT,
+  synonyms       TEXT NOT NULL DEFAULT '[]',
+  format         TEXT,
+  episodes       INTEGER,
+  status         TEXT,
+  year           INTEGER,
+  season         TEXT,
+  genres         TEXT NOT NULL DEFAULT '[]',
+  themes         TEXT NOT NULL DEFAULT '[]',
+  demographics   TEXT NOT NULL DEFAULT '[]',
+  studios        TEXT NOT NULL DEFAULT '[]',
+  source         TEXT,
+  age_rating     TEXT,
+  adult          INTEGER NOT NULL DEFAULT 0,
+  mal_score      REAL,
+  members        INTEGER,
+  synopsis       TEXT,
+  picture_url    TEXT,
+  updated_at     INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS users (
+  user_id     INTEGER PRIMARY KEY,
+  source      TEXT NOT NULL,
+  external_id TEXT NOT NULL,
+  UNIQUE (source, external_id)
+);
+
+-- One row per (user, title). WITHOUT ROWID keeps rows clustered by user, which is the order both
+-- training (scan everything) and serving (one user's list) read them in.
+CREATE TABLE IF NOT EXISTS interactions (
+  user_id    INTEGER NOT NULL,
+  anime_id   INTEGER NOT NULL,
+  score      INTEGER,
+  status     INTEGER,
+  updated_at INTEGER,
+  PRIMARY KEY (user_id, anime_id)
+) WITHOUT ROWID;
+`;
+
+export function migrate(db: Database.Database): void {
+  db.exec(SCHEMA_V1);
+  const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+  if (row === undefined) {
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
+    return;
+  }
+  const found = Number(row.value);
+  if (found > SCHEMA_VERSION) {
+    throw new Error(
+      `This store was written by a newer anirec (schema ${found}; this version understands ${SCHEMA_VERSION}). ` +
+        'Upgrade anirec, or point --db at another file.',
+    );
+  }
+}

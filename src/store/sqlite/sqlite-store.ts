@@ -1,0 +1,184 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Anime } from '../../data/types.js';
+import type {
+  AnimeQuery,
+  ImportTransaction,
+  InteractionColumns,
+  Store,
+  StoredInteraction,
+  StoredUser,
+} from '../store.js';
+import { SqliteImportTransaction } from './import-transaction.js';
+import { animeFromRow, statusFromCode, statusToCode, type AnimeRow } from './rows.js';
+import { migrate } from './schema.js';
+
+interface UserRow {
+  user_id: number;
+  source: string;
+  external_id: string;
+  interaction_count: number;
+}
+
+const USER_COLUMNS = `u.user_id, u.source, u.external_id,
+  (SELECT count(*) FROM interactions i WHERE i.user_id = u.user_id) AS interaction_count`;
+
+function userFromRow(row: UserRow): StoredUser {
+  return { userId: row.user_id, source: row.source, externalId: row.external_id, interactionCount: row.interaction_count };
+}
+
+/** The embedded default store: one SQLite file, no server. `:memory:` works for tests. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  static open(path: string, options: { readonly?: boolean } = {}): SqliteStore {
+    if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (error) {
+      throw new Error(`Cannot open the anirec store at ${path}: ${(error as Error).message}`);
+    }
+    if (!options.readonly) {
+      // WAL lets API readers keep reading while an import or feedback write is in progress.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('cache_size = -65536');
+      db.pragma('temp_store = MEMORY');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+    }
+    return new SqliteStore(db);
+  }
+
+  async beginImport(): Promise<ImportTransaction> {
+    if (this.db.inTransaction) throw new Error('Another import is already running on this store connection.');
+    return new SqliteImportTransaction(this.db);
+  }
+
+  async getAnime(animeId: number): Promise<Anime | null> {
+    const row = this.db.prepare('SELECT * FROM anime WHERE anime_id = ?').get(animeId) as AnimeRow | undefined;
+    return row ? animeFromRow(row) : null;
+  }
+
+  async listAnime(query: AnimeQuery = {}): Promise<Anime[]> {
+    const limit = query.limit ?? -1;
+    const offset = query.offset ?? 0;
+    let rows: AnimeRow[];
+    if (query.ids !== undefined) {
+      const ids = JSON.stringify(query.ids);
+      rows = this.db
+        .prepare('SELECT * FROM anime WHERE anime_id IN (SELECT value FROM json_each(?)) ORDER BY anime_id LIMIT ? OFFSET ?')
+        .all(ids, limit, offset) as AnimeRow[];
+    } else {
+      rows = this.db.prepare('SELECT * FROM anime ORDER BY anime_id LIMIT ? OFFSET ?').all(limit, offset) as AnimeRow[];
+    }
+    return rows.map(animeFromRow);
+  }
+
+  async countAnime(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM anime').pluck().get() as number;
+  }
+
+  async findUser(source: string | null, externalId: string): Promise<StoredUser[]> {
+    const rows = (
+      source === null
+        ? this.db.prepare(`SELECT ${USER_COLUMNS} FROM users u WHERE u.external_id = ? ORDER BY u.source`).all(externalId)
+        : this.db.prepare(`SELECT ${USER_COLUMNS} FROM users u WHERE u.source = ? AND u.external_id = ?`).all(source, externalId)
+    ) as UserRow[];
+    return rows.map(userFromRow);
+  }
+
+  async getUser(userId: number): Promise<StoredUser | null> {
+    const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id = ?`).get(userId) as UserRow | undefined;
+    return row ? userFromRow(row) : null;
+  }
+
+  async ensureUser(source: string, externalId: string): Promise<StoredUser> {
+    this.db.prepare('INSERT OR IGNORE INTO users (source, external_id) VALUES (?, ?)').run(source, externalId);
+    const [user] = await this.findUser(source, externalId);
+    if (user === undefined) throw new Error(`Could not create user ${source}:${externalId}`);
+    return user;
+  }
+
+  async countUsers(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM users').pluck().get() as number;
+  }
+
+  async userInteractions(userId: number): Promise<StoredInteraction[]> {
+    const rows = this.db
+      .prepare('SELECT anime_id, score, status, updated_at FROM interactions WHERE user_id = ? ORDER BY anime_id')
+      .raw()
+      .all(userId) as [number, number | null, number | null, number | null][];
+    return rows.map(([animeId, score, status, updatedAt]) => ({
+      userId,
+      animeId,
+      score,
+      status: statusFromCode(status),
+      updatedAt,
+    }));
+  }
+
+  async setInteraction(userId: number, row: Omit<StoredInteraction, 'userId'>): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO interactions (user_id, anime_id, score, status, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, anime_id) DO UPDATE SET score = excluded.score, status = excluded.status,
+           updated_at = excluded.updated_at`,
+      )
+      .run(userId, row.animeId, row.score, statusToCode(row.status), row.updatedAt ?? Date.now());
+  }
+
+  async deleteInteraction(userId: number, animeId: number): Promise<boolean> {
+    return this.db.prepare('DELETE FROM interactions WHERE user_id = ? AND anime_id = ?').run(userId, animeId).changes > 0;
+  }
+
+  async countInteractions(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM interactions').pluck().get() as number;
+  }
+
+  async allInteractions(): Promise<InteractionColumns> {
+    const total = await this.countInteractions();
+    const columns: InteractionColumns = {
+      userIds: new Int32Array(total),
+      animeIds: new Int32Array(total),
+      scores: new Int8Array(total),
+      statuses: new Uint8Array(total),
+      length: 0,
+    };
+    const rows = this.db
+      .prepare('SELECT user_id, anime_id, score, status FROM interactions ORDER BY user_id, anime_id')
+      .raw()
+      .iterate() as IterableIterator<[number, number, number | null, number | null]>;
+    let n = 0;
+    for (const [userId, animeId, score, status] of rows) {
+      if (n === total) break; // a concurrent writer added rows after the count; they wait for the next read
+      columns.userIds[n] = userId;
+      columns.animeIds[n] = animeId;
+      columns.scores[n] = score ?? 0;
+      columns.statuses[n] = status ?? 0;
+      n++;
+    }
+    columns.length = n;
+    return columns;
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.db.close();
+  }
+}
