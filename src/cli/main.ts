@@ -3,6 +3,10 @@ import { createContext } from './context.js';
 import { CliError } from './errors.js';
 import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
+import { registerQuickstart } from './commands/quickstart.js';
+import { registerRecommend } from './commands/recommend.js';
+import { registerRecommendBatch } from './commands/recommend-batch.js';
+import { registerTrain } from './commands/train.js';
 
 /** Builds the `anirec` command line; each command lives in its own file under commands/. */
 export function buildProgram(ctx = createContext()): Command {
@@ -10,7 +14,11 @@ export function buildProgram(ctx = createContext()): Command {
     .description('Anime recommendations: import MyAnimeList/AniList data, train models, recommend, serve.')
     .showHelpAfterError('(run `anirec --help` for the list of commands)')
     .exitOverride();
+  registerQuickstart(program, ctx);
   registerImport(program, ctx);
+  registerTrain(program, ctx);
+  registerRecommend(program, ctx);
+  registerRecommendBatch(program, ctx);
   registerInfo(program, ctx);
   return program;
 }

@@ -71,6 +71,8 @@ export class HybridRecommender implements Recommender {
   }
 
   async save(dir: string): Promise<void> {
+    // Imported lazily: hybrid-artifacts imports this class to load models, and registers the
+    // loader when first loaded.
     const { saveHybrid } = await import('./hybrid-artifacts.js');
     await saveHybrid(this, dir);
   }

@@ -1,0 +1,116 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { BUNDLED_DATA } from '../../config.js';
+import { dataHash } from '../../eval/split.js';
+import { makeBundle, saveBundle, type BundleManifest, type ModelBundle } from '../../models/bundle.js';
+import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainModel, type ModelName } from '../../models/train-model.js';
+import { loadTrainingSet } from '../../models/training-set.js';
+import { importFiles, SqliteStore, type ImportFileSpec, type Store } from '../../store/index.js';
+import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { printImportSummary } from './import.js';
+import { createProgress } from '../progress.js';
+
+interface TrainFlags {
+  model: string;
+  ratings?: string;
+  anime?: string[];
+  out?: string;
+  db?: string;
+  seed: number;
+  bundledCatalogue: boolean;
+}
+
+/**
+ * Training data comes from the store, or straight from files (`--ratings`, `--anime`), which
+ * are imported into a private in-memory store with the same validation as `anirec import`.
+ * With files, the bundled catalogues are loaded first so titles get synopses, studios and
+ * themes; the files given override them field by field.
+ */
+async function openTrainingStore(ctx: CliContext, flags: TrainFlags): Promise<Store> {
+  if (!flags.ratings) return ctx.openStore(flags.db);
+  const store = SqliteStore.open(':memory:');
+  const specs: ImportFileSpec[] = [];
+  if (flags.bundledCatalogue) specs.push({ path: BUNDLED_DATA.catalogueJikan }, { path: BUNDLED_DATA.catalogue2016 });
+  for (const path of flags.anime ?? []) specs.push({ path });
+  specs.push({ path: flags.ratings, userSource: 'train' });
+  for (const spec of specs) if (!existsSync(spec.path)) throw new CliError(`${spec.path}: no such file`);
+  const summary = await importFiles(store, specs);
+  printImportSummary({ ...ctx, out: ctx.err }, summary);
+  return store;
+}
+
+export async function trainToDirectory(ctx: CliContext, name: ModelName, flags: TrainFlags, outDir: string): Promise<ModelBundle> {
+  const store = await openTrainingStore(ctx, flags);
+  let bundle: ModelBundle;
+  try {
+    const set = await loadTrainingSet(store);
+    if (set.data.indices.length === 0) {
+      throw new CliError('There are no interactions to train on. Run `anirec import` first (or pass --ratings FILE).');
+    }
+    ctx.err(`training ${name} on ${set.data.nUsers.toLocaleString('en')} users × ${set.data.nItems.toLocaleString('en')} titles (${set.data.indices.length.toLocaleString('en')} list entries)`);
+    const progress = createProgress('%');
+    const started = performance.now();
+    const trained = await trainModel(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, {
+      seed: flags.seed,
+      onProgress: (fraction, message) => progress.update(Math.round(fraction * 100), fraction, message.slice(0, 60)),
+    });
+    progress.stop();
+    const manifest: BundleManifest = {
+      format: 'anirec-model-bundle',
+      formatVersion: 1,
+      kind: name,
+      createdAt: new Date().toISOString(),
+      params: trained.params,
+      dataHash: dataHash(set.data),
+      nUsers: set.data.nUsers,
+      nItems: set.data.nItems,
+      nInteractions: set.data.indices.length,
+      trainingSeconds: (performance.now() - started) / 1000,
+      report: trained.report,
+    };
+    bundle = makeBundle(manifest, trained.recommender, set.data);
+  } finally {
+    await store.close();
+  }
+  // Write beside the target and rename at the end: a failed or interrupted save never leaves a
+  // half-written model where a complete one is expected.
+  const staging = `${outDir}.partial-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  await saveBundle(bundle, staging);
+  if (existsSync(outDir)) {
+    if (readdirSync(outDir).length > 0 && !existsSync(join(outDir, 'bundle.json'))) {
+      rmSync(staging, { recursive: true, force: true });
+      throw new CliError(`${outDir} exists and is not an anirec model directory; refusing to overwrite it. Choose another --out.`);
+    }
+    rmSync(outDir, { recursive: true, force: true });
+  }
+  renameSync(staging, outDir);
+  return bundle;
+}
+
+export function registerTrain(program: Command, ctx: CliContext): void {
+  program
+    .command('train')
+    .description('Train a model (default: the anirec hybrid) on the store, or on --ratings/--anime files')
+    .option('--model <name>', `one of ${MODEL_NAMES.join(', ')}`, 'anirec')
+    .option('--ratings <file>', 'train on this ratings file (user_id,anime_id,rating; .csv or .csv.gz) instead of the store')
+    .option('--anime <file...>', 'catalogue file(s) for --ratings (Kaggle 2016/2020 anime.csv, Jikan CSV)')
+    .option('--no-bundled-catalogue', 'with --ratings: do not add the bundled catalogues (synopses, studios) to the given ones')
+    .option('--out <dir>', 'model directory to write (default: $ANIREC_HOME/models/<model>-<time>, made current)')
+    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 42)
+    .action(async (flags: TrainFlags) => {
+      if (!isModelName(flags.model)) throw new CliError(`--model ${flags.model}: unknown model; choose one of ${MODEL_NAMES.join(', ')}`);
+      if (flags.anime && !flags.ratings) throw new CliError('--anime goes with --ratings; to train on the store, import the catalogue with `anirec import` first');
+      const outDir = flags.out ?? join(ctx.paths.models, `${flags.model}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+      const bundle = await trainToDirectory(ctx, flags.model, flags, outDir);
+      if (!flags.out) {
+        mkdirSync(ctx.paths.models, { recursive: true });
+        writeFileSync(join(ctx.paths.models, 'CURRENT'), `${outDir}\n`);
+      }
+      ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${outDir}`);
+    });
+}

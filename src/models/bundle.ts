@@ -1,0 +1,82 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadRecommender, readArray, writeArray } from './artifacts.js';
+import './known-models.js';
+import type { Recommender, TrainingData } from './types.js';
+
+/** Written into MODEL_DIR/bundle.json: what a trained model is, enough to reproduce and compare it. */
+export interface BundleManifest {
+  format: 'anirec-model-bundle';
+  formatVersion: 1;
+  kind: string;
+  createdAt: string;
+  params: unknown;
+  /** Hash of the training interactions, so metrics and models name the data they came from. */
+  dataHash: string;
+  nUsers: number;
+  nItems: number;
+  nInteractions: number;
+  trainingSeconds: number;
+  /** Free-form training report (e.g. the ranker's feature importance). */
+  report?: unknown;
+}
+
+/**
+ * A trained model ready to serve: the recommender plus the item vocabulary and popularity it
+ * needs to answer users it has never seen. A bundle directory is only read after training, so
+ * it can be mounted read-only.
+ */
+export interface ModelBundle {
+  manifest: BundleManifest;
+  recommender: Recommender;
+  /** Item index → MAL anime id. */
+  itemIds: Int32Array;
+  itemIndex: Map<number, number>;
+  /** log(1 + training users listing the item): the fallback ranking for users with nothing known. */
+  popularity: Float32Array;
+}
+
+export function popularityOf(data: TrainingData): Float32Array {
+  const counts = new Float32Array(data.nItems);
+  for (let e = 0; e < data.indices.length; e++) counts[data.indices[e]!]!++;
+  return counts.map(Math.log1p);
+}
+
+export function makeBundle(manifest: BundleManifest, recommender: Recommender, data: TrainingData): ModelBundle {
+  return {
+    manifest,
+    recommender,
+    itemIds: data.itemIds,
+    itemIndex: new Map(Array.from(data.itemIds, (id, index) => [id, index])),
+    popularity: popularityOf(data),
+  };
+}
+
+export async function saveBundle(bundle: ModelBundle, dir: string): Promise<void> {
+  mkdirSync(join(dir, 'model'), { recursive: true });
+  await bundle.recommender.save(join(dir, 'model'));
+  writeArray(join(dir, 'item-ids.bin'), bundle.itemIds);
+  writeArray(join(dir, 'popularity.bin'), bundle.popularity);
+  // Written last: a directory with bundle.json is a complete model.
+  writeFileSync(join(dir, 'bundle.json'), `${JSON.stringify(bundle.manifest, null, 2)}\n`);
+}
+
+export async function loadBundle(dir: string): Promise<ModelBundle> {
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as BundleManifest;
+  } catch (error) {
+    throw new Error(`${dir} is not a trained anirec model (no readable bundle.json: ${(error as Error).message}). Train one with \`anirec train --out ${dir}\`.`);
+  }
+  if (manifest.format !== 'anirec-model-bundle' || manifest.formatVersion !== 1) {
+    throw new Error(`${dir}/bundle.json has format ${manifest.format} v${manifest.formatVersion}; this anirec reads anirec-model-bundle v1.`);
+  }
+  const itemIds = readArray(join(dir, 'item-ids.bin'), Int32Array);
+  return {
+    manifest,
+    recommender: await loadRecommender(join(dir, 'model')),
+    itemIds,
+    itemIndex: new Map(Array.from(itemIds, (id, index) => [id, index])),
+    popularity: readArray(join(dir, 'popularity.bin'), Float32Array),
+  };
+}

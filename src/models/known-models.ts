@@ -1,0 +1,10 @@
+/**
+ * Importing this module registers every built-in model kind with the artifacts loader, so a
+ * saved model of any kind can be loaded. Each model file registers itself when imported.
+ */
+import './popularity.js';
+import './itemknn.js';
+import './ease.js';
+import './als.js';
+import './content/content-model.js';
+import './hybrid/hybrid-artifacts.js';

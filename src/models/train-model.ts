@@ -1,0 +1,89 @@
+import type { Anime } from '../data/types.js';
+import { trainAls, type AlsParams } from './als.js';
+import { trainContentModel, type ContentParams } from './content/content-model.js';
+import { trainEase, type EaseParams } from './ease.js';
+import { computeItemStats } from './hybrid/item-stats.js';
+import { DEFAULT_HYBRID_PARAMS, trainHybrid, type ComponentSpec, type HybridTrainParams } from './hybrid/train-hybrid.js';
+import { trainItemKnn, type ItemKnnParams } from './itemknn.js';
+import { trainPopularity, type PopularityParams } from './popularity.js';
+import type { Recommender, TrainingData, TrainOptions } from './types.js';
+
+export const MODEL_NAMES = ['anirec', 'ease', 'als', 'itemknn', 'content', 'popularity'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+/** Every model's parameters; each model reads its own part. Defaults come from docs/evaluation.md's search. */
+export interface ModelParams {
+  popularity: Partial<PopularityParams>;
+  itemknn: Partial<ItemKnnParams>;
+  ease: Partial<EaseParams>;
+  als: Partial<AlsParams>;
+  content: Partial<ContentParams>;
+  hybrid: Partial<HybridTrainParams>;
+  /** Candidates each component proposes to the hybrid's ranker. */
+  candidates: Record<'ease' | 'als' | 'itemknn' | 'content' | 'popularity', number>;
+}
+
+export const DEFAULT_MODEL_PARAMS: ModelParams = {
+  popularity: {},
+  itemknn: {},
+  ease: {},
+  als: {},
+  content: {},
+  hybrid: {},
+  candidates: { ease: 100, als: 100, itemknn: 60, content: 30, popularity: 20 },
+};
+
+export function isModelName(name: string): name is ModelName {
+  return (MODEL_NAMES as readonly string[]).includes(name);
+}
+
+export interface TrainedModel {
+  recommender: Recommender;
+  params: unknown;
+  report?: unknown;
+}
+
+/** The hybrid's components, in the order the ranker's features name them. */
+export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: ModelParams, options: TrainOptions): ComponentSpec[] {
+  const { candidates } = params;
+  return [
+    { name: 'ease', candidates: candidates.ease, train: (d) => trainEase(d, params.ease, options) },
+    { name: 'als', candidates: candidates.als, train: (d) => trainAls(d, params.als, options) },
+    { name: 'itemknn', candidates: candidates.itemknn, train: (d) => trainItemKnn(d, params.itemknn, options) },
+    { name: 'content', candidates: candidates.content, train: (d) => trainContentModel(d, catalogue, params.content, options) },
+    { name: 'popularity', candidates: candidates.popularity, train: (d) => trainPopularity(d, params.popularity) },
+  ];
+}
+
+/** Trains one model by name on `data` (whose item vocabulary covers the catalogue). */
+export async function trainModel(
+  name: ModelName,
+  data: TrainingData,
+  catalogue: ReadonlyMap<number, Anime>,
+  params: ModelParams = DEFAULT_MODEL_PARAMS,
+  options: TrainOptions = {},
+): Promise<TrainedModel> {
+  switch (name) {
+    case 'popularity':
+      return { recommender: trainPopularity(data, params.popularity), params: params.popularity };
+    case 'itemknn':
+      return { recommender: trainItemKnn(data, params.itemknn, options), params: params.itemknn };
+    case 'ease':
+      return { recommender: trainEase(data, params.ease, options), params: params.ease };
+    case 'als':
+      return { recommender: trainAls(data, params.als, options), params: params.als };
+    case 'content':
+      return { recommender: await trainContentModel(data, catalogue, params.content, options), params: params.content };
+    case 'anirec': {
+      const hybridParams = { ...DEFAULT_HYBRID_PARAMS, ...params.hybrid };
+      const { model, report } = await trainHybrid(
+        data,
+        hybridComponents(catalogue, params, options),
+        computeItemStats(data, catalogue),
+        hybridParams,
+        options,
+      );
+      return { recommender: model, params: { ...params, hybrid: hybridParams }, report };
+    }
+  }
+}
