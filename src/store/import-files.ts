@@ -1,5 +1,4 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { openDataFile, type FormatId } from '../data/index.js';
+import { openDataFile, uncompressedSize, type FormatId } from '../data/index.js';
 import type { ImportChunk, Interaction, RowProblem, SkipReason } from '../data/types.js';
 import { SKIP_REASONS } from '../data/types.js';
 import type { ImportCounts, Store } from './store.js';
@@ -110,7 +109,7 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
       const file: FileSummary = { path: spec.path, format: format.id, rowsRead: 0, animeRecords: 0, interactionRecords: 0, skipped: 0 };
       summary.files.push(file);
       const userSource = spec.userSource ?? format.defaultUserSource ?? 'local';
-      const totalBytes = uncompressedSizeHint(spec.path);
+      const totalBytes = uncompressedSize(spec.path);
       for await (const chunk of chunks as AsyncIterable<ImportChunk>) {
         if (options.signal?.aborted) throw new ImportAbortedError('Import interrupted; nothing was imported.', null);
         for (const problem of chunk.problems) recordProblem(problem, file);
@@ -175,25 +174,4 @@ function keepKnownAnime(
     }
   }
   return accepted;
-}
-
-/**
- * Uncompressed size of a file for progress: a gzip file stores it (mod 2^32) in its last four
- * bytes, which is exact for anything under 4 GiB uncompressed.
- */
-function uncompressedSizeHint(path: string): number | null {
-  try {
-    const size = statSync(path).size;
-    if (!/\.gz$/i.test(path)) return size;
-    const fd = openSync(path, 'r');
-    try {
-      const tail = Buffer.alloc(4);
-      readSync(fd, tail, 0, 4, size - 4);
-      return tail.readUInt32LE(0) || null;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
 }
