@@ -1,4 +1,4 @@
-import { parse, type CsvError } from 'csv-parse';
+import { parse, type CsvError, type InfoRecord, type Options } from 'csv-parse';
 import { DataFileError } from './errors.js';
 import type { DataSource } from './source.js';
 import type { AnimePatch, ImportChunk, Interaction, RowProblem, SkipReason } from './types.js';
@@ -63,11 +63,11 @@ export async function* readCsvTable(source: DataSource, spec: CsvTableSpec): Asy
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
-    on_record: (fields: string[], context: { lines: number }) => {
+    on_record: ((fields: string[], context: InfoRecord) => {
       const record = { fields, line: parsedLine + 1 };
       parsedLine = context.lines;
       return record;
-    },
+    }) as unknown as Options['on_record'],
     on_skip: (error: CsvError | undefined) => {
       // Report where the bad record starts; csv-parse knows where it ended.
       const endLine = (error as unknown as { lines?: number } | undefined)?.lines ?? parsedLine + 1;
