@@ -1,0 +1,138 @@
+/**
+ * Quantile binning, computed once per training run: every feature value becomes a uint8 bin so
+ * split finding works on small histograms instead of sorted floats.
+ *
+ * Bin 0 holds missing values (NaN); value bins are 1..valueBins[f]. Value bin b holds the values
+ * v with upperBounds[b − 2] < v ≤ upperBounds[b − 1], and the last bound is +Infinity. A split
+ * "bin ≤ s goes left" is therefore exactly "value ≤ upperBounds[s − 1] goes left", which is what
+ * the saved model evaluates on raw floats: training and prediction can never disagree.
+ */
+import { createRng } from '../random.js';
+
+export const MISSING_BIN = 0;
+
+/** Rows used to place bin boundaries; more changes the boundaries very little (LightGBM uses 200k too). */
+export const DEFAULT_BIN_SAMPLE_ROWS = 200_000;
+
+export interface BinnedFeatures {
+  nRows: number;
+  nFeatures: number;
+  /** Row-major nRows × nFeatures, so one row's bins share a cache line when building histograms. */
+  bins: Uint8Array;
+  /** Per feature, the inclusive upper bound of each value bin (the last is +Infinity). */
+  upperBounds: Float32Array[];
+  /** Per feature, the number of value bins (missing bin not counted). */
+  valueBins: Int32Array;
+  /** Histogram slots per feature: the largest valueBins + 1, so every feature's slots line up. */
+  binStride: number;
+}
+
+/**
+ * A threshold strictly between two neighbouring float32 values that is itself a float32, so a
+ * value exactly at either side always falls on the same side of it as in training.
+ */
+function boundaryBetween(low: number, high: number): number {
+  const mid = Math.fround((low + high) / 2);
+  return mid < high ? mid : low;
+}
+
+/**
+ * Upper bounds of at most maxBins quantile bins for ascending, NaN-free values. Few distinct
+ * values each get their own bin; otherwise bins are closed greedily at the distinct value that
+ * brings the bin's count closest to an equal share of what remains, so a heavily repeated value
+ * (e.g. many zeros) takes one bin without squeezing the bins that follow it.
+ */
+export function computeBinUpperBounds(sortedValues: Float32Array, maxBins: number): Float32Array {
+  const n = sortedValues.length;
+  if (n === 0) return Float32Array.of(Infinity);
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = sortedValues[i]!;
+    if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]!++;
+    else {
+      distinct.push(v);
+      counts.push(1);
+    }
+  }
+  const bounds: number[] = [];
+  if (distinct.length <= maxBins) {
+    for (let i = 0; i + 1 < distinct.length; i++) bounds.push(boundaryBetween(distinct[i]!, distinct[i + 1]!));
+  } else {
+    let closedCount = 0;
+    let binCount = 0;
+    for (let i = 0; i + 1 < distinct.length && bounds.length < maxBins - 1; i++) {
+      binCount += counts[i]!;
+      const target = (n - closedCount) / (maxBins - bounds.length);
+      const overshootIfExtended = binCount + counts[i + 1]! - target;
+      if (binCount >= target || overshootIfExtended > target - binCount) {
+        bounds.push(boundaryBetween(distinct[i]!, distinct[i + 1]!));
+        closedCount += binCount;
+        binCount = 0;
+      }
+    }
+  }
+  bounds.push(Infinity);
+  return Float32Array.from(bounds);
+}
+
+/** The bin of one value: 0 for NaN, else 1 + the first bound the value does not exceed. */
+export function binOf(value: number, upperBounds: Float32Array): number {
+  if (Number.isNaN(value)) return MISSING_BIN;
+  let lo = 0;
+  let hi = upperBounds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (value <= upperBounds[mid]!) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo + 1;
+}
+
+/** Row indices for placing boundaries: all rows, or a seeded uniform sample without replacement. */
+function boundarySampleRows(nRows: number, sampleRows: number, seed: number): Int32Array {
+  const all = new Int32Array(nRows);
+  for (let i = 0; i < nRows; i++) all[i] = i;
+  if (nRows <= sampleRows) return all;
+  const rng = createRng(seed);
+  for (let i = 0; i < sampleRows; i++) {
+    const j = i + Math.floor(rng() * (nRows - i));
+    const tmp = all[i]!;
+    all[i] = all[j]!;
+    all[j] = tmp;
+  }
+  return all.subarray(0, sampleRows).sort();
+}
+
+export interface BinningOptions {
+  maxBins: number;
+  sampleRows?: number;
+  seed?: number;
+}
+
+/** Bins a row-major feature matrix: boundaries from a sample of rows, then every row binned. */
+export function binFeatures(features: Float32Array, nRows: number, nFeatures: number, options: BinningOptions): BinnedFeatures {
+  if (options.maxBins < 1 || options.maxBins > 255) throw new RangeError(`binning: maxBins must be in [1, 255], got ${options.maxBins}`);
+  const sample = boundarySampleRows(nRows, options.sampleRows ?? DEFAULT_BIN_SAMPLE_ROWS, options.seed ?? 0);
+  const column = new Float32Array(sample.length);
+  const upperBounds: Float32Array[] = [];
+  const valueBins = new Int32Array(nFeatures);
+  for (let f = 0; f < nFeatures; f++) {
+    let present = 0;
+    for (let i = 0; i < sample.length; i++) {
+      const v = features[sample[i]! * nFeatures + f]!;
+      if (!Number.isNaN(v)) column[present++] = v;
+    }
+    const bounds = computeBinUpperBounds(column.subarray(0, present).sort(), options.maxBins);
+    upperBounds.push(bounds);
+    valueBins[f] = bounds.length;
+  }
+  const bins = new Uint8Array(nRows * nFeatures);
+  for (let f = 0; f < nFeatures; f++) {
+    const bounds = upperBounds[f]!;
+    for (let row = 0, at = f; row < nRows; row++, at += nFeatures) bins[at] = binOf(features[at]!, bounds);
+  }
+  let binStride = 1;
+  for (let f = 0; f < nFeatures; f++) binStride = Math.max(binStride, valueBins[f]! + 1);
+  return { nRows, nFeatures, bins, upperBounds, valueBins, binStride };
+}
