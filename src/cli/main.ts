@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { createContext } from './context.js';
 import { CliError } from './errors.js';
+import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
 import { registerQuickstart } from './commands/quickstart.js';
@@ -19,6 +20,7 @@ export function buildProgram(ctx = createContext()): Command {
   registerTrain(program, ctx);
   registerRecommend(program, ctx);
   registerRecommendBatch(program, ctx);
+  registerEval(program, ctx);
   registerInfo(program, ctx);
   return program;
 }

@@ -12,7 +12,7 @@ import { CliError } from '../errors.js';
 import { printImportSummary } from './import.js';
 import { createProgress } from '../progress.js';
 
-interface TrainFlags {
+export interface TrainFlags {
   model: string;
   ratings?: string;
   anime?: string[];
@@ -28,7 +28,7 @@ interface TrainFlags {
  * With files, the bundled catalogues are loaded first so titles get synopses, studios and
  * themes; the files given override them field by field.
  */
-async function openTrainingStore(ctx: CliContext, flags: TrainFlags): Promise<Store> {
+export async function openTrainingStore(ctx: CliContext, flags: TrainFlags): Promise<Store> {
   if (!flags.ratings) return ctx.openStore(flags.db);
   const store = SqliteStore.open(':memory:');
   const specs: ImportFileSpec[] = [];
