@@ -12,6 +12,8 @@ const COMMA = 0x2c;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
+/** Anime ids below this are checked for duplicates with a stamp array (MAL ids are ~60k today). */
+const MAX_STAMPED_ID = 1 << 21;
 /** Integer fields longer than this cannot be ids; stops overflow before it happens. */
 const MAX_DIGITS = 12;
 
@@ -59,8 +61,15 @@ class RatingsParser {
   private readonly values = new Float64Array(16);
   private lastUser = Number.NaN;
   private lastUserText = '';
-  /** Titles seen in the current user's block: files are grouped by user, so duplicates meet here. */
-  private seenForUser = new Set<number>();
+  /**
+   * Duplicate check within the current user's block (files are grouped by user, so duplicates
+   * meet there): seenInBlock[animeId] === block number. A stamp array instead of a Set per user
+   * keeps this allocation-free at tens of millions of rows.
+   */
+  private seenInBlock = new Int32Array(1 << 16);
+  private block = 0;
+  private readonly largeIds = new Set<number>();
+  private largeIdsBlock = -1;
 
   constructor(private readonly file: string) {}
 
@@ -130,25 +139,48 @@ class RatingsParser {
   }
 
   private accept(user: number, anime: number, rating: number, fields?: string[]): void {
-    const header = this.header!;
-    const show = (at: number, value: number): string => JSON.stringify(fields?.[at] ?? String(value));
-    if (Number.isNaN(user) || user < 0) return this.problem('bad_number', `user_id ${show(header.user, user)} is not a non-negative integer`, 'user_id');
-    if (Number.isNaN(anime) || anime <= 0) return this.problem('bad_number', `anime_id ${show(header.anime, anime)} is not a positive integer`, 'anime_id');
-    if (Number.isNaN(rating)) return this.problem('bad_number', `rating ${show(header.rating, rating)} is not an integer`, 'rating');
+    if (Number.isNaN(user) || user < 0) return this.badNumber('user_id', this.header!.user, user, 'a non-negative integer', fields);
+    if (Number.isNaN(anime) || anime <= 0) return this.badNumber('anime_id', this.header!.anime, anime, 'a positive integer', fields);
+    if (Number.isNaN(rating)) return this.badNumber('rating', this.header!.rating, rating, 'an integer', fields);
     if (rating !== -1 && (rating < 1 || rating > 10)) {
       return this.problem('score_out_of_range', `rating ${rating} is outside 1–10 (or -1 for listed without a score)`, 'rating');
     }
     if (user !== this.lastUser) {
       this.lastUser = user;
       this.lastUserText = String(user);
-      this.seenForUser = new Set();
+      this.block++;
     }
-    if (this.seenForUser.has(anime)) {
+    if (this.seenBefore(anime)) {
       return this.problem('duplicate_row', `user ${user} already rated anime ${anime} earlier in the file; the first row is kept`);
     }
-    this.seenForUser.add(anime);
     const row: Interaction = { user: this.lastUserText, animeId: anime, score: rating === -1 ? null : rating, status: null, updatedAt: null, line: this.line };
     this.chunk.interactions.push(row);
+  }
+
+  /** Marks the title as seen in the current block; true if it already was. */
+  private seenBefore(anime: number): boolean {
+    if (anime >= MAX_STAMPED_ID) {
+      // Ids far beyond MAL's range (a typo, or another id space) must not grow the stamp array.
+      if (this.largeIdsBlock !== this.block) {
+        this.largeIdsBlock = this.block;
+        this.largeIds.clear();
+      }
+      if (this.largeIds.has(anime)) return true;
+      this.largeIds.add(anime);
+      return false;
+    }
+    if (anime >= this.seenInBlock.length) {
+      const grown = new Int32Array(Math.min(MAX_STAMPED_ID, Math.max(anime + 1, this.seenInBlock.length * 2)));
+      grown.set(this.seenInBlock);
+      this.seenInBlock = grown;
+    }
+    if (this.seenInBlock[anime] === this.block) return true;
+    this.seenInBlock[anime] = this.block;
+    return false;
+  }
+
+  private badNumber(column: string, at: number, value: number, expected: string, fields?: string[]): void {
+    this.problem('bad_number', `${column} ${JSON.stringify(fields?.[at] ?? String(value))} is not ${expected}`, column);
   }
 
   take(bytesRead: number): ImportChunk {
