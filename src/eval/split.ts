@@ -170,9 +170,12 @@ export function splitUsers(data: TrainingData, options: SplitOptions): UserSplit
     );
   }
   const pool = shuffleInPlace(Int32Array.from(eligible), createRng(mixSeed(options.seed, 0x05e75)));
+  // Test users are drawn first, so the test set for a seed does not depend on how many
+  // validation users are asked for: a hyper-parameter search (validation > 0) and `anirec eval`
+  // (validation 0) with the same seed hold out the same test users, and the search never sees them.
   // Sorted so held-out users come out in row order: stable output, cache-friendly evaluation.
-  const validationRows = pool.slice(0, nValidation).sort();
-  const testRows = pool.slice(nValidation, nValidation + nTest).sort();
+  const testRows = pool.slice(0, nTest).sort();
+  const validationRows = pool.slice(nTest, nTest + nValidation).sort();
 
   const role = new Uint8Array(data.nUsers); // 0 train, 1 validation, 2 test
   for (const u of validationRows) role[u] = 1;

@@ -64,6 +64,14 @@ describe('splitUsers', () => {
     }
   });
 
+  it('holds out the same test users whatever the number of validation users, so a search never sees them', () => {
+    const evalSplit = splitUsers(data, { seed: 42, validationUsers: 0, testUsers: 30 });
+    const searchSplit = splitUsers(data, { seed: 42, validationUsers: 40, testUsers: 30 });
+    assert.deepEqual(searchSplit.test.map((u) => u.user), evalSplit.test.map((u) => u.user));
+    const testUsers = new Set(evalSplit.test.map((u) => u.user));
+    assert.ok(searchSplit.validation.every((u) => !testUsers.has(u.user)));
+  });
+
   it("gives a user the same fold-in split whatever else was held out", () => {
     const bigger = splitUsers(data, { seed: 42, validationUsers: 40, testUsers: 0.15 });
     const byUser = new Map([...bigger.validation, ...bigger.test].map((e) => [e.user, e]));
