@@ -4,10 +4,12 @@ import { CliError } from './errors.js';
 import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
+import { registerModels } from './commands/models.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerRecommendBatch } from './commands/recommend-batch.js';
 import { registerTrain } from './commands/train.js';
+import { registerTune } from './commands/tune.js';
 
 /** Builds the `anirec` command line; each command lives in its own file under commands/. */
 export function buildProgram(ctx = createContext()): Command {
@@ -21,7 +23,9 @@ export function buildProgram(ctx = createContext()): Command {
   registerRecommend(program, ctx);
   registerRecommendBatch(program, ctx);
   registerEval(program, ctx);
+  registerTune(program, ctx);
   registerInfo(program, ctx);
+  registerModels(program, ctx);
   return program;
 }
 

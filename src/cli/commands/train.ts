@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BUNDLED_DATA } from '../../config.js';
@@ -6,6 +6,7 @@ import { dataHash } from '../../eval/split.js';
 import { makeBundle, saveBundle, type BundleManifest, type ModelBundle } from '../../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainModel, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
+import { ModelRegistry, RegistryError, type ModelVersion } from '../../registry/index.js';
 import { importFiles, SqliteStore, type ImportFileSpec, type Store } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -20,6 +21,10 @@ export interface TrainFlags {
   db?: string;
   seed: number;
   bundledCatalogue: boolean;
+  /** Make the new version production now (otherwise only the first model becomes production). */
+  promote?: boolean;
+  /** With --out: also register a copy of the model in the registry. */
+  register?: boolean;
 }
 
 /**
@@ -91,26 +96,81 @@ export async function trainToDirectory(ctx: CliContext, name: ModelName, flags: 
   return bundle;
 }
 
+/**
+ * Trains into a hidden staging directory inside the models dir and registers it (moved, not
+ * copied) as a new version. It becomes production if `promote` is set or if the registry has no
+ * production version yet; otherwise it waits as a candidate. A failed training leaves only its
+ * staging directory behind (removed here), so production keeps serving untouched.
+ */
+export async function trainIntoRegistry(
+  ctx: CliContext,
+  name: ModelName,
+  flags: TrainFlags,
+  options: { promote?: boolean; reason?: string } = {},
+): Promise<{ bundle: ModelBundle; version: ModelVersion }> {
+  mkdirSync(ctx.paths.models, { recursive: true });
+  const staging = join(ctx.paths.models, `.train-${name}-${process.pid}-${Date.now()}`);
+  try {
+    const bundle = await trainToDirectory(ctx, name, flags, staging);
+    const version = new ModelRegistry(ctx.paths.models).register(staging, {
+      move: true,
+      promote: options.promote,
+      reason: options.reason ?? 'trained',
+      source: `anirec train --model ${name}${flags.ratings ? ` --ratings ${flags.ratings}` : ` on the store ${flags.db ?? ctx.paths.database}`}`,
+    });
+    return { bundle, version };
+  } catch (error) {
+    if (error instanceof RegistryError) throw new CliError(error.message);
+    throw error;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function describeRegistration(ctx: CliContext, version: ModelVersion): void {
+  if (version.status === 'production') {
+    ctx.out(`registered ${version.id} as production (the server follows it via ${join(ctx.paths.models, 'CURRENT')})`);
+  } else {
+    const production = new ModelRegistry(ctx.paths.models).production();
+    ctx.out(`registered ${version.id} as a candidate; production stays ${production?.id ?? 'unset'}. Promote it with \`anirec models promote ${version.id}\`.`);
+  }
+}
+
 export function registerTrain(program: Command, ctx: CliContext): void {
   program
     .command('train')
-    .description('Train a model (default: the anirec hybrid) on the store, or on --ratings/--anime files')
+    .description('Train a model (default: the anirec hybrid) on the store, or on --ratings/--anime files, and register it')
     .option('--model <name>', `one of ${MODEL_NAMES.join(', ')}`, 'anirec')
     .option('--ratings <file>', 'train on this ratings file (user_id,anime_id,rating; .csv or .csv.gz) instead of the store')
     .option('--anime <file...>', 'catalogue file(s) for --ratings (Kaggle 2016/2020 anime.csv, Jikan CSV)')
     .option('--no-bundled-catalogue', 'with --ratings: do not add the bundled catalogues (synopses, studios) to the given ones')
-    .option('--out <dir>', 'model directory to write (default: $ANIREC_HOME/models/<model>-<time>, made current)')
+    .option('--out <dir>', 'write the model to this directory instead of registering it in $ANIREC_HOME/models')
+    .option('--register', 'with --out: also register a copy as a new registry version')
+    .option('--promote', 'make the new version production now (default: only the first model becomes production)')
     .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
     .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 42)
     .action(async (flags: TrainFlags) => {
       if (!isModelName(flags.model)) throw new CliError(`--model ${flags.model}: unknown model; choose one of ${MODEL_NAMES.join(', ')}`);
       if (flags.anime && !flags.ratings) throw new CliError('--anime goes with --ratings; to train on the store, import the catalogue with `anirec import` first');
-      const outDir = flags.out ?? join(ctx.paths.models, `${flags.model}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      const bundle = await trainToDirectory(ctx, flags.model, flags, outDir);
+      if (flags.register && !flags.out) throw new CliError('--register goes with --out; without --out every trained model is registered already');
+      if (flags.promote && flags.out && !flags.register) throw new CliError('--promote with --out needs --register too (only registry versions can be production)');
       if (!flags.out) {
-        mkdirSync(ctx.paths.models, { recursive: true });
-        writeFileSync(join(ctx.paths.models, 'CURRENT'), `${outDir}\n`);
+        const { bundle, version } = await trainIntoRegistry(ctx, flags.model, flags, { promote: flags.promote });
+        ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${version.dir}`);
+        describeRegistration(ctx, version);
+        return;
       }
-      ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${outDir}`);
+      const bundle = await trainToDirectory(ctx, flags.model, flags, flags.out);
+      ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${flags.out}`);
+      if (flags.register) {
+        let version: ModelVersion;
+        try {
+          version = new ModelRegistry(ctx.paths.models).register(flags.out, { promote: flags.promote, reason: `trained with \`anirec train --out ${flags.out} --register\`` });
+        } catch (error) {
+          if (error instanceof RegistryError) throw new CliError(error.message);
+          throw error;
+        }
+        describeRegistration(ctx, version);
+      }
     });
 }
