@@ -28,6 +28,13 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** How many problems to keep with full detail; the rest are only counted. */
   keepProblems?: number;
+  /**
+   * What to do with list rows whose anime id no catalogue in the run (or the store) has:
+   * 'skip' (default) reports them as unknown_anime; 'placeholder' adds a bare title record
+   * ("MAL anime 12345") so the rows still count, e.g. when training from a ratings file
+   * newer than its catalogue. Placeholders are counted in `placeholderAnime`.
+   */
+  unknownAnime?: 'skip' | 'placeholder';
 }
 
 export interface FileSummary {
@@ -47,6 +54,8 @@ export interface ImportSummary {
   skippedTotal: number;
   /** The first `keepProblems` problems, in file order. */
   problems: RowProblem[];
+  /** Titles created as placeholders (unknownAnime: 'placeholder'). */
+  placeholderAnime: number;
   seconds: number;
 }
 
@@ -90,6 +99,7 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
     skippedByReason: emptyReasonCounts(),
     skippedTotal: 0,
     problems: [],
+    placeholderAnime: 0,
     seconds: 0,
   };
 
@@ -119,7 +129,14 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
         }
         if (chunk.interactions.length > 0) {
           const known = await tx.knownAnimeIds();
-          const accepted = keepKnownAnime(chunk.interactions, known, spec.path, (problem) => recordProblem(problem, file));
+          if (options.unknownAnime === 'placeholder') {
+            const missing = [...new Set(chunk.interactions.filter((row) => !known.has(row.animeId)).map((row) => row.animeId))];
+            if (missing.length > 0) {
+              await tx.upsertAnime(missing.map((animeId) => ({ animeId, title: `MAL anime ${animeId}` })));
+              summary.placeholderAnime += missing.length;
+            }
+          }
+          const accepted = keepKnownAnime(chunk.interactions, await tx.knownAnimeIds(), spec.path, (problem) => recordProblem(problem, file));
           await tx.upsertInteractions(userSource, accepted);
           file.interactionRecords += accepted.length;
         }

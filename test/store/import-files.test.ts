@@ -25,6 +25,16 @@ describe('importFiles', () => {
     await store.close();
   });
 
+  it("keeps rows of titles missing from the catalogue as placeholders when asked (training from files)", async () => {
+    const store = SqliteStore.open(':memory:');
+    const summary = await importFiles(store, [{ path: fixture('kaggle2016-anime.csv') }, { path: fixture('kaggle2016-rating-bad.csv') }], { unknownAnime: 'placeholder' });
+    assert.equal(summary.skippedByReason.unknown_anime, 0);
+    assert.equal(summary.placeholderAnime, 1);
+    assert.equal((await store.getAnime(99999999))!.title, 'MAL anime 99999999');
+    assert.equal(await store.countInteractions(), 3);
+    await store.close();
+  });
+
   it('--strict makes the first bad row fatal and writes nothing', async () => {
     const store = SqliteStore.open(':memory:');
     await assert.rejects(

@@ -32,6 +32,9 @@ export function printImportSummary(ctx: CliContext, summary: ImportSummary): voi
     `  interactions: ${c.interactionsInserted.toLocaleString('en')} new, ${c.interactionsUpdated.toLocaleString('en')} updated, ` +
       `${c.interactionsUnchanged.toLocaleString('en')} unchanged; users created: ${c.usersCreated.toLocaleString('en')}`,
   );
+  if (summary.placeholderAnime > 0) {
+    ctx.out(`  ${summary.placeholderAnime.toLocaleString('en')} titles were missing from the catalogues and were added as placeholders (id only)`);
+  }
   if (summary.skippedTotal > 0) {
     const reasons = Object.entries(summary.skippedByReason)
       .filter(([, n]) => n > 0)

@@ -41,7 +41,9 @@ export async function openTrainingStore(ctx: CliContext, flags: TrainFlags): Pro
   for (const path of flags.anime ?? []) specs.push({ path });
   specs.push({ path: flags.ratings, userSource: 'train' });
   for (const spec of specs) if (!existsSync(spec.path)) throw new CliError(`${spec.path}: no such file`);
-  const summary = await importFiles(store, specs);
+  // A ratings file may name titles its catalogue lacks (newer data, older anime.csv): keep those rows
+  // as placeholder titles rather than lose their signal; the summary says how many.
+  const summary = await importFiles(store, specs, { unknownAnime: 'placeholder' });
   printImportSummary({ ...ctx, out: ctx.err }, summary);
   return store;
 }
