@@ -9,6 +9,7 @@ import { registerQuickstart } from './commands/quickstart.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerRecommendBatch } from './commands/recommend-batch.js';
 import { registerTrain } from './commands/train.js';
+import { registerServe } from './commands/serve.js';
 import { registerTune } from './commands/tune.js';
 
 /** Builds the `anirec` command line; each command lives in its own file under commands/. */
@@ -25,6 +26,7 @@ export function buildProgram(ctx = createContext()): Command {
   registerEval(program, ctx);
   registerTune(program, ctx);
   registerInfo(program, ctx);
+  registerServe(program, ctx);
   registerModels(program, ctx);
   return program;
 }

@@ -1,37 +1,62 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { loadBundle, type ModelBundle } from '../../models/bundle.js';
+import { ModelRegistry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { bundledImportSpecs, printImportSummary, runImport } from './import.js';
 import { printUserRecommendations, resolveUser } from './recommend.js';
-import { trainToDirectory } from './train.js';
+import { trainIntoRegistry } from './train.js';
+
+interface QuickstartFlags {
+  db?: string;
+  users: string;
+  retrain?: boolean;
+  serve: boolean;
+  port: number;
+  host: string;
+}
 
 /**
  * The main job on the bundled data, end to end: import (skipped when the store already holds
- * the sample), train the default model, show recommendations for a few sample users.
+ * data), train the default model into the registry as production (skipped when a production
+ * anirec model exists, unless --retrain), show recommendations for a few sample users, then
+ * serve the API and web page until Ctrl-C.
  */
 export function registerQuickstart(program: Command, ctx: CliContext): void {
   program
     .command('quickstart')
-    .description('Import the bundled sample, train the default model and show sample recommendations')
+    .description('Import the bundled sample, train the default model, show sample recommendations, then serve')
     .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
     .option('--users <ids>', 'comma-separated sample users to show', '1,2,3')
-    .action(async (flags: { db?: string; users: string }) => {
+    .option('--retrain', 'train a new model even if a production anirec model exists')
+    .option('--no-serve', 'stop after the sample recommendations instead of starting the server')
+    .option('--port <n>', 'port to serve on', Number, 8080)
+    .option('--host <host>', 'interface to serve on', '127.0.0.1')
+    .action(async (flags: QuickstartFlags) => {
       const store = await ctx.openStore(flags.db);
       const hasData = (await store.countInteractions()) > 0;
       await store.close();
       if (hasData) {
         ctx.out('The store already holds data; skipping the import (run `anirec import` to re-import).');
       } else {
-        ctx.out('Importing the bundled sample (12k titles, 5k users, 520k list entries)…');
+        ctx.out('Importing the bundled sample (16k titles, 5k users, 520k list entries)…');
         printImportSummary(ctx, await runImport(ctx, bundledImportSpecs(), { db: flags.db }));
       }
-      const outDir = join(ctx.paths.models, `anirec-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-      ctx.out('\nTraining the anirec hybrid model…');
-      const bundle = await trainToDirectory(ctx, 'anirec', { model: 'anirec', db: flags.db, seed: 42, bundledCatalogue: false }, outDir);
-      mkdirSync(ctx.paths.models, { recursive: true });
-      writeFileSync(join(ctx.paths.models, 'CURRENT'), `${outDir}\n`);
-      ctx.out(`Trained in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${outDir}`);
+
+      const production = new ModelRegistry(ctx.paths.models).production();
+      let bundle: ModelBundle;
+      if (production !== null && production.kind === 'anirec' && !flags.retrain) {
+        ctx.out(`\nUsing the production model ${production.id} (pass --retrain to train a new one).`);
+        bundle = await loadBundle(production.dir);
+      } else {
+        ctx.out('\nTraining the anirec hybrid model (a few minutes on 2 cores)…');
+        const trained = await trainIntoRegistry(ctx, 'anirec', { model: 'anirec', db: flags.db, seed: 42, bundledCatalogue: false }, {
+          promote: true,
+          reason: 'anirec quickstart',
+        });
+        bundle = trained.bundle;
+        ctx.out(`Trained in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${trained.version.id} (production)`);
+      }
+
       const reader = await ctx.openStore(flags.db);
       try {
         for (const id of flags.users.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -40,6 +65,12 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
       } finally {
         await reader.close();
       }
-      ctx.out('\nNext: `npx anirec recommend --user 42`, or `npx anirec recommend-batch --model DIR --input users.jsonl`.');
+      if (!flags.serve) {
+        ctx.out('\nNext: `npx anirec serve`, `npx anirec recommend --user 42`, or `npx anirec eval`.');
+        return;
+      }
+      // Imported here so the CLI's other commands do not load the server stack.
+      const { serveUntilStopped } = await import('./serve.js');
+      await serveUntilStopped(ctx, { db: flags.db, port: flags.port, host: flags.host });
     });
 }

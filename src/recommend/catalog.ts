@@ -1,0 +1,111 @@
+import type { Anime } from '../data/types.js';
+import type { Store } from '../store/index.js';
+
+/** What the API returns about a title: enough to show a card, without the synopsis. */
+export interface AnimeSummary {
+  id: number;
+  title: string;
+  titleEnglish: string | null;
+  format: string | null;
+  episodes: number | null;
+  status: string | null;
+  year: number | null;
+  season: string | null;
+  genres: string[];
+  themes: string[];
+  studios: string[];
+  malScore: number | null;
+  members: number | null;
+  /** 1 = the title most MAL users have listed; null when the member count is unknown. */
+  popularityRank: number | null;
+  adult: boolean;
+  pictureUrl: string | null;
+}
+
+/**
+ * The whole catalogue in memory. Filters, reasons and title search run over every title on every
+ * request, so they read from here instead of the store (16k titles is a few MB). It is a
+ * snapshot: imports that add titles call `Catalog.load` again and swap it in.
+ */
+export class Catalog {
+  readonly byId: Map<number, Anime>;
+  /** Popularity rank by MAL members, 1-based. */
+  readonly popularityRank: Map<number, number>;
+  /** Every genre/theme/studio/format spelled as the catalogue spells it, keyed by lower case. */
+  readonly vocabulary: { genres: Map<string, string>; themes: Map<string, string>; studios: Map<string, string> };
+
+  constructor(readonly anime: readonly Anime[]) {
+    this.byId = new Map(anime.map((a) => [a.animeId, a]));
+    const ranked = anime.filter((a) => a.members !== null && a.members > 0).sort((a, b) => b.members! - a.members! || a.animeId - b.animeId);
+    this.popularityRank = new Map(ranked.map((a, i) => [a.animeId, i + 1]));
+    this.vocabulary = { genres: new Map(), themes: new Map(), studios: new Map() };
+    for (const a of anime) {
+      for (const g of a.genres) this.vocabulary.genres.set(g.toLowerCase(), g);
+      for (const t of a.themes) this.vocabulary.themes.set(t.toLowerCase(), t);
+      for (const t of a.demographics) this.vocabulary.themes.set(t.toLowerCase(), t);
+      for (const s of a.studios) this.vocabulary.studios.set(s.toLowerCase(), s);
+    }
+  }
+
+  static async load(store: Store): Promise<Catalog> {
+    return new Catalog(await store.listAnime());
+  }
+
+  get size(): number {
+    return this.anime.length;
+  }
+
+  get(id: number): Anime | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Themes and demographics together: people say "I love mecha" and "I love seinen" the same way,
+   * and MAL's split between the two lists is not something a user should need to know.
+   */
+  tagsOf(a: Anime): string[] {
+    return a.demographics.length === 0 ? a.themes : [...a.themes, ...a.demographics];
+  }
+
+  summary(id: number): AnimeSummary {
+    const a = this.byId.get(id);
+    if (a === undefined) {
+      return {
+        id,
+        title: `anime ${id}`,
+        titleEnglish: null,
+        format: null,
+        episodes: null,
+        status: null,
+        year: null,
+        season: null,
+        genres: [],
+        themes: [],
+        studios: [],
+        malScore: null,
+        members: null,
+        popularityRank: null,
+        adult: false,
+        pictureUrl: null,
+      };
+    }
+    return {
+      id: a.animeId,
+      title: a.title,
+      titleEnglish: a.titleEnglish,
+      format: a.format,
+      episodes: a.episodes,
+      status: a.status,
+      year: a.year,
+      season: a.season,
+      genres: a.genres,
+      themes: this.tagsOf(a),
+      studios: a.studios,
+      malScore: a.malScore,
+      members: a.members,
+      popularityRank: this.popularityRank.get(a.animeId) ?? null,
+      adult: a.adult,
+      pictureUrl: a.pictureUrl,
+    };
+  }
+}

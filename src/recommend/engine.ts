@@ -1,0 +1,229 @@
+import type { ModelBundle } from '../models/bundle.js';
+import type { History } from '../models/types.js';
+import type { Store } from '../store/index.js';
+import { Catalog, type AnimeSummary } from './catalog.js';
+import { compileFilters, type AnimePredicate, type RecommendationFilters } from './filters.js';
+import { toHistory } from './fold-in.js';
+import { buildModelContext, type ModelContext } from './model-context.js';
+import { selectPage, sparseScores, type Page, type PageRequest } from './paging.js';
+import { matchedLikes, preferenceFilters, resolvePreferences, scorePreferences, type Preferences } from './preferences.js';
+import { popularReason, ReasonBuilder, tasteReason, type LikedItem, type Reason } from './reasons.js';
+import { similarScores, type SimilarityMode } from './similar-items.js';
+import { UserIndex, type SimilarUser } from './similar-users.js';
+import { starterPage } from './starter.js';
+import { computeBaseline, likeWeight, lovedTags, meanOf, tasteProfile, type HistoryEntry, type TasteProfile } from './taste-profile.js';
+import { TitleIndex, type TitleMatch } from './title-search.js';
+
+export interface RecommendOptions {
+  k: number;
+  offset?: number;
+  filters?: RecommendationFilters;
+  /** MMR λ in [0, 1]; default 0 (starter lists default to 0.3: they should span genres). */
+  diversity?: number;
+}
+
+export interface RecommendedItem {
+  rank: number;
+  score: number;
+  anime: AnimeSummary;
+  /** The main reason as one sentence. */
+  reason: string;
+  reasons: Reason[];
+}
+
+export interface RecommendationList {
+  items: RecommendedItem[];
+  offset: number;
+  /** Offset of the next page, or null when there is nothing more to show. */
+  nextOffset: number | null;
+  model: { kind: string; version: string };
+  /** Anything the caller should know: titles the model does not know, fallbacks used. */
+  notes: string[];
+}
+
+export interface SimilarList extends RecommendationList {
+  modeUsed: SimilarityMode;
+}
+
+/** A ranking rule of the "nothing else to go on" kind; the starter list uses it. */
+const DEFAULT_STARTER_DIVERSITY = 0.3;
+
+/**
+ * Every recommendation mode over one loaded model and one catalogue snapshot. Immutable after
+ * `create`: the server builds a new engine for a new model and swaps the reference, so a request
+ * that started on the old engine finishes on it.
+ */
+export class RecommendationEngine {
+  readonly titles: TitleIndex;
+
+  private constructor(
+    readonly ctx: ModelContext,
+    readonly users: UserIndex,
+    readonly version: string,
+  ) {
+    this.titles = new TitleIndex(ctx.catalog);
+  }
+
+  /** Loads the catalogue and the interaction snapshot (for profiles and similar users) from the store. */
+  static async create(bundle: ModelBundle, store: Store, version: string): Promise<RecommendationEngine> {
+    const catalog = await Catalog.load(store);
+    const columns = await store.allInteractions();
+    const ctx = buildModelContext(bundle, catalog, computeBaseline(columns, catalog));
+    return new RecommendationEngine(ctx, new UserIndex(columns), version);
+  }
+
+  get catalog(): Catalog {
+    return this.ctx.catalog;
+  }
+
+  get modelInfo(): { kind: string; version: string } {
+    return { kind: this.ctx.bundle.manifest.kind, version: this.version };
+  }
+
+  /** Compiles filters; throws FilterError (→ 400) for names the catalogue does not know. */
+  filter(filters: RecommendationFilters = {}): AnimePredicate {
+    return compileFilters(filters, this.ctx.catalog);
+  }
+
+  private page(options: RecommendOptions, defaultDiversity = 0): PageRequest {
+    return { k: options.k, offset: options.offset ?? 0, diversity: options.diversity ?? defaultDiversity };
+  }
+
+  private list(page: Page, offset: number, reasons: (item: number) => Reason[], notes: string[]): RecommendationList {
+    const { itemIds } = this.ctx.bundle;
+    return {
+      items: page.items.map((item, i) => {
+        const r = reasons(item);
+        return { rank: offset + i + 1, score: page.scores[i]!, anime: this.ctx.catalog.summary(itemIds[item]!), reason: r[0]!.text, reasons: r };
+      }),
+      offset,
+      nextOffset: page.hasMore ? offset + page.items.length : null,
+      model: this.modelInfo,
+      notes,
+    };
+  }
+
+  /** Model scores for a history. The hybrid is asked once and keeps its ranking for candidates. */
+  private scoreHistory(history: History): Float32Array {
+    const scores = new Float32Array(this.ctx.bundle.itemIds.length);
+    this.ctx.bundle.recommender.scoreFoldIn(history, scores);
+    return scores;
+  }
+
+  /**
+   * Known user or new user from titles: fold-in of their list, filtered, paged, explained.
+   * An empty (or entirely unknown) list falls back to the starter set rather than failing.
+   */
+  recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0): RecommendationList {
+    const filters = options.filters ?? {};
+    const allowed = this.filter(filters);
+    const page = this.page(options);
+    const { history, unknown } = toHistory(this.ctx.bundle, entries);
+    const notes: string[] = [];
+    if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
+    if (history.items.length === 0) {
+      notes.push('No usable history: showing the starter set of popular, well-scored titles.');
+      const starter = starterPage(this.ctx, allowed, this.page(options, DEFAULT_STARTER_DIVERSITY), seed);
+      return this.list(starter, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], notes);
+    }
+    const exclude = new Uint8Array(this.ctx.bundle.itemIds.length);
+    const excludeListed = filters.excludeListed ?? true;
+    const excludePlanned = filters.excludePlanned ?? true;
+    for (const entry of entries) {
+      const item = this.ctx.bundle.itemIndex.get(entry.animeId);
+      if (item === undefined) continue;
+      const planned = entry.status === 'plan_to_watch';
+      if (planned ? excludePlanned : excludeListed) exclude[item] = 1;
+    }
+    const result = selectPage(this.ctx, this.scoreHistory(history), exclude, allowed, page);
+    const mean = meanOf(entries);
+    const liked: LikedItem[] = [];
+    for (const entry of entries) {
+      const item = this.ctx.bundle.itemIndex.get(entry.animeId);
+      const weight = likeWeight(entry, mean);
+      if (item !== undefined && weight > 0) liked.push({ item, weight });
+    }
+    const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, liked, lovedTags(entries, this.ctx.catalog, this.ctx.baseline));
+    return this.list(result, page.offset, (item) => reasons.explain(item), notes);
+  }
+
+  /** Nothing known: a seeded, diverse set of popular well-scored titles. */
+  starter(options: RecommendOptions, seed: number): RecommendationList {
+    const page = this.page(options, DEFAULT_STARTER_DIVERSITY);
+    const result = starterPage(this.ctx, this.filter(options.filters), page, seed);
+    return this.list(result, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], []);
+  }
+
+  /** New user from liked/disliked genres, themes, studios, formats and era. */
+  fromPreferences(prefs: Preferences, options: RecommendOptions): RecommendationList {
+    const resolved = resolvePreferences(prefs, this.ctx);
+    const allowed = this.filter(preferenceFilters(prefs, resolved, options.filters ?? {}));
+    const page = this.page(options);
+    const scored = scorePreferences(this.ctx, resolved, allowed);
+    const result = selectPage(this.ctx, scored.scores, null, scored.allowed, page);
+    const { itemIds } = this.ctx.bundle;
+    const seedNames = scored.seeds.slice(0, 2).map((i) => this.ctx.catalog.get(itemIds[i]!)?.title ?? `anime ${itemIds[i]}`);
+    const notes = resolved.liked.size + resolved.studios.size === 0 ? ['No liked genres, themes or studios given: ranking by popularity and score within your constraints.'] : [];
+    return this.list(result, page.offset, (item) => {
+      const a = this.ctx.itemAnime[item];
+      const matched = a ? matchedLikes(a, resolved, this.ctx).slice(0, 3) : [];
+      if (matched.length > 0) return [{ ...tasteReason(matched), kind: 'preferences' }];
+      if (seedNames.length > 0) return [{ kind: 'similar_users', text: `Popular with fans of ${seedNames.join(' and ')}` }];
+      return [popularReason(itemIds[item]!, this.ctx.catalog)];
+    }, notes);
+  }
+
+  /** More like this: similar titles to one title, by co-listing, content, or both. */
+  similar(animeId: number, mode: SimilarityMode, options: RecommendOptions): SimilarList {
+    const item = this.ctx.bundle.itemIndex.get(animeId)!;
+    const page = this.page(options);
+    const pool = Math.max(200, 3 * (page.offset + page.k + 1));
+    const found = similarScores(this.ctx.sources, item, mode, pool);
+    const exclude = new Uint8Array(this.ctx.bundle.itemIds.length);
+    exclude[item] = 1;
+    const allowed = this.filter(options.filters);
+    const result = selectPage(this.ctx, sparseScores(exclude.length, found.scores), exclude, allowed, page);
+    const name = this.ctx.catalog.get(animeId)?.title ?? `anime ${animeId}`;
+    const notes: string[] = [];
+    if (found.modeUsed !== mode) notes.push(`No collaborative neighbours for ${name} (too few users listed it): showing content similarity.`);
+    if (mode !== 'collaborative' && this.ctx.sources.content.name === 'tags') notes.push('This model has no content component: content similarity uses genres, themes and studios only.');
+    if (mode === 'collaborative' && this.ctx.sources.collaborative === null) notes.push(`The ${this.ctx.bundle.manifest.kind} model has no item-to-item similarity; train itemknn, als or anirec for collaborative "more like this".`);
+    const list = this.list(result, page.offset, (candidate) => {
+      const by = found.foundBy.get(candidate) ?? new Set();
+      const shared = this.sharedTags(animeId, this.ctx.bundle.itemIds[candidate]!);
+      const sharedText = shared.length > 0 ? ` (${shared.join(', ').toLowerCase()})` : '';
+      const text = by.has('collaborative') && by.has('content')
+        ? `Similar to ${name} in content${sharedText} and audience`
+        : by.has('collaborative')
+          ? `Watched and liked by the same people as ${name}`
+          : `Similar in content to ${name}${sharedText}`;
+      return [{ kind: 'similar_to', text, animeIds: [animeId], ...(shared.length > 0 ? { tags: shared } : {}) }];
+    }, notes);
+    return { ...list, modeUsed: found.modeUsed };
+  }
+
+  private sharedTags(a: number, b: number): string[] {
+    const x = this.ctx.catalog.get(a);
+    const y = this.ctx.catalog.get(b);
+    if (!x || !y) return [];
+    const tags = new Set([...y.genres, ...this.ctx.catalog.tagsOf(y)]);
+    return [...x.genres, ...this.ctx.catalog.tagsOf(x)].filter((t) => tags.has(t)).slice(0, 3);
+  }
+
+  /** True when the model can rank titles like this one (it is in the model's item space). */
+  knowsAnime(animeId: number): boolean {
+    return this.ctx.bundle.itemIndex.has(animeId);
+  }
+
+  searchTitles(query: string, limit: number, includeAdult = false): TitleMatch[] {
+    return this.titles.search(query, { limit, includeAdult });
+  }
+
+  similarUsers(entries: readonly HistoryEntry[], k: number, excludeUserId: number | null): SimilarUser[] {
+    return this.users.similar(entries, k, excludeUserId);
+  }
+
+  profile(entries: readonly HistoryEntry[]): TasteProfile {
+    return tasteProfile(entries, this.ctx.catalog, this.ctx.baseline);
+  }
+}

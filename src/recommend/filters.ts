@@ -1,0 +1,129 @@
+import type { Anime, AiringStatus, AnimeFormat } from '../data/types.js';
+import type { Catalog } from './catalog.js';
+import { closestWords } from './title-search.js';
+
+/**
+ * What a recommendation request may restrict. Every field is optional; an empty object means
+ * "anything the user has not listed, no adult titles".
+ */
+export interface RecommendationFilters {
+  /** Titles must have every one of these genres (like MAL's own genre search). */
+  genres?: string[];
+  excludeGenres?: string[];
+  /** Titles must have every one of these themes or demographics (Mecha, Isekai, Seinen...). */
+  themes?: string[];
+  excludeThemes?: string[];
+  /** Titles must be one of these formats. */
+  formats?: AnimeFormat[];
+  yearMin?: number;
+  yearMax?: number;
+  episodesMin?: number;
+  episodesMax?: number;
+  /** Minimum MAL mean score (1–10). */
+  minScore?: number;
+  /** Only titles ranked this far down MAL's popularity or further ("hidden gems"): e.g. 500 skips the 500 most popular. */
+  minPopularityRank?: number;
+  /** Only titles within the N most popular. */
+  maxPopularityRank?: number;
+  status?: AiringStatus[];
+  /** Leave out titles on the user's list (default true). */
+  excludeListed?: boolean;
+  /** Leave out titles the user plans to watch (default true; false lets the plan-to-watch list be ranked). */
+  excludePlanned?: boolean;
+  /** Adult (Rx / hentai) titles are excluded unless this is true. */
+  includeAdult?: boolean;
+}
+
+/** A filter value that names something the catalogue does not have: the API turns this into a 400. */
+export class FilterError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly suggestions: string[] = [],
+  ) {
+    super(message);
+    this.name = 'FilterError';
+  }
+}
+
+/** Maps user-typed tags to the catalogue's spelling, case-insensitively; unknown tags are an error with suggestions. */
+function resolveTags(values: readonly string[] | undefined, vocabulary: Map<string, string>, field: string, kind: string): Set<string> {
+  const out = new Set<string>();
+  for (const value of values ?? []) {
+    const found = vocabulary.get(value.trim().toLowerCase());
+    if (found === undefined) {
+      const suggestions = closestWords(value, vocabulary.values());
+      const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => JSON.stringify(s)).join(' or ')}?` : '';
+      throw new FilterError(field, `unknown ${kind} ${JSON.stringify(value)}.${hint} GET /v1/tags lists every ${kind}.`, suggestions);
+    }
+    out.add(found);
+  }
+  return out;
+}
+
+function checkRange(min: number | undefined, max: number | undefined, field: string): void {
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new FilterError(field, `${field}Min (${min}) is greater than ${field}Max (${max}); swap them or drop one.`);
+  }
+}
+
+/** A compiled filter: answers "may this title be recommended?" without re-reading the request. */
+export type AnimePredicate = (anime: Anime | undefined) => boolean;
+
+/**
+ * Turns filters into a predicate, checking names against the catalogue first so a typo like
+ * "Mecah" is a clear 400 ("did you mean Mecha?") instead of silently returning nothing.
+ * Titles whose value is unknown do not pass a filter on that value (a year-range request should
+ * not return titles of unknown year).
+ */
+export function compileFilters(filters: RecommendationFilters, catalog: Catalog): AnimePredicate {
+  const genres = resolveTags(filters.genres, catalog.vocabulary.genres, 'genres', 'genre');
+  const excludeGenres = resolveTags(filters.excludeGenres, catalog.vocabulary.genres, 'excludeGenres', 'genre');
+  const themes = resolveTags(filters.themes, catalog.vocabulary.themes, 'themes', 'theme');
+  const excludeThemes = resolveTags(filters.excludeThemes, catalog.vocabulary.themes, 'excludeThemes', 'theme');
+  checkRange(filters.yearMin, filters.yearMax, 'year');
+  checkRange(filters.episodesMin, filters.episodesMax, 'episodes');
+  checkRange(filters.minPopularityRank, filters.maxPopularityRank, 'popularityRank');
+  const formats = filters.formats && filters.formats.length > 0 ? new Set<string>(filters.formats) : null;
+  const statuses = filters.status && filters.status.length > 0 ? new Set<string>(filters.status) : null;
+  const { yearMin, yearMax, episodesMin, episodesMax, minScore, minPopularityRank, maxPopularityRank } = filters;
+  const includeAdult = filters.includeAdult === true;
+  const ranks = catalog.popularityRank;
+
+  return (anime) => {
+    if (anime === undefined) return false;
+    if (anime.adult && !includeAdult) return false;
+    if (formats !== null && (anime.format === null || !formats.has(anime.format))) return false;
+    if (statuses !== null && (anime.status === null || !statuses.has(anime.status))) return false;
+    if (yearMin !== undefined && (anime.year === null || anime.year < yearMin)) return false;
+    if (yearMax !== undefined && (anime.year === null || anime.year > yearMax)) return false;
+    if (episodesMin !== undefined && (anime.episodes === null || anime.episodes < episodesMin)) return false;
+    if (episodesMax !== undefined && (anime.episodes === null || anime.episodes > episodesMax)) return false;
+    if (minScore !== undefined && (anime.malScore === null || anime.malScore < minScore)) return false;
+    if (minPopularityRank !== undefined || maxPopularityRank !== undefined) {
+      const rank = ranks.get(anime.animeId);
+      if (rank === undefined) return false;
+      if (minPopularityRank !== undefined && rank < minPopularityRank) return false;
+      if (maxPopularityRank !== undefined && rank > maxPopularityRank) return false;
+    }
+    if (genres.size > 0 || excludeGenres.size > 0) {
+      let have = 0;
+      for (const g of anime.genres) {
+        if (excludeGenres.has(g)) return false;
+        if (genres.has(g)) have++;
+      }
+      if (have < genres.size) return false;
+    }
+    if (themes.size > 0 || excludeThemes.size > 0) {
+      let have = 0;
+      for (const list of [anime.themes, anime.demographics]) {
+        for (const t of list) {
+          if (excludeThemes.has(t)) return false;
+          if (themes.has(t)) have++;
+        }
+      }
+      if (have < themes.size) return false;
+    }
+    return true;
+  };
+}

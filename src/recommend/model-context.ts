@@ -1,0 +1,43 @@
+import type { Anime } from '../data/types.js';
+import type { ModelBundle } from '../models/bundle.js';
+import type { Catalog } from './catalog.js';
+import { similaritySources, TagSimilarity, type SimilaritySources } from './similar-items.js';
+import type { Baseline } from './taste-profile.js';
+
+/**
+ * Everything derived from one (model, catalogue) pair that requests read but never change. Built
+ * once when a model is loaded, so a request only does request-sized work.
+ */
+export interface ModelContext {
+  bundle: ModelBundle;
+  catalog: Catalog;
+  /** Item index → catalogue record (undefined for ids the catalogue lacks). */
+  itemAnime: (Anime | undefined)[];
+  tagSimilarity: TagSimilarity;
+  sources: SimilaritySources;
+  baseline: Baseline;
+}
+
+export function buildModelContext(bundle: ModelBundle, catalog: Catalog, baseline: Baseline): ModelContext {
+  const tagSimilarity = new TagSimilarity(bundle, catalog);
+  return {
+    bundle,
+    catalog,
+    itemAnime: Array.from(bundle.itemIds, (id) => catalog.get(id)),
+    tagSimilarity,
+    sources: similaritySources(bundle, tagSimilarity),
+    baseline,
+  };
+}
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same starter list, so pages stay consistent. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

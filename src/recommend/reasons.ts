@@ -1,0 +1,127 @@
+import type { ModelBundle } from '../models/bundle.js';
+import type { Catalog } from './catalog.js';
+import type { SimilaritySources } from './similar-items.js';
+
+/** Why an item was recommended, as a sentence plus the facts behind it (for clients that render their own). */
+export interface Reason {
+  kind: 'because_you_liked' | 'similar_users' | 'taste_match' | 'preferences' | 'similar_to' | 'popular' | 'starter';
+  text: string;
+  /** Titles the reason refers to ("because you liked X and Y"). */
+  animeIds?: number[];
+  /** Tags the reason refers to ("matches your love of mecha"). */
+  tags?: string[];
+}
+
+/** A liked title from the user's history, with how strongly it counts. */
+export interface LikedItem {
+  item: number;
+  weight: number;
+}
+
+/** Joins names for a sentence: "A", "A and B". */
+function titles(names: readonly string[]): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * Explains history-based recommendations. Built once per request from the user's liked titles:
+ * each liked title's nearest neighbours (collaborative and content) vote for the candidates they
+ * contain, so "because you liked X and Y" names the history titles that most pull the item up.
+ * Candidates with no such neighbour came from the user-level signal (latent factors / EASE), which
+ * is "people with your taste liked it"; loved tags add "matches your love of …".
+ */
+export class ReasonBuilder {
+  private readonly contributors = new Map<number, { item: number; s: number }[]>();
+  /** Liked items for on-demand pairwise similarity (the tag fallback has no cheap neighbour list). */
+  private readonly strongest: readonly LikedItem[];
+  private readonly pairwise: ((a: number, b: number) => number) | null;
+
+  constructor(
+    private readonly bundle: ModelBundle,
+    private readonly catalog: Catalog,
+    sources: SimilaritySources,
+    liked: readonly LikedItem[],
+    private readonly loved: ReadonlyMap<string, number>,
+  ) {
+    // The 40 strongest likes are plenty to explain a top-k list and keep this under a millisecond.
+    const strongest = [...liked].sort((a, b) => b.weight - a.weight).slice(0, 40);
+    this.strongest = strongest;
+    // Neighbour lists are only read where they are precomputed slices (item-kNN, content model).
+    // ALS would score the whole catalogue per liked title, and the tag fallback scans big tag
+    // lists; tags are compared pairwise for the k returned items instead, and ALS-only signal
+    // reads as "users who share your taste", which is what it is.
+    const collaborative = sources.collaborative?.name === 'itemknn' ? sources.collaborative.model : undefined;
+    const content = sources.content.name === 'tags' ? undefined : sources.content.model;
+    const tags = sources.content.model as Partial<{ pair(a: number, b: number): number }>;
+    this.pairwise = content === undefined && typeof tags.pair === 'function' ? (a, b) => tags.pair!(a, b) : null;
+    for (const { item, weight } of strongest) {
+      for (const [source, pool] of [
+        [collaborative, 100],
+        [content, 50],
+      ] as const) {
+        if (!source) continue;
+        const { items, scores } = source.similarItems(item, pool);
+        const max = scores.length > 0 && scores[0]! > 0 ? scores[0]! : 1;
+        for (let i = 0; i < items.length; i++) {
+          const s = (weight * scores[i]!) / max;
+          if (!(s > 0)) continue;
+          let list = this.contributors.get(items[i]!);
+          if (list === undefined) this.contributors.set(items[i]!, (list = []));
+          const existing = list.find((c) => c.item === item);
+          if (existing) existing.s += s;
+          else list.push({ item, s });
+        }
+      }
+    }
+  }
+
+  private name(item: number): string {
+    return this.catalog.get(this.bundle.itemIds[item]!)?.title ?? `anime ${this.bundle.itemIds[item]}`;
+  }
+
+  /** Loved tags the title has, strongest first. */
+  matchingTags(animeId: number): string[] {
+    const a = this.catalog.get(animeId);
+    if (a === undefined || this.loved.size === 0) return [];
+    return [...a.genres, ...this.catalog.tagsOf(a)]
+      .filter((t) => this.loved.has(t))
+      .sort((x, y) => this.loved.get(y)! - this.loved.get(x)!)
+      .slice(0, 2);
+  }
+
+  explain(item: number): Reason[] {
+    const reasons: Reason[] = [];
+    let list = this.contributors.get(item);
+    if (this.pairwise !== null) {
+      // Only clearly similar titles (half their tags shared) count as "because you liked".
+      const extra = this.strongest.map(({ item: h, weight }) => ({ item: h, s: weight * this.pairwise!(h, item) })).filter((c) => c.s > 0 && this.pairwise!(c.item, item) >= 0.5);
+      list = [...(list ?? []), ...extra];
+    }
+    if (list !== undefined && list.length > 0) {
+      const top = [...list].sort((a, b) => b.s - a.s).slice(0, 2);
+      reasons.push({
+        kind: 'because_you_liked',
+        text: `Because you liked ${titles(top.map((c) => this.name(c.item)))}`,
+        animeIds: top.map((c) => this.bundle.itemIds[c.item]!),
+      });
+    }
+    const tags = this.matchingTags(this.bundle.itemIds[item]!);
+    if (tags.length > 0) reasons.push(tasteReason(tags));
+    if (reasons.length === 0) reasons.push({ kind: 'similar_users', text: 'Popular with users who share your taste' });
+    return reasons;
+  }
+}
+
+export function tasteReason(tags: readonly string[]): Reason {
+  return { kind: 'taste_match', text: `Matches your love of ${titles(tags.map((t) => t.toLowerCase()))}`, tags: [...tags] };
+}
+
+export function popularReason(animeId: number, catalog: Catalog): Reason {
+  const a = catalog.get(animeId);
+  const rank = catalog.popularityRank.get(animeId);
+  const facts = [
+    rank !== undefined ? `#${rank} most popular` : null,
+    a?.malScore ? `rated ${a.malScore.toFixed(2)} on MAL` : null,
+  ].filter(Boolean);
+  return { kind: 'popular', text: facts.length > 0 ? `Widely loved: ${facts.join(', ')}` : 'Popular with anirec users' };
+}

@@ -1,0 +1,157 @@
+import type { ModelBundle } from '../models/bundle.js';
+import type { Recommender } from '../models/types.js';
+import type { Catalog } from './catalog.js';
+
+/** A model that can answer "which items are like this one" (item-kNN, ALS, content). */
+export interface ItemSimilarity {
+  similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array };
+}
+
+export type SimilarityMode = 'collaborative' | 'content' | 'hybrid';
+
+/** The similarity sources a bundle offers, found once per loaded model. */
+export interface SimilaritySources {
+  /** Co-listing based: item-kNN first (sharpest neighbours), else ALS. */
+  collaborative: { name: string; model: ItemSimilarity } | null;
+  /** What titles are: the content model when the bundle has one, else catalogue tags (see TagSimilarity). */
+  content: { name: string; model: ItemSimilarity };
+}
+
+function hasSimilarItems(model: Recommender): model is Recommender & ItemSimilarity {
+  return typeof (model as Partial<ItemSimilarity>).similarItems === 'function';
+}
+
+/** The named sub-models of a bundle: the hybrid's components, or the model itself. */
+export function componentsOf(bundle: ModelBundle): Map<string, Recommender> {
+  const rec = bundle.recommender as Recommender & { generator?: { components?: readonly { name: string; model: Recommender }[] } };
+  const out = new Map<string, Recommender>();
+  for (const c of rec.generator?.components ?? []) out.set(c.name, c.model);
+  if (out.size === 0) out.set(rec.kind, rec);
+  return out;
+}
+
+/**
+ * Content similarity from catalogue tags (genres, themes, demographics, studios), weighted
+ * Jaccard. Used when the model has no content component (e.g. a plain item-kNN bundle), so
+ * `mode=content` and diversity still work with any model kind, just less finely.
+ */
+export class TagSimilarity implements ItemSimilarity {
+  private readonly tags: (Set<string> | null)[];
+  private readonly byTag = new Map<string, number[]>();
+
+  constructor(
+    private readonly bundle: ModelBundle,
+    catalog: Catalog,
+  ) {
+    this.tags = Array.from(bundle.itemIds, (id, item) => {
+      const a = catalog.get(id);
+      if (a === undefined) return null;
+      const set = new Set([...a.genres.map((g) => `g:${g}`), ...catalog.tagsOf(a).map((t) => `t:${t}`), ...a.studios.map((s) => `s:${s}`)]);
+      for (const tag of set) {
+        let list = this.byTag.get(tag);
+        if (list === undefined) this.byTag.set(tag, (list = []));
+        list.push(item);
+      }
+      return set.size > 0 ? set : null;
+    });
+  }
+
+  /** Jaccard of two items' tag sets (0 when either has none). */
+  pair(a: number, b: number): number {
+    const ta = this.tags[a];
+    const tb = this.tags[b];
+    if (!ta || !tb) return 0;
+    let shared = 0;
+    for (const t of ta) if (tb.has(t)) shared++;
+    return shared / (ta.size + tb.size - shared);
+  }
+
+  /** Neighbour lists are deterministic and scanning a tag like "Action" touches thousands of titles: memoised. */
+  private readonly cache = new Map<number, { items: Int32Array; scores: Float32Array; asked: number }>();
+
+  similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array } {
+    const want = Math.max(k, 100);
+    let hit = this.cache.get(item);
+    if (hit === undefined || hit.asked < k) {
+      hit = { ...this.compute(item, want), asked: want };
+      if (this.cache.size > 20_000) this.cache.clear();
+      this.cache.set(item, hit);
+    }
+    return k >= hit.items.length ? hit : { items: hit.items.subarray(0, k), scores: hit.scores.subarray(0, k) };
+  }
+
+  private compute(item: number, k: number): { items: Int32Array; scores: Float32Array } {
+    const own = this.tags[item];
+    if (!own) return { items: new Int32Array(0), scores: new Float32Array(0) };
+    const shared = new Map<number, number>();
+    for (const tag of own) for (const other of this.byTag.get(tag) ?? []) if (other !== item) shared.set(other, (shared.get(other) ?? 0) + 1);
+    const popularity = this.bundle.popularity;
+    const scored = [...shared].map(([other, n]) => ({ other, s: n / (own.size + this.tags[other]!.size - n) }));
+    // Equal Jaccard is common with few tags; the better-known title is the more useful suggestion.
+    scored.sort((a, b) => b.s - a.s || popularity[b.other]! - popularity[a.other]! || a.other - b.other);
+    const top = scored.slice(0, Math.max(0, k));
+    return { items: Int32Array.from(top, (x) => x.other), scores: Float32Array.from(top, (x) => x.s) };
+  }
+}
+
+export function similaritySources(bundle: ModelBundle, tagSimilarity: TagSimilarity): SimilaritySources {
+  const components = componentsOf(bundle);
+  let collaborative: SimilaritySources['collaborative'] = null;
+  for (const name of ['itemknn', 'als']) {
+    const model = components.get(name);
+    if (model && hasSimilarItems(model)) {
+      collaborative = { name, model };
+      break;
+    }
+  }
+  const content = components.get('content');
+  return {
+    collaborative,
+    content: content && hasSimilarItems(content) ? { name: 'content', model: content } : { name: 'tags', model: tagSimilarity },
+  };
+}
+
+export interface SimilarScores {
+  /** Candidate item → blended similarity in [0, 1]. */
+  scores: Map<number, number>;
+  /** Candidate item → which sources found it (for reasons). */
+  foundBy: Map<number, Set<'collaborative' | 'content'>>;
+  /** The mode actually used (hybrid falls back to content when no collaborative source exists or knows the item). */
+  modeUsed: SimilarityMode;
+}
+
+/**
+ * Items similar to `item`, pooled from `pool` neighbours per source. Each source's scores are
+ * divided by its best score so a collaborative 0.3 and a content 0.8 are comparable; hybrid
+ * averages the two (an item only one source found gets half), which favours titles that are
+ * both watched by the same people and alike in content.
+ */
+export function similarScores(sources: SimilaritySources, item: number, mode: SimilarityMode, pool: number): SimilarScores {
+  const scores = new Map<number, number>();
+  const foundBy = new Map<number, Set<'collaborative' | 'content'>>();
+  const add = (kind: 'collaborative' | 'content', model: ItemSimilarity, weight: number): number => {
+    const { items, scores: sims } = model.similarItems(item, pool);
+    const max = sims.length > 0 && sims[0]! > 0 ? sims[0]! : 1;
+    for (let i = 0; i < items.length; i++) {
+      if (!(sims[i]! > 0)) continue;
+      const it = items[i]!;
+      scores.set(it, (scores.get(it) ?? 0) + (weight * sims[i]!) / max);
+      let set = foundBy.get(it);
+      if (set === undefined) foundBy.set(it, (set = new Set()));
+      set.add(kind);
+    }
+    return items.length;
+  };
+  let modeUsed = mode;
+  if (mode === 'collaborative' || mode === 'hybrid') {
+    const found = sources.collaborative ? add('collaborative', sources.collaborative.model, mode === 'hybrid' ? 0.5 : 1) : 0;
+    if (found === 0 && mode === 'hybrid') {
+      // Nobody co-listed it (a new or rare title): content is all there is, at full weight.
+      add('content', sources.content.model, 1);
+      modeUsed = 'content';
+      return { scores, foundBy, modeUsed };
+    }
+  }
+  if (mode === 'content' || mode === 'hybrid') add('content', sources.content.model, mode === 'hybrid' ? 0.5 : 1);
+  return { scores, foundBy, modeUsed };
+}

@@ -1,0 +1,179 @@
+import type { Anime } from '../data/types.js';
+import type { Catalog } from './catalog.js';
+
+/**
+ * Typo-tolerant title matching over main, English and Japanese titles and synonyms.
+ *
+ * A trigram index narrows 16k titles × ~3 names to a few hundred candidates (typos keep most
+ * trigrams), then each candidate is scored by the best of: Jaro-Winkler over the whole name
+ * (catches typos and transpositions), token overlap (catches word order and missing words:
+ * "attack titan" → "Shingeki no Kyojin / Attack on Titan") and prefix match (autocomplete).
+ * A small popularity bonus breaks near-ties toward the title people usually mean.
+ */
+
+export interface TitleMatch {
+  animeId: number;
+  /** 0..1, 1 = exact (normalised) match. */
+  score: number;
+  /** The name that matched, as the catalogue spells it. */
+  matchedName: string;
+  matchedField: 'title' | 'titleEnglish' | 'titleJapanese' | 'synonym';
+}
+
+/** Lower case, accents and punctuation removed, whitespace collapsed: "Re:Zero − Kara" → "re zero kara". */
+export function normalizeTitle(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Jaro-Winkler similarity in [0, 1] (Winkler's prefix scale 0.1, up to 4 characters). */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
+  const aMatched = new Uint8Array(la);
+  const bMatched = new Uint8Array(lb);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const from = Math.max(0, i - window);
+    const to = Math.min(lb - 1, i + window);
+    for (let j = from; j <= to; j++) {
+      if (bMatched[j] === 0 && a.charCodeAt(i) === b.charCodeAt(j)) {
+        aMatched[i] = 1;
+        bMatched[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  let j = 0;
+  for (let i = 0; i < la; i++) {
+    if (aMatched[i] === 0) continue;
+    while (bMatched[j] === 0) j++;
+    if (a.charCodeAt(i) !== b.charCodeAt(j)) transpositions++;
+    j++;
+  }
+  const jaro = (matches / la + matches / lb + (matches - transpositions / 2) / matches) / 3;
+  let prefix = 0;
+  while (prefix < Math.min(4, la, lb) && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/** Names of a word list closest to `word` (for "did you mean" on genres, fields, ...). */
+export function closestWords(word: string, candidates: Iterable<string>, limit = 3): string[] {
+  const w = normalizeTitle(word);
+  return Array.from(candidates, (c) => ({ c, s: jaroWinkler(w, normalizeTitle(c)) }))
+    .filter((x) => x.s >= 0.7)
+    .sort((a, b) => b.s - a.s)
+    .slice(0, limit)
+    .map((x) => x.c);
+}
+
+interface IndexedName {
+  animeId: number;
+  raw: string;
+  norm: string;
+  tokens: string[];
+  field: TitleMatch['matchedField'];
+}
+
+function trigrams(norm: string): Set<string> {
+  const padded = ` ${norm} `;
+  const grams = new Set<string>();
+  for (let i = 0; i + 3 <= padded.length; i++) grams.add(padded.slice(i, i + 3));
+  return grams;
+}
+
+/** Best Jaro-Winkler of each query token against the name's tokens, averaged over the query. */
+function tokenScore(queryTokens: readonly string[], nameTokens: readonly string[]): number {
+  if (queryTokens.length === 0 || nameTokens.length === 0) return 0;
+  let sum = 0;
+  for (const q of queryTokens) {
+    let best = 0;
+    for (const t of nameTokens) {
+      // A query word that is a prefix of a name word counts fully: users type "shingeki kyo".
+      const s = t.startsWith(q) ? 1 : jaroWinkler(q, t);
+      if (s > best) best = s;
+      if (best === 1) break;
+    }
+    sum += best < 0.8 ? 0 : best;
+  }
+  // Names with many extra words are a slightly worse match than a name that is just the query.
+  const coverage = Math.min(1, queryTokens.length / nameTokens.length);
+  return (sum / queryTokens.length) * (0.9 + 0.1 * coverage);
+}
+
+export class TitleIndex {
+  private readonly names: IndexedName[] = [];
+  private readonly grams = new Map<string, number[]>();
+  private readonly popularity: Map<number, number>;
+
+  constructor(private readonly catalog: Catalog) {
+    const add = (a: Anime, raw: string | null, field: IndexedName['field']): void => {
+      if (raw === null) return;
+      const norm = normalizeTitle(raw);
+      if (norm === '') return;
+      const at = this.names.length;
+      this.names.push({ animeId: a.animeId, raw, norm, tokens: norm.split(' '), field });
+      for (const g of trigrams(norm)) {
+        let list = this.grams.get(g);
+        if (list === undefined) this.grams.set(g, (list = []));
+        list.push(at);
+      }
+    };
+    for (const a of catalog.anime) {
+      add(a, a.title, 'title');
+      add(a, a.titleEnglish, 'titleEnglish');
+      add(a, a.titleJapanese, 'titleJapanese');
+      for (const s of a.synonyms) add(a, s, 'synonym');
+    }
+    const maxMembers = Math.max(1, ...catalog.anime.map((a) => a.members ?? 0));
+    this.popularity = new Map(catalog.anime.map((a) => [a.animeId, Math.log1p(a.members ?? 0) / Math.log1p(maxMembers)]));
+  }
+
+  /**
+   * Best matches for `query`, one per title, best first. `minScore` drops weak matches (0.75
+   * keeps typos like "naurto" but not unrelated titles); `includeAdult` false hides adult titles.
+   */
+  search(query: string, options: { limit?: number; minScore?: number; includeAdult?: boolean } = {}): TitleMatch[] {
+    const limit = options.limit ?? 10;
+    const minScore = options.minScore ?? 0.75;
+    const q = normalizeTitle(query);
+    if (q === '') return [];
+    const qTokens = q.split(' ');
+    // Candidate names: those sharing the most trigrams with the query.
+    const hits = new Map<number, number>();
+    for (const g of trigrams(q)) {
+      for (const at of this.grams.get(g) ?? []) hits.set(at, (hits.get(at) ?? 0) + 1);
+    }
+    const candidates = [...hits].sort((a, b) => b[1] - a[1]).slice(0, 400);
+    const best = new Map<number, TitleMatch>();
+    for (const [at] of candidates) {
+      const name = this.names[at]!;
+      const anime = this.catalog.get(name.animeId);
+      if (anime === undefined || (anime.adult && !options.includeAdult)) continue;
+      let score: number;
+      if (name.norm === q) score = 1;
+      else {
+        const prefix = name.norm.startsWith(q) ? 0.9 + 0.05 * (q.length / name.norm.length) : 0;
+        score = Math.max(jaroWinkler(q, name.norm), tokenScore(qTokens, name.tokens), prefix);
+      }
+      if (score < minScore) continue;
+      // Up to +0.03 for the most popular titles: "Naruto" means Naruto, not "Naruto: Takigakure".
+      const ranked = Math.min(1, score) * 0.97 + 0.03 * (this.popularity.get(name.animeId) ?? 0);
+      const previous = best.get(name.animeId);
+      if (previous === undefined || ranked > previous.score) {
+        best.set(name.animeId, { animeId: name.animeId, score: ranked, matchedName: name.raw, matchedField: name.field });
+      }
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score || a.animeId - b.animeId).slice(0, limit);
+  }
+}

@@ -1,0 +1,43 @@
+/** Server settings. Every field has a safe default; `anirec serve` fills them from flags and env. */
+export interface ServerConfig {
+  /** Accepted API keys (header `x-api-key` or `Authorization: Bearer …`). */
+  apiKeys: string[];
+  /** Read routes need a key too (default false: reads are open). */
+  requireKeyForReads: boolean;
+  /**
+   * With no API key configured, write/admin routes are refused unless this is true. `anirec
+   * serve` sets it when listening on loopback only, so a local setup works without a key while a
+   * server reachable from the network never accepts anonymous writes by accident.
+   */
+  allowWritesWithoutKey: boolean;
+  /** Maximum request body, bytes (MAL XML exports of big lists are a few MB). */
+  bodyLimit: number;
+  /** Requests per minute per client IP; 0 disables rate limiting. */
+  rateLimitPerMinute: number;
+  /** CORS origins allowed ("*" = any). */
+  corsOrigins: string[];
+  /** AniList GraphQL endpoint for list imports. */
+  anilistEndpoint: string;
+  /** How often to check models/CURRENT for a promoted model, ms. */
+  modelPollMs: number;
+  /** Fastify request logging. */
+  logger: boolean;
+}
+
+export const DEFAULT_SERVER_CONFIG: ServerConfig = {
+  apiKeys: [],
+  requireKeyForReads: false,
+  allowWritesWithoutKey: false,
+  bodyLimit: 8 * 1024 * 1024,
+  rateLimitPerMinute: 6000,
+  corsOrigins: ['*'],
+  anilistEndpoint: 'https://graphql.anilist.co',
+  modelPollMs: 2000,
+  logger: false,
+};
+
+export function resolveServerConfig(partial: Partial<ServerConfig> = {}): ServerConfig {
+  const config = { ...DEFAULT_SERVER_CONFIG, ...partial };
+  config.apiKeys = config.apiKeys.filter((k) => k.length > 0);
+  return config;
+}

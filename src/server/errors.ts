@@ -1,0 +1,117 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FilterError } from '../recommend/filters.js';
+import { filterProperties } from './schemas.js';
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: string;
+  field: string | null;
+  message: string;
+  suggestions?: unknown[];
+}
+
+/** An error a handler throws on purpose: it becomes exactly this status and body. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    readonly field: string | null,
+    message: string,
+    readonly suggestions?: unknown[],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const badRequest = (field: string | null, message: string, suggestions?: unknown[]): ApiError =>
+  new ApiError(400, 'bad_request', field, message, suggestions);
+export const notFound = (field: string | null, message: string, suggestions?: unknown[]): ApiError =>
+  new ApiError(404, 'not_found', field, message, suggestions);
+
+/** Ajv's "/titles/2/score" → "titles[2].score", prefixed by where it was (body, querystring, params). */
+function fieldOf(error: FastifyError): string | null {
+  const first = error.validation?.[0];
+  if (first === undefined) return null;
+  const context = error.validationContext ?? 'request';
+  const path = first.instancePath
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .join('');
+  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+  const leaf = params.missingProperty ?? params.additionalProperty;
+  return `${context}${path}${leaf ? `.${leaf}` : ''}`;
+}
+
+function validationMessage(error: FastifyError, field: string | null): string {
+  const first = error.validation?.[0];
+  if (first === undefined) return error.message;
+  const params = first.params as { additionalProperty?: string; allowedValues?: unknown[] };
+  if (first.keyword === 'additionalProperties') return `unknown field ${field}; check the spelling against the API docs at /docs.`;
+  if (first.keyword === 'enum' && params.allowedValues) return `${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}.`;
+  return `${field} ${first.message ?? 'is invalid'}.`;
+}
+
+/** Filter names → where they were in the request: querystring.genres, body.filters.genres, body.likedGenres. */
+function filterField(request: FastifyRequest, field: string): string {
+  if (request.method === 'GET') return `querystring.${field}`;
+  return field in filterProperties || field === 'year' || field === 'episodes' || field === 'popularityRank' ? `body.filters.${field}` : `body.${field}`;
+}
+
+/** Fastify's own 4xx errors (bad JSON, wrong content type, body too large) with a field and a fix. */
+function frameworkError(error: FastifyError): ErrorBody {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { error: 'unsupported_media_type', field: 'headers.content-type', message: `${error.message}. Send JSON (application/json), or XML (application/xml) for MAL list uploads.` };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { error: 'payload_too_large', field: 'body', message: `${error.message}. The limit is set with --body-limit.` };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { error: 'bad_request', field: 'body', message: 'The body is empty but the content type is application/json; send a JSON object.' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { error: 'bad_request', field: 'body', message: `The body is not valid JSON: ${error.message}` };
+    default:
+      return { error: error.statusCode === 429 ? 'rate_limited' : 'bad_request', field: null, message: error.message };
+  }
+}
+
+/**
+ * One place that turns anything thrown into a JSON error. 4xx bodies name the field and the fix;
+ * anything unexpected is logged with its stack and answered as a plain 500 with the request id,
+ * so internals never reach the client.
+ */
+export function registerErrorHandling(app: FastifyInstance, onError: (request: FastifyRequest, status: number, code: string) => void): void {
+  app.setErrorHandler((error: FastifyError | ApiError | FilterError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    let status: number;
+    let body: ErrorBody;
+    if (error instanceof ApiError) {
+      status = error.statusCode;
+      body = { error: error.code, field: error.field, message: error.message, ...(error.suggestions ? { suggestions: error.suggestions } : {}) };
+    } else if (error instanceof FilterError) {
+      status = 400;
+      body = { error: 'bad_request', field: filterField(request, error.field), message: error.message, suggestions: error.suggestions };
+    } else if ((error as FastifyError).validation) {
+      const field = fieldOf(error as FastifyError);
+      status = 400;
+      body = { error: 'bad_request', field, message: validationMessage(error as FastifyError, field) };
+    } else if (typeof (error as FastifyError).statusCode === 'number' && (error as FastifyError).statusCode! >= 400 && (error as FastifyError).statusCode! < 500) {
+      status = (error as FastifyError).statusCode!;
+      body = frameworkError(error as FastifyError);
+    } else {
+      request.log.error({ err: error }, 'unhandled error');
+      status = 500;
+      body = { error: 'internal', field: null, message: `Internal error (request ${request.id}); the server log has the details.` };
+    }
+    onError(request, status, body.error);
+    return reply.status(status).send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    onError(request, 404, 'no_route');
+    return reply.status(404).send({
+      error: 'not_found',
+      field: 'url',
+      message: `No route ${request.method} ${request.url.split('?')[0]}. The routes are listed at /docs (OpenAPI document at /openapi.json).`,
+    } satisfies ErrorBody);
+  });
+}

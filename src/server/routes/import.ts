@@ -1,0 +1,135 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { AniListError, fetchUserList } from '../../data/anilist/index.js';
+import { DataFileError } from '../../data/index.js';
+import type { ImportChunk, Interaction } from '../../data/types.js';
+import { describeProblem, importFiles, ImportAbortedError } from '../../store/index.js';
+import type { RouteDeps } from '../context.js';
+import { ApiError, badRequest } from '../errors.js';
+import { responses } from '../schemas.js';
+
+const looseObject = { type: 'object', additionalProperties: true } as const;
+
+/** MAL exports name their owner in <user_name>; that is the id the importer stores them under. */
+function malUserName(xml: string): string | null {
+  const match = /<user_name>\s*(?:<!\[CDATA\[)?([^<\]]+)/.exec(xml);
+  return match ? match[1]!.trim() : null;
+}
+
+/** AniList failures → what the client can do about them. */
+function aniListApiError(error: AniListError, userName: string): ApiError {
+  switch (error.code) {
+    case 'not_found':
+      return new ApiError(404, 'not_found', 'body.userName', `AniList has no user "${userName}" (names are as in anilist.co/user/<name>).`);
+    case 'private':
+      return new ApiError(403, 'private_list', 'body.userName', `${userName}'s AniList list is private; make it public in AniList's settings, or upload a MAL XML export instead.`);
+    case 'rate_limited':
+      return new ApiError(503, 'upstream_rate_limited', null, 'AniList is rate-limiting us; try again in a minute.');
+    default:
+      return new ApiError(502, 'upstream_error', null, `AniList request failed (${error.code}): ${error.message}`);
+  }
+}
+
+/** Import a user's list: a MAL XML export, or an AniList user name (mode 9). */
+export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  // MAL exports are uploaded as the raw XML body; parsing happens in the importer, streaming.
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_request, body, done) => done(null, body));
+
+  const afterImport = (): void => {
+    // New users and titles join the similar-users index and catalogue on a background rebuild;
+    // recommendations for the imported user work right away (they read the store).
+    void deps.holder.refresh(true).catch(() => {});
+  };
+
+  app.post<{ Body: string }>(
+    '/v1/import/mal',
+    {
+      preHandler: deps.auth.write,
+      schema: {
+        tags: ['import'],
+        summary: 'Upload a MyAnimeList XML export (Content-Type: application/xml); the user is mal:<user_name>',
+        consumes: ['application/xml'],
+        response: responses(looseObject),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'import:mal';
+      const type = request.headers['content-type'] ?? '';
+      if (!/^(application|text)\/xml\b/i.test(type)) {
+        throw new ApiError(415, 'unsupported_media_type', 'headers.content-type', `Send the MAL XML export with Content-Type: application/xml (got ${JSON.stringify(type || 'none')}).`);
+      }
+      if (typeof request.body !== 'string' || request.body.trim() === '') {
+        throw new ApiError(400, 'bad_request', 'body', 'Send the MAL XML export as the request body with Content-Type: application/xml (MAL → Profile → Export).');
+      }
+      const userName = malUserName(request.body);
+      if (userName === null) throw badRequest('body', 'This is not a MyAnimeList export: no <myinfo><user_name> element. Export your list at myanimelist.net/panel.php?go=export.');
+      const dir = await mkdtemp(join(tmpdir(), 'anirec-upload-'));
+      const path = join(dir, 'animelist.xml');
+      try {
+        await writeFile(path, request.body);
+        const summary = await importFiles(deps.store, [{ path, format: 'mal-xml', userSource: 'mal' }], { keepProblems: 20 });
+        afterImport();
+        const user = (await deps.store.findUser('mal', userName))[0];
+        return {
+          user: user ? { id: `mal:${user.externalId}`, source: 'mal', externalId: user.externalId, listed: user.interactionCount } : null,
+          imported: summary.counts,
+          skipped: summary.skippedTotal,
+          problems: summary.problems.map((p) => describeProblem({ ...p, file: 'upload' })),
+        };
+      } catch (error) {
+        if (error instanceof DataFileError || error instanceof ImportAbortedError) throw badRequest('body', error.message.replace(path, 'upload'));
+        throw error;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  app.post<{ Body: { userName: string } }>(
+    '/v1/import/anilist',
+    {
+      preHandler: deps.auth.write,
+      schema: {
+        tags: ['import'],
+        summary: "Import a public AniList list by user name; the user is anilist:<name> (endpoint set by the server's --anilist-endpoint)",
+        body: {
+          type: 'object',
+          required: ['userName'],
+          additionalProperties: false,
+          properties: { userName: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } },
+        },
+        response: responses(looseObject),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'import:anilist';
+      const { userName } = request.body;
+      const client = { endpoint: deps.config.anilistEndpoint, maxRetries: 2, timeoutMs: 15_000, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+      const tx = await deps.store.beginImport();
+      let skipped = 0;
+      let listedName = userName;
+      try {
+        for await (const chunk of fetchUserList(userName, client) as AsyncIterable<ImportChunk>) {
+          skipped += chunk.problems.length;
+          if (chunk.anime.length > 0) await tx.upsertAnime(chunk.anime);
+          const known = await tx.knownAnimeIds();
+          const rows: Interaction[] = chunk.interactions.filter((row) => known.has(row.animeId));
+          skipped += chunk.interactions.length - rows.length;
+          if (rows[0]) listedName = rows[0].user;
+          await tx.upsertInteractions('anilist', rows);
+        }
+        const counts = tx.counts();
+        await tx.commit();
+        afterImport();
+        const user = (await deps.store.findUser('anilist', listedName))[0];
+        return { user: user ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount } : null, imported: counts, skipped };
+      } catch (error) {
+        await tx.rollback();
+        if (error instanceof AniListError) throw aniListApiError(error, userName);
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,169 @@
+import { randomInt } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ListStatus } from '../../data/types.js';
+import type { RecommendOptions } from '../../recommend/engine.js';
+import type { RecommendationFilters } from '../../recommend/filters.js';
+import type { Preferences } from '../../recommend/preferences.js';
+import type { HistoryEntry } from '../../recommend/taste-profile.js';
+import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
+import { badRequest, notFound } from '../errors.js';
+import { filterProperties, filtersObject, listStatusSchema, pagingProperties, recommendationListSchema, responses, userParam } from '../schemas.js';
+
+/** Query strings carry lists as repeated parameters or comma-separated values; both end up as arrays. */
+const LIST_FIELDS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'formats', 'status'] as const;
+
+type Query = Partial<Record<string, unknown>> & { k: number; offset: number; diversity?: number; seed?: number };
+
+export function filtersFromQuery(query: Query): RecommendationFilters {
+  const filters: Record<string, unknown> = {};
+  for (const key of Object.keys(filterProperties)) {
+    const value = query[key];
+    if (value === undefined) continue;
+    filters[key] = (LIST_FIELDS as readonly string[]).includes(key)
+      ? (value as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
+      : value;
+  }
+  return filters as RecommendationFilters;
+}
+
+export function optionsFromQuery(query: Query): RecommendOptions {
+  return { k: query.k, offset: query.offset, filters: filtersFromQuery(query), ...(query.diversity !== undefined ? { diversity: query.diversity } : {}) };
+}
+
+const recommendQuery = { type: 'object', additionalProperties: false, properties: { ...pagingProperties, ...filterProperties } } as const;
+
+const bodyOptions = { ...pagingProperties, filters: filtersObject } as const;
+
+const titleEntry = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'A title by MAL id, or by name (typos are fine). Give id or title.',
+  properties: {
+    id: { type: 'integer', minimum: 1 },
+    title: { type: 'string', minLength: 1, maxLength: 300 },
+    score: { type: ['integer', 'null'], minimum: 1, maximum: 10, description: 'Your score 1–10; omit if unscored.' },
+    status: listStatusSchema,
+  },
+} as const;
+
+interface TitleInput {
+  id?: number;
+  title?: string;
+  score?: number | null;
+  status?: ListStatus;
+}
+
+export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  app.get<{ Params: { user: string }; Querystring: Query }>(
+    '/v1/users/:user/recommendations',
+    {
+      preHandler: deps.auth.read,
+      schema: { tags: ['recommend'], summary: 'Recommendations for a user in the store (mode 1)', params: userParam, querystring: recommendQuery, response: responses(recommendationListSchema) },
+    },
+    async (request) => {
+      request.metricsMode = 'known-user';
+      const engine = engineOf(deps);
+      const user = await findExistingUser(deps.store, request.params.user);
+      const list = engine.recommend(await historyOf(deps.store, user), optionsFromQuery(request.query));
+      return { mode: 'known-user', user: userJson(user), ...list };
+    },
+  );
+
+  app.post<{ Body: { titles: TitleInput[] } & RecommendOptions }>(
+    '/v1/recommendations/from-titles',
+    {
+      preHandler: deps.auth.read,
+      schema: {
+        tags: ['recommend'],
+        summary: 'Recommendations from a list of titles, ids or typo-tolerant names, with optional scores (mode 2)',
+        body: { type: 'object', required: ['titles'], additionalProperties: false, properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...bodyOptions } },
+        response: responses(recommendationListSchema),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'from-titles';
+      const engine = engineOf(deps);
+      const entries: HistoryEntry[] = [];
+      const resolved: object[] = [];
+      request.body.titles.forEach((input, i) => {
+        const field = `body.titles[${i}]`;
+        let animeId: number;
+        if (input.id !== undefined) {
+          if (engine.catalog.get(input.id) === undefined) {
+            const hint = input.title ? engine.searchTitles(input.title, 3).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title })) : [];
+            throw notFound(`${field}.id`, `No anime with MAL id ${input.id} in the catalogue. Use GET /v1/search?q=… to find ids, or send the title instead.`, hint);
+          }
+          animeId = input.id;
+        } else if (input.title !== undefined) {
+          const matches = engine.searchTitles(input.title, 4);
+          if (matches.length === 0) {
+            const loose = engine.titles.search(input.title, { limit: 3, minScore: 0.5 }).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title }));
+            throw notFound(`${field}.title`, `No title matches ${JSON.stringify(input.title)}; check the spelling or send the MAL id.`, loose);
+          }
+          animeId = matches[0]!.animeId;
+          resolved.push({
+            input: input.title,
+            anime: { id: animeId, title: engine.catalog.get(animeId)!.title },
+            confidence: Number(matches[0]!.score.toFixed(3)),
+            matchedName: matches[0]!.matchedName,
+            alternatives: matches.slice(1).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title, confidence: Number(m.score.toFixed(3)) })),
+          });
+        } else {
+          throw badRequest(field, `${field} needs an "id" (MAL id) or a "title".`);
+        }
+        entries.push({ animeId, score: input.score ?? null, status: input.status ?? (input.score ? 'completed' : null) });
+      });
+      const list = engine.recommend(entries, { k: request.body.k, offset: request.body.offset, filters: request.body.filters, diversity: request.body.diversity });
+      return { mode: 'from-titles', resolved, ...list };
+    },
+  );
+
+  app.post<{ Body: Preferences & RecommendOptions }>(
+    '/v1/recommendations/from-preferences',
+    {
+      preHandler: deps.auth.read,
+      schema: {
+        tags: ['recommend'],
+        summary: 'Recommendations for a new user from liked/disliked genres, themes, studios, formats and era (mode 3)',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            likedGenres: filterProperties.genres,
+            dislikedGenres: filterProperties.genres,
+            likedThemes: filterProperties.themes,
+            dislikedThemes: filterProperties.themes,
+            likedStudios: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 50 },
+            formats: filterProperties.formats,
+            era: { type: 'object', additionalProperties: false, properties: { from: filterProperties.yearMin, to: filterProperties.yearMax } },
+            ...bodyOptions,
+          },
+        },
+        response: responses(recommendationListSchema),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'from-preferences';
+      const { k, offset, filters, diversity, ...prefs } = request.body;
+      return { mode: 'from-preferences', ...engineOf(deps).fromPreferences(prefs, { k, offset, filters, diversity }) };
+    },
+  );
+
+  app.get<{ Querystring: Query }>(
+    '/v1/recommendations/starter',
+    {
+      preHandler: deps.auth.read,
+      schema: {
+        tags: ['recommend'],
+        summary: 'Nothing known: a diverse, seeded set of popular well-scored titles (mode 4)',
+        querystring: { ...recommendQuery, properties: { ...recommendQuery.properties, seed: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'Same seed → same list (for paging); omitted → a fresh one, returned in the response.' } } },
+        response: responses(recommendationListSchema),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'starter';
+      const seed = request.query.seed ?? randomInt(0, 2147483647);
+      return { mode: 'starter', seed, ...engineOf(deps).starter(optionsFromQuery(request.query), seed) };
+    },
+  );
+}

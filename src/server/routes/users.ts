@@ -1,0 +1,139 @@
+import type { FastifyInstance } from 'fastify';
+import type { ListStatus } from '../../data/types.js';
+import type { Store, StoredUser } from '../../store/index.js';
+import { engineOf, findExistingUser, historyOf, parseUserSpec, userJson, type RouteDeps } from '../context.js';
+import { ApiError, badRequest, notFound } from '../errors.js';
+import { listStatusSchema, responses, userParam } from '../schemas.js';
+
+const looseObject = { type: 'object', additionalProperties: true } as const;
+
+const listItemParams = {
+  type: 'object',
+  required: ['user', 'animeId'],
+  additionalProperties: false,
+  properties: { ...userParam.properties, animeId: { type: 'integer', minimum: 1 } },
+} as const;
+
+/**
+ * The user a write goes to. "source:id" is created if missing; a bare id means the one existing
+ * user with that id, or a new "local" user when there is none.
+ */
+async function userForWrite(store: Store, spec: string): Promise<StoredUser> {
+  const { source, externalId } = parseUserSpec(spec);
+  if (externalId === '') throw badRequest('params.user', 'the user id after "source:" is empty; use e.g. local:alice.');
+  if (source !== null) return store.ensureUser(source, externalId);
+  const users = await store.findUser(null, externalId);
+  if (users.length === 1) return users[0]!;
+  if (users.length > 1) throw new ApiError(400, 'ambiguous_user', 'params.user', `"${spec}" names ${users.length} users; say which with source:id.`, users.map((u) => `${u.source}:${u.externalId}`));
+  return store.ensureUser('local', externalId);
+}
+
+/** Similar users, taste profile and feedback (the user's list). */
+export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  app.get<{ Params: { user: string }; Querystring: { k: number } }>(
+    '/v1/users/:user/similar-users',
+    {
+      preHandler: deps.auth.read,
+      schema: {
+        tags: ['users'],
+        summary: 'Users with the most similar taste (mode 6)',
+        params: userParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { k: { type: 'integer', minimum: 1, maximum: 100, default: 10 } } },
+        response: responses(looseObject),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'similar-users';
+      const engine = engineOf(deps);
+      const user = await findExistingUser(deps.store, request.params.user);
+      const similar = engine.similarUsers(await historyOf(deps.store, user), request.query.k, user.userId);
+      const users = await Promise.all(
+        similar.map(async (s) => {
+          const other = await deps.store.getUser(s.userId);
+          return {
+            user: other ? userJson(other) : { id: String(s.userId) },
+            similarity: Number(s.similarity.toFixed(4)),
+            sharedTitles: s.sharedTitles,
+            sharedFavourites: s.sharedFavourites.map((id) => ({ id, title: engine.catalog.get(id)?.title ?? `anime ${id}` })),
+          };
+        }),
+      );
+      return { user: userJson(user), users, model: engine.modelInfo };
+    },
+  );
+
+  app.get<{ Params: { user: string } }>(
+    '/v1/users/:user/profile',
+    {
+      preHandler: deps.auth.read,
+      schema: { tags: ['users'], summary: 'Taste profile: favourite genres/themes/studios/sources, scores, formats, eras, differences from the average user (mode 6)', params: userParam, response: responses(looseObject) },
+    },
+    async (request) => {
+      request.metricsMode = 'profile';
+      const engine = engineOf(deps);
+      const user = await findExistingUser(deps.store, request.params.user);
+      return { user: userJson(user), ...engine.profile(await historyOf(deps.store, user)) };
+    },
+  );
+
+  app.get<{ Params: { user: string } }>(
+    '/v1/users/:user/list',
+    { preHandler: deps.auth.read, schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) } },
+    async (request) => {
+      request.metricsMode = 'list';
+      const user = await findExistingUser(deps.store, request.params.user);
+      const engine = deps.holder.current?.engine;
+      const rows = await deps.store.userInteractions(user.userId);
+      return {
+        user: userJson(user),
+        entries: rows.map((r) => ({ animeId: r.animeId, title: engine?.catalog.get(r.animeId)?.title ?? null, score: r.score, status: r.status, updatedAt: r.updatedAt })),
+      };
+    },
+  );
+
+  app.put<{ Params: { user: string; animeId: number }; Body: { score?: number | null; status?: ListStatus | null } }>(
+    '/v1/users/:user/list/:animeId',
+    {
+      preHandler: deps.auth.write,
+      schema: {
+        tags: ['feedback'],
+        summary: 'Add or update a rating and/or list status (feedback, mode 8). The next recommendation reflects it.',
+        params: listItemParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { score: { type: ['integer', 'null'], minimum: 1, maximum: 10 }, status: { anyOf: [listStatusSchema, { type: 'null' }] } },
+        },
+        response: responses(looseObject),
+      },
+    },
+    async (request, reply) => {
+      request.metricsMode = 'feedback';
+      const { animeId } = request.params;
+      const body = request.body ?? {};
+      if (body.score === undefined && body.status === undefined) throw badRequest('body', 'Send "score" (1–10 or null) and/or "status" (watching, completed, on_hold, dropped, plan_to_watch).');
+      const engine = deps.holder.current?.engine;
+      if (engine && engine.catalog.get(animeId) === undefined) throw notFound('params.animeId', `No anime with MAL id ${animeId} in the catalogue; find ids with GET /v1/search?q=…`);
+      const user = await userForWrite(deps.store, request.params.user);
+      const existing = (await deps.store.userInteractions(user.userId)).find((r) => r.animeId === animeId);
+      // A partial update keeps what it does not mention: rating a title keeps its status.
+      const score = body.score !== undefined ? body.score : (existing?.score ?? null);
+      const status = body.status !== undefined ? body.status : (existing?.status ?? (score !== null ? 'completed' : null));
+      await deps.store.setInteraction(user.userId, { animeId, score, status, updatedAt: Date.now() });
+      reply.status(existing ? 200 : 201);
+      return { user: userJson((await deps.store.getUser(user.userId)) ?? user), entry: { animeId, score, status }, created: !existing };
+    },
+  );
+
+  app.delete<{ Params: { user: string; animeId: number } }>(
+    '/v1/users/:user/list/:animeId',
+    { preHandler: deps.auth.write, schema: { tags: ['feedback'], summary: "Remove a title from the user's list (mode 8)", params: listItemParams, response: responses(looseObject) } },
+    async (request) => {
+      request.metricsMode = 'feedback';
+      const user = await findExistingUser(deps.store, request.params.user);
+      const deleted = await deps.store.deleteInteraction(user.userId, request.params.animeId);
+      if (!deleted) throw notFound('params.animeId', `Anime ${request.params.animeId} is not on ${user.source}:${user.externalId}'s list; GET /v1/users/${request.params.user}/list shows it.`);
+      return { user: userJson(user), deleted: request.params.animeId };
+    },
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * JSON schemas shared by routes. Fastify validates requests against them (so handlers see clean
+ * input and bad input becomes a 400 naming the field) and @fastify/swagger turns them into the
+ * OpenAPI document. `additionalProperties: false` everywhere: a misspelt parameter ("gernes")
+ * is an error the client hears about, not a filter silently ignored.
+ */
+import { AIRING_STATUSES, ANIME_FORMATS, LIST_STATUSES } from '../data/types.js';
+
+const stringList = (description: string) => ({
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: 100 },
+  maxItems: 50,
+  description: `${description} Repeat the parameter or separate values with commas.`,
+});
+
+/** Filter fields, valid both in query strings (GET) and in `filters` objects (POST). */
+export const filterProperties = {
+  genres: stringList('Only titles with every one of these genres (case-insensitive).'),
+  excludeGenres: stringList('No titles with any of these genres.'),
+  themes: stringList('Only titles with every one of these themes or demographics (Mecha, Isekai, Seinen...).'),
+  excludeThemes: stringList('No titles with any of these themes or demographics.'),
+  formats: { type: 'array', items: { type: 'string', enum: [...ANIME_FORMATS] }, maxItems: 20, description: 'Only these formats.' },
+  yearMin: { type: 'integer', minimum: 1900, maximum: 2100 },
+  yearMax: { type: 'integer', minimum: 1900, maximum: 2100 },
+  episodesMin: { type: 'integer', minimum: 0, maximum: 100000 },
+  episodesMax: { type: 'integer', minimum: 0, maximum: 100000 },
+  minScore: { type: 'number', minimum: 0, maximum: 10, description: 'Minimum MyAnimeList mean score.' },
+  minPopularityRank: { type: 'integer', minimum: 1, description: 'Hidden gems: skip the N-1 most popular titles (e.g. 500).' },
+  maxPopularityRank: { type: 'integer', minimum: 1, description: 'Only the N most popular titles.' },
+  status: { type: 'array', items: { type: 'string', enum: [...AIRING_STATUSES] }, maxItems: 3, description: 'Airing status.' },
+  excludeListed: { type: 'boolean', description: "Leave out titles on the user's list (default true)." },
+  excludePlanned: { type: 'boolean', description: 'Leave out plan-to-watch titles (default true).' },
+  includeAdult: { type: 'boolean', description: 'Include adult (Rx) titles (default false).' },
+} as const;
+
+export const pagingProperties = {
+  k: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'How many items.' },
+  offset: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Items to skip (next page = offset + k).' },
+  diversity: { type: 'number', minimum: 0, maximum: 1, description: 'MMR diversity λ: 0 = pure relevance, 1 = maximally varied.' },
+} as const;
+
+export const filtersObject = { type: 'object', additionalProperties: false, properties: filterProperties } as const;
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error', 'message'],
+  properties: {
+    error: { type: 'string', description: 'Machine-readable code: bad_request, not_found, unauthorized, ...' },
+    field: { type: ['string', 'null'], description: 'The request field at fault, e.g. querystring.k or body.titles[2].score.' },
+    message: { type: 'string' },
+    suggestions: { type: 'array', items: {} },
+  },
+} as const;
+
+const nullableString = { type: ['string', 'null'] } as const;
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+export const animeSummarySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    title: { type: 'string' },
+    titleEnglish: nullableString,
+    format: nullableString,
+    episodes: nullableNumber,
+    status: nullableString,
+    year: nullableNumber,
+    season: nullableString,
+    genres: { type: 'array', items: { type: 'string' } },
+    themes: { type: 'array', items: { type: 'string' } },
+    studios: { type: 'array', items: { type: 'string' } },
+    malScore: nullableNumber,
+    members: nullableNumber,
+    popularityRank: nullableNumber,
+    adult: { type: 'boolean' },
+    pictureUrl: nullableString,
+  },
+} as const;
+
+const reasonSchema = {
+  type: 'object',
+  properties: {
+    kind: { type: 'string' },
+    text: { type: 'string' },
+    animeIds: { type: 'array', items: { type: 'integer' } },
+    tags: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export const recommendationListSchema = {
+  type: 'object',
+  properties: {
+    mode: { type: 'string' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { rank: { type: 'integer' }, score: { type: 'number' }, anime: animeSummarySchema, reason: { type: 'string' }, reasons: { type: 'array', items: reasonSchema } },
+      },
+    },
+    offset: { type: 'integer' },
+    nextOffset: { type: ['integer', 'null'] },
+    model: { type: 'object', properties: { kind: { type: 'string' }, version: { type: 'string' } } },
+    notes: { type: 'array', items: { type: 'string' } },
+    user: { type: 'object', additionalProperties: true },
+    seed: { type: 'integer' },
+    modeUsed: { type: 'string' },
+    match: { type: 'object', additionalProperties: true },
+    alternatives: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    resolved: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+
+export const userParam = {
+  type: 'object',
+  required: ['user'],
+  additionalProperties: false,
+  properties: {
+    user: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'User id in its dataset ("1"), or source:id ("kaggle2016:1", "mal:bebop_fan", "local:alice").',
+    },
+  },
+} as const;
+
+export const listStatusSchema = { type: 'string', enum: [...LIST_STATUSES] } as const;
+
+/** Standard responses for a route: its success shape plus the error shape for 4xx. */
+export function responses(ok: object): Record<string, object> {
+  return { 200: ok, '4xx': errorSchema };
+}
