@@ -5,12 +5,14 @@ import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
 import { registerModels } from './commands/models.js';
+import { registerOps } from './commands/ops.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerRecommendBatch } from './commands/recommend-batch.js';
 import { registerTrain } from './commands/train.js';
 import { registerServe } from './commands/serve.js';
 import { registerTune } from './commands/tune.js';
+import { registerWorker } from './commands/worker.js';
 
 /** Builds the `anirec` command line; each command lives in its own file under commands/. */
 export function buildProgram(ctx = createContext()): Command {
@@ -28,6 +30,8 @@ export function buildProgram(ctx = createContext()): Command {
   registerInfo(program, ctx);
   registerServe(program, ctx);
   registerModels(program, ctx);
+  registerOps(program, ctx);
+  registerWorker(program, ctx);
   return program;
 }
 

@@ -55,6 +55,45 @@ export interface ImportTransaction {
   rollback(): Promise<void>;
 }
 
+/**
+ * One monitored prediction: what the production model said about a title before the user scored
+ * it, next to the score the user gave. Keyed by (user, title, updatedAt) so a re-scored title is
+ * monitored again but the same event never twice.
+ */
+export interface PredictionRecord {
+  userId: number;
+  animeId: number;
+  /** The interaction's updatedAt (epoch ms) that was monitored. */
+  updatedAt: number;
+  /** UTC day of updatedAt, YYYY-MM-DD: the bucket the daily metrics use. */
+  day: string;
+  modelVersion: string;
+  actualScore: number;
+  /** Calibrated score prediction (1–10), null when the user had too few scores to calibrate. */
+  predictedScore: number | null;
+  /** 1-based rank of the title among everything the user had not listed yet. */
+  rank: number;
+  /** Titles it was ranked among. */
+  candidates: number;
+  hit: boolean;
+}
+
+/** Per-day monitoring aggregate for one model version. */
+export interface MonitoringDay {
+  day: string;
+  modelVersion: string;
+  count: number;
+  /** Predictions with a calibrated score (the MAE/RMSE denominator). */
+  scored: number;
+  mae: number | null;
+  rmse: number | null;
+  hitRate: number;
+  meanRank: number;
+  drift: boolean;
+  driftReason: string | null;
+  computedAt: string;
+}
+
 export interface AnimeQuery {
   ids?: readonly number[];
   limit?: number;
@@ -91,6 +130,19 @@ export interface Store {
   /** Small key/value metadata: data snapshot hashes, ingestion cursors, schema version. */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+
+  /**
+   * Scored interactions with updatedAt > `since` that have no prediction record for that
+   * updatedAt yet (so a late-arriving row inside the window is still monitored once).
+   */
+  unmonitoredScoredInteractions(since: number): Promise<StoredInteraction[]>;
+  /** Inserts prediction records; existing (user, title, updatedAt) keys are kept. Returns rows added. */
+  addPredictions(rows: readonly PredictionRecord[]): Promise<number>;
+  /** Aggregates the prediction records of these days, one row per (day, model version); drift unset. */
+  summarizePredictions(days: readonly string[]): Promise<Array<Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'>>>;
+  saveMonitoringDays(rows: readonly MonitoringDay[]): Promise<void>;
+  /** Daily rows with day ≥ `sinceDay` (all when null), oldest first. */
+  monitoringDays(sinceDay: string | null): Promise<MonitoringDay[]>;
 
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bump when the schema changes; `migrate` refuses to open a newer store than it understands. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -53,14 +53,58 @@ CREATE TABLE IF NOT EXISTS interactions (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * v2 (operations): prediction monitoring. Only new tables, so a v1 store upgrades in place on
+ * open and its existing rows are untouched.
+ */
+const SCHEMA_V2 = `
+-- One row per monitored event: the production model's view of a title before the user scored it.
+CREATE TABLE IF NOT EXISTS monitor_predictions (
+  user_id         INTEGER NOT NULL,
+  anime_id        INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  day             TEXT NOT NULL,
+  model_version   TEXT NOT NULL,
+  actual_score    INTEGER NOT NULL,
+  predicted_score REAL,
+  rank            INTEGER NOT NULL,
+  candidates      INTEGER NOT NULL,
+  hit             INTEGER NOT NULL,
+  PRIMARY KEY (user_id, anime_id, updated_at)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS monitor_predictions_day ON monitor_predictions (day);
+
+-- Per-day aggregates (recomputed from monitor_predictions when a day gains rows) and the drift flag.
+CREATE TABLE IF NOT EXISTS monitor_daily (
+  day           TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  count         INTEGER NOT NULL,
+  scored        INTEGER NOT NULL,
+  mae           REAL,
+  rmse          REAL,
+  hit_rate      REAL NOT NULL,
+  mean_rank     REAL NOT NULL,
+  drift         INTEGER NOT NULL,
+  drift_reason  TEXT,
+  computed_at   TEXT NOT NULL,
+  PRIMARY KEY (day, model_version)
+);
+`;
+
 export function migrate(db: Database.Database): void {
   db.exec(SCHEMA_V1);
   const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
   if (row === undefined) {
+    db.exec(SCHEMA_V2);
     db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
     return;
   }
   const found = Number(row.value);
+  if (found < SCHEMA_VERSION) {
+    db.exec(SCHEMA_V2);
+    db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION));
+    return;
+  }
   if (found > SCHEMA_VERSION) {
     throw new Error(
       `This store was written by a newer anirec (schema ${found}; this version understands ${SCHEMA_VERSION}). ` +

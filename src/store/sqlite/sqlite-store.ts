@@ -6,12 +6,15 @@ import type {
   AnimeQuery,
   ImportTransaction,
   InteractionColumns,
+  MonitoringDay,
+  PredictionRecord,
   Store,
   StoredInteraction,
   StoredUser,
 } from '../store.js';
 import { SqliteImportTransaction } from './import-transaction.js';
 import { animeFromRow, statusFromCode, statusToCode, type AnimeRow } from './rows.js';
+import * as monitoring from './monitoring.js';
 import { migrate } from './schema.js';
 
 interface UserRow {
@@ -175,6 +178,26 @@ export class SqliteStore implements Store {
 
   async setMeta(key: string, value: string): Promise<void> {
     this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async unmonitoredScoredInteractions(since: number): Promise<StoredInteraction[]> {
+    return monitoring.unmonitoredScoredInteractions(this.db, since);
+  }
+
+  async addPredictions(rows: readonly PredictionRecord[]): Promise<number> {
+    return monitoring.addPredictions(this.db, rows);
+  }
+
+  async summarizePredictions(days: readonly string[]): Promise<Array<Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'>>> {
+    return monitoring.summarizePredictions(this.db, days);
+  }
+
+  async saveMonitoringDays(rows: readonly MonitoringDay[]): Promise<void> {
+    monitoring.saveMonitoringDays(this.db, rows);
+  }
+
+  async monitoringDays(sinceDay: string | null): Promise<MonitoringDay[]> {
+    return monitoring.monitoringDays(this.db, sinceDay);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,184 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { isModelName, MODEL_NAMES } from '../../models/train-model.js';
+import {
+  formatMonitoringTable,
+  loadOpsConfig,
+  monitoringHistory,
+  opsConfigPath,
+  OpsConfigError,
+  resetIngestRun,
+  runJob,
+  type GateResult,
+  type IngestSummary,
+  type JobEnv,
+  type JobName,
+  type JobOutcome,
+  type MonitorSummary,
+  type OpsConfig,
+} from '../../ops/index.js';
+import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { parsePositiveInt } from '../options.js';
+
+/** `anirec ingest`, `anirec monitor`, `anirec retrain`: each operations job, run once (the CronJobs call these). */
+
+/** Exit code when the job is already running elsewhere (EX_TEMPFAIL: try again later). */
+export const EXIT_BUSY = 75;
+
+export function loadConfigOrExplain(ctx: CliContext): OpsConfig {
+  try {
+    return loadOpsConfig(opsConfigPath(ctx.paths));
+  } catch (error) {
+    if (error instanceof OpsConfigError) throw new CliError(error.message);
+    throw error;
+  }
+}
+
+/** Runs a job with Ctrl-C / SIGTERM wired to its abort signal, and turns its outcome into an exit. */
+export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsConfig, db: string | undefined, extra: Partial<JobEnv> = {}): Promise<JobOutcome> {
+  const abort = new AbortController();
+  const cancel = (signal: NodeJS.Signals) => {
+    ctx.err(`${job}: ${signal} received, cancelling (progress so far is kept)…`);
+    abort.abort(new Error(`cancelled by ${signal}`));
+  };
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
+  let outcome: JobOutcome;
+  try {
+    outcome = await runJob(job, {
+      paths: ctx.paths,
+      config,
+      openStore: () => ctx.openStore(db ?? ctx.paths.database),
+      log: ctx.err,
+      trigger: 'cli',
+      signal: abort.signal,
+      ...extra,
+    });
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
+  }
+  if (outcome.status === 'skipped') throw new CliError(outcome.error!.message, EXIT_BUSY);
+  if (outcome.status === 'cancelled') throw new CliError(`${job} cancelled: ${outcome.error!.message}`, 130);
+  if (outcome.error) throw new CliError(`${job} failed: ${outcome.error.message}`);
+  return outcome;
+}
+
+function parseProbability(option: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!(n > 0 && n < 1)) throw new InvalidArgumentError(`${option} must be a number between 0 and 1 (got "${value}")`);
+    return n;
+  };
+}
+
+function printIngest(ctx: CliContext, s: IngestSummary): void {
+  if (s.resumed) ctx.out(`resumed an interrupted run (${s.usersAlreadyDone.length} user(s) were already done)`);
+  for (const u of s.users) {
+    ctx.out(u.error ? `${u.user}: FAILED — ${u.error}` : `${u.user}: ${u.entries} entries, ${u.inserted} new, ${u.updated} changed, ${u.unchanged} unchanged${u.problems ? `, ${u.problems} skipped (no MAL id)` : ''}`);
+  }
+  if (s.titles) {
+    const t = s.titles;
+    ctx.out(`titles changed since ${t.since === null ? '—' : new Date(t.since).toISOString()}: ${t.upserted} upserted over ${t.pages} page(s)${t.skipped ? `, ${t.skipped} without a MAL id` : ''}; cursor now ${t.cursor === null ? '—' : new Date(t.cursor).toISOString()}`);
+  }
+}
+
+function printGate(ctx: CliContext, g: GateResult): void {
+  ctx.out(`${g.decision.toUpperCase()}: ${g.candidate} (${g.production ? `against production ${g.production}` : 'first model'})`);
+  ctx.out(`  ${g.reason}`);
+  ctx.out(`  ${g.split}`);
+}
+
+export function registerOps(program: Command, ctx: CliContext): void {
+  program
+    .command('ingest')
+    .description('Fetch followed AniList users\' lists and new/updated titles into the store (idempotent, resumable)')
+    .option('--users <names>', 'comma-separated AniList user names (default: ingest.users in $ANIREC_HOME/ops.json)')
+    .option('--endpoint <url>', 'AniList GraphQL endpoint (default: ingest.endpoint, else graphql.anilist.co)')
+    .option('--no-titles', 'only the users\' lists, not the changed titles')
+    .option('--restart', 'forget an interrupted run\'s progress and start over (cursors are kept)')
+    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .action(async (flags: { users?: string; endpoint?: string; titles: boolean; restart?: boolean; db?: string }) => {
+      const config = loadConfigOrExplain(ctx);
+      if (flags.users !== undefined) config.ingest.users = [...new Set(flags.users.split(',').map((u) => u.trim()).filter(Boolean))];
+      if (flags.endpoint !== undefined) {
+        if (!/^https?:\/\//.test(flags.endpoint)) throw new CliError(`--endpoint ${flags.endpoint}: must be an http(s) URL`);
+        config.ingest.endpoint = flags.endpoint;
+      }
+      if (!flags.titles) config.ingest.titles = false;
+      if (config.ingest.users.length === 0 && !config.ingest.titles) {
+        throw new CliError(`Nothing to ingest: no AniList users are configured and titles are off. Pass --users NAME[,NAME…] or add "ingest": {"users": ["NAME"]} to ${opsConfigPath(ctx.paths)}.`);
+      }
+      if (config.ingest.users.length === 0) ctx.err(`no AniList users configured (ingest.users in ${opsConfigPath(ctx.paths)}); fetching changed titles only`);
+      if (flags.restart) {
+        const store = await ctx.openStore(flags.db ?? ctx.paths.database);
+        try {
+          await resetIngestRun(store);
+        } finally {
+          await store.close();
+        }
+      }
+      const outcome = await runJobFromCli(ctx, 'ingest', config, flags.db);
+      const summary = outcome.summary as IngestSummary;
+      printIngest(ctx, summary);
+      const failed = summary.users.filter((u) => u.error);
+      if (failed.length > 0) throw new CliError(`${failed.length} user list(s) could not be fetched (${failed.map((u) => u.user).join(', ')}); check the names in ${opsConfigPath(ctx.paths)}. The others were ingested.`);
+    });
+
+  program
+    .command('monitor')
+    .description('Compare the production model\'s predictions with newly scored titles; store daily MAE/RMSE/hit-rate and flag drift')
+    .option('--since <date>', 'monitor events after this date (YYYY-MM-DD or ISO time) instead of the cursor')
+    .option('--days <n>', 'days of history to print', parsePositiveInt('--days'), 30)
+    .option('--history', 'only print the stored history, do not run')
+    .option('--json', 'print the history as JSON')
+    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .action(async (flags: { since?: string; days: number; history?: boolean; json?: boolean; db?: string }) => {
+      const config = loadConfigOrExplain(ctx);
+      let since: number | undefined;
+      if (flags.since !== undefined) {
+        since = Date.parse(flags.since);
+        if (Number.isNaN(since)) throw new CliError(`--since ${flags.since}: not a date; use YYYY-MM-DD or an ISO time`);
+      }
+      if (!flags.history) {
+        const outcome = await runJobFromCli(ctx, 'monitor', config, flags.db, { monitorSince: since });
+        const s = outcome.summary as MonitorSummary;
+        ctx.err(`monitored ${s.recorded} new prediction(s) with ${s.modelVersion}${s.unknownTitles ? `; ${s.unknownTitles} about titles the model does not know` : ''}`);
+      }
+      const store = await ctx.openStore(flags.db ?? ctx.paths.database);
+      try {
+        const rows = await monitoringHistory(store, { days: flags.days });
+        if (flags.json) ctx.out(JSON.stringify(rows, null, 2));
+        else for (const line of formatMonitoringTable(rows, config.monitor.k)) ctx.out(line);
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('retrain')
+    .description('Train a candidate and promote it only if it is not significantly worse than production (paired test on NDCG@20)')
+    .option('--model <name>', `model to train (default: retrain.model, else anirec); one of ${MODEL_NAMES.join(', ')}`)
+    .option('--alpha <p>', 'significance level of the gate (default: retrain.alpha, else 0.05)', parseProbability('--alpha'))
+    .option('--test <kind>', 'paired test: bootstrap or t (default: retrain.test, else bootstrap)')
+    .option('--test-users <n>', 'held-out users for the gate (default: retrain.testUsers, else 10% capped at retrain.maxTestUsers)', parsePositiveInt('--test-users'))
+    .option('--seed <n>', 'seed of the split and the training', parsePositiveInt('--seed'))
+    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .action(async (flags: { model?: string; alpha?: number; test?: string; testUsers?: number; seed?: number; db?: string }) => {
+      const config = loadConfigOrExplain(ctx);
+      if (flags.model !== undefined) {
+        if (!isModelName(flags.model)) throw new CliError(`--model ${flags.model}: unknown model; choose one of ${MODEL_NAMES.join(', ')}`);
+        config.retrain.model = flags.model;
+      }
+      if (flags.test !== undefined) {
+        if (flags.test !== 'bootstrap' && flags.test !== 't') throw new CliError(`--test ${flags.test}: choose bootstrap or t`);
+        config.retrain.test = flags.test;
+      }
+      if (flags.alpha !== undefined) config.retrain.alpha = flags.alpha;
+      if (flags.testUsers !== undefined) config.retrain.testUsers = flags.testUsers;
+      if (flags.seed !== undefined) config.retrain.seed = flags.seed;
+      const outcome = await runJobFromCli(ctx, 'retrain', config, flags.db);
+      printGate(ctx, outcome.summary as GateResult);
+    });
+}

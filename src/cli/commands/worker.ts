@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { JOB_NAMES, Worker, type JobName } from '../../ops/index.js';
+import type { CliContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { loadConfigOrExplain } from './ops.js';
+
+/** `anirec worker`: the scheduler. Runs until SIGTERM/SIGINT, then lets running jobs wind down. */
+export function registerWorker(program: Command, ctx: CliContext): void {
+  program
+    .command('worker')
+    .description('Run ingest, monitor and retrain on their cron schedules (schedule.* in $ANIREC_HOME/ops.json) until stopped')
+    .option('--run-now <jobs>', 'also run these jobs once at start (comma-separated: ingest,monitor,retrain)')
+    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .action(async (flags: { runNow?: string; db?: string }) => {
+      const config = loadConfigOrExplain(ctx);
+      const runNow = (flags.runNow ?? '').split(',').map((j) => j.trim()).filter(Boolean);
+      for (const job of runNow) if (!(JOB_NAMES as readonly string[]).includes(job)) throw new CliError(`--run-now ${job}: unknown job; choose from ${JOB_NAMES.join(', ')}`);
+      const log = (line: string) => ctx.err(`${new Date().toISOString()} ${line}`);
+      const worker = new Worker({ paths: ctx.paths, config, openStore: () => ctx.openStore(flags.db ?? ctx.paths.database), log }, config.schedule);
+      let resolveStop!: () => void;
+      const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+      const shutdown = (signal: NodeJS.Signals) => {
+        log(`${signal} received: no new runs; waiting for running jobs to cancel cleanly`);
+        void worker.stop().then(resolveStop);
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+      // Handlers first, then anything a supervisor may react to: a SIGTERM that arrives before
+      // Node has a handler installed kills the process at once, without the graceful shutdown.
+      worker.start();
+      for (const [job, at] of Object.entries(worker.nextRuns())) log(`${job}: "${config.schedule[job as JobName]}" (${config.schedule.timezone}), next at ${at?.toISOString() ?? 'never'}`);
+      log('worker started; SIGTERM or Ctrl-C stops it');
+      for (const job of runNow) void worker.trigger(job as JobName);
+      await stopped;
+      process.off('SIGTERM', shutdown);
+      process.off('SIGINT', shutdown);
+      log('worker stopped');
+    });
+}
