@@ -1,4 +1,6 @@
 import type { Anime } from '../data/types.js';
+import type { HybridRecommender } from '../models/hybrid/hybrid-model.js';
+import { trainScorePredictor, type NeighbourSource } from '../models/score-predictor.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName, type ModelParams } from '../models/train-model.js';
 import type { TrainingData } from '../models/types.js';
 import { evaluate, type EvalModel, type EvaluationResult, type Relevance } from './evaluate.js';
@@ -50,6 +52,7 @@ export async function compareModels(data: TrainingData, catalogue: ReadonlyMap<n
     log(`trained ${name} in ${trainSeconds[name]!.toFixed(1)} s`);
     models.push({ name, recommender: trained.recommender });
   }
+  attachScorePredictors(models, split.trainData);
   log(`scoring ${split.test.length} held-out users`);
   const result = evaluate(models, split.test, {
     trainData: split.trainData,
@@ -72,4 +75,23 @@ export async function compareModels(data: TrainingData, catalogue: ReadonlyMap<n
     }
   }
   return { split: split.description, result, significance, trainSeconds };
+}
+
+/**
+ * Score prediction for MAE/RMSE. The ranking models do not predict 1–10 scores, so two explicit
+ * predictors are attached: popularity carries the baseline (global mean + item and user biases),
+ * and the neighbourhood models (item-kNN, and anirec through its item-kNN component) add the
+ * user's residuals on similar titles. The report names each row after the model it rides on.
+ */
+function attachScorePredictors(models: EvalModel[], trainData: TrainingData): void {
+  for (const model of models) {
+    let neighbours: NeighbourSource | null = null;
+    if (model.recommender.kind === 'itemknn') neighbours = model.recommender as unknown as NeighbourSource;
+    else if (model.recommender.kind === 'anirec') {
+      const component = (model.recommender as HybridRecommender).generator.components.find((c) => c.name === 'itemknn');
+      neighbours = (component?.model as unknown as NeighbourSource | undefined) ?? null;
+    } else if (model.recommender.kind !== 'popularity') continue;
+    const predictor = trainScorePredictor(trainData, {}, neighbours);
+    model.predictScore = (history, items) => predictor.predict(history, items);
+  }
 }

@@ -120,7 +120,7 @@ function loadBundled(): TrainingData {
     const b = line.indexOf(',', a + 1);
     users[n] = Number(line.slice(0, a));
     anime[n] = Number(line.slice(a + 1, b));
-    scores[n++] = Number(line.slice(b + 1));
+    scores[n++] = Math.max(0, Number(line.slice(b + 1))); // -1 (listed, no score) is 0 in TrainingData
   }
   return buildTrainingData(users.subarray(0, n), anime.subarray(0, n), scores.subarray(0, n)).data;
 }
