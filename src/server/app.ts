@@ -16,6 +16,8 @@ import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerRecommendRoutes } from './routes/recommend.js';
 import { registerUserRoutes } from './routes/users.js';
+import { registerWebRoutes } from './routes/web.js';
+import { registerWebAssets } from './web-assets.js';
 
 export interface BuildServerOptions {
   store: Store;
@@ -104,6 +106,8 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
   registerCatalogRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerImportRoutes(app, deps);
+  registerWebRoutes(app, deps);
+  await registerWebAssets(app);
 
   await holder.start(config.modelPollMs);
   app.addHook('onClose', async () => holder.stop());

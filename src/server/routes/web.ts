@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import type { HistoryEntry } from '../../recommend/taste-profile.js';
+import { engineOf, type RouteDeps } from '../context.js';
+import { notFound } from '../errors.js';
+import { listStatusSchema, responses } from '../schemas.js';
+
+const looseObject = { type: 'object', additionalProperties: true } as const;
+
+/**
+ * Two small read-only helpers the web page needs and the other routes do not offer:
+ * a taste profile for a list that is not stored (people trying the page without an account),
+ * and synopses for a page of cards in one request (recommendation items carry no synopsis).
+ */
+export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  app.post<{ Body: { titles: { id: number; score?: number | null; status?: HistoryEntry['status'] }[] } }>(
+    '/v1/profile/from-titles',
+    {
+      preHandler: deps.auth.read,
+      schema: {
+        tags: ['users'],
+        summary: 'Taste profile for a list of titles that is not stored (same shape as GET /v1/users/{user}/profile)',
+        body: {
+          type: 'object',
+          required: ['titles'],
+          additionalProperties: false,
+          properties: {
+            titles: {
+              type: 'array',
+              maxItems: 2000,
+              items: {
+                type: 'object',
+                required: ['id'],
+                additionalProperties: false,
+                properties: { id: { type: 'integer', minimum: 1 }, score: { type: ['integer', 'null'], minimum: 1, maximum: 10 }, status: listStatusSchema },
+              },
+            },
+          },
+        },
+        response: responses(looseObject),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'profile';
+      const engine = engineOf(deps);
+      const entries: HistoryEntry[] = request.body.titles.map((t, i) => {
+        if (engine.catalog.get(t.id) === undefined) throw notFound(`body.titles[${i}].id`, `No anime with MAL id ${t.id} in the catalogue; find ids with GET /v1/search?q=…`);
+        return { animeId: t.id, score: t.score ?? null, status: t.status ?? (t.score ? 'completed' : null) };
+      });
+      return engine.profile(entries);
+    },
+  );
+
+  app.get<{ Querystring: { ids: number[] } }>(
+    '/v1/anime',
+    {
+      preHandler: deps.auth.read,
+      schema: {
+        tags: ['catalog'],
+        summary: 'Several titles at once, with synopsis (ids repeated or comma-separated); unknown ids are left out',
+        querystring: {
+          type: 'object',
+          required: ['ids'],
+          additionalProperties: false,
+          properties: { ids: { type: 'array', items: { type: 'string', pattern: '^[0-9]+(,[0-9]+)*$' }, minItems: 1, maxItems: 100 } },
+        },
+        response: responses(looseObject),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'anime';
+      const engine = engineOf(deps);
+      const ids = (request.query.ids as unknown as string[]).flatMap((v) => v.split(',')).map(Number).slice(0, 100);
+      const items = ids.flatMap((id) => {
+        const a = engine.catalog.get(id);
+        return a === undefined ? [] : [{ ...engine.catalog.summary(id), titleJapanese: a.titleJapanese, synopsis: a.synopsis }];
+      });
+      return { items };
+    },
+  );
+}

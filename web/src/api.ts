@@ -1,0 +1,152 @@
+/** The slice of the anirec HTTP API the page uses (docs/api.md), with errors a person can read. */
+
+export interface Anime {
+  id: number;
+  title: string;
+  titleEnglish: string | null;
+  format: string | null;
+  episodes: number | null;
+  status: string | null;
+  year: number | null;
+  season: string | null;
+  genres: string[];
+  themes: string[];
+  studios: string[];
+  malScore: number | null;
+  members: number | null;
+  popularityRank: number | null;
+  pictureUrl: string | null;
+}
+
+export interface Item {
+  rank: number;
+  score: number;
+  anime: Anime;
+  reason: string;
+  reasons: { kind: string; text: string; animeIds?: number[]; tags?: string[] }[];
+}
+
+export interface RecList {
+  mode: string;
+  items: Item[];
+  offset: number;
+  nextOffset: number | null;
+  notes?: string[];
+  user?: { id: string; listed: number };
+  match?: { id: number; title: string; titleEnglish: string | null; confidence: number };
+  model?: { kind: string; version: string };
+}
+
+export interface SearchHit {
+  anime: Anime;
+  score: number;
+  matchedName: string;
+}
+
+export interface Details {
+  id: number;
+  synopsis: string | null;
+  titleJapanese: string | null;
+}
+
+export interface Share {
+  name: string;
+  share: number;
+  lift: number;
+  count: number;
+}
+
+export interface Profile {
+  user?: { id: string };
+  listed: number;
+  scored: number;
+  meanScore: number | null;
+  averageUserMeanScore: number;
+  scoreDistribution: number[];
+  statuses: Record<string, number>;
+  favourites: Record<'genres' | 'themes' | 'studios' | 'sources', Share[]>;
+  formats: Share[];
+  eras: Share[];
+  differences: string[];
+}
+
+export interface Tags {
+  genres: string[];
+  themes: string[];
+  studios: string[];
+  formats: string[];
+}
+
+/** An API error as the server sent it (message is already written for people). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly suggestions: unknown[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': contentType },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(0, 'offline', 'Could not reach the anirec server. Check that it is still running (anirec serve) and your connection, then try again.');
+  }
+  const text = await res.text();
+  let json: any = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    // Proxies and crashed servers answer HTML; say so instead of "Unexpected token <".
+  }
+  if (!res.ok) {
+    if (json && typeof json.message === 'string') throw new ApiError(res.status, json.error ?? 'error', json.message, json.suggestions ?? []);
+    throw new ApiError(res.status, 'http', `The server answered ${res.status} ${res.statusText || ''} without an explanation; try again in a moment.`);
+  }
+  if (json === null) throw new ApiError(res.status, 'empty', 'The server sent an empty answer; try again in a moment.');
+  return json as T;
+}
+
+/** Query string from a flat record, skipping empty values; arrays become comma lists (the API accepts both). */
+export function qs(params: Record<string, string | number | boolean | string[] | undefined | null>): string {
+  const out = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) out.set(key, value.join(','));
+    } else out.set(key, String(value));
+  }
+  const s = out.toString();
+  return s ? `?${s}` : '';
+}
+
+export type Filters = Record<string, string | number | boolean | string[]>;
+
+export const api = {
+  search: (q: string, signal?: AbortSignal) => call<{ results: SearchHit[] }>('GET', `/v1/search${qs({ q, limit: 8 })}`, undefined, undefined, signal),
+  tags: () => call<Tags>('GET', '/v1/tags'),
+  details: (ids: number[]) => call<{ items: Details[] }>('GET', `/v1/anime${qs({ ids: ids.map(String) })}`),
+  fromTitles: (titles: { id: number; score?: number | null; status?: string }[], k: number, offset: number, filters: Filters, diversity?: number) =>
+    call<RecList>('POST', '/v1/recommendations/from-titles', { titles, k, offset, filters, ...(diversity !== undefined ? { diversity } : {}) }),
+  fromPreferences: (prefs: Record<string, string[]>, k: number, offset: number, filters: Filters, diversity?: number) =>
+    call<RecList>('POST', '/v1/recommendations/from-preferences', { ...prefs, k, offset, filters, ...(diversity !== undefined ? { diversity } : {}) }),
+  forUser: (user: string, k: number, offset: number, filters: Filters, diversity?: number) =>
+    call<RecList>('GET', `/v1/users/${encodeURIComponent(user)}/recommendations${qs({ ...filters, k, offset, diversity })}`),
+  similar: (id: number, mode: string, k: number, offset: number, filters: Filters) => call<RecList>('GET', `/v1/similar${qs({ ...filters, id, mode, k, offset })}`),
+  anime: (id: number) => call<Anime & Details>('GET', `/v1/anime/${id}`),
+  userProfile: (user: string) => call<Profile>('GET', `/v1/users/${encodeURIComponent(user)}/profile`),
+  titlesProfile: (titles: { id: number; score?: number | null; status?: string }[]) => call<Profile>('POST', '/v1/profile/from-titles', { titles }),
+  setStatus: (user: string, id: number, status: string) => call<unknown>('PUT', `/v1/users/${encodeURIComponent(user)}/list/${id}`, { status }),
+  importMal: (xml: string) => call<{ user: { id: string; listed: number } | null; skipped: number }>('POST', '/v1/import/mal', xml, 'application/xml'),
+  importAniList: (userName: string) => call<{ user: { id: string; listed: number } | null; skipped: number }>('POST', '/v1/import/anilist', { userName }),
+};
