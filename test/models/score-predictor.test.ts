@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { gunzipSync } from 'node:zlib';
 import { splitUsers } from '../../src/eval/split.js';
 import { trainItemKnn } from '../../src/models/itemknn.js';
 import { trainScorePredictor } from '../../src/models/score-predictor.js';
 import { buildTrainingData } from '../../src/models/training-data.js';
+import { loadBundled } from './model-test-data.js';
 
-function loadBundled() {
-  const text = gunzipSync(readFileSync(new URL('../../data/ratings_2016_5k_users.csv.gz', import.meta.url))).toString('utf8');
-  const lines = text.split('\n');
-  const users: number[] = [];
-  const anime: number[] = [];
-  const scores: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const [u, a, r] = lines[i]!.split(',');
-    if (r === undefined) continue;
-    users.push(Number(u));
-    anime.push(Number(a));
-    scores.push(Number(r) === -1 ? 0 : Number(r));
-  }
-  return buildTrainingData(Int32Array.from(users), Int32Array.from(anime), Float32Array.from(scores)).data;
-}
 
 describe('ScorePredictor', () => {
   it('predicts held-out scores better than the global mean, and the neighbour correction helps further', () => {
