@@ -14,6 +14,7 @@ import { ModelHolder, type ModelSource } from './model-holder.js';
 import { countError, registerMetrics, ServerMetrics } from './metrics.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerImportRoutes } from './routes/import.js';
+import { registerMonitoringRoutes } from './routes/monitoring.js';
 import { registerRecommendRoutes } from './routes/recommend.js';
 import { registerUserRoutes } from './routes/users.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -107,6 +108,7 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
   registerUserRoutes(app, deps);
   registerImportRoutes(app, deps);
   registerWebRoutes(app, deps);
+  registerMonitoringRoutes(app, deps);
   await registerWebAssets(app);
 
   await holder.start(config.modelPollMs);

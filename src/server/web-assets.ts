@@ -12,7 +12,7 @@ export const WEB_DIST = join(PACKAGE_ROOT, 'dist', 'web');
  * link works. They are listed explicitly (no catch-all) so an unknown /v1/... URL still gets the
  * API's JSON 404 and the page can never shadow /docs, /openapi.json, /metrics or /health/*.
  */
-export const CLIENT_ROUTES = ['/', '/start', '/for-you', '/profile', '/similar/:id'] as const;
+export const CLIENT_ROUTES = ['/', '/start', '/for-you', '/profile', '/similar/:id', '/health-report'] as const;
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>anirec: web page not built</title>

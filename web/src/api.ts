@@ -70,6 +70,27 @@ export interface Profile {
   differences: string[];
 }
 
+/** One day of prediction monitoring for one model version (GET /v1/monitoring; written by `anirec monitor`). */
+export interface MonitoringDay {
+  day: string;
+  modelVersion: string;
+  count: number;
+  scored: number;
+  mae: number | null;
+  rmse: number | null;
+  hitRate: number;
+  meanRank: number;
+  drift: boolean;
+  driftReason: string | null;
+  computedAt: string;
+}
+
+export interface Monitoring {
+  days: MonitoringDay[];
+  driftDays: number;
+  latest: MonitoringDay | null;
+}
+
 export interface Tags {
   genres: string[];
   themes: string[];
@@ -148,5 +169,6 @@ export const api = {
   titlesProfile: (titles: { id: number; score?: number | null; status?: string }[]) => call<Profile>('POST', '/v1/profile/from-titles', { titles }),
   setStatus: (user: string, id: number, status: string) => call<unknown>('PUT', `/v1/users/${encodeURIComponent(user)}/list/${id}`, { status }),
   importMal: (xml: string) => call<{ user: { id: string; listed: number } | null; skipped: number }>('POST', '/v1/import/mal', xml, 'application/xml'),
+  monitoring: (days: number, signal?: AbortSignal) => call<Monitoring>('GET', `/v1/monitoring${qs({ days })}`, undefined, undefined, signal),
   importAniList: (userName: string) => call<{ user: { id: string; listed: number } | null; skipped: number }>('POST', '/v1/import/anilist', { userName }),
 };

@@ -2,10 +2,11 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Tags } from './api';
 import { ForYouPage } from './pages/ForYou';
+import { HealthPage } from './pages/Health';
 import { ProfilePage } from './pages/Profile';
 import { SimilarPage } from './pages/Similar';
 import { StartPage } from './pages/Start';
-import { onLinkClick, useLocation } from './router';
+import { HEALTH_REPORT_PATH, onLinkClick, useLocation } from './router';
 import { forYouUrl, sourceFrom, sourceParams } from './state';
 import './styles.css';
 
@@ -42,6 +43,8 @@ function App() {
   else if (path === '/for-you') page = <ForYouPage params={params} tags={tags} />;
   else if (path === '/profile') page = <ProfilePage params={params} />;
   else if (similar) page = <SimilarPage id={Number(similar[1])} params={params} tags={tags} />;
+  // Not /health/...: those paths are the API's liveness and readiness probes.
+  else if (path === HEALTH_REPORT_PATH) page = <HealthPage params={params} />;
   else page = <NotFound />;
 
   // The results page also stores this, but only after it renders; the current URL wins.
@@ -71,6 +74,9 @@ function App() {
               Profile
             </a>
           )}
+          <a href={HEALTH_REPORT_PATH} aria-current={current(HEALTH_REPORT_PATH)}>
+            Model health
+          </a>
         </nav>
       </header>
       <main id="main" tabIndex={-1}>

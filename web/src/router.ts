@@ -3,6 +3,9 @@ import { useEffect, useState } from 'preact/hooks';
 /** A few client routes do not need a router library: the History API and one event. */
 const EVENT = 'anirec:navigate';
 
+/** The model-health page. Not under /health/, which belongs to the API's probes (/health/live, /health/ready). */
+export const HEALTH_REPORT_PATH = '/health-report';
+
 export function navigate(url: string, options: { replace?: boolean } = {}): void {
   if (options.replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
