@@ -216,6 +216,17 @@ function cgSolveRow(
 }
 
 /** Solves the SPD system A x = b in place by Cholesky (A row-major k×k, overwritten; b becomes x). */
+/** A += c·y·yᵀ (upper triangle), b += c·y for the factor row at offset o (zero terms skipped). */
+function addOuter(A: Float64Array, b: Float64Array, Y: Float32Array, o: number, c: number, k: number): void {
+  for (let a = 0; a < k; a++) {
+    const ca = c * Y[o + a]!;
+    if (ca === 0) continue;
+    b[a]! += ca;
+    const ga = a * k;
+    for (let bb = a; bb < k; bb++) A[ga + bb]! += ca * Y[o + bb]!;
+  }
+}
+
 export function choleskySolveInPlace(A: Float64Array, b: Float64Array, k: number): void {
   for (let j = 0; j < k; j++) {
     let d = A[j * k + j]!;
@@ -303,21 +314,49 @@ export class AlsRecommender implements Recommender {
       }
       mean = n > 0 ? sum / n : 0;
     }
-    let count = 0;
+    // The listed items' factor offsets and confidences, in history order.
+    const offsets: number[] = [];
+    const confidences: number[] = [];
     for (let h = 0; h < history.items.length; h++) {
       const item = history.items[h]!;
       if (item < 0 || item >= this.nItems) continue;
-      count++;
-      const c = p.confidence * easeWeight(history.scores[h]!, mean, p.weighting);
-      const o = item * k;
+      offsets.push(item * k);
+      confidences.push(p.confidence * easeWeight(history.scores[h]!, mean, p.weighting));
+    }
+    const count = offsets.length;
+    // A += c·y·yᵀ (upper triangle) and b += c·y, four items per pass over A. Every element still
+    // receives the items' terms in history order, so A and b are bit-for-bit those of one item
+    // at a time. A block holding a zero factor (whose terms the one-item loop skips) takes that
+    // loop instead, so even then nothing changes.
+    let h = 0;
+    for (; h + 3 < count; h += 4) {
+      const o0 = offsets[h]!;
+      const o1 = offsets[h + 1]!;
+      const o2 = offsets[h + 2]!;
+      const o3 = offsets[h + 3]!;
+      let zero = confidences[h] === 0 || confidences[h + 1] === 0 || confidences[h + 2] === 0 || confidences[h + 3] === 0;
+      for (let a = 0; a < k && !zero; a++) zero = Y[o0 + a] === 0 || Y[o1 + a] === 0 || Y[o2 + a] === 0 || Y[o3 + a] === 0;
+      if (zero) {
+        for (let q = h; q < h + 4; q++) addOuter(A, b, Y, offsets[q]!, confidences[q]!, k);
+        continue;
+      }
+      const c0 = confidences[h]!;
+      const c1 = confidences[h + 1]!;
+      const c2 = confidences[h + 2]!;
+      const c3 = confidences[h + 3]!;
       for (let a = 0; a < k; a++) {
-        const ca = c * Y[o + a]!;
-        if (ca === 0) continue;
-        b[a]! += ca;
+        const ca0 = c0 * Y[o0 + a]!;
+        const ca1 = c1 * Y[o1 + a]!;
+        const ca2 = c2 * Y[o2 + a]!;
+        const ca3 = c3 * Y[o3 + a]!;
+        b[a] = b[a]! + ca0 + ca1 + ca2 + ca3;
         const ga = a * k;
-        for (let bb = a; bb < k; bb++) A[ga + bb]! += ca * Y[o + bb]!;
+        for (let bb = a; bb < k; bb++) {
+          A[ga + bb] = A[ga + bb]! + ca0 * Y[o0 + bb]! + ca1 * Y[o1 + bb]! + ca2 * Y[o2 + bb]! + ca3 * Y[o3 + bb]!;
+        }
       }
     }
+    for (; h < count; h++) addOuter(A, b, Y, offsets[h]!, confidences[h]!, k);
     const lambda = p.regularization * Math.pow(count + p.unobservedWeight * this.activeCount, p.frequencyScaling);
     for (let a = 0; a < k; a++) {
       A[a * k + a]! += lambda;
@@ -331,8 +370,35 @@ export class AlsRecommender implements Recommender {
     const k = this.factors;
     const x = this.foldIn(history);
     const Y = this.itemFactors;
-    for (let i = 0; i < this.nItems; i++) {
-      if (this.known[i] === 0) {
+    const known = this.known;
+    const n = this.nItems;
+    // Four items at a time: four independent sums keep the FPU busy (one sum is a chain of
+    // dependent adds), while each item's sum still adds the same terms in the same order, so the
+    // scores are bit-for-bit those of the one-item loop.
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      const o0 = i * k;
+      const o1 = o0 + k;
+      const o2 = o1 + k;
+      const o3 = o2 + k;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < k; j++) {
+        const xj = x[j]!;
+        s0 += Y[o0 + j]! * xj;
+        s1 += Y[o1 + j]! * xj;
+        s2 += Y[o2 + j]! * xj;
+        s3 += Y[o3 + j]! * xj;
+      }
+      out[i] = known[i] === 0 ? -Infinity : s0;
+      out[i + 1] = known[i + 1] === 0 ? -Infinity : s1;
+      out[i + 2] = known[i + 2] === 0 ? -Infinity : s2;
+      out[i + 3] = known[i + 3] === 0 ? -Infinity : s3;
+    }
+    for (; i < n; i++) {
+      if (known[i] === 0) {
         out[i] = -Infinity;
         continue;
       }

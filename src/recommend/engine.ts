@@ -48,6 +48,31 @@ export interface SimilarList extends RecommendationList {
 /** A ranking rule of the "nothing else to go on" kind; the starter list uses it. */
 const DEFAULT_STARTER_DIVERSITY = 0.3;
 
+/** Compiled filter masks kept per engine (a mask is one byte per title: ~14 kB). */
+const MASK_CACHE_SIZE = 256;
+
+/** The filter fields that decide which titles may be shown, in a fixed order: the mask cache key. */
+const MASK_FIELDS = [
+  'genres',
+  'excludeGenres',
+  'themes',
+  'excludeThemes',
+  'formats',
+  'yearMin',
+  'yearMax',
+  'episodesMin',
+  'episodesMax',
+  'minScore',
+  'minPopularityRank',
+  'maxPopularityRank',
+  'status',
+  'includeAdult',
+] as const satisfies readonly (keyof RecommendationFilters)[];
+
+function maskKey(filters: RecommendationFilters): string {
+  return JSON.stringify(MASK_FIELDS.map((field) => filters[field] ?? null));
+}
+
 /**
  * Every recommendation mode over one loaded model and one catalogue snapshot. Immutable after
  * `create`: the server builds a new engine for a new model and swaps the reference, so a request
@@ -55,6 +80,15 @@ const DEFAULT_STARTER_DIVERSITY = 0.3;
  */
 export class RecommendationEngine {
   readonly titles: TitleIndex;
+  /** Filter masks by maskKey, least recently used first (requests mostly repeat a few filter sets). */
+  private readonly masks = new Map<string, Uint8Array>();
+  /**
+   * Per-request scratch buffers, reused: every mode runs synchronously from scoring to the
+   * finished list, so one request never sees another's data, and no catalogue-sized array is
+   * allocated per request.
+   */
+  private readonly scratchScores: Float32Array;
+  private readonly scratchExclude: Uint8Array;
 
   private constructor(
     readonly ctx: ModelContext,
@@ -62,6 +96,9 @@ export class RecommendationEngine {
     readonly version: string,
   ) {
     this.titles = new TitleIndex(ctx.catalog);
+    this.scratchScores = new Float32Array(ctx.bundle.itemIds.length);
+    this.scratchExclude = new Uint8Array(ctx.bundle.itemIds.length);
+    this.allowedMask({}); // the default filter, ready for the first request
   }
 
   /** Loads the catalogue and the interaction snapshot (for profiles and similar users) from the store. */
@@ -85,6 +122,27 @@ export class RecommendationEngine {
     return compileFilters(filters, this.ctx.catalog);
   }
 
+  /**
+   * The filters as a 0/1 mask over item indices (1 = may be shown), compiled once per distinct
+   * filter set and cached. Throws FilterError like `filter`. The mask is shared: never write to it.
+   */
+  allowedMask(filters: RecommendationFilters = {}): Uint8Array {
+    const key = maskKey(filters);
+    let mask = this.masks.get(key);
+    if (mask !== undefined) {
+      this.masks.delete(key);
+      this.masks.set(key, mask);
+      return mask;
+    }
+    const predicate = compileFilters(filters, this.ctx.catalog);
+    const { itemAnime } = this.ctx;
+    mask = new Uint8Array(itemAnime.length);
+    for (let i = 0; i < itemAnime.length; i++) mask[i] = predicate(itemAnime[i]) ? 1 : 0;
+    if (this.masks.size >= MASK_CACHE_SIZE) this.masks.delete(this.masks.keys().next().value!);
+    this.masks.set(key, mask);
+    return mask;
+  }
+
   private page(options: RecommendOptions, defaultDiversity = 0): PageRequest {
     return { k: options.k, offset: options.offset ?? 0, diversity: options.diversity ?? defaultDiversity };
   }
@@ -105,7 +163,7 @@ export class RecommendationEngine {
 
   /** Model scores for a history. The hybrid is asked once and keeps its ranking for candidates. */
   private scoreHistory(history: History): Float32Array {
-    const scores = new Float32Array(this.ctx.bundle.itemIds.length);
+    const scores = this.scratchScores;
     this.ctx.bundle.recommender.scoreFoldIn(history, scores);
     return scores;
   }
@@ -116,17 +174,17 @@ export class RecommendationEngine {
    */
   recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0): RecommendationList {
     const filters = options.filters ?? {};
-    const allowed = this.filter(filters);
+    const allowed = this.allowedMask(filters);
     const page = this.page(options);
     const { history, unknown } = toHistory(this.ctx.bundle, entries);
     const notes: string[] = [];
     if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
     if (history.items.length === 0) {
       notes.push('No usable history: showing the starter set of popular, well-scored titles.');
-      const starter = starterPage(this.ctx, allowed, this.page(options, DEFAULT_STARTER_DIVERSITY), seed);
+      const starter = starterPage(this.ctx, this.filter(filters), this.page(options, DEFAULT_STARTER_DIVERSITY), seed);
       return this.list(starter, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], notes);
     }
-    const exclude = new Uint8Array(this.ctx.bundle.itemIds.length);
+    const exclude = this.scratchExclude.fill(0);
     const excludeListed = filters.excludeListed ?? true;
     const excludePlanned = filters.excludePlanned ?? true;
     for (const entry of entries) {
@@ -143,7 +201,7 @@ export class RecommendationEngine {
       const weight = likeWeight(entry, mean);
       if (item !== undefined && weight > 0) liked.push({ item, weight });
     }
-    const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, liked, lovedTags(entries, this.ctx.catalog, this.ctx.baseline));
+    const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, liked, lovedTags(entries, this.ctx.catalog, this.ctx.baseline), result.items);
     return this.list(result, page.offset, (item) => reasons.explain(item), notes);
   }
 
@@ -157,7 +215,7 @@ export class RecommendationEngine {
   /** New user from liked/disliked genres, themes, studios, formats and era. */
   fromPreferences(prefs: Preferences, options: RecommendOptions): RecommendationList {
     const resolved = resolvePreferences(prefs, this.ctx);
-    const allowed = this.filter(preferenceFilters(prefs, resolved, options.filters ?? {}));
+    const allowed = this.allowedMask(preferenceFilters(prefs, resolved, options.filters ?? {}));
     const page = this.page(options);
     const scored = scorePreferences(this.ctx, resolved, allowed);
     const result = selectPage(this.ctx, scored.scores, null, scored.allowed, page);
@@ -179,10 +237,10 @@ export class RecommendationEngine {
     const page = this.page(options);
     const pool = Math.max(200, 3 * (page.offset + page.k + 1));
     const found = similarScores(this.ctx.sources, item, mode, pool);
-    const exclude = new Uint8Array(this.ctx.bundle.itemIds.length);
+    const exclude = this.scratchExclude.fill(0);
     exclude[item] = 1;
-    const allowed = this.filter(options.filters);
-    const result = selectPage(this.ctx, sparseScores(exclude.length, found.scores), exclude, allowed, page);
+    const allowed = this.allowedMask(options.filters);
+    const result = selectPage(this.ctx, sparseScores(exclude.length, found.scores, this.scratchScores), exclude, allowed, page);
     const name = this.ctx.catalog.get(animeId)?.title ?? `anime ${animeId}`;
     const notes: string[] = [];
     if (found.modeUsed !== mode) notes.push(`No collaborative neighbours for ${name} (too few users listed it): showing content similarity.`);

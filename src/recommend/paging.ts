@@ -22,11 +22,24 @@ export interface Page {
  * One page of the best eligible items. Paging re-ranks from the top each time (offset + k + 1
  * items, diversified the same way), so page 2 is exactly what page 1 would have shown next: no
  * repeats and no gaps, without server-side cursors.
+ *
+ * `allowed` is a compiled filter or, faster, its precomputed 0/1 mask over item indices (see
+ * RecommendationEngine.allowedMask). `scores` is overwritten with the masked scores (-Infinity
+ * for what may not be shown): callers pass a buffer of their own, so no catalogue-sized copy is
+ * made per request.
  */
-export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uint8Array | null, allowed: AnimePredicate, page: PageRequest): Page {
-  const masked = new Float32Array(scores.length);
-  for (let i = 0; i < scores.length; i++) {
-    masked[i] = (exclude !== null && exclude[i] === 1) || !allowed(ctx.itemAnime[i]) ? -Infinity : scores[i]!;
+export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uint8Array | null, allowed: AnimePredicate | Uint8Array, page: PageRequest): Page {
+  const masked = scores;
+  const n = scores.length;
+  if (allowed instanceof Uint8Array) {
+    if (exclude !== null) {
+      for (let i = 0; i < n; i++) if (exclude[i] === 1 || allowed[i] === 0) masked[i] = -Infinity;
+    } else {
+      for (let i = 0; i < n; i++) if (allowed[i] === 0) masked[i] = -Infinity;
+    }
+  } else {
+    const { itemAnime } = ctx;
+    for (let i = 0; i < n; i++) if ((exclude !== null && exclude[i] === 1) || !allowed(itemAnime[i])) masked[i] = -Infinity;
   }
   const need = page.offset + page.k + 1;
   let ranked: number[];
@@ -41,8 +54,8 @@ export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uin
 }
 
 /** Scores for a sparse candidate set: everything else cannot be recommended. */
-export function sparseScores(n: number, candidates: ReadonlyMap<number, number>): Float32Array {
-  const out = new Float32Array(n).fill(-Infinity);
+export function sparseScores(n: number, candidates: ReadonlyMap<number, number>, out: Float32Array = new Float32Array(n)): Float32Array {
+  out.fill(-Infinity);
   for (const [item, s] of candidates) out[item] = s;
   return out;
 }

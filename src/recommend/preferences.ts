@@ -1,7 +1,7 @@
 import type { Anime, AnimeFormat } from '../data/types.js';
 import { topKIndices } from '../models/top-k.js';
 import type { History } from '../models/types.js';
-import { FilterError, type AnimePredicate, type RecommendationFilters } from './filters.js';
+import { FilterError, type RecommendationFilters } from './filters.js';
 import type { ModelContext } from './model-context.js';
 import { closestWords } from './title-search.js';
 
@@ -71,10 +71,36 @@ export function matchedLikes(a: Anime, resolved: ResolvedPreferences, ctx: Model
   return out;
 }
 
-function hasDisliked(a: Anime, resolved: ResolvedPreferences, ctx: ModelContext): boolean {
+/** matchedLikes(a, resolved, ctx).length, without building the list. */
+function countLikes(a: Anime, resolved: ResolvedPreferences): number {
+  let n = 0;
+  if (resolved.liked.size > 0) {
+    // genres + tagsOf(a) (themes, then demographics), as matchedLikes reads them.
+    for (const t of a.genres) if (resolved.liked.has(t)) n++;
+    for (const t of a.themes) if (resolved.liked.has(t)) n++;
+    for (const t of a.demographics) if (resolved.liked.has(t)) n++;
+  }
+  if (resolved.studios.size > 0) for (const s of a.studios) if (resolved.studios.has(s)) n++;
+  return n;
+}
+
+function hasDisliked(a: Anime, resolved: ResolvedPreferences): boolean {
   if (resolved.disliked.size === 0) return false;
-  for (const t of [...a.genres, ...ctx.catalog.tagsOf(a)]) if (resolved.disliked.has(t)) return true;
+  for (const t of a.genres) if (resolved.disliked.has(t)) return true;
+  for (const t of a.themes) if (resolved.disliked.has(t)) return true;
+  for (const t of a.demographics) if (resolved.disliked.has(t)) return true;
   return false;
+}
+
+/** Math.max(floor, ...values) without spreading a catalogue-sized array into arguments. */
+function maxOf(values: Float32Array, floor: number): number {
+  let max = floor;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) return Number.NaN;
+    if (v > max) max = v;
+  }
+  return max;
 }
 
 /** How many of the model's top titles get a share of the blend. */
@@ -85,7 +111,8 @@ export interface PreferenceScoring {
   scores: Float32Array;
   /** The representative titles used as a pseudo-history (item indices). */
   seeds: number[];
-  allowed: AnimePredicate;
+  /** 0/1 per item: the filters' mask minus titles with a disliked tag. */
+  allowed: Uint8Array;
 }
 
 /**
@@ -93,25 +120,26 @@ export interface PreferenceScoring {
  * has, times quality and a popularity prior). The best-matching well-known titles then act as a
  * pseudo-history the model folds in, which adds what fans of those titles also watch; the final
  * score blends both, so results are on-taste but not just "the 50 highest-rated mecha".
+ * `allowed` is the filters' mask (RecommendationEngine.allowedMask); it is not modified.
  */
-export function scorePreferences(ctx: ModelContext, resolved: ResolvedPreferences, allowed: AnimePredicate): PreferenceScoring {
+export function scorePreferences(ctx: ModelContext, resolved: ResolvedPreferences, allowed: Uint8Array): PreferenceScoring {
   const { bundle, itemAnime } = ctx;
   const n = bundle.itemIds.length;
   const wanted = resolved.liked.size + resolved.studios.size;
-  const maxPop = Math.max(1e-9, ...bundle.popularity);
+  const maxPop = maxOf(bundle.popularity, 1e-9);
   const direct = new Float32Array(n).fill(-Infinity);
-  const strictAllowed: AnimePredicate = (a) => allowed(a) && a !== undefined && !hasDisliked(a, resolved, ctx);
+  const strictAllowed = new Uint8Array(n);
+  const seedPool: number[] = [];
   for (let i = 0; i < n; i++) {
     const a = itemAnime[i];
-    if (!strictAllowed(a)) continue;
-    const match = wanted > 0 ? matchedLikes(a!, resolved, ctx).length / wanted : 1;
-    const quality = Math.max(0, ((a!.malScore ?? 6) - 5) / 4);
+    if (allowed[i] === 0 || a === undefined || hasDisliked(a, resolved)) continue;
+    strictAllowed[i] = 1;
+    const match = wanted > 0 ? countLikes(a, resolved) / wanted : 1;
+    const quality = Math.max(0, ((a.malScore ?? 6) - 5) / 4);
     direct[i] = match * (0.6 + 0.4 * quality) * (0.5 + 0.5 * (bundle.popularity[i]! / maxPop));
+    if (direct[i]! > 0 && bundle.popularity[i]! / maxPop > 0.4) seedPool.push(i);
   }
-  const seeds = Array.from({ length: n }, (_, i) => i)
-    .filter((i) => direct[i]! > 0 && bundle.popularity[i]! / maxPop > 0.4)
-    .sort((a, b) => direct[b]! - direct[a]! || a - b)
-    .slice(0, 10);
+  const seeds = seedPool.sort((a, b) => direct[b]! - direct[a]! || a - b).slice(0, 10);
   const scores = direct;
   if (seeds.length > 0 && wanted > 0) {
     const history: History = { items: Int32Array.from(seeds), scores: new Float32Array(seeds.length).fill(9) };

@@ -42,6 +42,11 @@ export class ReasonBuilder {
     sources: SimilaritySources,
     liked: readonly LikedItem[],
     private readonly loved: ReadonlyMap<string, number>,
+    /**
+     * The items that will be explained (the page). When given, only votes for them are
+     * collected, which is all `explain` reads for those items; omitted, every item is covered.
+     */
+    targets?: Iterable<number>,
   ) {
     // The 40 strongest likes are plenty to explain a top-k list and keep this under a millisecond.
     const strongest = [...liked].sort((a, b) => b.weight - a.weight).slice(0, 40);
@@ -54,6 +59,7 @@ export class ReasonBuilder {
     const content = sources.content.name === 'tags' ? undefined : sources.content.model;
     const tags = sources.content.model as Partial<{ pair(a: number, b: number): number }>;
     this.pairwise = content === undefined && typeof tags.pair === 'function' ? (a, b) => tags.pair!(a, b) : null;
+    const wanted = targets === undefined ? null : new Set(targets);
     for (const { item, weight } of strongest) {
       for (const [source, pool] of [
         [collaborative, 100],
@@ -63,6 +69,7 @@ export class ReasonBuilder {
         const { items, scores } = source.similarItems(item, pool);
         const max = scores.length > 0 && scores[0]! > 0 ? scores[0]! : 1;
         for (let i = 0; i < items.length; i++) {
+          if (wanted !== null && !wanted.has(items[i]!)) continue;
           const s = (weight * scores[i]!) / max;
           if (!(s > 0)) continue;
           let list = this.contributors.get(items[i]!);
@@ -94,7 +101,12 @@ export class ReasonBuilder {
     let list = this.contributors.get(item);
     if (this.pairwise !== null) {
       // Only clearly similar titles (half their tags shared) count as "because you liked".
-      const extra = this.strongest.map(({ item: h, weight }) => ({ item: h, s: weight * this.pairwise!(h, item) })).filter((c) => c.s > 0 && this.pairwise!(c.item, item) >= 0.5);
+      const extra: { item: number; s: number }[] = [];
+      for (const { item: h, weight } of this.strongest) {
+        const similarity = this.pairwise(h, item);
+        const s = weight * similarity;
+        if (s > 0 && similarity >= 0.5) extra.push({ item: h, s });
+      }
       list = [...(list ?? []), ...extra];
     }
     if (list !== undefined && list.length > 0) {

@@ -91,15 +91,22 @@ export class UserIndex {
         shared[list.users[j]!]!++;
       }
     }
-    const ranked: { position: number; s: number }[] = [];
+    // The k best by (similarity desc, position asc), kept sorted while scanning: a total order,
+    // so this is exactly the head of the fully sorted list, without sorting every user.
+    const top: { position: number; s: number }[] = [];
+    const want = Math.max(0, k);
     for (let p = 0; p < dots.length; p++) {
       if (dots[p]! <= 0 || this.userIds[p] === excludeUserId) continue;
       // Significance weighting (Herlocker et al. 1999): two lists sharing one title can have a high
       // cosine by chance; shared / (shared + 5) discounts that.
-      ranked.push({ position: p, s: (dots[p]! / (queryNorm * this.norms[p]!)) * (shared[p]! / (shared[p]! + 5)) });
+      const s = (dots[p]! / (queryNorm * this.norms[p]!)) * (shared[p]! / (shared[p]! + 5));
+      // Positions ascend, so a later user only displaces one with a strictly lower similarity.
+      if (want === 0 || (top.length === want && !(s > top[want - 1]!.s))) continue;
+      let at = top.length;
+      while (at > 0 && s > top[at - 1]!.s) at--;
+      top.splice(at, 0, { position: p, s });
+      if (top.length > want) top.pop();
     }
-    ranked.sort((a, b) => b.s - a.s || a.position - b.position);
-    const top = ranked.slice(0, k);
     // Shared favourites only for the returned users: titles where both weights are high.
     for (const { position } of top) contributions.set(position, []);
     for (const [animeId, w] of query) {

@@ -1,4 +1,4 @@
-import { topK } from '../top-k.js';
+import { topKIndices } from '../top-k.js';
 import type { History, Recommender } from '../types.js';
 import type { BaseView } from './features.js';
 
@@ -29,15 +29,34 @@ export class CandidateGenerator {
   }
 
   generate(history: History): { views: BaseView[]; candidates: Int32Array } {
-    const mask = new Uint8Array(this.nItems);
-    for (const item of history.items) mask[item] = 1;
+    return this.generateWith(history, false);
+  }
+
+  /**
+   * `generate` for serving: the views' score arrays are this generator's own buffers, reused
+   * (and overwritten) by the next call, so a request allocates no catalogue-sized arrays. Use
+   * the result before calling again.
+   */
+  generateReusing(history: History): { views: BaseView[]; candidates: Int32Array } {
+    return this.generateWith(history, true);
+  }
+
+  private buffers: { scores: Float32Array[]; masked: Float32Array; seen: Uint8Array } | null = null;
+
+  private generateWith(history: History, reuse: boolean): { views: BaseView[]; candidates: Int32Array } {
+    const buffers = reuse
+      ? (this.buffers ??= { scores: this.components.map(() => new Float32Array(this.nItems)), masked: new Float32Array(this.nItems), seen: new Uint8Array(this.nItems) })
+      : { scores: null, masked: new Float32Array(this.nItems), seen: new Uint8Array(this.nItems) };
+    const { masked, seen } = buffers;
     const views: BaseView[] = [];
-    const seen = new Uint8Array(this.nItems);
     const union: number[] = [];
-    for (const component of this.components) {
-      const scores = new Float32Array(this.nItems);
+    this.components.forEach((component, c) => {
+      const scores = buffers.scores?.[c] ?? new Float32Array(this.nItems);
       component.model.scoreFoldIn(history, scores);
-      const top = topK(scores, component.candidates, mask);
+      // The history is excluded from the top list (what topK with a history mask does).
+      masked.set(scores);
+      for (const item of history.items) masked[item] = -Infinity;
+      const top = topKIndices(masked, component.candidates).slice();
       views.push({ scores, top });
       for (const item of top) {
         if (seen[item] === 0) {
@@ -45,7 +64,8 @@ export class CandidateGenerator {
           union.push(item);
         }
       }
-    }
+    });
+    for (const item of union) seen[item] = 0;
     return { views, candidates: Int32Array.from(union) };
   }
 }

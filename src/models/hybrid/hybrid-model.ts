@@ -39,7 +39,12 @@ export class HybridRecommender implements Recommender {
   }
 
   rankCandidates(history: History): RankedCandidates {
-    const { views, candidates } = this.generator.generate(history);
+    return this.rank(history, false);
+  }
+
+  /** `reuse`: the views may be the generator's reused buffers (only while serving one scoreFoldIn). */
+  private rank(history: History, reuse: boolean): RankedCandidates {
+    const { views, candidates } = reuse ? this.generator.generateReusing(history) : this.generator.generate(history);
     const features = buildFeatures(history, candidates, views, this.stats);
     const predicted = this.ranker.predict(features, candidates.length);
     const order = Array.from(candidates.keys()).sort((a, b) => predicted[b]! - predicted[a]! || candidates[a]! - candidates[b]!);
@@ -51,7 +56,7 @@ export class HybridRecommender implements Recommender {
   }
 
   scoreFoldIn(history: History, out: Float32Array): void {
-    const ranked = this.rankCandidates(history);
+    const ranked = this.rank(history, true);
     const primary = ranked.views.get(this.generator.names[0]!)!.scores;
     let max = -Infinity;
     let min = Infinity;
