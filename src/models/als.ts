@@ -33,15 +33,15 @@ export interface AlsParams {
 }
 
 /**
- * From a small grid on the bundled 5k-user set (k = 32, 8 epochs, random 20% of 500 users held
- * out): α0 = 0.1 with λ = 0.005 gave recall@20 0.37 (popularity 0.16, item-kNN 0.26); α0 ≥ 1 or
- * λ ≥ 0.05 collapse toward one non-personal list, α0 ≤ 0.03 overfits the observed lists.
+ * From `anirec tune --model als` (24 random trials on 500 validation users, docs/evaluation.md):
+ * k = 128, λ ≈ 0.0007, α0 ≈ 0.42 gave validation NDCG@20 0.399 (the earlier hand-picked
+ * k = 64, λ = 0.005, α0 = 0.1: 0.36). Large λ (≥ 0.02) collapses toward one non-personal list.
  */
 export const DEFAULT_ALS_PARAMS: AlsParams = {
-  factors: 64,
-  iterations: 16,
-  regularization: 0.005,
-  unobservedWeight: 0.1,
+  factors: 128,
+  iterations: 12,
+  regularization: 0.0007,
+  unobservedWeight: 0.42,
   confidence: 1,
   cgSteps: 3,
   frequencyScaling: 1,
