@@ -78,6 +78,12 @@ function maskKey(filters: RecommendationFilters): string {
  * `create`: the server builds a new engine for a new model and swaps the reference, so a request
  * that started on the old engine finishes on it.
  */
+/**
+ * Fold-in results kept per engine: 512 × one float per title (57 KB for the bundled 14k titles)
+ * is about 30 MB. ANIREC_SCORE_CACHE=0 turns the cache off (e.g. to measure cold requests).
+ */
+const SCORE_CACHE_ENTRIES = Math.max(0, Number(process.env.ANIREC_SCORE_CACHE ?? 512) || 0);
+
 export class RecommendationEngine {
   readonly titles: TitleIndex;
   /** Filter masks by maskKey, least recently used first (requests mostly repeat a few filter sets). */
@@ -88,6 +94,8 @@ export class RecommendationEngine {
    * allocated per request.
    */
   private readonly scratchScores: Float32Array;
+  /** Recent fold-in scores by list content, least recently used first (see scoreHistory). */
+  private readonly scoreCache = new Map<string, Float32Array>();
   private readonly scratchExclude: Uint8Array;
 
   private constructor(
@@ -161,10 +169,30 @@ export class RecommendationEngine {
     };
   }
 
-  /** Model scores for a history. The hybrid is asked once and keeps its ranking for candidates. */
+  /**
+   * Model scores for a history, into the scratch buffer (callers may mask it in place). Scoring
+   * is most of a request's cost (the hybrid runs five models and a ranker), and the same list is
+   * scored again for every page, filter change and reload, so recent results are kept, keyed by
+   * the list's content: feedback changes the list and therefore the key, so a cached ranking can
+   * never be stale, and a new model gets a new engine with an empty cache.
+   */
   private scoreHistory(history: History): Float32Array {
     const scores = this.scratchScores;
+    let key = '';
+    for (let h = 0; h < history.items.length; h++) key += `${history.items[h]}:${history.scores[h]},`;
+    const cached = this.scoreCache.get(key);
+    if (cached !== undefined) {
+      // Re-insert so the Map's order stays least-recently-used first.
+      this.scoreCache.delete(key);
+      this.scoreCache.set(key, cached);
+      scores.set(cached);
+      return scores;
+    }
     this.ctx.bundle.recommender.scoreFoldIn(history, scores);
+    if (SCORE_CACHE_ENTRIES > 0) {
+      if (this.scoreCache.size >= SCORE_CACHE_ENTRIES) this.scoreCache.delete(this.scoreCache.keys().next().value!);
+      this.scoreCache.set(key, scores.slice());
+    }
     return scores;
   }
 
