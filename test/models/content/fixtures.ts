@@ -1,32 +1,10 @@
 import type { Anime } from '../../../src/data/types.js';
 import type { TrainingData } from '../../../src/models/types.js';
+import { emptyAnime } from '../../../src/store/merge-anime.js';
 
-/** A catalogue title with every field present; override what a test cares about. */
+/** A catalogue title (TV, 12 episodes, finished, 2015); override what a test cares about. */
 export function anime(animeId: number, over: Partial<Anime> = {}): Anime {
-  return {
-    animeId,
-    title: `Title ${animeId}`,
-    titleEnglish: null,
-    titleJapanese: null,
-    synonyms: [],
-    format: 'TV',
-    episodes: 12,
-    status: 'finished',
-    year: 2015,
-    season: null,
-    genres: [],
-    themes: [],
-    demographics: [],
-    studios: [],
-    source: null,
-    ageRating: null,
-    adult: false,
-    malScore: null,
-    members: null,
-    synopsis: null,
-    pictureUrl: null,
-    ...over,
-  };
+  return { ...emptyAnime(animeId), title: `Title ${animeId}`, format: 'TV', episodes: 12, status: 'finished', year: 2015, ...over };
 }
 
 /** TrainingData whose item vocabulary is `ids` and whose users are the given (item index, score) rows. */
