@@ -176,21 +176,30 @@ export class AlsRecommender implements Recommender {
     return b;
   }
 
+  /** Items with training interactions: only they get scores (the rest are -Infinity), ascending. */
+  private knownItems: Int32Array | null = null;
+
   scoreFoldIn(history: History, out: Float32Array): void {
     const k = this.factors;
     const x = this.foldIn(history);
     const Y = this.itemFactors;
-    const known = this.known;
-    const n = this.nItems;
+    if (this.knownItems === null) {
+      const list: number[] = [];
+      for (let i = 0; i < this.nItems; i++) if (this.known[i] === 1) list.push(i);
+      this.knownItems = Int32Array.from(list);
+    }
+    const items = this.knownItems;
+    out.fill(-Infinity);
     // Four items at a time: four independent sums keep the FPU busy (one sum is a chain of
     // dependent adds), while each item's sum still adds the same terms in the same order, so the
-    // scores are bit-for-bit those of the one-item loop.
-    let i = 0;
-    for (; i + 3 < n; i += 4) {
-      const o0 = i * k;
-      const o1 = o0 + k;
-      const o2 = o1 + k;
-      const o3 = o2 + k;
+    // scores are bit-for-bit those of the one-item loop. Catalogue titles nobody listed (about
+    // half of the bundled vocabulary) are skipped instead of scored and then discarded.
+    let q = 0;
+    for (; q + 3 < items.length; q += 4) {
+      const o0 = items[q]! * k;
+      const o1 = items[q + 1]! * k;
+      const o2 = items[q + 2]! * k;
+      const o3 = items[q + 3]! * k;
       let s0 = 0;
       let s1 = 0;
       let s2 = 0;
@@ -202,22 +211,19 @@ export class AlsRecommender implements Recommender {
         s2 += Y[o2 + j]! * xj;
         s3 += Y[o3 + j]! * xj;
       }
-      out[i] = known[i] === 0 ? -Infinity : s0;
-      out[i + 1] = known[i + 1] === 0 ? -Infinity : s1;
-      out[i + 2] = known[i + 2] === 0 ? -Infinity : s2;
-      out[i + 3] = known[i + 3] === 0 ? -Infinity : s3;
+      out[items[q]!] = s0;
+      out[items[q + 1]!] = s1;
+      out[items[q + 2]!] = s2;
+      out[items[q + 3]!] = s3;
     }
-    for (; i < n; i++) {
-      if (known[i] === 0) {
-        out[i] = -Infinity;
-        continue;
-      }
-      const o = i * k;
+    for (; q < items.length; q++) {
+      const o = items[q]! * k;
       let s = 0;
       for (let j = 0; j < k; j++) s += Y[o + j]! * x[j]!;
-      out[i] = s;
+      out[items[q]!] = s;
     }
   }
+
 
   /** The `k` items whose factors have the highest cosine with `item`'s, best first (never itself). */
   similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array } {
