@@ -19,6 +19,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The web page is built by `npm run build` too (Vite → dist/web, served by `anirec serve`).
+COPY web ./web
 COPY bin ./bin
 COPY data ./data
 RUN npm run build \
