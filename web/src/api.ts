@@ -1,4 +1,5 @@
 /** The slice of the anirec HTTP API the page uses (docs/api.md), with errors a person can read. */
+import type { MonitoringDay } from '../../src/store/store.js';
 
 export interface Anime {
   id: number;
@@ -71,19 +72,8 @@ export interface Profile {
 }
 
 /** One day of prediction monitoring for one model version (GET /v1/monitoring; written by `anirec monitor`). */
-export interface MonitoringDay {
-  day: string;
-  modelVersion: string;
-  count: number;
-  scored: number;
-  mae: number | null;
-  rmse: number | null;
-  hitRate: number;
-  meanRank: number;
-  drift: boolean;
-  driftReason: string | null;
-  computedAt: string;
-}
+// The server's own declaration: the JSON has exactly these fields.
+export type { MonitoringDay };
 
 export interface Monitoring {
   days: MonitoringDay[];

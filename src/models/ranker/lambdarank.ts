@@ -13,7 +13,7 @@
  * cut-off, which barely move NDCG@k, cost nothing. ΔNDCG uses the full discounts of both
  * positions and is normalised by the ideal DCG@ndcgAt of the query.
  */
-import { discountTable, gainsOf, inverseIdealDcgs, sortRowsByScore } from './ndcg.js';
+import { ndcgTables, sortRowsByScore } from './ndcg.js';
 import type { GradientObjective } from './objective.js';
 
 export class LambdaRankObjective implements GradientObjective {
@@ -28,9 +28,7 @@ export class LambdaRankObjective implements GradientObjective {
     private readonly groupOffsets: Int32Array,
     private readonly truncation: number,
   ) {
-    this.gains = gainsOf(labels);
-    this.discounts = discountTable(groupOffsets);
-    this.inverseIdeal = inverseIdealDcgs(this.gains, groupOffsets, truncation, this.discounts);
+    ({ gains: this.gains, discounts: this.discounts, inverseIdeal: this.inverseIdeal } = ndcgTables(labels, groupOffsets, truncation));
     this.order = new Int32Array(labels.length);
   }
 

@@ -37,6 +37,20 @@ export function inverseIdealDcgs(gains: Float64Array, groupOffsets: Int32Array, 
   return inverse;
 }
 
+/** The per-dataset NDCG tables both the objective and the evaluator need. */
+export interface NdcgTables {
+  gains: Float64Array;
+  discounts: Float64Array;
+  /** Per query, 1 / ideal DCG@k (0 when the query has no relevant row). */
+  inverseIdeal: Float64Array;
+}
+
+export function ndcgTables(labels: Float32Array, groupOffsets: Int32Array, k: number): NdcgTables {
+  const gains = gainsOf(labels);
+  const discounts = discountTable(groupOffsets);
+  return { gains, discounts, inverseIdeal: inverseIdealDcgs(gains, groupOffsets, k, discounts) };
+}
+
 /**
  * Fills order[start..end) with the rows start..end−1 sorted by descending score; ties keep row
  * order, so the ranking of equal scores (e.g. every score at round 0) is deterministic.
@@ -58,9 +72,7 @@ export class NdcgEvaluator {
     private readonly groupOffsets: Int32Array,
     private readonly k: number,
   ) {
-    this.gains = gainsOf(labels);
-    this.discounts = discountTable(groupOffsets);
-    this.inverseIdeal = inverseIdealDcgs(this.gains, groupOffsets, k, this.discounts);
+    ({ gains: this.gains, discounts: this.discounts, inverseIdeal: this.inverseIdeal } = ndcgTables(labels, groupOffsets, k));
     this.order = new Int32Array(labels.length);
   }
 
