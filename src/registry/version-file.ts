@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryError, VERSION_STATUSES, type StatusChange, type VersionManifest, type VersionStatus } from './types.js';
+import type { BundleManifest } from '../models/bundle.js';
 
 export const VERSION_FILE = 'version.json';
 
@@ -61,16 +62,9 @@ export function readVersionFile(dir: string, expectedId: string): VersionManifes
 }
 
 /** Reads the bundle.json of a trained model directory, checking it is one. */
-export function readBundleManifest(dir: string): {
-  kind: string;
-  createdAt: string;
-  params: unknown;
-  dataHash: string;
-  nUsers: number;
-  nItems: number;
-  nInteractions: number;
-  trainingSeconds: number;
-} {
+export function readBundleManifest(
+  dir: string,
+): Pick<BundleManifest, 'kind' | 'createdAt' | 'params' | 'dataHash' | 'nUsers' | 'nItems' | 'nInteractions' | 'trainingSeconds'> {
   const file = join(dir, 'bundle.json');
   let raw: Record<string, unknown>;
   try {
