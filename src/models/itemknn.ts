@@ -110,7 +110,7 @@ export class ItemKnnRecommender implements Recommender {
     if (item < 0 || item >= this.nItems) return { items: new Int32Array(0), scores: new Float32Array(0) };
     const start = this.neighbourIndptr[item]!;
     const end = Math.min(this.neighbourIndptr[item + 1]!, start + Math.max(0, k));
-    return { items: this.neighbourIndices.slice(start, end), scores: this.neighbourWeights.slice(start, end) };
+    return { items: this.neighbourIndices.subarray(start, end), scores: this.neighbourWeights.subarray(start, end) };
   }
 
   async save(dir: string): Promise<void> {

@@ -5,7 +5,8 @@ import { Catalog, type AnimeSummary } from './catalog.js';
 import { compileFilters, type AnimePredicate, type RecommendationFilters } from './filters.js';
 import { toHistory } from './fold-in.js';
 import { buildModelContext, type ModelContext } from './model-context.js';
-import { selectPage, sparseScores, type Page, type PageRequest } from './paging.js';
+import { topKIndices } from '../models/top-k.js';
+import { selectPage, selectPageFromRanking, sparseScores, type Page, type PageRequest } from './paging.js';
 import { matchedLikes, preferenceFilters, resolvePreferences, scorePreferences, type Preferences } from './preferences.js';
 import { popularReason, ReasonBuilder, tasteReason, type LikedItem, type Reason } from './reasons.js';
 import { similarScores, type SimilarityMode } from './similar-items.js';
@@ -79,10 +80,36 @@ function maskKey(filters: RecommendationFilters): string {
  * that started on the old engine finishes on it.
  */
 /**
- * Fold-in results kept per engine: 512 × one float per title (57 KB for the bundled 14k titles)
- * is about 30 MB. ANIREC_SCORE_CACHE=0 turns the cache off (e.g. to measure cold requests).
+ * Scored lists kept per engine: 512 × (one float per title + a 500-item ranking) is about 30 MB
+ * for the bundled 14k titles. ANIREC_SCORE_CACHE=0 turns the cache off (e.g. to measure cold
+ * requests).
  */
 const SCORE_CACHE_ENTRIES = Math.max(0, Number(process.env.ANIREC_SCORE_CACHE ?? 512) || 0);
+
+/**
+ * How many of a list's best items are kept in order. Pages are cut from this ranking without
+ * scanning the catalogue; a page it cannot fill (very narrow filters, very deep pages) falls back
+ * to a scan.
+ */
+const RANKING_LENGTH = 500;
+
+/**
+ * Everything a recommendation needs from one list that does not depend on the page or filters:
+ * scored once, then reused for every page, filter change and reload of the same list.
+ */
+interface ScoredList {
+  history: History;
+  /** Listed anime ids the model does not know. */
+  unknown: number[];
+  /** The model's score for every item. Shared by requests: read, never write. */
+  scores: Float32Array;
+  /** The best RANKING_LENGTH items by `scores`, best first. */
+  ranking: Int32Array;
+  /** True when `ranking` holds every item with a finite score. */
+  rankingComplete: boolean;
+  liked: LikedItem[];
+  loved: Map<string, number>;
+}
 
 export class RecommendationEngine {
   readonly titles: TitleIndex;
@@ -94,8 +121,8 @@ export class RecommendationEngine {
    * allocated per request.
    */
   private readonly scratchScores: Float32Array;
-  /** Recent fold-in scores by list content, least recently used first (see scoreHistory). */
-  private readonly scoreCache = new Map<string, Float32Array>();
+  /** Recently scored lists by content, least recently used first (see scoredList). */
+  private readonly scoreCache = new Map<string, ScoredList>();
   private readonly scratchExclude: Uint8Array;
 
   private constructor(
@@ -170,30 +197,49 @@ export class RecommendationEngine {
   }
 
   /**
-   * Model scores for a history, into the scratch buffer (callers may mask it in place). Scoring
-   * is most of a request's cost (the hybrid runs five models and a ranker), and the same list is
-   * scored again for every page, filter change and reload, so recent results are kept, keyed by
-   * the list's content: feedback changes the list and therefore the key, so a cached ranking can
-   * never be stale, and a new model gets a new engine with an empty cache.
+   * Scores a list, or returns the cached result for an identical one. Scoring is most of a
+   * request's cost (the hybrid runs five models and a ranker), and the same list is scored again
+   * for every page, filter change and reload, so recent results are kept, keyed by the list's
+   * content (ids, scores and statuses): feedback changes the list and therefore the key, so a
+   * cached ranking can never be stale, and a new model gets a new engine with an empty cache.
    */
-  private scoreHistory(history: History): Float32Array {
-    const scores = this.scratchScores;
+  private scoredList(entries: readonly HistoryEntry[]): ScoredList {
     let key = '';
-    for (let h = 0; h < history.items.length; h++) key += `${history.items[h]}:${history.scores[h]},`;
+    for (const entry of entries) key += `${entry.animeId}:${entry.score ?? ''}:${entry.status ?? ''},`;
     const cached = this.scoreCache.get(key);
     if (cached !== undefined) {
       // Re-insert so the Map's order stays least-recently-used first.
       this.scoreCache.delete(key);
       this.scoreCache.set(key, cached);
-      scores.set(cached);
-      return scores;
+      return cached;
     }
-    this.ctx.bundle.recommender.scoreFoldIn(history, scores);
+    const { history, unknown } = toHistory(this.ctx.bundle, entries);
+    const scores = new Float32Array(this.ctx.bundle.itemIds.length);
+    if (history.items.length > 0) this.ctx.bundle.recommender.scoreFoldIn(history, scores);
+    const ranking = topKIndices(scores, RANKING_LENGTH);
+    const mean = meanOf(entries);
+    const liked: LikedItem[] = [];
+    for (const entry of entries) {
+      const item = this.ctx.bundle.itemIndex.get(entry.animeId);
+      const weight = likeWeight(entry, mean);
+      if (item !== undefined && weight > 0) liked.push({ item, weight });
+    }
+    // Strongest first, once per list: reasons read the strongest few on every request.
+    liked.sort((a, b) => b.weight - a.weight);
+    const scored: ScoredList = {
+      history,
+      unknown,
+      scores,
+      ranking,
+      rankingComplete: ranking.length < RANKING_LENGTH,
+      liked,
+      loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
+    };
     if (SCORE_CACHE_ENTRIES > 0) {
       if (this.scoreCache.size >= SCORE_CACHE_ENTRIES) this.scoreCache.delete(this.scoreCache.keys().next().value!);
-      this.scoreCache.set(key, scores.slice());
+      this.scoreCache.set(key, scored);
     }
-    return scores;
+    return scored;
   }
 
   /**
@@ -204,10 +250,11 @@ export class RecommendationEngine {
     const filters = options.filters ?? {};
     const allowed = this.allowedMask(filters);
     const page = this.page(options);
-    const { history, unknown } = toHistory(this.ctx.bundle, entries);
+    const scored = this.scoredList(entries);
     const notes: string[] = [];
+    const { unknown } = scored;
     if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
-    if (history.items.length === 0) {
+    if (scored.history.items.length === 0) {
       notes.push('No usable history: showing the starter set of popular, well-scored titles.');
       const starter = starterPage(this.ctx, this.filter(filters), this.page(options, DEFAULT_STARTER_DIVERSITY), seed);
       return this.list(starter, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], notes);
@@ -221,15 +268,13 @@ export class RecommendationEngine {
       const planned = entry.status === 'plan_to_watch';
       if (planned ? excludePlanned : excludeListed) exclude[item] = 1;
     }
-    const result = selectPage(this.ctx, this.scoreHistory(history), exclude, allowed, page);
-    const mean = meanOf(entries);
-    const liked: LikedItem[] = [];
-    for (const entry of entries) {
-      const item = this.ctx.bundle.itemIndex.get(entry.animeId);
-      const weight = likeWeight(entry, mean);
-      if (item !== undefined && weight > 0) liked.push({ item, weight });
+    let result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingComplete, scored.scores, exclude, allowed, page);
+    if (result === null) {
+      // selectPage masks in place: scan a copy, the cached scores stay as they are.
+      this.scratchScores.set(scored.scores);
+      result = selectPage(this.ctx, this.scratchScores, exclude, allowed, page);
     }
-    const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, liked, lovedTags(entries, this.ctx.catalog, this.ctx.baseline), result.items);
+    const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, scored.liked, scored.loved, result.items);
     return this.list(result, page.offset, (item) => reasons.explain(item), notes);
   }
 

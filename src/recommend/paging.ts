@@ -41,16 +41,50 @@ export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uin
     const { itemAnime } = ctx;
     for (let i = 0; i < n; i++) if ((exclude !== null && exclude[i] === 1) || !allowed(itemAnime[i])) masked[i] = -Infinity;
   }
+  return pageFromPool(ctx, Array.from(topKIndices(masked, poolSize(page))), masked, page);
+}
+
+/** How many of the best eligible items a page needs: the page, one more (is there a next page?), and MMR's choice. */
+function poolSize(page: PageRequest): number {
   const need = page.offset + page.k + 1;
-  let ranked: number[];
-  if (page.diversity > 0) {
-    const pool = Array.from(topKIndices(masked, Math.max(need * 3, need + 30)));
-    ranked = mmr(pool, pool.map((i) => masked[i]!), need, page.diversity, (a, b) => ctx.tagSimilarity.pair(a, b));
-  } else {
-    ranked = Array.from(topKIndices(masked, need));
-  }
+  return page.diversity > 0 ? Math.max(need * 3, need + 30) : need;
+}
+
+/** The page out of the best eligible items (best first), diversified if asked. */
+function pageFromPool(ctx: ModelContext, pool: number[], scores: Float32Array, page: PageRequest): Page {
+  const need = page.offset + page.k + 1;
+  const ranked = page.diversity > 0 ? mmr(pool, pool.map((i) => scores[i]!), need, page.diversity, (a, b) => ctx.tagSimilarity.pair(a, b)) : pool.slice(0, need);
   const items = ranked.slice(page.offset, page.offset + page.k);
-  return { items, scores: items.map((i) => masked[i]!), hasMore: ranked.length > page.offset + page.k };
+  return { items, scores: items.map((i) => scores[i]!), hasMore: ranked.length > page.offset + page.k };
+}
+
+/**
+ * `selectPage` from a precomputed ranking instead of a scan of the catalogue: `ranking` holds
+ * the best items by `scores`, best first (ties: lower index first, as topKIndices orders them),
+ * and is complete when `complete` (every item that has a finite score is in it). Walking it and
+ * skipping ineligible items gives exactly the page a full scan gives, in O(page) for a cached
+ * list instead of O(catalogue). Returns null when the ranking runs out before the page is full
+ * and is not complete (narrow filters, deep pages): the caller then scans.
+ *
+ * `scores` is only read.
+ */
+export function selectPageFromRanking(
+  ctx: ModelContext,
+  ranking: Int32Array,
+  complete: boolean,
+  scores: Float32Array,
+  exclude: Uint8Array | null,
+  allowed: Uint8Array,
+  page: PageRequest,
+): Page | null {
+  const size = poolSize(page);
+  const pool: number[] = [];
+  for (let r = 0; r < ranking.length && pool.length < size; r++) {
+    const item = ranking[r]!;
+    if (allowed[item] === 1 && (exclude === null || exclude[item] === 0)) pool.push(item);
+  }
+  if (pool.length < size && !complete) return null;
+  return pageFromPool(ctx, pool, scores, page);
 }
 
 /** Scores for a sparse candidate set: everything else cannot be recommended. */

@@ -1,6 +1,6 @@
 import type { ModelBundle } from '../models/bundle.js';
 import type { Catalog } from './catalog.js';
-import type { SimilaritySources } from './similar-items.js';
+import type { ItemSimilarity, SimilaritySources } from './similar-items.js';
 
 /** Why an item was recommended, as a sentence plus the facts behind it (for clients that render their own). */
 export interface Reason {
@@ -59,21 +59,27 @@ export class ReasonBuilder {
     const content = sources.content.name === 'tags' ? undefined : sources.content.model;
     const tags = sources.content.model as Partial<{ pair(a: number, b: number): number }>;
     this.pairwise = content === undefined && typeof tags.pair === 'function' ? (a, b) => tags.pair!(a, b) : null;
-    const wanted = targets === undefined ? null : new Set(targets);
+    let wanted: Uint8Array | null = null;
+    if (targets !== undefined) {
+      wanted = new Uint8Array(bundle.itemIds.length);
+      for (const t of targets) wanted[t] = 1;
+    }
+    const sourcesAndPools: [ItemSimilarity | undefined, number][] = [
+      [collaborative, 100],
+      [content, 50],
+    ];
     for (const { item, weight } of strongest) {
-      for (const [source, pool] of [
-        [collaborative, 100],
-        [content, 50],
-      ] as const) {
+      for (const [source, pool] of sourcesAndPools) {
         if (!source) continue;
         const { items, scores } = source.similarItems(item, pool);
         const max = scores.length > 0 && scores[0]! > 0 ? scores[0]! : 1;
         for (let i = 0; i < items.length; i++) {
-          if (wanted !== null && !wanted.has(items[i]!)) continue;
+          const candidate = items[i]!;
+          if (wanted !== null && wanted[candidate] === 0) continue;
           const s = (weight * scores[i]!) / max;
           if (!(s > 0)) continue;
-          let list = this.contributors.get(items[i]!);
-          if (list === undefined) this.contributors.set(items[i]!, (list = []));
+          let list = this.contributors.get(candidate);
+          if (list === undefined) this.contributors.set(candidate, (list = []));
           const existing = list.find((c) => c.item === item);
           if (existing) existing.s += s;
           else list.push({ item, s });

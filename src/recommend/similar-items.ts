@@ -4,6 +4,10 @@ import type { Catalog } from './catalog.js';
 
 /** A model that can answer "which items are like this one" (item-kNN, ALS, content). */
 export interface ItemSimilarity {
+  /**
+   * The k most similar items, best first. The arrays may be views into the model's own storage
+   * (no copy per call, which matters at one call per liked title per request): read, never write.
+   */
   similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array };
 }
 

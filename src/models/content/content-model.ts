@@ -133,7 +133,7 @@ export class ContentRecommender implements Recommender {
     if (item < 0 || item >= this.nItems) return { items: new Int32Array(0), scores: new Float32Array(0) };
     const start = this.indptr[item]!;
     const end = Math.min(this.indptr[item + 1]!, start + Math.max(0, k));
-    return { items: this.indices.slice(start, end), scores: this.sims.slice(start, end) };
+    return { items: this.indices.subarray(start, end), scores: this.sims.subarray(start, end) };
   }
 
   async save(dir: string): Promise<void> {

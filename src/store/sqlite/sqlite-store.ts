@@ -35,9 +35,20 @@ function userFromRow(row: UserRow): StoredUser {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  /**
+   * Compiled statements by SQL text. Compiling costs about as much as running these small
+   * queries, and the API runs a few per request.
+   */
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database) {
     this.db = db;
+  }
+
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   static open(path: string, options: { readonly?: boolean } = {}): SqliteStore {
@@ -66,7 +77,7 @@ export class SqliteStore implements Store {
   }
 
   async getAnime(animeId: number): Promise<Anime | null> {
-    const row = this.db.prepare('SELECT * FROM anime WHERE anime_id = ?').get(animeId) as AnimeRow | undefined;
+    const row = this.prepared('SELECT * FROM anime WHERE anime_id = ?').get(animeId) as AnimeRow | undefined;
     return row ? animeFromRow(row) : null;
   }
 
@@ -76,47 +87,47 @@ export class SqliteStore implements Store {
     let rows: AnimeRow[];
     if (query.ids !== undefined) {
       const ids = JSON.stringify(query.ids);
-      rows = this.db
-        .prepare('SELECT * FROM anime WHERE anime_id IN (SELECT value FROM json_each(?)) ORDER BY anime_id LIMIT ? OFFSET ?')
+      rows = this
+        .prepared('SELECT * FROM anime WHERE anime_id IN (SELECT value FROM json_each(?)) ORDER BY anime_id LIMIT ? OFFSET ?')
         .all(ids, limit, offset) as AnimeRow[];
     } else {
-      rows = this.db.prepare('SELECT * FROM anime ORDER BY anime_id LIMIT ? OFFSET ?').all(limit, offset) as AnimeRow[];
+      rows = this.prepared('SELECT * FROM anime ORDER BY anime_id LIMIT ? OFFSET ?').all(limit, offset) as AnimeRow[];
     }
     return rows.map(animeFromRow);
   }
 
   async countAnime(): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM anime').pluck().get() as number;
+    return this.prepared('SELECT count(*) FROM anime').pluck().get() as number;
   }
 
   async findUser(source: string | null, externalId: string): Promise<StoredUser[]> {
     const rows = (
       source === null
-        ? this.db.prepare(`SELECT ${USER_COLUMNS} FROM users u WHERE u.external_id = ? ORDER BY u.source`).all(externalId)
-        : this.db.prepare(`SELECT ${USER_COLUMNS} FROM users u WHERE u.source = ? AND u.external_id = ?`).all(source, externalId)
+        ? this.prepared(`SELECT ${USER_COLUMNS} FROM users u WHERE u.external_id = ? ORDER BY u.source`).all(externalId)
+        : this.prepared(`SELECT ${USER_COLUMNS} FROM users u WHERE u.source = ? AND u.external_id = ?`).all(source, externalId)
     ) as UserRow[];
     return rows.map(userFromRow);
   }
 
   async getUser(userId: number): Promise<StoredUser | null> {
-    const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id = ?`).get(userId) as UserRow | undefined;
+    const row = this.prepared(`SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id = ?`).get(userId) as UserRow | undefined;
     return row ? userFromRow(row) : null;
   }
 
   async ensureUser(source: string, externalId: string): Promise<StoredUser> {
-    this.db.prepare('INSERT OR IGNORE INTO users (source, external_id) VALUES (?, ?)').run(source, externalId);
+    this.prepared('INSERT OR IGNORE INTO users (source, external_id) VALUES (?, ?)').run(source, externalId);
     const [user] = await this.findUser(source, externalId);
     if (user === undefined) throw new Error(`Could not create user ${source}:${externalId}`);
     return user;
   }
 
   async countUsers(): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM users').pluck().get() as number;
+    return this.prepared('SELECT count(*) FROM users').pluck().get() as number;
   }
 
   async userInteractions(userId: number): Promise<StoredInteraction[]> {
-    const rows = this.db
-      .prepare('SELECT anime_id, score, status, updated_at FROM interactions WHERE user_id = ? ORDER BY anime_id')
+    const rows = this
+      .prepared('SELECT anime_id, score, status, updated_at FROM interactions WHERE user_id = ? ORDER BY anime_id')
       .raw()
       .all(userId) as [number, number | null, number | null, number | null][];
     return rows.map(([animeId, score, status, updatedAt]) => ({
@@ -129,8 +140,8 @@ export class SqliteStore implements Store {
   }
 
   async setInteraction(userId: number, row: Omit<StoredInteraction, 'userId'>): Promise<void> {
-    this.db
-      .prepare(
+    this
+      .prepared(
         `INSERT INTO interactions (user_id, anime_id, score, status, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (user_id, anime_id) DO UPDATE SET score = excluded.score, status = excluded.status,
            updated_at = excluded.updated_at`,
@@ -139,11 +150,11 @@ export class SqliteStore implements Store {
   }
 
   async deleteInteraction(userId: number, animeId: number): Promise<boolean> {
-    return this.db.prepare('DELETE FROM interactions WHERE user_id = ? AND anime_id = ?').run(userId, animeId).changes > 0;
+    return this.prepared('DELETE FROM interactions WHERE user_id = ? AND anime_id = ?').run(userId, animeId).changes > 0;
   }
 
   async countInteractions(): Promise<number> {
-    return this.db.prepare('SELECT count(*) FROM interactions').pluck().get() as number;
+    return this.prepared('SELECT count(*) FROM interactions').pluck().get() as number;
   }
 
   async allInteractions(): Promise<InteractionColumns> {
@@ -155,8 +166,8 @@ export class SqliteStore implements Store {
       statuses: new Uint8Array(total),
       length: 0,
     };
-    const rows = this.db
-      .prepare('SELECT user_id, anime_id, score, status FROM interactions ORDER BY user_id, anime_id')
+    const rows = this
+      .prepared('SELECT user_id, anime_id, score, status FROM interactions ORDER BY user_id, anime_id')
       .raw()
       .iterate() as IterableIterator<[number, number, number | null, number | null]>;
     let n = 0;
@@ -173,11 +184,11 @@ export class SqliteStore implements Store {
   }
 
   async getMeta(key: string): Promise<string | null> {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+    return (this.prepared('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.prepared('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   async unmonitoredScoredInteractions(since: number): Promise<StoredInteraction[]> {
