@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { clusterMetricsReader, isClusterWorker } from './cluster.js';
 
 /**
  * Prometheus metrics. Each server gets its own registry (tests build several servers in one
@@ -12,6 +13,8 @@ export class ServerMetrics {
   readonly modelInfo: Gauge<'kind' | 'version'>;
   readonly modelLoadedAt: Gauge;
   readonly modelReloads: Counter<'result'>;
+  /** The text /metrics serves: this registry, or every worker's merged when clustered. */
+  readonly collect: () => Promise<string>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'anirec_' });
@@ -24,9 +27,11 @@ export class ServerMetrics {
       registers: [this.registry],
     });
     this.errors = new Counter({ name: 'anirec_http_errors_total', help: 'Error responses by route, status and error code.', labelNames: ['route', 'status', 'error'], registers: [this.registry] });
-    this.modelInfo = new Gauge({ name: 'anirec_model_info', help: 'The model being served (value 1).', labelNames: ['kind', 'version'], registers: [this.registry] });
-    this.modelLoadedAt = new Gauge({ name: 'anirec_model_loaded_timestamp_seconds', help: 'When the model in use was swapped in.', registers: [this.registry] });
+    // Merged over cluster workers with max, not the default sum: every worker serving version v is still "1".
+    this.modelInfo = new Gauge({ name: 'anirec_model_info', help: 'The model being served (value 1).', labelNames: ['kind', 'version'], aggregator: 'max', registers: [this.registry] });
+    this.modelLoadedAt = new Gauge({ name: 'anirec_model_loaded_timestamp_seconds', help: 'When the model in use was swapped in.', aggregator: 'max', registers: [this.registry] });
     this.modelReloads = new Counter({ name: 'anirec_model_reloads_total', help: 'Model (re)loads by result.', labelNames: ['result'], registers: [this.registry] });
+    this.collect = isClusterWorker() ? clusterMetricsReader(this.registry) : () => this.registry.metrics();
   }
 
   setModel(kind: string, version: string): void {
@@ -57,7 +62,7 @@ export function registerMetrics(app: FastifyInstance, metrics: ServerMetrics): v
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return metrics.collect();
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildServer } from '../../server/app.js';
+import { isClusterWorker, parseWorkerCount, runPrimary } from '../../server/cluster.js';
 import { DEFAULT_SERVER_CONFIG } from '../../server/config.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -19,6 +20,15 @@ interface ServeFlags {
   cors?: string;
   anilistEndpoint?: string;
   log?: boolean;
+  workers: number;
+}
+
+function parseWorkers(value: string): number {
+  try {
+    return parseWorkerCount(value);
+  } catch (error) {
+    throw new CliError(`--workers: ${(error as Error).message}`);
+  }
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -36,18 +46,20 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--cors <origins>', 'comma-separated allowed CORS origins ("*" = any)', '*')
     .option('--anilist-endpoint <url>', 'AniList GraphQL endpoint for list imports', DEFAULT_SERVER_CONFIG.anilistEndpoint)
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option('--workers <n>', 'API processes sharing the port ("auto" = one per CPU core; default $ANIREC_WORKERS or 1)', parseWorkers, parseWorkers(process.env.ANIREC_WORKERS ?? '1'))
     .action(async (flags: ServeFlags) => serveUntilStopped(ctx, flags));
 }
 
 /** Serves the API until SIGINT/SIGTERM; also used by `anirec quickstart`. */
 export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFlags> & { port: number; host: string }): Promise<void> {
-  const flags: ServeFlags = { rateLimit: DEFAULT_SERVER_CONFIG.rateLimitPerMinute, bodyLimit: DEFAULT_SERVER_CONFIG.bodyLimit, ...given };
+  const flags: ServeFlags = { rateLimit: DEFAULT_SERVER_CONFIG.rateLimitPerMinute, bodyLimit: DEFAULT_SERVER_CONFIG.bodyLimit, workers: 1, ...given };
   if (!Number.isInteger(flags.rateLimit) || flags.rateLimit < 0) throw new CliError(`--rate-limit must be a whole number ≥ 0 (got ${flags.rateLimit})`);
   const apiKeys = (flags.apiKey ?? process.env.ANIREC_API_KEY ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
   const loopback = LOOPBACK.has(flags.host);
-  if (apiKeys.length === 0 && !loopback) {
+  if (apiKeys.length === 0 && !loopback && !isClusterWorker()) {
     ctx.err(`anirec serve: no API key set and listening on ${flags.host}: write and admin routes are disabled. Set ANIREC_API_KEY (or --api-key) to enable them.`);
   }
+  if (flags.workers > 1 && !isClusterWorker()) return servePrimary(ctx, flags, apiKeys);
   const store = await ctx.openStore(flags.db);
   const { app, holder } = await buildServer({
     store,
@@ -72,7 +84,8 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
     throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}. Pick another --port or stop whatever uses it.`);
   }
   const model = holder.current ? `${holder.current.engine.modelInfo.kind} model ${holder.current.version}` : 'no model';
-  ctx.out(`anirec API on http://${flags.host.includes(':') ? `[${flags.host}]` : flags.host}:${flags.port} (${model}); docs at /docs. Ctrl-C to stop.`);
+  if (isClusterWorker()) ctx.err(`anirec serve: worker ${process.pid} ready (${model}).`);
+  else ctx.out(`anirec API on http://${displayHost(flags.host)}:${flags.port} (${model}); docs at /docs. Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -82,4 +95,38 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  // A worker's IPC channel to the primary would keep it alive after the server closed.
+  if (isClusterWorker()) process.disconnect();
+}
+
+function displayHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * `--workers N`: this process only forks N single-process servers on the same port (see
+ * src/server/cluster.ts). The store is opened once here first, so schema migrations run once
+ * before the workers open it concurrently.
+ */
+async function servePrimary(ctx: CliContext, flags: ServeFlags, apiKeys: string[]): Promise<void> {
+  await (await ctx.openStore(flags.db)).close();
+  // The in-memory rate limiter is per process and the kernel spreads connections over the
+  // workers, so each enforces its share of the limit.
+  const rateLimit = flags.rateLimit === 0 ? 0 : Math.max(1, Math.ceil(flags.rateLimit / flags.workers));
+  const args = ['serve', '--workers', '1', '--port', String(flags.port), '--host', flags.host, '--rate-limit', String(rateLimit), '--body-limit', String(flags.bodyLimit)];
+  if (flags.db) args.push('--db', flags.db);
+  if (flags.model) args.push('--model', flags.model);
+  if (flags.requireKeyForReads) args.push('--require-key-for-reads');
+  if (flags.cors) args.push('--cors', flags.cors);
+  if (flags.anilistEndpoint) args.push('--anilist-endpoint', flags.anilistEndpoint);
+  if (flags.log) args.push('--log');
+  const primary = runPrimary({
+    workers: flags.workers,
+    args,
+    // Keys travel in the environment, not on command lines other users can read with ps.
+    env: apiKeys.length > 0 ? { ANIREC_API_KEY: apiKeys.join(',') } : {},
+    log: (line) => ctx.err(line),
+    onListening: (port) => ctx.out(`anirec API on http://${displayHost(flags.host)}:${port} (${flags.workers} worker processes); docs at /docs. Ctrl-C to stop.`),
+  });
+  await primary.stopped;
 }
