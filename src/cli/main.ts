@@ -6,6 +6,7 @@ import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
 import { registerModels } from './commands/models.js';
 import { registerOps } from './commands/ops.js';
+import { registerPrecompute } from './commands/precompute.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRecommend } from './commands/recommend.js';
 import { registerRecommendBatch } from './commands/recommend-batch.js';
@@ -25,6 +26,7 @@ export function buildProgram(ctx = createContext()): Command {
   registerTrain(program, ctx);
   registerRecommend(program, ctx);
   registerRecommendBatch(program, ctx);
+  registerPrecompute(program, ctx);
   registerEval(program, ctx);
   registerTune(program, ctx);
   registerInfo(program, ctx);

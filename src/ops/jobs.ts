@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import type { AnirecPaths } from '../config.js';
 import type { AniListClientOptions } from '../data/anilist/index.js';
+import { loadBundle } from '../models/bundle.js';
+import { RecommendationEngine } from '../recommend/engine.js';
+import { precomputeRankings } from '../recommend/precompute.js';
 import { ModelRegistry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { OpsConfig } from './config.js';
@@ -53,8 +56,19 @@ async function execute(job: JobName, env: JobEnv, store: Store): Promise<IngestS
       });
     case 'monitor':
       return runMonitor(store, new ModelRegistry(env.paths.models), { ...config.monitor, since: env.monitorSince, signal: env.signal, log: env.log });
-    case 'retrain':
-      return runRetrain(store, new ModelRegistry(env.paths.models), { ...config.retrain, signal: env.signal, log: env.log });
+    case 'retrain': {
+      const registry = new ModelRegistry(env.paths.models);
+      const result = await runRetrain(store, registry, { ...config.retrain, signal: env.signal, log: env.log });
+      // Whether or not production changed, lists did (ingestion runs before): refresh the known
+      // users' stored rankings under whatever serves now, so the API keeps answering from them.
+      const production = registry.production();
+      if (production !== null) {
+        const engine = await RecommendationEngine.create(await loadBundle(production.dir), store, production.id);
+        const refreshed = await precomputeRankings(engine, store);
+        env.log(`retrain: ${refreshed.users} known users' rankings stored for ${production.id} in ${refreshed.seconds.toFixed(1)} s`);
+      }
+      return result;
+    }
   }
 }
 

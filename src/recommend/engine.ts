@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { ModelBundle } from '../models/bundle.js';
 import type { History } from '../models/types.js';
-import type { Store } from '../store/index.js';
+import type { Store, UserRanking } from '../store/index.js';
 import { Catalog, type AnimeSummary } from './catalog.js';
 import { compileFilters, type AnimePredicate, type RecommendationFilters } from './filters.js';
 import { toHistory } from './fold-in.js';
 import { buildModelContext, type ModelContext } from './model-context.js';
 import { topKIndices } from '../models/top-k.js';
+import { listContent, PRECOMPUTED_RANKING_LENGTH, RANKING_LENGTH, rankingKeyOf, SCORE_CACHE_ENTRIES, type ScoredList } from './scored-list.js';
 import { selectPage, selectPageFromRanking, sparseScores, type Page, type PageRequest } from './paging.js';
 import { matchedLikes, preferenceFilters, resolvePreferences, scorePreferences, type Preferences } from './preferences.js';
 import { popularReason, ReasonBuilder, tasteReason, type LikedItem, type Reason } from './reasons.js';
@@ -79,38 +81,6 @@ function maskKey(filters: RecommendationFilters): string {
  * `create`: the server builds a new engine for a new model and swaps the reference, so a request
  * that started on the old engine finishes on it.
  */
-/**
- * Scored lists kept per engine: 512 × (one float per title + a 500-item ranking) is about 30 MB
- * for the bundled 14k titles. ANIREC_SCORE_CACHE=0 turns the cache off (e.g. to measure cold
- * requests).
- */
-const SCORE_CACHE_ENTRIES = Math.max(0, Number(process.env.ANIREC_SCORE_CACHE ?? 512) || 0);
-
-/**
- * How many of a list's best items are kept in order. Pages are cut from this ranking without
- * scanning the catalogue; a page it cannot fill (very narrow filters, very deep pages) falls back
- * to a scan.
- */
-const RANKING_LENGTH = 500;
-
-/**
- * Everything a recommendation needs from one list that does not depend on the page or filters:
- * scored once, then reused for every page, filter change and reload of the same list.
- */
-interface ScoredList {
-  history: History;
-  /** Listed anime ids the model does not know. */
-  unknown: number[];
-  /** The model's score for every item. Shared by requests: read, never write. */
-  scores: Float32Array;
-  /** The best RANKING_LENGTH items by `scores`, best first. */
-  ranking: Int32Array;
-  /** True when `ranking` holds every item with a finite score. */
-  rankingComplete: boolean;
-  liked: LikedItem[];
-  loved: Map<string, number>;
-}
-
 export class RecommendationEngine {
   readonly titles: TitleIndex;
   /** Filter masks by maskKey, least recently used first (requests mostly repeat a few filter sets). */
@@ -124,6 +94,8 @@ export class RecommendationEngine {
   /** Recently scored lists by content, least recently used first (see scoredList). */
   private readonly scoreCache = new Map<string, ScoredList>();
   private readonly scratchExclude: Uint8Array;
+  /** Where the last `recommend` got its ranking (for metrics): a precomputed one, or scoring the list. */
+  lastRankingSource: 'precomputed' | 'scored' = 'scored';
 
   private constructor(
     readonly ctx: ModelContext,
@@ -204,8 +176,7 @@ export class RecommendationEngine {
    * cached ranking can never be stale, and a new model gets a new engine with an empty cache.
    */
   private scoredList(entries: readonly HistoryEntry[]): ScoredList {
-    let key = '';
-    for (const entry of entries) key += `${entry.animeId}:${entry.score ?? ''}:${entry.status ?? ''},`;
+    const key = listContent(entries);
     const cached = this.scoreCache.get(key);
     if (cached !== undefined) {
       // Re-insert so the Map's order stays least-recently-used first.
@@ -217,15 +188,7 @@ export class RecommendationEngine {
     const scores = new Float32Array(this.ctx.bundle.itemIds.length);
     if (history.items.length > 0) this.ctx.bundle.recommender.scoreFoldIn(history, scores);
     const ranking = topKIndices(scores, RANKING_LENGTH);
-    const mean = meanOf(entries);
-    const liked: LikedItem[] = [];
-    for (const entry of entries) {
-      const item = this.ctx.bundle.itemIndex.get(entry.animeId);
-      const weight = likeWeight(entry, mean);
-      if (item !== undefined && weight > 0) liked.push({ item, weight });
-    }
-    // Strongest first, once per list: reasons read the strongest few on every request.
-    liked.sort((a, b) => b.weight - a.weight);
+    const liked = this.likedItems(entries);
     const scored: ScoredList = {
       history,
       unknown,
@@ -242,15 +205,73 @@ export class RecommendationEngine {
     return scored;
   }
 
+  /** Which model this engine's precomputed rankings belong to (see rankingKeyOf). */
+  get rankingKey(): string {
+    return rankingKeyOf(this.ctx.bundle);
+  }
+
+  /** A short fingerprint of a list (what a precomputed ranking was computed from). */
+  listKey(entries: readonly HistoryEntry[]): string {
+    return createHash('sha1').update(listContent(entries)).digest('base64url');
+  }
+
+  /** A known user's best `length` titles for `anirec precompute` (not cached: each list is seen once). */
+  rankList(userId: number, entries: readonly HistoryEntry[], length = PRECOMPUTED_RANKING_LENGTH): UserRanking {
+    const { history } = toHistory(this.ctx.bundle, entries);
+    const scores = this.scratchScores;
+    if (history.items.length === 0) scores.fill(-Infinity);
+    else this.ctx.bundle.recommender.scoreFoldIn(history, scores);
+    const top = topKIndices(scores, length);
+    return {
+      userId,
+      listKey: this.listKey(entries),
+      animeIds: Int32Array.from(top, (i) => this.ctx.bundle.itemIds[i]!),
+      scores: Float32Array.from(top, (i) => scores[i]!),
+    };
+  }
+
+  /**
+   * A precomputed ranking as a ScoredList: only its titles have scores, so pages it cannot fill
+   * are recomputed. Null when it no longer matches the list (feedback since) or has no usable titles.
+   */
+  private fromPrecomputed(entries: readonly HistoryEntry[], ranking: UserRanking): ScoredList | null {
+    if (ranking.listKey !== this.listKey(entries)) return null;
+    const { history, unknown } = toHistory(this.ctx.bundle, entries);
+    if (history.items.length === 0) return null;
+    const scores = new Float32Array(this.ctx.bundle.itemIds.length).fill(-Infinity);
+    const items: number[] = [];
+    ranking.animeIds.forEach((animeId, r) => {
+      const item = this.ctx.bundle.itemIndex.get(animeId);
+      if (item === undefined) return;
+      items.push(item);
+      scores[item] = ranking.scores[r]!;
+    });
+    return { history, unknown, scores, ranking: Int32Array.from(items), rankingComplete: false, liked: this.likedItems(entries), loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline) };
+  }
+
+  /** The titles the user liked, strongest first (reasons read the strongest few on every request). */
+  private likedItems(entries: readonly HistoryEntry[]): LikedItem[] {
+    const mean = meanOf(entries);
+    const liked: LikedItem[] = [];
+    for (const entry of entries) {
+      const item = this.ctx.bundle.itemIndex.get(entry.animeId);
+      const weight = likeWeight(entry, mean);
+      if (item !== undefined && weight > 0) liked.push({ item, weight });
+    }
+    return liked.sort((a, b) => b.weight - a.weight);
+  }
+
   /**
    * Known user or new user from titles: fold-in of their list, filtered, paged, explained.
    * An empty (or entirely unknown) list falls back to the starter set rather than failing.
    */
-  recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0): RecommendationList {
+  recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null): RecommendationList {
     const filters = options.filters ?? {};
     const allowed = this.allowedMask(filters);
     const page = this.page(options);
-    const scored = this.scoredList(entries);
+    const fromStore = precomputed === null ? null : this.fromPrecomputed(entries, precomputed);
+    this.lastRankingSource = fromStore !== null ? 'precomputed' : 'scored';
+    let scored = fromStore ?? this.scoredList(entries);
     const notes: string[] = [];
     const { unknown } = scored;
     if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
@@ -269,6 +290,12 @@ export class RecommendationEngine {
       if (planned ? excludePlanned : excludeListed) exclude[item] = 1;
     }
     let result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingComplete, scored.scores, exclude, allowed, page);
+    if (result === null && fromStore !== null) {
+      // The stored top titles cannot fill this page (narrow filters, deep page): score the list.
+      this.lastRankingSource = 'scored';
+      scored = this.scoredList(entries);
+      result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingComplete, scored.scores, exclude, allowed, page);
+    }
     if (result === null) {
       // selectPage masks in place: scan a copy, the cached scores stay as they are.
       this.scratchScores.set(scored.scores);

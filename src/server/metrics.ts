@@ -13,6 +13,7 @@ export class ServerMetrics {
   readonly modelInfo: Gauge<'kind' | 'version'>;
   readonly modelLoadedAt: Gauge;
   readonly modelReloads: Counter<'result'>;
+  readonly knownUserRankings: Counter<'source'>;
   /** The text /metrics serves: this registry, or every worker's merged when clustered. */
   readonly collect: () => Promise<string>;
 
@@ -31,6 +32,12 @@ export class ServerMetrics {
     this.modelInfo = new Gauge({ name: 'anirec_model_info', help: 'The model being served (value 1).', labelNames: ['kind', 'version'], aggregator: 'max', registers: [this.registry] });
     this.modelLoadedAt = new Gauge({ name: 'anirec_model_loaded_timestamp_seconds', help: 'When the model in use was swapped in.', aggregator: 'max', registers: [this.registry] });
     this.modelReloads = new Counter({ name: 'anirec_model_reloads_total', help: 'Model (re)loads by result.', labelNames: ['result'], registers: [this.registry] });
+    this.knownUserRankings = new Counter({
+      name: 'anirec_known_user_rankings_total',
+      help: 'Known-user recommendations by where the ranking came from: precomputed (anirec precompute) or scored on request.',
+      labelNames: ['source'],
+      registers: [this.registry],
+    });
     this.collect = isClusterWorker() ? clusterMetricsReader(this.registry) : () => this.registry.metrics();
   }
 

@@ -100,6 +100,15 @@ export interface AnimeQuery {
   offset?: number;
 }
 
+/** A known user's ranking computed ahead of requests for one model (best first). */
+export interface UserRanking {
+  userId: number;
+  /** Identifies the list it was computed from; the API uses it only while the list is unchanged. */
+  listKey: string;
+  animeIds: Int32Array;
+  scores: Float32Array;
+}
+
 /**
  * The storage boundary. The embedded SQLite implementation is the default; a PostgreSQL one can
  * implement the same interface for several API replicas sharing one state. Methods are async so
@@ -143,6 +152,13 @@ export interface Store {
   saveMonitoringDays(rows: readonly MonitoringDay[]): Promise<void>;
   /** Daily rows with day ≥ `sinceDay` (all when null), oldest first. */
   monitoringDays(sinceDay: string | null): Promise<MonitoringDay[]>;
+
+  /** Writes (or replaces) rankings for a model, identified by `modelKey`. */
+  putUserRankings(modelKey: string, rows: readonly UserRanking[]): Promise<void>;
+  getUserRanking(modelKey: string, userId: number): Promise<UserRanking | null>;
+  countUserRankings(modelKey: string): Promise<number>;
+  /** Deletes the rankings of every model except these; returns the rows deleted. */
+  pruneUserRankings(keepModelKeys: readonly string[]): Promise<number>;
 
   close(): Promise<void>;
 }

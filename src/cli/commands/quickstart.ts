@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadBundle, type ModelBundle } from '../../models/bundle.js';
+import { rankingKeyOf } from '../../recommend/scored-list.js';
 import { ModelRegistry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { bundledImportSpecs, printImportSummary, runImport } from './import.js';
@@ -59,6 +60,12 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
 
       const reader = await ctx.openStore(flags.db);
       try {
+        if ((await reader.countUserRankings(rankingKeyOf(bundle))) === 0) {
+          ctx.out('\nRanking every known user ahead of requests (`anirec precompute`)…');
+          const { precomputeWithProgress } = await import('./precompute.js');
+          const result = await precomputeWithProgress(bundle, reader);
+          ctx.out(`Ranked ${result.users} users in ${result.seconds.toFixed(1)} s.`);
+        }
         for (const id of flags.users.split(',').map((s) => s.trim()).filter(Boolean)) {
           await printUserRecommendations(ctx, reader, bundle, await resolveUser(reader, id), 10);
         }

@@ -64,7 +64,11 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
       request.metricsMode = 'known-user';
       const engine = engineOf(deps);
       const user = await findExistingUser(deps.store, request.params.user);
-      const list = engine.recommend(await historyOf(deps.store, user), optionsFromQuery(request.query));
+      const entries = await historyOf(deps.store, user);
+      // A ranking `anirec precompute` stored for this model; used only while the list is unchanged.
+      const precomputed = await deps.store.getUserRanking(engine.rankingKey, user.userId);
+      const list = engine.recommend(entries, optionsFromQuery(request.query), 0, precomputed);
+      deps.metrics.knownUserRankings.inc({ source: engine.lastRankingSource });
       return { mode: 'known-user', user: userJson(user), ...list };
     },
   );

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bump when the schema changes; `migrate` refuses to open a newer store than it understands. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -91,17 +91,37 @@ CREATE TABLE IF NOT EXISTS monitor_daily (
 );
 `;
 
+/**
+ * v3: known users' rankings precomputed per model (`anirec precompute`), so the API answers a
+ * known user without scoring their list. Only a new table: older stores upgrade in place.
+ */
+const SCHEMA_V3 = `
+CREATE TABLE IF NOT EXISTS user_rankings (
+  model_key   TEXT NOT NULL,
+  user_id     INTEGER NOT NULL,
+  -- Hash of the list the ranking was computed from: a changed list no longer matches.
+  list_key    TEXT NOT NULL,
+  -- Best first: anime ids as little-endian int32, scores as float32.
+  anime_ids   BLOB NOT NULL,
+  scores      BLOB NOT NULL,
+  computed_at TEXT NOT NULL,
+  PRIMARY KEY (model_key, user_id)
+) WITHOUT ROWID;
+`;
+
 export function migrate(db: Database.Database): void {
   db.exec(SCHEMA_V1);
   const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
   if (row === undefined) {
     db.exec(SCHEMA_V2);
+    db.exec(SCHEMA_V3);
     db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
     return;
   }
   const found = Number(row.value);
   if (found < SCHEMA_VERSION) {
     db.exec(SCHEMA_V2);
+    db.exec(SCHEMA_V3);
     db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION));
     return;
   }

@@ -11,6 +11,7 @@ import type {
   Store,
   StoredInteraction,
   StoredUser,
+  UserRanking,
 } from '../store.js';
 import { SqliteImportTransaction } from './import-transaction.js';
 import { animeFromRow, statusFromCode, statusToCode, type AnimeRow } from './rows.js';
@@ -26,6 +27,11 @@ interface UserRow {
 
 const USER_COLUMNS = `u.user_id, u.source, u.external_id,
   (SELECT count(*) FROM interactions i WHERE i.user_id = u.user_id) AS interaction_count`;
+
+/** A typed array's bytes as stored (SQLite BLOB); platform byte order, little-endian everywhere anirec runs. */
+function blobOf(array: Int32Array | Float32Array): Buffer {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
+}
 
 function userFromRow(row: UserRow): StoredUser {
   return { userId: row.user_id, source: row.source, externalId: row.external_id, interactionCount: row.interaction_count };
@@ -189,6 +195,37 @@ export class SqliteStore implements Store {
 
   async setMeta(key: string, value: string): Promise<void> {
     this.prepared('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async putUserRankings(modelKey: string, rows: readonly UserRanking[]): Promise<void> {
+    const insert = this.prepared(
+      'INSERT OR REPLACE INTO user_rankings (model_key, user_id, list_key, anime_ids, scores, computed_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const row of rows) insert.run(modelKey, row.userId, row.listKey, blobOf(row.animeIds), blobOf(row.scores), now);
+    })();
+  }
+
+  async getUserRanking(modelKey: string, userId: number): Promise<UserRanking | null> {
+    const row = this.prepared('SELECT list_key, anime_ids, scores FROM user_rankings WHERE model_key = ? AND user_id = ?').get(modelKey, userId) as
+      | { list_key: string; anime_ids: Buffer; scores: Buffer }
+      | undefined;
+    if (row === undefined) return null;
+    // Copied out of the Buffers: their byteOffset need not be 4-aligned for a typed-array view.
+    const animeIds = new Int32Array(row.anime_ids.byteLength / 4);
+    Buffer.from(animeIds.buffer).set(row.anime_ids);
+    const scores = new Float32Array(row.scores.byteLength / 4);
+    Buffer.from(scores.buffer).set(row.scores);
+    return { userId, listKey: row.list_key, animeIds, scores };
+  }
+
+  async countUserRankings(modelKey: string): Promise<number> {
+    return this.prepared('SELECT count(*) FROM user_rankings WHERE model_key = ?').pluck().get(modelKey) as number;
+  }
+
+  async pruneUserRankings(keepModelKeys: readonly string[]): Promise<number> {
+    return this.prepared('DELETE FROM user_rankings WHERE model_key NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify(keepModelKeys)).changes;
   }
 
   async unmonitoredScoredInteractions(since: number): Promise<StoredInteraction[]> {

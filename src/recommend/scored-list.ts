@@ -1,0 +1,59 @@
+import type { ModelBundle } from '../models/bundle.js';
+import type { History } from '../models/types.js';
+import type { LikedItem } from './reasons.js';
+import type { HistoryEntry } from './taste-profile.js';
+
+/**
+ * What the engine keeps per scored list, and how lists and models are identified for the score
+ * cache and for precomputed rankings (src/recommend/precompute.ts).
+ */
+
+/**
+ * Scored lists kept per engine: 512 × (one float per title + a 500-item ranking) is about 30 MB
+ * for the bundled 14k titles. ANIREC_SCORE_CACHE=0 turns the cache off (e.g. to measure cold
+ * requests).
+ */
+export const SCORE_CACHE_ENTRIES = Math.max(0, Number(process.env.ANIREC_SCORE_CACHE ?? 512) || 0);
+
+/**
+ * How many of a list's best items are kept in order. Pages are cut from this ranking without
+ * scanning the catalogue; a page it cannot fill (very narrow filters, very deep pages) falls back
+ * to a scan.
+ */
+export const RANKING_LENGTH = 500;
+
+/**
+ * Everything a recommendation needs from one list that does not depend on the page or filters:
+ * scored once, then reused for every page, filter change and reload of the same list.
+ */
+export interface ScoredList {
+  history: History;
+  /** Listed anime ids the model does not know. */
+  unknown: number[];
+  /** The model's score for every item. Shared by requests: read, never write. */
+  scores: Float32Array;
+  /** The best RANKING_LENGTH items by `scores`, best first. */
+  ranking: Int32Array;
+  /** True when `ranking` holds every item with a finite score. */
+  rankingComplete: boolean;
+  liked: LikedItem[];
+  loved: Map<string, number>;
+}
+
+/** How many of a known user's best titles `anirec precompute` stores. */
+export const PRECOMPUTED_RANKING_LENGTH = 200;
+
+/**
+ * Which model precomputed rankings belong to: the bundle's kind and creation time, so two model
+ * directories with the same name never share rankings.
+ */
+export function rankingKeyOf(bundle: ModelBundle): string {
+  return `${bundle.manifest.kind}@${bundle.manifest.createdAt}`;
+}
+
+/** A list's content as one string: ids, scores and statuses, in list order. */
+export function listContent(entries: readonly HistoryEntry[]): string {
+  let key = '';
+  for (const entry of entries) key += `${entry.animeId}:${entry.score ?? ''}:${entry.status ?? ''},`;
+  return key;
+}
