@@ -1,6 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { History, TrainingData } from '../models/types.js';
 import { createRng, mixSeed, shuffleInPlace } from '../models/random.js';
+
+import { dataHash } from '../models/training-data.js';
+
+// The data fingerprint lives with the training data; re-exported for the evaluation reports.
+export { dataHash };
 
 /**
  * Strong-generalisation split (Liang et al. 2018, "Variational Autoencoders for Collaborative
@@ -70,17 +74,6 @@ export interface UserSplit {
   description: SplitDescription;
 }
 
-/** sha256 over the shape and CSR arrays, first 16 hex digits: enough to tell data sets apart. */
-export function dataHash(data: TrainingData): string {
-  const hash = createHash('sha256');
-  hash.update(Buffer.from(Int32Array.of(data.nUsers, data.nItems).buffer));
-  for (const array of [data.itemIds, data.indptr, data.indices, data.scores]) {
-    // Length prefix so moving bytes between adjacent arrays changes the hash.
-    hash.update(Buffer.from(Int32Array.of(array.length).buffer));
-    hash.update(Buffer.from(array.buffer, array.byteOffset, array.byteLength));
-  }
-  return hash.digest('hex').slice(0, 16);
-}
 
 function resolveCount(value: number, nUsers: number, what: string): number {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`splitUsers: ${what} must be ≥ 0, got ${value}`);

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRecommender, readArray, writeArray } from './artifacts.js';
 import './known-models.js';
+import { dataHash } from './training-data.js';
 import type { Recommender, TrainingData } from './types.js';
 
 /** Written into MODEL_DIR/bundle.json: what a trained model is, enough to reproduce and compare it. */
@@ -40,6 +41,23 @@ export function popularityOf(data: TrainingData): Float32Array {
   const counts = new Float32Array(data.nItems);
   for (let e = 0; e < data.indices.length; e++) counts[data.indices[e]!]!++;
   return counts.map(Math.log1p);
+}
+
+/** The manifest of a model just trained on `data`. */
+export function manifestFor(kind: string, trained: { params: unknown; report?: unknown }, data: TrainingData, trainingSeconds: number): BundleManifest {
+  return {
+    format: 'anirec-model-bundle',
+    formatVersion: 1,
+    kind,
+    createdAt: new Date().toISOString(),
+    params: trained.params,
+    dataHash: dataHash(data),
+    nUsers: data.nUsers,
+    nItems: data.nItems,
+    nInteractions: data.indices.length,
+    trainingSeconds,
+    ...(trained.report !== undefined ? { report: trained.report } : {}),
+  };
 }
 
 export function makeBundle(manifest: BundleManifest, recommender: Recommender, data: TrainingData): ModelBundle {

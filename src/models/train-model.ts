@@ -1,5 +1,6 @@
 import type { Anime } from '../data/types.js';
 import { trainAls, type AlsParams } from './als.js';
+import { makeBundle, manifestFor, type ModelBundle } from './bundle.js';
 import { trainContentModel, type ContentParams } from './content/content-model.js';
 import { trainEase, type EaseParams } from './ease.js';
 import { computeItemStats } from './hybrid/item-stats.js';
@@ -86,4 +87,20 @@ export async function trainModel(
       return { recommender: model, params: { ...params, hybrid: hybridParams }, report };
     }
   }
+}
+
+/**
+ * Trains `name` on a training set and returns a bundle ready to save (saveBundle) or serve
+ * (RecommendationEngine.create): the one-call path for library users.
+ */
+export async function trainBundle(
+  name: ModelName,
+  data: TrainingData,
+  catalogue: ReadonlyMap<number, Anime>,
+  params: ModelParams = DEFAULT_MODEL_PARAMS,
+  options: TrainOptions = {},
+): Promise<ModelBundle> {
+  const started = performance.now();
+  const trained = await trainModel(name, data, catalogue, params, options);
+  return makeBundle(manifestFor(name, trained, data, (performance.now() - started) / 1000), trained.recommender, data);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TrainingData } from './types.js';
 
 /**
@@ -125,4 +126,16 @@ export function itemCounts(data: TrainingData): Float64Array {
   const counts = new Float64Array(data.nItems);
   for (let e = 0; e < data.indices.length; e++) counts[data.indices[e]!]!++;
   return counts;
+}
+
+/** sha256 over the shape and CSR arrays, first 16 hex digits: enough to tell data sets apart. */
+export function dataHash(data: TrainingData): string {
+  const hash = createHash('sha256');
+  hash.update(Buffer.from(Int32Array.of(data.nUsers, data.nItems).buffer));
+  for (const array of [data.itemIds, data.indptr, data.indices, data.scores]) {
+    // Length prefix so moving bytes between adjacent arrays changes the hash.
+    hash.update(Buffer.from(Int32Array.of(array.length).buffer));
+    hash.update(Buffer.from(array.buffer, array.byteOffset, array.byteLength));
+  }
+  return hash.digest('hex').slice(0, 16);
 }

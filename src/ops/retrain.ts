@@ -2,8 +2,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate } from '../eval/evaluate.js';
 import { pairedBootstrapTest, pairedTTest, type PairedTestResult } from '../eval/significance.js';
-import { dataHash, splitUsers } from '../eval/split.js';
-import { loadBundle, makeBundle, saveBundle, type BundleManifest } from '../models/bundle.js';
+import { splitUsers } from '../eval/split.js';
+import { loadBundle, makeBundle, manifestFor, saveBundle } from '../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelParams } from '../models/train-model.js';
 import { loadTrainingSet } from '../models/training-set.js';
 import type { ModelRegistry, ModelVersion } from '../registry/index.js';
@@ -120,19 +120,7 @@ export async function runRetrain(store: Store, registry: ModelRegistry, options:
   log(verdict.reason);
   check(signal, 'before registration');
 
-  const manifest: BundleManifest = {
-    format: 'anirec-model-bundle',
-    formatVersion: 1,
-    kind: options.model,
-    createdAt: new Date().toISOString(),
-    params: trained.params,
-    dataHash: dataHash(split.trainData),
-    nUsers: split.trainData.nUsers,
-    nItems: split.trainData.nItems,
-    nInteractions: split.trainData.indices.length,
-    trainingSeconds,
-    report: trained.report,
-  };
+  const manifest = manifestFor(options.model, trained, split.trainData, trainingSeconds);
   mkdirSync(registry.root, { recursive: true });
   const staging = join(registry.root, `.retrain-${options.model}-${process.pid}-${Date.now()}`);
   let candidate: ModelVersion;

@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BUNDLED_DATA } from '../../config.js';
-import { dataHash } from '../../eval/split.js';
-import { makeBundle, saveBundle, type BundleManifest, type ModelBundle } from '../../models/bundle.js';
+import { makeBundle, manifestFor, saveBundle, type ModelBundle } from '../../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainModel, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
 import { ModelRegistry, RegistryError, type ModelVersion } from '../../registry/index.js';
@@ -64,19 +63,7 @@ export async function trainToDirectory(ctx: CliContext, name: ModelName, flags: 
       onProgress: (fraction, message) => progress.update(Math.round(fraction * 100), fraction, message.slice(0, 60)),
     });
     progress.stop();
-    const manifest: BundleManifest = {
-      format: 'anirec-model-bundle',
-      formatVersion: 1,
-      kind: name,
-      createdAt: new Date().toISOString(),
-      params: trained.params,
-      dataHash: dataHash(set.data),
-      nUsers: set.data.nUsers,
-      nItems: set.data.nItems,
-      nInteractions: set.data.indices.length,
-      trainingSeconds: (performance.now() - started) / 1000,
-      report: trained.report,
-    };
+    const manifest = manifestFor(name, trained, set.data, (performance.now() - started) / 1000);
     bundle = makeBundle(manifest, trained.recommender, set.data);
   } finally {
     await store.close();
