@@ -1,0 +1,93 @@
+/**
+ * Open-loop load at a constant arrival rate: request i is sent at start + i / rate whether or
+ * not earlier ones have answered, and its latency is measured from that intended send time (as
+ * wrk2 does), so a slow server cannot slow the load down and hide its own queueing.
+ *
+ * autocannon's rate option does not do this: each connection sends back-to-back until it has
+ * used its per-second quota, then waits for the next second (mcollina/autocannon#174), so
+ * "500 req/s" arrives as bursts at full concurrency. It stays in use for maximum throughput.
+ */
+import { Pool } from 'undici';
+
+export interface LoadRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
+export interface OpenLoopResult {
+  rate: number;
+  sent: number;
+  completed: number;
+  /** Non-2xx answers plus network errors. */
+  errors: number;
+  achievedRps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+export async function openLoop(base: string, rate: number, seconds: number, next: () => LoadRequest): Promise<OpenLoopResult> {
+  // Enough sockets that requests wait in the server, not for a free client connection.
+  const pool = new Pool(base, { connections: 64, pipelining: 1 });
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const latencies = new Float64Array(total);
+  let completed = 0;
+  let errors = 0;
+  let sent = 0;
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+
+  const send = (i: number): Promise<void> => {
+    const intended = start + i * interval;
+    const r = next();
+    return pool
+      .request({ method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body, headers: { 'content-type': 'application/json' } } : {}) })
+      .then(async (response) => {
+        await response.body.dump();
+        if (response.statusCode < 200 || response.statusCode >= 300) errors++;
+      })
+      .catch(() => {
+        errors++;
+      })
+      .finally(() => {
+        latencies[i] = performance.now() - intended;
+        completed++;
+      });
+  };
+
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      // Catch up on every request whose time has come (timers fire late under load).
+      while (sent < total && start + sent * interval <= now) inFlight.push(send(sent++));
+      if (sent >= total) return resolve();
+      setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - start) / 1000;
+  await pool.close();
+  const sorted = latencies.slice(0, completed).sort();
+  return {
+    rate,
+    sent,
+    completed,
+    errors,
+    achievedRps: round2(completed / elapsed),
+    p50: round2(percentile(sorted, 50)),
+    p90: round2(percentile(sorted, 90)),
+    p99: round2(percentile(sorted, 99)),
+    max: round2(sorted.at(-1) ?? Number.NaN),
+  };
+}
