@@ -76,6 +76,9 @@ function maskKey(filters: RecommendationFilters): string {
   return JSON.stringify(MASK_FIELDS.map((field) => filters[field] ?? null));
 }
 
+/** Where a recommendation's ranking came from: the score cache, a precomputed ranking, or the model. */
+export type RankingSource = 'cached' | 'precomputed' | 'scored';
+
 /**
  * Every recommendation mode over one loaded model and one catalogue snapshot. Immutable after
  * `create`: the server builds a new engine for a new model and swaps the reference, so a request
@@ -94,8 +97,8 @@ export class RecommendationEngine {
   /** Recently scored lists by content, least recently used first (see scoredList). */
   private readonly scoreCache = new Map<string, ScoredList>();
   private readonly scratchExclude: Uint8Array;
-  /** Where the last `recommend` got its ranking (for metrics): a precomputed one, or scoring the list. */
-  lastRankingSource: 'precomputed' | 'scored' = 'scored';
+  /** Where the last `recommend` got its ranking (for metrics; valid until the next call). */
+  lastRankingSource: RankingSource = 'scored';
 
   private constructor(
     readonly ctx: ModelContext,
@@ -169,40 +172,46 @@ export class RecommendationEngine {
   }
 
   /**
-   * Scores a list, or returns the cached result for an identical one. Scoring is most of a
-   * request's cost (the hybrid runs five models and a ranker), and the same list is scored again
-   * for every page, filter change and reload, so recent results are kept, keyed by the list's
-   * content (ids, scores and statuses): feedback changes the list and therefore the key, so a
-   * cached ranking can never be stale, and a new model gets a new engine with an empty cache.
+   * The list's ranking: from the cache when an identical list was seen recently, else from a
+   * precomputed ranking that still matches the list, else by scoring it. Scoring is most of a
+   * request's cost (the hybrid runs five models and a ranker), and the same list comes back for
+   * every page, filter change and reload, so recent lists are kept, keyed by their content (ids,
+   * scores and statuses): feedback changes the list and therefore the key, so a cached ranking
+   * can never be stale, and a new model gets a new engine with an empty cache.
    */
-  private scoredList(entries: readonly HistoryEntry[]): ScoredList {
+  private scoredList(entries: readonly HistoryEntry[], precomputed: UserRanking | null): { list: ScoredList; source: RankingSource } {
     const key = listContent(entries);
     const cached = this.scoreCache.get(key);
     if (cached !== undefined) {
       // Re-insert so the Map's order stays least-recently-used first.
       this.scoreCache.delete(key);
       this.scoreCache.set(key, cached);
-      return cached;
+      return { list: cached, source: 'cached' };
     }
-    const { history, unknown } = toHistory(this.ctx.bundle, entries);
-    const scores = new Float32Array(this.ctx.bundle.itemIds.length);
-    if (history.items.length > 0) this.ctx.bundle.recommender.scoreFoldIn(history, scores);
-    const ranking = topKIndices(scores, RANKING_LENGTH);
-    const liked = this.likedItems(entries);
-    const scored: ScoredList = {
-      history,
-      unknown,
-      scores,
-      ranking,
-      rankingComplete: ranking.length < RANKING_LENGTH,
-      liked,
-      loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
-    };
+    const fromStore = precomputed === null ? null : this.fromPrecomputed(entries, precomputed);
+    const list = fromStore ?? this.score(entries);
     if (SCORE_CACHE_ENTRIES > 0) {
       if (this.scoreCache.size >= SCORE_CACHE_ENTRIES) this.scoreCache.delete(this.scoreCache.keys().next().value!);
-      this.scoreCache.set(key, scored);
+      this.scoreCache.set(key, list);
     }
-    return scored;
+    return { list, source: fromStore !== null ? 'precomputed' : 'scored' };
+  }
+
+  private score(entries: readonly HistoryEntry[]): ScoredList {
+    const { history, unknown } = toHistory(this.ctx.bundle, entries);
+    const scores = this.scratchScores;
+    if (history.items.length > 0) this.ctx.bundle.recommender.scoreFoldIn(history, scores);
+    else scores.fill(-Infinity);
+    const ranking = topKIndices(scores, RANKING_LENGTH).slice();
+    return {
+      history,
+      unknown,
+      ranking,
+      rankingScores: Float32Array.from(ranking, (i) => scores[i]!),
+      rankingComplete: ranking.length < RANKING_LENGTH,
+      liked: this.likedItems(entries),
+      loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
+    };
   }
 
   /** Which model this engine's precomputed rankings belong to (see rankingKeyOf). */
@@ -238,15 +247,23 @@ export class RecommendationEngine {
     if (ranking.listKey !== this.listKey(entries)) return null;
     const { history, unknown } = toHistory(this.ctx.bundle, entries);
     if (history.items.length === 0) return null;
-    const scores = new Float32Array(this.ctx.bundle.itemIds.length).fill(-Infinity);
     const items: number[] = [];
+    const scores: number[] = [];
     ranking.animeIds.forEach((animeId, r) => {
       const item = this.ctx.bundle.itemIndex.get(animeId);
       if (item === undefined) return;
       items.push(item);
-      scores[item] = ranking.scores[r]!;
+      scores.push(ranking.scores[r]!);
     });
-    return { history, unknown, scores, ranking: Int32Array.from(items), rankingComplete: false, liked: this.likedItems(entries), loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline) };
+    return {
+      history,
+      unknown,
+      ranking: Int32Array.from(items),
+      rankingScores: Float32Array.from(scores),
+      rankingComplete: false,
+      liked: this.likedItems(entries),
+      loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
+    };
   }
 
   /** The titles the user liked, strongest first (reasons read the strongest few on every request). */
@@ -269,9 +286,8 @@ export class RecommendationEngine {
     const filters = options.filters ?? {};
     const allowed = this.allowedMask(filters);
     const page = this.page(options);
-    const fromStore = precomputed === null ? null : this.fromPrecomputed(entries, precomputed);
-    this.lastRankingSource = fromStore !== null ? 'precomputed' : 'scored';
-    let scored = fromStore ?? this.scoredList(entries);
+    const { list: scored, source } = this.scoredList(entries, precomputed);
+    this.lastRankingSource = source;
     const notes: string[] = [];
     const { unknown } = scored;
     if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
@@ -289,16 +305,12 @@ export class RecommendationEngine {
       const planned = entry.status === 'plan_to_watch';
       if (planned ? excludePlanned : excludeListed) exclude[item] = 1;
     }
-    let result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingComplete, scored.scores, exclude, allowed, page);
-    if (result === null && fromStore !== null) {
-      // The stored top titles cannot fill this page (narrow filters, deep page): score the list.
-      this.lastRankingSource = 'scored';
-      scored = this.scoredList(entries);
-      result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingComplete, scored.scores, exclude, allowed, page);
-    }
+    let result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
     if (result === null) {
-      // selectPage masks in place: scan a copy, the cached scores stay as they are.
-      this.scratchScores.set(scored.scores);
+      // The list's best titles cannot fill this page (narrow filters, deep page): score the whole
+      // catalogue again and scan it.
+      this.lastRankingSource = 'scored';
+      this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores);
       result = selectPage(this.ctx, this.scratchScores, exclude, allowed, page);
     }
     const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, scored.liked, scored.loved, result.items);

@@ -41,7 +41,8 @@ export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uin
     const { itemAnime } = ctx;
     for (let i = 0; i < n; i++) if ((exclude !== null && exclude[i] === 1) || !allowed(itemAnime[i])) masked[i] = -Infinity;
   }
-  return pageFromPool(ctx, Array.from(topKIndices(masked, poolSize(page))), masked, page);
+  const pool = Array.from(topKIndices(masked, poolSize(page)));
+  return pageFromPool(ctx, pool, pool.map((i) => masked[i]!), page);
 }
 
 /** How many of the best eligible items a page needs: the page, one more (is there a next page?), and MMR's choice. */
@@ -50,41 +51,48 @@ function poolSize(page: PageRequest): number {
   return page.diversity > 0 ? Math.max(need * 3, need + 30) : need;
 }
 
-/** The page out of the best eligible items (best first), diversified if asked. */
-function pageFromPool(ctx: ModelContext, pool: number[], scores: Float32Array, page: PageRequest): Page {
+/** The page out of the best eligible items (best first) and their scores, diversified if asked. */
+function pageFromPool(ctx: ModelContext, pool: number[], poolScores: number[], page: PageRequest): Page {
   const need = page.offset + page.k + 1;
-  const ranked = page.diversity > 0 ? mmr(pool, pool.map((i) => scores[i]!), need, page.diversity, (a, b) => ctx.tagSimilarity.pair(a, b)) : pool.slice(0, need);
-  const items = ranked.slice(page.offset, page.offset + page.k);
-  return { items, scores: items.map((i) => scores[i]!), hasMore: ranked.length > page.offset + page.k };
+  if (page.diversity > 0) {
+    const ranked = mmr(pool, poolScores, need, page.diversity, (a, b) => ctx.tagSimilarity.pair(a, b));
+    const scoreOf = new Map(pool.map((item, i) => [item, poolScores[i]!]));
+    const items = ranked.slice(page.offset, page.offset + page.k);
+    return { items, scores: items.map((i) => scoreOf.get(i)!), hasMore: ranked.length > page.offset + page.k };
+  }
+  const items = pool.slice(page.offset, page.offset + page.k);
+  return { items, scores: poolScores.slice(page.offset, page.offset + page.k), hasMore: Math.min(pool.length, need) > page.offset + page.k };
 }
 
 /**
  * `selectPage` from a precomputed ranking instead of a scan of the catalogue: `ranking` holds
- * the best items by `scores`, best first (ties: lower index first, as topKIndices orders them),
- * and is complete when `complete` (every item that has a finite score is in it). Walking it and
- * skipping ineligible items gives exactly the page a full scan gives, in O(page) for a cached
- * list instead of O(catalogue). Returns null when the ranking runs out before the page is full
- * and is not complete (narrow filters, deep pages): the caller then scans.
- *
- * `scores` is only read.
+ * the best items, best first (ties: lower index first, as topKIndices orders them), with their
+ * scores in `rankingScores`, and is complete when `complete` (every item that has a finite score
+ * is in it). Walking it and skipping ineligible items gives exactly the page a full scan gives,
+ * in O(page) instead of O(catalogue). Returns null when the ranking runs out before the page is
+ * full and is not complete (narrow filters, deep pages): the caller then scores and scans.
  */
 export function selectPageFromRanking(
   ctx: ModelContext,
   ranking: Int32Array,
+  rankingScores: Float32Array,
   complete: boolean,
-  scores: Float32Array,
   exclude: Uint8Array | null,
   allowed: Uint8Array,
   page: PageRequest,
 ): Page | null {
   const size = poolSize(page);
   const pool: number[] = [];
+  const poolScores: number[] = [];
   for (let r = 0; r < ranking.length && pool.length < size; r++) {
     const item = ranking[r]!;
-    if (allowed[item] === 1 && (exclude === null || exclude[item] === 0)) pool.push(item);
+    if (allowed[item] === 1 && (exclude === null || exclude[item] === 0)) {
+      pool.push(item);
+      poolScores.push(rankingScores[r]!);
+    }
   }
   if (pool.length < size && !complete) return null;
-  return pageFromPool(ctx, pool, scores, page);
+  return pageFromPool(ctx, pool, poolScores, page);
 }
 
 /** Scores for a sparse candidate set: everything else cannot be recommended. */

@@ -34,7 +34,7 @@ export class ServerMetrics {
     this.modelReloads = new Counter({ name: 'anirec_model_reloads_total', help: 'Model (re)loads by result.', labelNames: ['result'], registers: [this.registry] });
     this.knownUserRankings = new Counter({
       name: 'anirec_known_user_rankings_total',
-      help: 'Known-user recommendations by where the ranking came from: precomputed (anirec precompute) or scored on request.',
+      help: 'Known-user recommendations by where the ranking came from: precomputed (anirec precompute), cached (the same list recently), or scored on request.',
       labelNames: ['source'],
       registers: [this.registry],
     });

@@ -5,9 +5,9 @@ import type { HistoryEntry } from '../../src/recommend/taste-profile.js';
 import { createWorld, type TestWorld } from '../server/setup.js';
 
 /**
- * The engine caches fold-in scores by list content. Paging masks the scores in place, so a cached
- * ranking must be a copy: a filtered request followed by an unfiltered one for the same list
- * must give exactly what a fresh engine gives, and a changed list must be scored anew.
+ * The engine caches each list's ranking by list content and cuts every page from it: a filtered
+ * request followed by an unfiltered one for the same list must give exactly what a fresh engine
+ * gives, and a changed list must be scored anew.
  */
 describe('fold-in score cache', () => {
   let world: TestWorld;

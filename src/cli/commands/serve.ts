@@ -20,7 +20,8 @@ interface ServeFlags {
   cors?: string;
   anilistEndpoint?: string;
   log?: boolean;
-  workers: number;
+  /** Unset: $ANIREC_WORKERS, else 1 (read when serving, so a bad value only fails `serve`). */
+  workers?: number;
 }
 
 function parseWorkers(value: string): number {
@@ -46,20 +47,21 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--cors <origins>', 'comma-separated allowed CORS origins ("*" = any)', '*')
     .option('--anilist-endpoint <url>', 'AniList GraphQL endpoint for list imports', DEFAULT_SERVER_CONFIG.anilistEndpoint)
     .option('--log', 'log every request (JSON lines on stdout)')
-    .option('--workers <n>', 'API processes sharing the port ("auto" = one per CPU core; default $ANIREC_WORKERS or 1)', parseWorkers, parseWorkers(process.env.ANIREC_WORKERS ?? '1'))
+    .option('--workers <n>', 'API processes sharing the port ("auto" = one per CPU core; default $ANIREC_WORKERS or 1)', parseWorkers)
     .action(async (flags: ServeFlags) => serveUntilStopped(ctx, flags));
 }
 
 /** Serves the API until SIGINT/SIGTERM; also used by `anirec quickstart`. */
 export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFlags> & { port: number; host: string }): Promise<void> {
-  const flags: ServeFlags = { rateLimit: DEFAULT_SERVER_CONFIG.rateLimitPerMinute, bodyLimit: DEFAULT_SERVER_CONFIG.bodyLimit, workers: 1, ...given };
+  const flags: ServeFlags = { rateLimit: DEFAULT_SERVER_CONFIG.rateLimitPerMinute, bodyLimit: DEFAULT_SERVER_CONFIG.bodyLimit, ...given };
+  const workers = flags.workers ?? parseWorkers(process.env.ANIREC_WORKERS ?? '1');
   if (!Number.isInteger(flags.rateLimit) || flags.rateLimit < 0) throw new CliError(`--rate-limit must be a whole number ≥ 0 (got ${flags.rateLimit})`);
   const apiKeys = (flags.apiKey ?? process.env.ANIREC_API_KEY ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
   const loopback = LOOPBACK.has(flags.host);
   if (apiKeys.length === 0 && !loopback && !isClusterWorker()) {
     ctx.err(`anirec serve: no API key set and listening on ${flags.host}: write and admin routes are disabled. Set ANIREC_API_KEY (or --api-key) to enable them.`);
   }
-  if (flags.workers > 1 && !isClusterWorker()) return servePrimary(ctx, flags, apiKeys);
+  if (workers > 1 && !isClusterWorker()) return servePrimary(ctx, { ...flags, workers }, apiKeys);
   const store = await ctx.openStore(flags.db);
   const { app, holder } = await buildServer({
     store,
@@ -108,7 +110,7 @@ function displayHost(host: string): string {
  * src/server/cluster.ts). The store is opened once here first, so schema migrations run once
  * before the workers open it concurrently.
  */
-async function servePrimary(ctx: CliContext, flags: ServeFlags, apiKeys: string[]): Promise<void> {
+async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: number }, apiKeys: string[]): Promise<void> {
   await (await ctx.openStore(flags.db)).close();
   // The in-memory rate limiter is per process and the kernel spreads connections over the
   // workers, so each enforces its share of the limit.
