@@ -190,11 +190,15 @@ export class RecommendationEngine {
     }
     const fromStore = precomputed === null ? null : this.fromPrecomputed(entries, precomputed);
     const list = fromStore ?? this.score(entries);
-    if (SCORE_CACHE_ENTRIES > 0) {
-      if (this.scoreCache.size >= SCORE_CACHE_ENTRIES) this.scoreCache.delete(this.scoreCache.keys().next().value!);
-      this.scoreCache.set(key, list);
-    }
+    this.remember(key, list);
     return { list, source: fromStore !== null ? 'precomputed' : 'scored' };
+  }
+
+  private remember(key: string, list: ScoredList): void {
+    if (SCORE_CACHE_ENTRIES === 0) return;
+    this.scoreCache.delete(key);
+    if (this.scoreCache.size >= SCORE_CACHE_ENTRIES) this.scoreCache.delete(this.scoreCache.keys().next().value!);
+    this.scoreCache.set(key, list);
   }
 
   private score(entries: readonly HistoryEntry[]): ScoredList {
@@ -209,6 +213,7 @@ export class RecommendationEngine {
       ranking,
       rankingScores: Float32Array.from(ranking, (i) => scores[i]!),
       rankingComplete: ranking.length < RANKING_LENGTH,
+      origin: 'scored',
       liked: this.likedItems(entries),
       loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
     };
@@ -261,6 +266,7 @@ export class RecommendationEngine {
       ranking: Int32Array.from(items),
       rankingScores: Float32Array.from(scores),
       rankingComplete: false,
+      origin: 'precomputed',
       liked: this.likedItems(entries),
       loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
     };
@@ -286,8 +292,9 @@ export class RecommendationEngine {
     const filters = options.filters ?? {};
     const allowed = this.allowedMask(filters);
     const page = this.page(options);
-    const { list: scored, source } = this.scoredList(entries, precomputed);
-    this.lastRankingSource = source;
+    const found = this.scoredList(entries, precomputed);
+    let scored = found.list;
+    this.lastRankingSource = found.source;
     const notes: string[] = [];
     const { unknown } = scored;
     if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
@@ -306,11 +313,20 @@ export class RecommendationEngine {
       if (planned ? excludePlanned : excludeListed) exclude[item] = 1;
     }
     let result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
-    if (result === null) {
-      // The list's best titles cannot fill this page (narrow filters, deep page): score the whole
-      // catalogue again and scan it.
+    let scratchHoldsScores = false;
+    if (result === null && scored.origin === 'precomputed') {
+      // The stored top titles cannot fill this page (narrow filters, deep page): score the list
+      // and keep the longer ranking for the next request instead of the stored one.
+      scored = this.score(entries);
+      scratchHoldsScores = true;
+      this.remember(listContent(entries), scored);
       this.lastRankingSource = 'scored';
-      this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores);
+      result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
+    }
+    if (result === null) {
+      // Even the list's best RANKING_LENGTH titles cannot fill this page: scan the catalogue.
+      this.lastRankingSource = 'scored';
+      if (!scratchHoldsScores) this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores);
       result = selectPage(this.ctx, this.scratchScores, exclude, allowed, page);
     }
     const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, scored.liked, scored.loved, result.items);

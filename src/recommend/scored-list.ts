@@ -39,6 +39,8 @@ export interface ScoredList {
   rankingComplete: boolean;
   liked: LikedItem[];
   loved: Map<string, number>;
+  /** Where the ranking came from: scoring the list, or a stored (shorter) precomputed ranking. */
+  origin: 'scored' | 'precomputed';
 }
 
 /** How many of a known user's best titles `anirec precompute` stores. */
