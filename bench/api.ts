@@ -9,9 +9,11 @@
  * models can be measured in one run, one server process each.
  *
  * Needs the bundled data imported and a model trained (the one models/CURRENT names):
- *   anirec import && anirec train        # then: npm run bench -- api
+ *   anirec import && anirec train && anirec precompute   # then: npm run bench -- api
  * ANIREC_HOME picks the setup; BENCH_SECONDS (default 5) the length of each run; BENCH_API_WORKERS
- * (default 1) how many API processes share the port (`anirec serve --workers`);
+ * (default 1) how many API processes share the port (`anirec serve --workers`); BENCH_API_MODES
+ * (comma-separated parts of mode names) runs only those modes; BENCH_API_TAG is added to the
+ * results file name;
  * BENCH_API_MODELS (comma-separated model directories, e.g. an item-kNN and an anirec hybrid
  * bundle) measures those instead of CURRENT; `node --import tsx bench/api.ts --model DIR ...`
  * does the same from the command line.
@@ -30,6 +32,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Math.min(2, SECONDS);
 const RATE = 500;
 const CONNECTIONS = 10;
+const SETTLE_MS = 1500;
 /** API processes (`anirec serve --workers`); BENCH_API_WORKERS, default 1. */
 const WORKERS = Number(process.env.BENCH_API_WORKERS ?? 1);
 
@@ -166,7 +169,7 @@ function modes(ready: Ready): Mode[] {
     { name: 'more-like-this hybrid', targetP99: 15, request: () => ({ method: 'GET', path: `/v1/similar?id=${next(popular).id}&k=10` }) },
     { name: 'more-like-this by title', request: () => ({ method: 'GET', path: `/v1/similar?title=${encodeURIComponent(next(popular).title.slice(0, 12))}&k=10` }) },
     { name: 'fold-in 50 titles, 300 lists', request: () => ({ method: 'POST', path: '/v1/recommendations/from-titles', body: JSON.stringify({ titles: fiftyTitles(counter++ % 300), k: 10 }) }) },
-    { name: 'cold fold-in 50 titles', targetP99: 30, rates: [100, 200, 500], request: () => ({ method: 'POST', path: '/v1/recommendations/from-titles', body: JSON.stringify({ titles: freshList(), k: 10 }) }) },
+    { name: 'cold fold-in 50 titles', targetP99: 30, rates: [50, 100, 200, 500], request: () => ({ method: 'POST', path: '/v1/recommendations/from-titles', body: JSON.stringify({ titles: freshList(), k: 10 }) }) },
     { name: 'preferences', request: () => ({ method: 'POST', path: '/v1/recommendations/from-preferences', body: JSON.stringify({ likedGenres: [next(['Action', 'Romance', 'Comedy', 'Drama'])], k: 10 }) }) },
     { name: 'starter', request: () => ({ method: 'GET', path: `/v1/recommendations/starter?k=10&seed=${counter++}` }) },
     { name: 'search', request: () => ({ method: 'GET', path: `/v1/search?q=${encodeURIComponent(next(popular).title.slice(0, 6))}` }) },
@@ -228,10 +231,16 @@ async function main(): Promise<void> {
     const results: Record<string, unknown>[] = [];
     let baseline: { p99: number; rps: number } | null = null;
     try {
-      for (const mode of modes(ready)) {
+      // BENCH_API_MODES: comma-separated parts of mode names to run (the baseline always runs).
+      const only = (process.env.BENCH_API_MODES ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+      const selected = modes(ready).filter((m, i) => i === 0 || only.length === 0 || only.some((part) => m.name.includes(part)));
+      for (const mode of selected) {
         await run(base, mode, null, WARMUP_SECONDS); // JIT and per-process caches, not recorded
         const max = await run(base, mode, null, SECONDS);
         for (const rate of mode.rates ?? [RATE]) {
+          // Start each measured run from an idle server: the unthrottled run before it leaves
+          // queued requests and garbage behind, which would land on this run's first requests.
+          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
           const fixed = await openLoop(base, rate, SECONDS, mode.request);
           const errors = fixed.errors + max.non2xx + max.errors;
           baseline ??= { p99: fixed.p99, rps: max.requests.average };
@@ -260,7 +269,7 @@ async function main(): Promise<void> {
   }
   const load = loadavg().map(round1).join(' / ');
   printTable(`API on loopback: ${SECONDS}s per run (after ${WARMUP_SECONDS}s warm-up), ${CONNECTIONS} connections, server in its own process(es); load average now ${load}`, rows);
-  console.log(`\nwrote ${writeResults(WORKERS > 1 ? `api-${WORKERS}-workers` : 'api', { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rate: RATE, connections: CONNECTIONS, workers: WORKERS, scoreCache: process.env.ANIREC_SCORE_CACHE ?? 'default', runs })}`);
+  console.log(`\nwrote ${writeResults(`api${WORKERS > 1 ? `-${WORKERS}-workers` : ''}${process.env.BENCH_API_TAG ? `-${process.env.BENCH_API_TAG}` : ''}`, { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rate: RATE, connections: CONNECTIONS, workers: WORKERS, scoreCache: process.env.ANIREC_SCORE_CACHE ?? 'default', runs })}`);
 }
 
 const serveAt = process.argv.indexOf('--serve');
