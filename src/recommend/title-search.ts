@@ -67,6 +67,37 @@ export function jaroWinkler(a: string, b: string): number {
   return jaro + prefix * 0.1 * (1 - jaro);
 }
 
+/** Per-character counts for jaroWinklerBound (UTF-16 code units, like jaroWinkler), zeroed after each use. */
+const charCounts = new Int16Array(65536);
+
+/**
+ * An upper bound on jaroWinkler(a, b) that costs O(|a| + |b|): Jaro's matches cannot exceed the
+ * characters the strings share (as multisets), transpositions only lower it, and Winkler's boost
+ * grows with Jaro for a given common prefix. Searches compare it with the best score a name
+ * already has and skip the full O(|a|·window) computation when it cannot win.
+ */
+export function jaroWinklerBound(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  for (let i = 0; i < la; i++) charCounts[a.charCodeAt(i)]!++;
+  let common = 0;
+  for (let j = 0; j < lb; j++) {
+    const c = b.charCodeAt(j);
+    if (charCounts[c]! > 0) {
+      charCounts[c]!--;
+      common++;
+    }
+  }
+  for (let i = 0; i < la; i++) charCounts[a.charCodeAt(i)] = 0;
+  if (common === 0) return 0;
+  const jaro = (common / la + common / lb + 1) / 3;
+  let prefix = 0;
+  while (prefix < Math.min(4, la, lb) && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
 /** Names of a word list closest to `word` (for "did you mean" on genres, fields, ...). */
 export function closestWords(word: string, candidates: Iterable<string>, limit = 3): string[] {
   const w = normalizeTitle(word);
@@ -100,7 +131,14 @@ function tokenScore(queryTokens: readonly string[], nameTokens: readonly string[
     let best = 0;
     for (const t of nameTokens) {
       // A query word that is a prefix of a name word counts fully: users type "shingeki kyo".
-      const s = t.startsWith(q) ? 1 : jaroWinkler(q, t);
+      if (t.startsWith(q)) {
+        best = 1;
+        break;
+      }
+      // Below 0.8 a word counts as no match, so a word that cannot beat max(best, 0.8) changes nothing.
+      const bound = jaroWinklerBound(q, t);
+      if (bound <= best || bound < 0.8) continue;
+      const s = jaroWinkler(q, t);
       if (s > best) best = s;
       if (best === 1) break;
     }
@@ -197,7 +235,10 @@ export class TitleIndex {
       if (name.norm === q) score = 1;
       else {
         const prefix = name.norm.startsWith(q) ? 0.9 + 0.05 * (q.length / name.norm.length) : 0;
-        score = Math.max(jaroWinkler(q, name.norm), tokenScore(qTokens, name.tokens), prefix);
+        score = Math.max(tokenScore(qTokens, name.tokens), prefix);
+        // The whole-name comparison only matters if it can beat that and reach the cut-off.
+        const bound = jaroWinklerBound(q, name.norm);
+        if (bound > score && bound >= minScore) score = Math.max(score, jaroWinkler(q, name.norm));
       }
       if (score < minScore) continue;
       // Up to +0.03 for the most popular titles: "Naruto" means Naruto, not "Naruto: Takigakure".

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mmr } from '../../src/recommend/diversity.js';
-import { closestWords, jaroWinkler, normalizeTitle } from '../../src/recommend/title-search.js';
+import fc from 'fast-check';
+import { closestWords, jaroWinkler, jaroWinklerBound, normalizeTitle } from '../../src/recommend/title-search.js';
 import { seededRandom } from '../../src/recommend/model-context.js';
 
 describe('title matching helpers', () => {
@@ -15,6 +16,18 @@ describe('title matching helpers', () => {
     assert.equal(jaroWinkler('', 'x'), 0);
     assert.ok(Math.abs(jaroWinkler('martha', 'marhta') - 0.961) < 0.001);
     assert.ok(Math.abs(jaroWinkler('dixon', 'dicksonx') - 0.813) < 0.001);
+  });
+
+  it('bounds Jaro-Winkler from above (searches skip names the bound rules out)', () => {
+    // Small alphabets make shared characters, transpositions and common prefixes frequent.
+    const word = fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', 'é', 'ー', ' '), maxLength: 14 });
+    fc.assert(
+      fc.property(word, word, (a, b) => {
+        assert.ok(jaroWinklerBound(a, b) >= jaroWinkler(a, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+      }),
+      { numRuns: 3000, seed: 11 },
+    );
+    assert.equal(jaroWinklerBound('sol', 'absolute duo'), jaroWinkler('sol', 'absolute duo'), 'tight when nothing is transposed');
   });
 
   it('suggests close words', () => {
