@@ -43,7 +43,7 @@ export interface PrimaryOptions {
  * Runs the primary until SIGINT/SIGTERM (or `stop()`), forking `workers` processes that run this
  * process's script with `options.args`.
  */
-export function runPrimary(options: PrimaryOptions): { stopped: Promise<void>; stop: () => void } {
+export function runPrimary(options: PrimaryOptions): { stopped: Promise<'signal' | 'crash-loop'>; stop: () => void } {
   cluster.setupPrimary({ args: options.args });
   const aggregator = new AggregatorRegistry();
   let stopping = false;
@@ -64,10 +64,11 @@ export function runPrimary(options: PrimaryOptions): { stopped: Promise<void>; s
     return worker;
   };
 
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let crashLoop = false;
+  let resolveStopped!: (why: 'signal' | 'crash-loop') => void;
+  const stopped = new Promise<'signal' | 'crash-loop'>((resolve) => (resolveStopped = resolve));
   const finishIfDone = (): void => {
-    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) resolveStopped();
+    if (stopping && Object.keys(cluster.workers ?? {}).length === 0) resolveStopped(crashLoop ? 'crash-loop' : 'signal');
   };
 
   cluster.on('listening', (_worker, address) => {
@@ -83,6 +84,7 @@ export function runPrimary(options: PrimaryOptions): { stopped: Promise<void>; s
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (quickCrashes >= MAX_QUICK_CRASHES) {
       options.log(`anirec serve: worker ${worker.process.pid} exited (${how}); ${MAX_QUICK_CRASHES} workers died within ${CRASH_WINDOW_MS / 1000}s of starting, so no more restarts. Fix the error above and start again.`);
+      crashLoop = true;
       stop();
       return;
     }

@@ -88,6 +88,27 @@ test('serve --workers 2 shares one port, merges metrics, replaces a crashed work
   assert.equal(await exited, 0, log.text);
 });
 
+test('workers that cannot start (port taken) stop the server with an error instead of restarting forever', { timeout: 120_000 }, async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as { port: number }).port;
+  const log = { text: '' };
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--workers', '2', '--port', String(port)], {
+      env: { ...process.env, ANIREC_HOME: world.dir, ANIREC_DB: join(world.dir, 'anirec.db'), ANIREC_MODELS: world.modelsDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => (log.text += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (log.text += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.notEqual(code, 0, log.text);
+    assert.match(log.text, /cannot listen on 127\.0\.0\.1:\d+/);
+    assert.match(log.text, /no more restarts/);
+  } finally {
+    await new Promise((resolve) => blocker.close(resolve));
+  }
+});
+
 test('--workers accepts whole numbers and "auto", and says what is wrong otherwise', () => {
   assert.equal(parseWorkerCount('3'), 3);
   assert.ok(parseWorkerCount('auto') >= 1);

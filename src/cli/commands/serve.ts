@@ -62,6 +62,17 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
     ctx.err(`anirec serve: no API key set and listening on ${flags.host}: write and admin routes are disabled. Set ANIREC_API_KEY (or --api-key) to enable them.`);
   }
   if (workers > 1 && !isClusterWorker()) return servePrimary(ctx, { ...flags, workers }, apiKeys);
+  if (!isClusterWorker()) return serveOneProcess(ctx, flags, apiKeys, loopback);
+  try {
+    await serveOneProcess(ctx, flags, apiKeys, loopback);
+  } finally {
+    // A worker's IPC channel to the primary keeps it alive after its server closed or failed to
+    // start; letting go lets it exit, and the primary sees the exit (and its code).
+    process.disconnect();
+  }
+}
+
+async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: string[], loopback: boolean): Promise<void> {
   const store = await ctx.openStore(flags.db);
   const { app, holder } = await buildServer({
     store,
@@ -82,6 +93,8 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
   try {
     await app.listen({ port: flags.port, host: flags.host });
   } catch (error) {
+    // Closing the app stops the model poller too, so the process can exit.
+    await app.close();
     await store.close();
     throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}. Pick another --port or stop whatever uses it.`);
   }
@@ -97,8 +110,6 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  // A worker's IPC channel to the primary would keep it alive after the server closed.
-  if (isClusterWorker()) process.disconnect();
 }
 
 function displayHost(host: string): string {
@@ -130,5 +141,5 @@ async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: numb
     log: (line) => ctx.err(line),
     onListening: (port) => ctx.out(`anirec API on http://${displayHost(flags.host)}:${port} (${flags.workers} worker processes); docs at /docs. Ctrl-C to stop.`),
   });
-  await primary.stopped;
+  if ((await primary.stopped) === 'crash-loop') throw new CliError('the API workers kept failing to start (see above)');
 }
