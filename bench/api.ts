@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { resolvePaths } from '../src/config.js';
+import { createRng, shuffleInPlace } from '../src/models/random.js';
 import { openLoop } from './open-loop.js';
 import { printTable, writeResults } from './report.js';
 
@@ -129,28 +130,14 @@ interface Mode {
   request: () => { method: 'GET' | 'POST'; path: string; body?: string };
 }
 
-/** A small seeded generator (mulberry32), so request mixes are the same in every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function modes(ready: Ready): Mode[] {
   // Request mixes: many different users and titles, so caches do not flatter the numbers.
   const userIds = Array.from({ length: 200 }, (_, i) => `kaggle2016:${i + 1}`);
-  const random = seeded(42);
+  const random = createRng(42);
   // Every user in the bundled sample, shuffled: consecutive requests are for different users, and
   // a 5 s run at 500 req/s asks for thousands of lists the server has not scored before.
   const allUsers = Array.from({ length: ready.users }, (_, i) => `kaggle2016:${i + 1}`);
-  for (let i = allUsers.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [allUsers[i], allUsers[j]] = [allUsers[j]!, allUsers[i]!];
-  }
+  shuffleInPlace<string[], string>(allUsers, random);
   const popular = ready.popular.slice(0, 400);
   const fiftyTitles = (offset: number) => popular.slice(offset, offset + 50).map(({ id }, i) => ({ id, score: 5 + ((i * 7) % 6) }));
   // A list nobody sent before: 50 distinct titles drawn from the 2,000 most popular, random scores.

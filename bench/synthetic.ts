@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { createRng } from '../src/models/random.js';
 
 interface RealDistributions {
   itemIds: Int32Array;
@@ -60,17 +61,6 @@ export async function readRealDistributions(ratingsGz: string): Promise<RealDist
   };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Walker's alias table: O(1) draws from a fixed discrete distribution. */
 function aliasTable(weights: Float64Array): { prob: Float64Array; alias: Int32Array } {
   const n = weights.length;
@@ -102,7 +92,7 @@ export interface SyntheticOptions {
 
 export async function generateSynthetic(options: SyntheticOptions): Promise<{ rows: number; users: number; items: number }> {
   const real = await readRealDistributions(options.realRatings);
-  const rng = mulberry32(options.seed);
+  const rng = createRng(options.seed);
   const { prob, alias } = aliasTable(real.itemCounts);
   const nItems = real.itemIds.length;
   const drawItem = (): number => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { evaluate } from '../eval/evaluate.js';
 import { pairedBootstrapTest, pairedTTest, type PairedTestResult } from '../eval/significance.js';
 import { splitUsers } from '../eval/split.js';
-import { loadBundle, makeBundle, manifestFor, saveBundle } from '../models/bundle.js';
-import { DEFAULT_MODEL_PARAMS, trainModel, type ModelParams } from '../models/train-model.js';
+import { loadBundle, saveBundle } from '../models/bundle.js';
+import { DEFAULT_MODEL_PARAMS, trainBundle, type ModelParams } from '../models/train-model.js';
 import { loadTrainingSet } from '../models/training-set.js';
 import type { ModelRegistry, ModelVersion } from '../registry/index.js';
 import type { Store } from '../store/index.js';
@@ -89,13 +89,12 @@ export async function runRetrain(store: Store, registry: ModelRegistry, options:
 
   const production: ModelVersion | null = registry.production();
   log(`training candidate ${options.model} on ${split.trainData.nUsers} users (production: ${production?.id ?? 'none'})`);
-  const started = performance.now();
-  const trained = await trainModel(options.model, split.trainData, set.catalogue, options.params ?? DEFAULT_MODEL_PARAMS, {
+  const trained = await trainBundle(options.model, split.trainData, set.catalogue, options.params ?? DEFAULT_MODEL_PARAMS, {
     seed: options.seed,
     // Training is CPU-bound; progress callbacks are where a cancellation can cut in.
     onProgress: () => check(signal, 'during training'),
   });
-  const trainingSeconds = (performance.now() - started) / 1000;
+  const { trainingSeconds } = trained.manifest;
   check(signal, 'after training, before evaluation');
 
   let test: PairedTestResult | null = null;
@@ -120,12 +119,11 @@ export async function runRetrain(store: Store, registry: ModelRegistry, options:
   log(verdict.reason);
   check(signal, 'before registration');
 
-  const manifest = manifestFor(options.model, trained, split.trainData, trainingSeconds);
   mkdirSync(registry.root, { recursive: true });
   const staging = join(registry.root, `.retrain-${options.model}-${process.pid}-${Date.now()}`);
   let candidate: ModelVersion;
   try {
-    await saveBundle(makeBundle(manifest, trained.recommender, split.trainData), staging);
+    await saveBundle(trained, staging);
     // Registered as a candidate (never promote: true here), so production changes only below,
     // after the gate's numbers are on record.
     candidate = registry.register(staging, { move: true, reason: 'retraining candidate', source: `anirec retrain --model ${options.model}` });

@@ -1,5 +1,5 @@
 import type { Anime } from '../data/types.js';
-import type { Store } from '../store/index.js';
+import { emptyAnime, type Store } from '../store/index.js';
 
 /** What the API returns about a title: enough to show a card, without the synopsis. */
 export interface AnimeSummary {
@@ -68,27 +68,9 @@ export class Catalog {
   }
 
   summary(id: number): AnimeSummary {
-    const a = this.byId.get(id);
-    if (a === undefined) {
-      return {
-        id,
-        title: `anime ${id}`,
-        titleEnglish: null,
-        format: null,
-        episodes: null,
-        status: null,
-        year: null,
-        season: null,
-        genres: [],
-        themes: [],
-        studios: [],
-        malScore: null,
-        members: null,
-        popularityRank: null,
-        adult: false,
-        pictureUrl: null,
-      };
-    }
+    // A title the model knows but the catalogue does not (a placeholder from a ratings-only
+    // import) still gets a card, named by its id.
+    const a = this.byId.get(id) ?? { ...emptyAnime(id), title: `anime ${id}` };
     return {
       id: a.animeId,
       title: a.title,

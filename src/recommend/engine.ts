@@ -76,6 +76,11 @@ function maskKey(filters: RecommendationFilters): string {
   return JSON.stringify(MASK_FIELDS.map((field) => filters[field] ?? null));
 }
 
+/** A short fingerprint of a list's content (what a precomputed ranking was computed from). */
+function fingerprint(content: string): string {
+  return createHash('sha1').update(content).digest('base64url');
+}
+
 /** Where a recommendation's ranking came from: the score cache, a precomputed ranking, or the model. */
 export type RankingSource = 'cached' | 'precomputed' | 'scored';
 
@@ -179,8 +184,7 @@ export class RecommendationEngine {
    * scores and statuses): feedback changes the list and therefore the key, so a cached ranking
    * can never be stale, and a new model gets a new engine with an empty cache.
    */
-  private scoredList(entries: readonly HistoryEntry[], precomputed: UserRanking | null): { list: ScoredList; source: RankingSource } {
-    const key = listContent(entries);
+  private scoredList(key: string, entries: readonly HistoryEntry[], precomputed: UserRanking | null): { list: ScoredList; source: RankingSource } {
     const cached = this.scoreCache.get(key);
     if (cached !== undefined) {
       // Re-insert so the Map's order stays least-recently-used first.
@@ -188,7 +192,7 @@ export class RecommendationEngine {
       this.scoreCache.set(key, cached);
       return { list: cached, source: 'cached' };
     }
-    const fromStore = precomputed === null ? null : this.fromPrecomputed(entries, precomputed);
+    const fromStore = precomputed === null ? null : this.fromPrecomputed(key, entries, precomputed);
     const list = fromStore ?? this.score(entries);
     this.remember(key, list);
     return { list, source: fromStore !== null ? 'precomputed' : 'scored' };
@@ -201,17 +205,26 @@ export class RecommendationEngine {
     this.scoreCache.set(key, list);
   }
 
-  private score(entries: readonly HistoryEntry[]): ScoredList {
-    const { history, unknown } = toHistory(this.ctx.bundle, entries);
+  /**
+   * Runs the model on a history and keeps its best `length` items, best first. The scores for the
+   * whole catalogue stay in the scratch buffer until the next call (a scan may need them).
+   */
+  private rankHistory(history: History, length: number): { ranking: Int32Array; rankingScores: Float32Array } {
     const scores = this.scratchScores;
     if (history.items.length > 0) this.ctx.bundle.recommender.scoreFoldIn(history, scores);
     else scores.fill(-Infinity);
-    const ranking = topKIndices(scores, RANKING_LENGTH).slice();
+    const ranking = topKIndices(scores, length).slice();
+    return { ranking, rankingScores: Float32Array.from(ranking, (i) => scores[i]!) };
+  }
+
+  private score(entries: readonly HistoryEntry[]): ScoredList {
+    const { history, unknown } = toHistory(this.ctx.bundle, entries);
+    const { ranking, rankingScores } = this.rankHistory(history, RANKING_LENGTH);
     return {
       history,
       unknown,
       ranking,
-      rankingScores: Float32Array.from(ranking, (i) => scores[i]!),
+      rankingScores,
       rankingComplete: ranking.length < RANKING_LENGTH,
       origin: 'scored',
       liked: this.likedItems(entries),
@@ -226,30 +239,21 @@ export class RecommendationEngine {
 
   /** A short fingerprint of a list (what a precomputed ranking was computed from). */
   listKey(entries: readonly HistoryEntry[]): string {
-    return createHash('sha1').update(listContent(entries)).digest('base64url');
+    return fingerprint(listContent(entries));
   }
 
   /** A known user's best `length` titles for `anirec precompute` (not cached: each list is seen once). */
   rankList(userId: number, entries: readonly HistoryEntry[], length = PRECOMPUTED_RANKING_LENGTH): UserRanking {
-    const { history } = toHistory(this.ctx.bundle, entries);
-    const scores = this.scratchScores;
-    if (history.items.length === 0) scores.fill(-Infinity);
-    else this.ctx.bundle.recommender.scoreFoldIn(history, scores);
-    const top = topKIndices(scores, length);
-    return {
-      userId,
-      listKey: this.listKey(entries),
-      animeIds: Int32Array.from(top, (i) => this.ctx.bundle.itemIds[i]!),
-      scores: Float32Array.from(top, (i) => scores[i]!),
-    };
+    const { ranking, rankingScores } = this.rankHistory(toHistory(this.ctx.bundle, entries).history, length);
+    return { userId, listKey: this.listKey(entries), animeIds: Int32Array.from(ranking, (i) => this.ctx.bundle.itemIds[i]!), scores: rankingScores };
   }
 
   /**
    * A precomputed ranking as a ScoredList: only its titles have scores, so pages it cannot fill
    * are recomputed. Null when it no longer matches the list (feedback since) or has no usable titles.
    */
-  private fromPrecomputed(entries: readonly HistoryEntry[], ranking: UserRanking): ScoredList | null {
-    if (ranking.listKey !== this.listKey(entries)) return null;
+  private fromPrecomputed(content: string, entries: readonly HistoryEntry[], ranking: UserRanking): ScoredList | null {
+    if (ranking.listKey !== fingerprint(content)) return null;
     const { history, unknown } = toHistory(this.ctx.bundle, entries);
     if (history.items.length === 0) return null;
     const items: number[] = [];
@@ -292,7 +296,8 @@ export class RecommendationEngine {
     const filters = options.filters ?? {};
     const allowed = this.allowedMask(filters);
     const page = this.page(options);
-    const found = this.scoredList(entries, precomputed);
+    const content = listContent(entries);
+    const found = this.scoredList(content, entries, precomputed);
     let scored = found.list;
     this.lastRankingSource = found.source;
     const notes: string[] = [];
@@ -319,7 +324,7 @@ export class RecommendationEngine {
       // and keep the longer ranking for the next request instead of the stored one.
       scored = this.score(entries);
       scratchHoldsScores = true;
-      this.remember(listContent(entries), scored);
+      this.remember(content, scored);
       this.lastRankingSource = 'scored';
       result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
     }

@@ -1,5 +1,6 @@
 import type { AnimePredicate } from './filters.js';
-import { seededRandom, type ModelContext } from './model-context.js';
+import { createRng } from '../models/random.js';
+import type { ModelContext } from './model-context.js';
 import { selectPage, type Page, type PageRequest } from './paging.js';
 
 /** How far down the popularity list the starter set reaches: well-known, not only the top 10. */
@@ -31,7 +32,8 @@ export function starterPage(ctx: ModelContext, allowed: AnimePredicate, page: Pa
     rest.sort((a, b) => bundle.popularity[b]! - bundle.popularity[a]! || a - b);
     pool = rest.slice(0, Math.max(STARTER_POOL, page.offset + page.k + 1));
   }
-  const random = seededRandom(seed);
+  // Seeded: the same seed gives the same starter list, so its pages stay consistent.
+  const random = createRng(seed);
   const maxPop = Math.max(1e-9, ...pool.map((i) => bundle.popularity[i]!));
   const scores = new Float32Array(n).fill(-Infinity);
   for (const i of pool) {

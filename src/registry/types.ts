@@ -5,6 +5,8 @@
  * one file, so a version directory can be copied or inspected on its own.
  */
 
+import type { BundleManifest } from '../models/bundle.js';
+
 export const VERSION_STATUSES = ['candidate', 'production', 'archived'] as const;
 export type VersionStatus = (typeof VERSION_STATUSES)[number];
 
@@ -25,22 +27,15 @@ export interface StatusChange {
  */
 export type VersionMetrics = Record<string, unknown>;
 
-export interface VersionManifest {
+/** What a version copies from its bundle's manifest: kind, params, data hash, sizes, training time, createdAt. */
+export type BundleFacts = Pick<BundleManifest, 'kind' | 'params' | 'dataHash' | 'nUsers' | 'nItems' | 'nInteractions' | 'trainingSeconds' | 'createdAt'>;
+
+export interface VersionManifest extends BundleFacts {
   format: 'anirec-model-version';
   formatVersion: 1;
   /** e.g. `v0007-anirec-20261125T1612`: sequence, model kind, registration time (UTC, minutes). */
   id: string;
   seq: number;
-  kind: string;
-  params: unknown;
-  /** Hash of the training interactions (the bundle's dataHash): the data snapshot it learned from. */
-  dataHash: string;
-  nUsers: number;
-  nItems: number;
-  nInteractions: number;
-  trainingSeconds: number;
-  /** When the model was trained (the bundle's createdAt). */
-  createdAt: string;
   registeredAt: string;
   /** The directory the bundle was registered from, for provenance. */
   source: string;

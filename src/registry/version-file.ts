@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RegistryError, VERSION_STATUSES, type StatusChange, type VersionManifest, type VersionStatus } from './types.js';
-import type { BundleManifest } from '../models/bundle.js';
+import { RegistryError, VERSION_STATUSES, type BundleFacts, type StatusChange, type VersionManifest, type VersionStatus } from './types.js';
 
 export const VERSION_FILE = 'version.json';
 
@@ -62,9 +61,7 @@ export function readVersionFile(dir: string, expectedId: string): VersionManifes
 }
 
 /** Reads the bundle.json of a trained model directory, checking it is one. */
-export function readBundleManifest(
-  dir: string,
-): Pick<BundleManifest, 'kind' | 'createdAt' | 'params' | 'dataHash' | 'nUsers' | 'nItems' | 'nInteractions' | 'trainingSeconds'> {
+export function readBundleManifest(dir: string): BundleFacts {
   const file = join(dir, 'bundle.json');
   let raw: Record<string, unknown>;
   try {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { mmr } from '../../src/recommend/diversity.js';
 import fc from 'fast-check';
 import { closestWords, jaroWinkler, jaroWinklerBound, normalizeTitle } from '../../src/recommend/title-search.js';
-import { seededRandom } from '../../src/recommend/model-context.js';
+import { createRng as seededRandom } from '../../src/models/random.js';
 
 describe('title matching helpers', () => {
   it('normalises punctuation, accents and case', () => {

@@ -10,8 +10,8 @@ import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BUNDLED_DATA } from '../../src/config.js';
-import { makeBundle, saveBundle, type ModelBundle } from '../../src/models/bundle.js';
-import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName } from '../../src/models/train-model.js';
+import { saveBundle, type ModelBundle } from '../../src/models/bundle.js';
+import { DEFAULT_MODEL_PARAMS, trainBundle, type ModelName } from '../../src/models/train-model.js';
 import { loadTrainingSet } from '../../src/models/training-set.js';
 import { importFiles, SqliteStore, type Store } from '../../src/store/index.js';
 
@@ -40,23 +40,7 @@ async function ratingsSlice(path: string, lines: number): Promise<void> {
 /** Trains `name` on the store and writes it as models/<dirName>; returns the bundle. */
 export async function trainInto(store: Store, modelsDir: string, name: ModelName, dirName: string): Promise<{ bundle: ModelBundle; dir: string }> {
   const set = await loadTrainingSet(store);
-  const trained = await trainModel(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, { seed: 1 });
-  const bundle = makeBundle(
-    {
-      format: 'anirec-model-bundle',
-      formatVersion: 1,
-      kind: name,
-      createdAt: new Date().toISOString(),
-      params: trained.params,
-      dataHash: 'test',
-      nUsers: set.data.nUsers,
-      nItems: set.data.nItems,
-      nInteractions: set.data.indices.length,
-      trainingSeconds: 0,
-    },
-    trained.recommender,
-    set.data,
-  );
+  const bundle = await trainBundle(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, { seed: 1 });
   const dir = join(modelsDir, dirName);
   await saveBundle(bundle, dir);
   return { bundle, dir };

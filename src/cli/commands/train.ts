@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BUNDLED_DATA } from '../../config.js';
-import { makeBundle, manifestFor, saveBundle, type ModelBundle } from '../../models/bundle.js';
-import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainModel, type ModelName } from '../../models/train-model.js';
+import { saveBundle, type ModelBundle } from '../../models/bundle.js';
+import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainBundle, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
 import { ModelRegistry, RegistryError, type ModelVersion } from '../../registry/index.js';
 import { importFiles, SqliteStore, type ImportFileSpec, type Store } from '../../store/index.js';
@@ -57,14 +57,11 @@ export async function trainToDirectory(ctx: CliContext, name: ModelName, flags: 
     }
     ctx.err(`training ${name} on ${set.data.nUsers.toLocaleString('en')} users × ${set.data.nItems.toLocaleString('en')} titles (${set.data.indices.length.toLocaleString('en')} list entries)`);
     const progress = createProgress('%');
-    const started = performance.now();
-    const trained = await trainModel(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, {
+    bundle = await trainBundle(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, {
       seed: flags.seed,
       onProgress: (fraction, message) => progress.update(Math.round(fraction * 100), fraction, message.slice(0, 60)),
     });
     progress.stop();
-    const manifest = manifestFor(name, trained, set.data, (performance.now() - started) / 1000);
-    bundle = makeBundle(manifest, trained.recommender, set.data);
   } finally {
     await store.close();
   }
