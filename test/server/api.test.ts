@@ -79,6 +79,48 @@ describe('known user (mode 1)', () => {
     for (const item of gems.body.items) assert.ok(item.anime.popularityRank >= 1000);
   });
 
+  it('applies every other filter to every item it returns', async () => {
+    const listed = new Set((await get('/v1/users/1/list')).body.entries.map((e: { animeId: number }) => e.animeId));
+    const query = 'k=15&excludeGenres=Comedy,Romance&yearMax=2012&episodesMin=10&episodesMax=30&maxPopularityRank=3000&status=finished&formats=TV';
+    const res = await get(`/v1/users/1/recommendations?${query}`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.ok(res.body.items.length > 0, 'the combination leaves something to recommend (else this proves nothing)');
+    for (const { anime } of res.body.items) {
+      assert.ok(!anime.genres.includes('Comedy') && !anime.genres.includes('Romance'));
+      assert.ok(anime.year <= 2012 && anime.episodes >= 10 && anime.episodes <= 30);
+      assert.ok(anime.popularityRank <= 3000);
+      assert.equal(anime.status, 'finished');
+      assert.equal(anime.adult, false);
+      assert.ok(!listed.has(anime.id));
+    }
+    // Themes: required and excluded (the card's themes include demographics, as the filter does).
+    const themed = await get('/v1/users/1/recommendations?k=10&themes=School&excludeThemes=Music');
+    assert.equal(themed.status, 200, JSON.stringify(themed.body));
+    assert.ok(themed.body.items.length > 0);
+    for (const { anime } of themed.body.items) assert.ok(anime.themes.includes('School') && !anime.themes.includes('Music'));
+    // excludeListed=false lets the user's own titles be ranked (a re-watch list).
+    const rewatch = await get('/v1/users/1/recommendations?k=50&excludeListed=false');
+    assert.ok(rewatch.body.items.some((i: { anime: { id: number } }) => listed.has(i.anime.id)));
+  });
+
+  it('keeps adult titles out unless asked, and ranks the plan-to-watch list only when asked', async () => {
+    const user = 'local:filters-test';
+    // A plan-to-watch title (Hunter x Hunter 2011) on an otherwise ordinary list.
+    for (const [id, score] of [[5114, 10], [1535, 9], [16498, 9], [1575, 8]] as const) {
+      assert.equal((await send('PUT', `/v1/users/${user}/list/${id}`, { score })).status, 201);
+    }
+    assert.equal((await send('PUT', `/v1/users/${user}/list/11061`, { status: 'plan_to_watch' })).status, 201);
+    const plain = await get(`/v1/users/${user}/recommendations?k=100`);
+    assert.ok(plain.body.items.every((i: { anime: { adult: boolean; id: number } }) => !i.anime.adult && i.anime.id !== 11061));
+    const planned = await get(`/v1/users/${user}/recommendations?k=20&excludePlanned=false&formats=TV&yearMin=2011&yearMax=2011`);
+    assert.ok(planned.body.items.some((i: { anime: { id: number } }) => i.anime.id === 11061), 'the planned title is ranked when asked');
+    // Adult titles appear only with includeAdult=true.
+    const adult = await get(`/v1/users/${user}/recommendations?k=10&includeAdult=true&genres=Hentai`);
+    assert.equal(adult.status, 200, JSON.stringify(adult.body));
+    assert.ok(adult.body.items.length > 0 && adult.body.items.every((i: { anime: { adult: boolean } }) => i.anime.adult));
+    assert.equal((await get(`/v1/users/${user}/recommendations?k=10&genres=Hentai`)).body.items.length, 0);
+  });
+
   it('rejects bad input with the field named', async () => {
     assertError(await get('/v1/users/1/recommendations?k=0'), 400, 'querystring.k');
     assertError(await get('/v1/users/1/recommendations?k=abc'), 400, 'querystring.k');
