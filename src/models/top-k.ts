@@ -13,26 +13,30 @@ export function topKIndices(scores: Float32Array, k: number, out?: Int32Array): 
   if (k === 0) return heapIdx.subarray(0, 0);
   let size = 0;
   const n = scores.length;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  // Fill the heap with the first k usable scores.
+  for (; i < n && size < k; i++) {
     const v = scores[i]!;
     if (v === -Infinity || v !== v) continue;
-    if (size < k) {
-      // Sift up. Root holds the worst kept item: lowest score, ties → highest index.
-      let pos = size++;
-      while (pos > 0) {
-        const parent = (pos - 1) >> 1;
-        const pv = heapVal[parent]!;
-        if (pv < v || (pv === v && heapIdx[parent]! > i)) break;
-        heapVal[pos] = pv;
-        heapIdx[pos] = heapIdx[parent]!;
-        pos = parent;
-      }
-      heapVal[pos] = v;
-      heapIdx[pos] = i;
-      continue;
+    // Sift up. Root holds the worst kept item: lowest score, ties → highest index.
+    let pos = size++;
+    while (pos > 0) {
+      const parent = (pos - 1) >> 1;
+      const pv = heapVal[parent]!;
+      if (pv < v || (pv === v && heapIdx[parent]! > i)) break;
+      heapVal[pos] = pv;
+      heapIdx[pos] = heapIdx[parent]!;
+      pos = parent;
     }
-    // Indices arrive ascending, so an equal score never beats a kept one.
-    if (v <= heapVal[0]!) continue;
+    heapVal[pos] = v;
+    heapIdx[pos] = i;
+  }
+  // Then most scores lose one comparison against the worst kept score, held in a local: -Infinity
+  // and NaN never beat it, and indices arrive ascending, so an equal score never beats a kept one.
+  let worst = size === k ? heapVal[0]! : Infinity;
+  for (; i < n; i++) {
+    const v = scores[i]!;
+    if (!(v > worst)) continue;
     let pos = 0;
     for (;;) {
       const left = 2 * pos + 1;
@@ -52,6 +56,7 @@ export function topKIndices(scores: Float32Array, k: number, out?: Int32Array): 
     }
     heapVal[pos] = v;
     heapIdx[pos] = i;
+    worst = heapVal[0]!;
   }
   // Pop the heap from the back: each pop moves the current worst to the end of the output.
   for (let end = size - 1; end > 0; end--) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { topK } from '../../src/models/top-k.js';
+import { topK, topKIndices } from '../../src/models/top-k.js';
 
 describe('topK', () => {
   it('returns the k best finite scores, best first, skipping excluded and -Infinity', () => {
@@ -24,6 +24,21 @@ describe('topK', () => {
           .slice(0, k)
           .map(([, i]) => i);
         assert.deepEqual([...topK(scores, k)], expected);
+      }),
+    );
+  });
+
+  it('skips -Infinity and NaN wherever they fall, before or after the heap is full', () => {
+    const value = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(-Infinity), fc.constant(Number.NaN));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 80 }), fc.integer({ min: 1, max: 30 }), (values, k) => {
+        const expected = values
+          .map((v, i) => [v, i] as const)
+          .filter(([v]) => v !== -Infinity && !Number.isNaN(v))
+          .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+          .slice(0, k)
+          .map(([, i]) => i);
+        assert.deepEqual([...topKIndices(Float32Array.from(values), k)], expected);
       }),
     );
   });
