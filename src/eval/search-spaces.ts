@@ -1,5 +1,5 @@
-import type { ModelName } from '../models/train-model.js';
-import type { ParamSpace } from './hyperparams.js';
+import { DEFAULT_MODEL_PARAMS, type ModelName, type ModelParams } from '../models/train-model.js';
+import type { Params, ParamSpace } from './hyperparams.js';
 
 /**
  * What `anirec tune` searches for each model: ranges around the values the literature uses
@@ -17,4 +17,37 @@ export const SEARCH_SPACES: Partial<Record<ModelName, ParamSpace>> = {
   },
   content: { metadataWeight: [0.5, 1, 2], textWeight: [0, 0.5, 1, 2], neighbours: [50, 100] },
   popularity: { mode: ['count', 'bayes'] },
+  /**
+   * The hybrid's own settings (its components keep their tuned defaults): how many candidates each
+   * component proposes, which is also most of a request's ranking cost, and how the ranker grows.
+   * Keys name where a value goes: `candidates.<component>` or `ranker.<param>`.
+   */
+  anirec: {
+    'candidates.ease': [50, 75, 100],
+    'candidates.als': [25, 50, 100],
+    'candidates.itemknn': [20, 40, 60],
+    'candidates.content': [10, 20, 30],
+    'candidates.popularity': [10, 20],
+    'ranker.learningRate': { min: 0.03, max: 0.2, log: true },
+    'ranker.maxLeaves': [15, 31, 63],
+    'ranker.minDataInLeaf': [20, 50, 100],
+  },
 };
+
+/** The full model parameters for one point of a model's search space (defaults everywhere else). */
+export function modelParamsFor(name: ModelName, point: Params): ModelParams {
+  if (name !== 'anirec') return { ...DEFAULT_MODEL_PARAMS, [name]: point };
+  const candidates = { ...DEFAULT_MODEL_PARAMS.candidates };
+  const ranker: Record<string, Params[string]> = { ...DEFAULT_MODEL_PARAMS.hybrid.ranker };
+  for (const [key, value] of Object.entries(point)) {
+    const [group, field] = key.split('.');
+    if (group === 'candidates' && field !== undefined && field in candidates && typeof value === 'number') {
+      candidates[field as keyof typeof candidates] = value;
+    } else if (group === 'ranker' && field !== undefined) {
+      ranker[field] = value;
+    } else {
+      throw new Error(`anirec search space: "${key}" is neither candidates.<component> nor ranker.<param>`);
+    }
+  }
+  return { ...DEFAULT_MODEL_PARAMS, candidates, hybrid: { ...DEFAULT_MODEL_PARAMS.hybrid, ranker } };
+}

@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { searchHyperparams, type Params } from '../../eval/hyperparams.js';
-import { SEARCH_SPACES } from '../../eval/search-spaces.js';
+import { modelParamsFor, SEARCH_SPACES } from '../../eval/search-spaces.js';
 import { splitUsers } from '../../eval/split.js';
-import { DEFAULT_MODEL_PARAMS, isModelName, trainModel, type ModelName, type ModelParams } from '../../models/train-model.js';
+import { isModelName, trainModel, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -56,11 +56,13 @@ export function registerTune(program: Command, ctx: CliContext): void {
           trials: flags.trials,
           seed: flags.seed,
           train: async (params, trainData) => {
-            const all: ModelParams = { ...DEFAULT_MODEL_PARAMS, [name === 'anirec' ? 'hybrid' : name]: params };
-            return (await trainModel(name, trainData, set.catalogue, all, { seed: flags.seed })).recommender;
+            return (await trainModel(name, trainData, set.catalogue, modelParamsFor(name, params), { seed: flags.seed })).recommender;
           },
-          onTrial: (trial, index, total) =>
-            ctx.err(`[${index + 1}/${total}] ${JSON.stringify(trial.params)} → ndcg@20 ${trial.value.toFixed(4)} (train ${trial.trainSeconds.toFixed(1)} s)`),
+          onTrial: (trial, index, total) => {
+            // Scoring the validation users is mostly fold-in, so this is each trial's serving cost too.
+            const perUser = (trial.evalSeconds * 1000) / split.validation.length;
+            ctx.err(`[${index + 1}/${total}] ${JSON.stringify(trial.params)} → ndcg@20 ${trial.value.toFixed(4)} (train ${trial.trainSeconds.toFixed(1)} s, ${perUser.toFixed(2)} ms per validation user)`);
+          },
         },
       );
       ctx.out(`best ${name}: ${JSON.stringify(result.best.params)} ndcg@20 ${result.best.value.toFixed(4)} on ${result.validationUsers} validation users`);
