@@ -172,18 +172,47 @@ export function addOuter(A: Float64Array, b: Float64Array, Y: Float32Array, o: n
   }
 }
 
-/** Solves the SPD system A x = b in place by Cholesky (A row-major k×k, overwritten; b becomes x). */
+/**
+ * Solves the SPD system A x = b in place by Cholesky (A row-major k×k, overwritten; b becomes x).
+ * Each entry of the factor is one dot product, a chain of dependent multiply-adds; four rows of a
+ * column are computed side by side so four chains run at once. Every entry still subtracts the
+ * same terms in the same order, so the result is bit-for-bit the one-row-at-a-time factor.
+ */
 export function choleskySolveInPlace(A: Float64Array, b: Float64Array, k: number): void {
   for (let j = 0; j < k; j++) {
-    let d = A[j * k + j]!;
-    for (let m = 0; m < j; m++) d -= A[j * k + m]! * A[j * k + m]!;
+    const rj = j * k;
+    let d = A[rj + j]!;
+    for (let m = 0; m < j; m++) d -= A[rj + m]! * A[rj + m]!;
     if (!(d > 0)) d = 1e-12;
     const l = Math.sqrt(d);
-    A[j * k + j] = l;
-    for (let i = j + 1; i < k; i++) {
-      let s = A[i * k + j]!;
-      for (let m = 0; m < j; m++) s -= A[i * k + m]! * A[j * k + m]!;
-      A[i * k + j] = s / l;
+    A[rj + j] = l;
+    let i = j + 1;
+    for (; i + 3 < k; i += 4) {
+      const r0 = i * k;
+      const r1 = r0 + k;
+      const r2 = r1 + k;
+      const r3 = r2 + k;
+      let s0 = A[r0 + j]!;
+      let s1 = A[r1 + j]!;
+      let s2 = A[r2 + j]!;
+      let s3 = A[r3 + j]!;
+      for (let m = 0; m < j; m++) {
+        const ljm = A[rj + m]!;
+        s0 -= A[r0 + m]! * ljm;
+        s1 -= A[r1 + m]! * ljm;
+        s2 -= A[r2 + m]! * ljm;
+        s3 -= A[r3 + m]! * ljm;
+      }
+      A[r0 + j] = s0 / l;
+      A[r1 + j] = s1 / l;
+      A[r2 + j] = s2 / l;
+      A[r3 + j] = s3 / l;
+    }
+    for (; i < k; i++) {
+      const ri = i * k;
+      let s = A[ri + j]!;
+      for (let m = 0; m < j; m++) s -= A[ri + m]! * A[rj + m]!;
+      A[ri + j] = s / l;
     }
   }
   for (let i = 0; i < k; i++) {

@@ -21,6 +21,61 @@ test('Cholesky solve matches a known system', () => {
   for (let i = 0; i < 3; i++) assert.ok(Math.abs(b[i]! - x[i]!) < 1e-12);
 });
 
+/** The textbook one-row-at-a-time Cholesky solve the blocked kernel must reproduce exactly. */
+function referenceCholeskySolve(A: Float64Array, b: Float64Array, k: number): void {
+  for (let j = 0; j < k; j++) {
+    let d = A[j * k + j]!;
+    for (let m = 0; m < j; m++) d -= A[j * k + m]! * A[j * k + m]!;
+    const l = Math.sqrt(d > 0 ? d : 1e-12);
+    A[j * k + j] = l;
+    for (let i = j + 1; i < k; i++) {
+      let s = A[i * k + j]!;
+      for (let m = 0; m < j; m++) s -= A[i * k + m]! * A[j * k + m]!;
+      A[i * k + j] = s / l;
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    let s = b[i]!;
+    for (let m = 0; m < i; m++) s -= A[i * k + m]! * b[m]!;
+    b[i] = s / A[i * k + i]!;
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let m = i + 1; m < k; m++) s -= A[m * k + i]! * b[m]!;
+    b[i] = s / A[i * k + i]!;
+  }
+}
+
+test('blocked Cholesky solve is bit-for-bit the one-row-at-a-time solve, and solves the system', () => {
+  let seed = 11;
+  const random = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff - 0.5;
+  };
+  for (const k of [1, 2, 4, 5, 7, 8, 13, 33, 64]) {
+    // A = MᵀM + I is symmetric positive definite.
+    const M = Float64Array.from({ length: k * k }, random);
+    const A = new Float64Array(k * k);
+    for (let i = 0; i < k; i++) {
+      for (let j = 0; j < k; j++) {
+        let s = i === j ? 1 : 0;
+        for (let m = 0; m < k; m++) s += M[m * k + i]! * M[m * k + j]!;
+        A[i * k + j] = s;
+      }
+    }
+    const b = Float64Array.from({ length: k }, random);
+    const [A1, b1, A2, b2] = [A.slice(), b.slice(), A.slice(), b.slice()];
+    choleskySolveInPlace(A1, b1, k);
+    referenceCholeskySolve(A2, b2, k);
+    assert.deepEqual([...b1], [...b2], `k = ${k}`);
+    for (let i = 0; i < k; i++) {
+      let ax = 0;
+      for (let j = 0; j < k; j++) ax += A[i * k + j]! * b1[j]!;
+      assert.ok(Math.abs(ax - b[i]!) < 1e-9, `k = ${k}, row ${i}`);
+    }
+  }
+});
+
 test('ALS loss never increases over epochs and drops substantially', () => {
   const messages: string[] = [];
   const model = trainAls(plantedBlocks(), { ...SMALL, cgSteps: 2 }, { onProgress: (_f, m) => messages.push(m) });
