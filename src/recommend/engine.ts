@@ -102,6 +102,7 @@ export class RecommendationEngine {
   /** Recently scored lists by content, least recently used first (see scoredList). */
   private readonly scoreCache = new Map<string, ScoredList>();
   private readonly scratchExclude: Uint8Array;
+  private readonly scratchRanking = new Int32Array(Math.max(RANKING_LENGTH, PRECOMPUTED_RANKING_LENGTH));
   /** Where the last `recommend` got its ranking (for metrics; valid until the next call). */
   lastRankingSource: RankingSource = 'scored';
 
@@ -180,9 +181,9 @@ export class RecommendationEngine {
    * The list's ranking: from the cache when an identical list was seen recently, else from a
    * precomputed ranking that still matches the list, else by scoring it. Scoring is most of a
    * request's cost (the hybrid runs five models and a ranker), and the same list comes back for
-   * every page, filter change and reload, so recent lists are kept, keyed by their content (ids,
-   * scores and statuses): feedback changes the list and therefore the key, so a cached ranking
-   * can never be stale, and a new model gets a new engine with an empty cache.
+   * every page, filter change and reload, so recent lists are kept, keyed by a fingerprint of their
+   * content (ids, scores and statuses): feedback changes the list and therefore the key, so a
+   * cached ranking can never be stale, and a new model gets a new engine with an empty cache.
    */
   private scoredList(key: string, entries: readonly HistoryEntry[], precomputed: UserRanking | null): { list: ScoredList; source: RankingSource } {
     const cached = this.scoreCache.get(key);
@@ -213,8 +214,14 @@ export class RecommendationEngine {
     const scores = this.scratchScores;
     if (history.items.length > 0) this.ctx.bundle.recommender.scoreFoldIn(history, scores);
     else scores.fill(-Infinity);
-    const ranking = topKIndices(scores, length).slice();
-    return { ranking, rankingScores: Float32Array.from(ranking, (i) => scores[i]!) };
+    const top = topKIndices(scores, length, this.scratchRanking);
+    // Kept for as long as the list stays cached: both arrays in one buffer, one allocation.
+    const buffer = new ArrayBuffer(top.length * 8);
+    const ranking = new Int32Array(buffer, 0, top.length);
+    const rankingScores = new Float32Array(buffer, top.length * 4, top.length);
+    ranking.set(top);
+    for (let r = 0; r < ranking.length; r++) rankingScores[r] = scores[ranking[r]!]!;
+    return { ranking, rankingScores };
   }
 
   private score(entries: readonly HistoryEntry[]): ScoredList {
@@ -252,8 +259,8 @@ export class RecommendationEngine {
    * A precomputed ranking as a ScoredList: only its titles have scores, so pages it cannot fill
    * are recomputed. Null when it no longer matches the list (feedback since) or has no usable titles.
    */
-  private fromPrecomputed(content: string, entries: readonly HistoryEntry[], ranking: UserRanking): ScoredList | null {
-    if (ranking.listKey !== fingerprint(content)) return null;
+  private fromPrecomputed(key: string, entries: readonly HistoryEntry[], ranking: UserRanking): ScoredList | null {
+    if (ranking.listKey !== key) return null;
     const { history, unknown } = toHistory(this.ctx.bundle, entries);
     if (history.items.length === 0) return null;
     const items: number[] = [];
@@ -296,8 +303,10 @@ export class RecommendationEngine {
     const filters = options.filters ?? {};
     const allowed = this.allowedMask(filters);
     const page = this.page(options);
-    const content = listContent(entries);
-    const found = this.scoredList(content, entries, precomputed);
+    // The list's fingerprint keys the cache (27 characters instead of the list's content, which is
+    // ~20 characters per entry) and is what a precomputed ranking was stored under.
+    const key = fingerprint(listContent(entries));
+    const found = this.scoredList(key, entries, precomputed);
     let scored = found.list;
     this.lastRankingSource = found.source;
     const notes: string[] = [];
@@ -324,7 +333,7 @@ export class RecommendationEngine {
       // and keep the longer ranking for the next request instead of the stored one.
       scored = this.score(entries);
       scratchHoldsScores = true;
-      this.remember(content, scored);
+      this.remember(key, scored);
       this.lastRankingSource = 'scored';
       result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
     }
