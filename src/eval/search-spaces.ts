@@ -1,3 +1,4 @@
+import { DEFAULT_HYBRID_PARAMS } from '../models/hybrid/train-hybrid.js';
 import { DEFAULT_MODEL_PARAMS, type ModelName, type ModelParams } from '../models/train-model.js';
 import type { Params, ParamSpace } from './hyperparams.js';
 
@@ -38,7 +39,7 @@ export const SEARCH_SPACES: Partial<Record<ModelName, ParamSpace>> = {
 export function modelParamsFor(name: ModelName, point: Params): ModelParams {
   if (name !== 'anirec') return { ...DEFAULT_MODEL_PARAMS, [name]: point };
   const candidates = { ...DEFAULT_MODEL_PARAMS.candidates };
-  const ranker: Record<string, Params[string]> = { ...DEFAULT_MODEL_PARAMS.hybrid.ranker };
+  const ranker: Record<string, Params[string]> = { ...DEFAULT_HYBRID_PARAMS.ranker, ...DEFAULT_MODEL_PARAMS.hybrid.ranker };
   for (const [key, value] of Object.entries(point)) {
     const [group, field] = key.split('.');
     if (group === 'candidates' && field !== undefined && field in candidates && typeof value === 'number') {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gridPoints, randomPoints } from '../../src/eval/hyperparams.js';
 import { modelParamsFor, SEARCH_SPACES } from '../../src/eval/search-spaces.js';
+import { DEFAULT_HYBRID_PARAMS } from '../../src/models/hybrid/train-hybrid.js';
 import { DEFAULT_MODEL_PARAMS } from '../../src/models/train-model.js';
 import { resolveRankerParams } from '../../src/models/ranker/index.js';
 
@@ -15,7 +16,8 @@ describe('search spaces', () => {
   it('routes the hybrid\'s candidates.* and ranker.* keys to the candidate counts and the ranker', () => {
     const params = modelParamsFor('anirec', { 'candidates.ease': 75, 'candidates.als': 25, 'ranker.learningRate': 0.1, 'ranker.maxLeaves': 15 });
     assert.deepEqual(params.candidates, { ...DEFAULT_MODEL_PARAMS.candidates, ease: 75, als: 25 });
-    assert.deepEqual(params.hybrid.ranker, { learningRate: 0.1, maxLeaves: 15 });
+    // Ranker settings the point does not name keep the hybrid's defaults.
+    assert.deepEqual(params.hybrid.ranker, { ...DEFAULT_HYBRID_PARAMS.ranker, learningRate: 0.1, maxLeaves: 15 });
     assert.deepEqual(params.ease, DEFAULT_MODEL_PARAMS.ease);
     assert.throws(() => modelParamsFor('anirec', { 'candidates.bogus': 3 }), /neither candidates/);
     assert.throws(() => modelParamsFor('anirec', { lambda: 3 }), /neither candidates/);
