@@ -39,6 +39,7 @@ export const SEARCH_SPACES: Partial<Record<ModelName, ParamSpace>> = {
 export function modelParamsFor(name: ModelName, point: Params): ModelParams {
   if (name !== 'anirec') return { ...DEFAULT_MODEL_PARAMS, [name]: point };
   const candidates = { ...DEFAULT_MODEL_PARAMS.candidates };
+  // Ranker settings the point does not name keep the hybrid's defaults.
   const ranker: Record<string, Params[string]> = { ...DEFAULT_HYBRID_PARAMS.ranker, ...DEFAULT_MODEL_PARAMS.hybrid.ranker };
   for (const [key, value] of Object.entries(point)) {
     const [group, field] = key.split('.');

@@ -31,9 +31,7 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = {
   als: {},
   content: {},
   hybrid: {},
-  // From `anirec tune --model anirec` (16 trials on 500 validation users, docs/evaluation.md):
-  // short item-kNN, content and popularity lists lost nothing and halve the ranker's work.
-  candidates: { ease: 100, als: 50, itemknn: 20, content: 10, popularity: 10 },
+  candidates: { ease: 100, als: 100, itemknn: 60, content: 30, popularity: 20 },
 };
 
 export function isModelName(name: string): name is ModelName {

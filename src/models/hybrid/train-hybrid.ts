@@ -38,9 +38,7 @@ export const DEFAULT_HYBRID_PARAMS: HybridTrainParams = {
   listedGain: 1,
   likedGain: 2,
   likedThreshold: 7,
-  // From `anirec tune --model anirec` (docs/evaluation.md): small trees with large leaves
-  // (≥ 100 candidates each) generalise better to new users than 31-leaf trees with 20.
-  ranker: { learningRate: 0.06, maxLeaves: 15, minDataInLeaf: 100 },
+  ranker: {},
 };
 
 interface FoldInUser {
