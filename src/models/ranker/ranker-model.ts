@@ -2,6 +2,7 @@
  * A trained gradient-boosted ranker: a sum of regression trees evaluated on raw float features.
  * Saved as JSON (a few hundred small trees), so a model file can be read and diffed by people.
  */
+import { CompiledForest } from './compiled-forest.js';
 import type { RankerParams } from './params.js';
 import type { TreeArrays } from './tree-grower.js';
 
@@ -25,6 +26,9 @@ export interface RankerJson {
 }
 
 export class RankerModel {
+  /** The trees laid out for scoring, built on first use. */
+  private compiled: CompiledForest | null = null;
+
   constructor(
     readonly trees: readonly TreeArrays[],
     readonly nFeatures: number,
@@ -41,7 +45,7 @@ export class RankerModel {
       throw new RangeError(`ranker: got ${features.length} feature values for ${nRows} rows × ${this.nFeatures} features`);
     }
     const out = new Float64Array(nRows).fill(this.initialScore);
-    for (const tree of this.trees) addTreeOutput(tree, features, this.nFeatures, nRows, out);
+    (this.compiled ??= CompiledForest.compile(this.trees, this.nFeatures)).addTo(features, nRows, out);
     return out;
   }
 
@@ -111,7 +115,11 @@ export class RankerModel {
   }
 }
 
-/** Adds one tree's output for every row; children always have larger indices, so walks end. */
+/**
+ * Adds one tree's output for every row, walking the tree as grown (training scores its validation
+ * rows tree by tree with this; predict uses the equivalent CompiledForest). Children always have
+ * larger indices, so walks end.
+ */
 export function addTreeOutput(tree: TreeArrays, features: Float32Array, nFeatures: number, nRows: number, out: Float64Array): void {
   const { feature, threshold, defaultLeft, left, right, value } = tree;
   for (let row = 0, base = 0; row < nRows; row++, base += nFeatures) {
