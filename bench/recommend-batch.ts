@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLED_DATA } from '../src/config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/config.js';
 import { splitUsers } from '../src/eval/split.js';
 import { dataHash } from '../src/eval/split.js';
 import { makeBundle, saveBundle } from '../src/models/bundle.js';
@@ -25,7 +25,7 @@ import { printTable, writeResults } from './report.js';
 const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 const store = SqliteStore.open(':memory:');
-await importFiles(store, [{ path: BUNDLED_DATA.catalogue2016 }, { path: BUNDLED_DATA.catalogueJikan }, { path: BUNDLED_DATA.ratings2016, userSource: 'kaggle2016' }]);
+await importFiles(store, [...BUNDLED_CATALOGUES.map((path) => ({ path })), { path: BUNDLED_DATA.ratings2016, userSource: 'kaggle2016' }]);
 const set = await loadTrainingSet(store);
 await store.close();
 const split = splitUsers(set.data, { seed: 42, validationUsers: 0, testUsers: 1000 });

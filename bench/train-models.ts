@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLED_DATA } from '../src/config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/config.js';
 import { DEFAULT_ALS_PARAMS, type AlsRecommender } from '../src/models/als.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName } from '../src/models/train-model.js';
 import { loadTrainingSet } from '../src/models/training-set.js';
@@ -56,7 +56,7 @@ function scalarFmaRate(): number {
 
 async function runChild(model: ModelName, ratings: string, label: string): Promise<void> {
   const store = SqliteStore.open(':memory:');
-  await importFiles(store, [{ path: BUNDLED_DATA.catalogue2016 }, { path: BUNDLED_DATA.catalogueJikan }, { path: ratings, userSource: 'bench' }]);
+  await importFiles(store, [...BUNDLED_CATALOGUES.map((path) => ({ path })), { path: ratings, userSource: 'bench' }]);
   const set = await loadTrainingSet(store);
   await store.close();
   const baselineRssMiB = process.memoryUsage().rss / 2 ** 20;

@@ -17,6 +17,14 @@ export const BUNDLED_DATA = {
   embeddingCache: join(PACKAGE_ROOT, 'data', 'embeddings', 'use-lite-synopsis.bin'),
 } as const;
 
+/**
+ * The bundled catalogues in the order every command imports them. Order matters: where both know
+ * a field (genres, member counts, scores of the TV titles since 2006), the later import's value
+ * wins, so the newer Jikan facts complete and update the 2016 catalogue. Training from files and
+ * `anirec import` use this one list, so models and evaluations agree on both paths.
+ */
+export const BUNDLED_CATALOGUES = [BUNDLED_DATA.catalogue2016, BUNDLED_DATA.catalogueJikan] as const;
+
 /** User namespace of the bundled ratings (caserec's renumbered 5k-user Kaggle 2016 sample). */
 export const BUNDLED_USER_SOURCE = 'kaggle2016';
 

@@ -36,4 +36,4 @@ export { compareModels } from './eval/compare-models.js';
 // Registry and server.
 export { ModelRegistry } from './registry/index.js';
 export { buildServer, type BuildServerOptions } from './server/app.js';
-export { resolvePaths, BUNDLED_DATA } from './config.js';
+export { resolvePaths, BUNDLED_DATA, BUNDLED_CATALOGUES } from './config.js';

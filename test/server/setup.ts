@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { BUNDLED_DATA } from '../../src/config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../../src/config.js';
 import { saveBundle, type ModelBundle } from '../../src/models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, trainBundle, type ModelName } from '../../src/models/train-model.js';
 import { loadTrainingSet } from '../../src/models/training-set.js';
@@ -51,7 +51,7 @@ export async function createWorld(options: { ratingLines?: number } = {}): Promi
   const store = SqliteStore.open(join(dir, 'anirec.db'));
   const slice = join(dir, 'ratings.csv');
   await ratingsSlice(slice, options.ratingLines ?? 60_000);
-  await importFiles(store, [{ path: BUNDLED_DATA.catalogueJikan }, { path: BUNDLED_DATA.catalogue2016 }, { path: slice, userSource: 'kaggle2016' }, { path: join(FIXTURES, 'mal-export.xml') }]);
+  await importFiles(store, [...BUNDLED_CATALOGUES.map((path) => ({ path })), { path: slice, userSource: 'kaggle2016' }, { path: join(FIXTURES, 'mal-export.xml') }]);
   const modelsDir = join(dir, 'models');
   mkdirSync(modelsDir, { recursive: true });
   const { bundle, dir: modelDir } = await trainInto(store, modelsDir, 'itemknn', 'itemknn-1');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../config.js';
 import type { FormatId } from '../../data/index.js';
 import { describeProblem, importFiles, ImportAbortedError, type ImportFileSpec, type ImportSummary } from '../../store/index.js';
 import type { CliContext } from '../context.js';
@@ -14,11 +14,7 @@ interface ImportFlags {
 
 /** The bundled sample: both catalogues (merged by MAL id) and the 5k-user ratings. */
 export function bundledImportSpecs(): ImportFileSpec[] {
-  return [
-    { path: BUNDLED_DATA.catalogue2016 },
-    { path: BUNDLED_DATA.catalogueJikan },
-    { path: BUNDLED_DATA.ratings2016, userSource: BUNDLED_USER_SOURCE },
-  ];
+  return [...BUNDLED_CATALOGUES.map((path) => ({ path })), { path: BUNDLED_DATA.ratings2016, userSource: BUNDLED_USER_SOURCE }];
 }
 
 export function printImportSummary(ctx: CliContext, summary: ImportSummary): void {

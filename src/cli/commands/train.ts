@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { BUNDLED_DATA } from '../../config.js';
+import { BUNDLED_CATALOGUES } from '../../config.js';
 import { saveBundle, type ModelBundle } from '../../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainBundle, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
@@ -36,7 +36,7 @@ export async function openTrainingStore(ctx: CliContext, flags: TrainFlags): Pro
   if (!flags.ratings) return ctx.openStore(flags.db);
   const store = SqliteStore.open(':memory:');
   const specs: ImportFileSpec[] = [];
-  if (flags.bundledCatalogue) specs.push({ path: BUNDLED_DATA.catalogueJikan }, { path: BUNDLED_DATA.catalogue2016 });
+  if (flags.bundledCatalogue) specs.push(...BUNDLED_CATALOGUES.map((path) => ({ path })));
   for (const path of flags.anime ?? []) specs.push({ path });
   specs.push({ path: flags.ratings, userSource: 'train' });
   for (const spec of specs) if (!existsSync(spec.path)) throw new CliError(`${spec.path}: no such file`);
