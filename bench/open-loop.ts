@@ -35,9 +35,26 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
+const CONNECTIONS = 64;
+
+/**
+ * Opens every connection of the pool before the clock starts (as wrk2 connects before it
+ * measures). Otherwise the first ~0.3 s of a run measures TCP set-up, and with `--workers` the
+ * primary handing each new socket to a worker, while requests queue for sockets: at 500 req/s
+ * that put 100–200 ms latencies into every run's first tenth of a second, whatever the route.
+ */
+async function openConnections(pool: Pool): Promise<void> {
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, () =>
+      pool.request({ method: 'GET', path: '/health/live' }).then((response) => response.body.dump()),
+    ),
+  );
+}
+
 export async function openLoop(base: string, rate: number, seconds: number, next: () => LoadRequest): Promise<OpenLoopResult> {
   // Enough sockets that requests wait in the server, not for a free client connection.
-  const pool = new Pool(base, { connections: 64, pipelining: 1 });
+  const pool = new Pool(base, { connections: CONNECTIONS, pipelining: 1 });
+  await openConnections(pool);
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
   const latencies = new Float64Array(total);
