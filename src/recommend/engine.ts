@@ -10,7 +10,7 @@ import { topKIndices } from '../models/top-k.js';
 import { listContent, PRECOMPUTED_RANKING_LENGTH, RANKING_LENGTH, rankingKeyOf, SCORE_CACHE_ENTRIES, type ScoredList } from './scored-list.js';
 import { selectPage, selectPageFromRanking, sparseScores, type Page, type PageRequest } from './paging.js';
 import { matchedLikes, preferenceFilters, resolvePreferences, scorePreferences, type Preferences } from './preferences.js';
-import { popularReason, ReasonBuilder, tasteReason, type LikedItem, type Reason } from './reasons.js';
+import { EXPLAINED_LIKES, popularReason, ReasonBuilder, tasteReason, type LikedItem, type Reason } from './reasons.js';
 import { similarScores, type SimilarityMode } from './similar-items.js';
 import { UserIndex, type SimilarUser } from './similar-users.js';
 import { starterPage } from './starter.js';
@@ -292,7 +292,8 @@ export class RecommendationEngine {
       const weight = likeWeight(entry, mean);
       if (item !== undefined && weight > 0) liked.push({ item, weight });
     }
-    return liked.sort((a, b) => b.weight - a.weight);
+    // Only the strongest are ever read; a cached list keeps just those (a known user lists ~100).
+    return liked.sort((a, b) => b.weight - a.weight).slice(0, EXPLAINED_LIKES);
   }
 
   /**

@@ -12,6 +12,9 @@ export interface Reason {
   tags?: string[];
 }
 
+/** How many of a user's liked titles reasons draw on: plenty to explain a top-k list, and it keeps explaining under a millisecond. */
+export const EXPLAINED_LIKES = 40;
+
 /** A liked title from the user's history, with how strongly it counts. */
 export interface LikedItem {
   item: number;
@@ -48,8 +51,7 @@ export class ReasonBuilder {
      */
     targets?: Iterable<number>,
   ) {
-    // The 40 strongest likes are plenty to explain a top-k list and keep this under a millisecond.
-    const strongest = [...liked].sort((a, b) => b.weight - a.weight).slice(0, 40);
+    const strongest = [...liked].sort((a, b) => b.weight - a.weight).slice(0, EXPLAINED_LIKES);
     this.strongest = strongest;
     // Neighbour lists are only read where they are precomputed slices (item-kNN, content model).
     // ALS would score the whole catalogue per liked title, and the tag fallback scans big tag
