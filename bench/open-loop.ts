@@ -41,7 +41,7 @@ const CONNECTIONS = 64;
  * Opens every connection of the pool before the clock starts (as wrk2 connects before it
  * measures). Otherwise the first ~0.3 s of a run measures TCP set-up, and with `--workers` the
  * primary handing each new socket to a worker, while requests queue for sockets: at 500 req/s
- * that put 100–200 ms latencies into every run's first tenth of a second, whatever the route.
+ * the first cold fold-in requests of a run waited 100–200 ms.
  */
 async function openConnections(pool: Pool): Promise<void> {
   await Promise.all(
