@@ -268,3 +268,57 @@ export function alsLoss(
   }
   return observed + alpha0 * all + reg;
 }
+
+/**
+ * out[item] = Y[item] · x for each listed item (row-major factors, k per row): the scalar path of
+ * fold-in scoring, used where the WebAssembly kernel (src/models/wasm/als-scorer.ts) cannot run.
+ * Eight items at a time: eight independent sums keep the FPU busy (one sum is a chain of
+ * dependent adds; eight measured ~18% faster than four), while each item's sum still adds the
+ * same terms in the same order, so the scores are bit-for-bit those of the one-item loop.
+ */
+export function scoreDotProducts(Y: Float32Array, k: number, items: Int32Array, x: Float64Array, out: Float32Array): void {
+  let q = 0;
+  for (; q + 7 < items.length; q += 8) {
+    const o0 = items[q]! * k;
+    const o1 = items[q + 1]! * k;
+    const o2 = items[q + 2]! * k;
+    const o3 = items[q + 3]! * k;
+    const o4 = items[q + 4]! * k;
+    const o5 = items[q + 5]! * k;
+    const o6 = items[q + 6]! * k;
+    const o7 = items[q + 7]! * k;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    let s5 = 0;
+    let s6 = 0;
+    let s7 = 0;
+    for (let j = 0; j < k; j++) {
+      const xj = x[j]!;
+      s0 += Y[o0 + j]! * xj;
+      s1 += Y[o1 + j]! * xj;
+      s2 += Y[o2 + j]! * xj;
+      s3 += Y[o3 + j]! * xj;
+      s4 += Y[o4 + j]! * xj;
+      s5 += Y[o5 + j]! * xj;
+      s6 += Y[o6 + j]! * xj;
+      s7 += Y[o7 + j]! * xj;
+    }
+    out[items[q]!] = s0;
+    out[items[q + 1]!] = s1;
+    out[items[q + 2]!] = s2;
+    out[items[q + 3]!] = s3;
+    out[items[q + 4]!] = s4;
+    out[items[q + 5]!] = s5;
+    out[items[q + 6]!] = s6;
+    out[items[q + 7]!] = s7;
+  }
+  for (; q < items.length; q++) {
+    const o = items[q]! * k;
+    let s = 0;
+    for (let j = 0; j < k; j++) s += Y[o + j]! * x[j]!;
+    out[items[q]!] = s;
+  }
+}
