@@ -192,6 +192,8 @@ export class AlsRecommender implements Recommender {
       this.knownItems = Int32Array.from(list);
     }
     const items = this.knownItems;
+    // Catalogue titles nobody listed (about half of the bundled vocabulary) are skipped instead of
+    // scored and then discarded.
     out.fill(-Infinity);
     if (this.wasmScorer === undefined) this.wasmScorer = WasmAlsScorer.create(Y, k, items);
     if (this.wasmScorer !== null) this.wasmScorer.scoreInto(x, out);

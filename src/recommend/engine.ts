@@ -306,7 +306,7 @@ export class RecommendationEngine {
     const page = this.page(options);
     // The list's fingerprint keys the cache (27 characters instead of the list's content, which is
     // ~20 characters per entry) and is what a precomputed ranking was stored under.
-    const key = fingerprint(listContent(entries));
+    const key = this.listKey(entries);
     const found = this.scoredList(key, entries, precomputed);
     let scored = found.list;
     this.lastRankingSource = found.source;
