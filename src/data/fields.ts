@@ -11,6 +11,22 @@ export function textOrNull(text: string): string | null {
   return isUnknown(text) ? null : decodeHtmlEntities(text.trim());
 }
 
+/** User ids longer than this are not ids (the longest in the public dumps have 8 digits). */
+export const MAX_USER_ID_LENGTH = 64;
+
+/** How much of a bad value a message quotes: a 10 MB field must not become a 10 MB message. */
+const QUOTED_VALUE_LENGTH = 40;
+
+/**
+ * The message for a field that does not hold what it should: "rating is empty; expected an
+ * integer", or "user_id "12ab" is not a non-negative integer" with long values cut.
+ */
+export function badValueMessage(column: string, text: string, expected: string): string {
+  if (text.trim() === '') return `${column} is empty; expected ${expected}`;
+  const quoted = text.length <= QUOTED_VALUE_LENGTH ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, QUOTED_VALUE_LENGTH))}… (${text.length.toLocaleString('en')} characters)`;
+  return `${column} ${quoted} is not ${expected}`;
+}
+
 /** A strict integer parse: "12" → 12, "12.0" → 12, "twelve"/"1e3"/"" → NaN. */
 export function parseInteger(text: string): number {
   const t = text.trim();

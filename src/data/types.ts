@@ -66,6 +66,8 @@ export interface Interaction {
   updatedAt: number | null;
   /** 1-based line in the source file, so checks made after parsing (unknown anime) can point at the row. */
   line?: number;
+  /** The title as the file names it, for telling the user which titles are unknown; never stored. */
+  title?: string;
 }
 
 /** Why a row was not imported. Stable codes so summaries and tests can count them. */

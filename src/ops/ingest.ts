@@ -1,6 +1,6 @@
 import { AniListClient, fetchMediaPages, fetchUserList, type AniListClientOptions } from '../data/anilist/index.js';
 import type { AnimePatch, Interaction, RowProblem } from '../data/types.js';
-import type { Store } from '../store/index.js';
+import { withImport, type Store } from '../store/index.js';
 
 /**
  * Daily ingestion: the followed AniList users' lists, then titles changed on AniList since the
@@ -86,24 +86,18 @@ async function ingestUser(store: Store, client: AniListClient, user: string, sig
     problems.push(...chunk.problems);
   }
   throwIfAborted(signal);
-  const tx = await store.beginImport();
-  try {
+  const { counts } = await withImport(store, async (tx) => {
     await tx.upsertAnime(anime);
     await tx.upsertInteractions(ANILIST_SOURCE, interactions);
-    const counts = tx.counts();
-    await tx.commit();
-    return {
-      user,
-      entries: interactions.length,
-      inserted: counts.interactionsInserted,
-      updated: counts.interactionsUpdated,
-      unchanged: counts.interactionsUnchanged,
-      problems: problems.length,
-    };
-  } catch (error) {
-    await tx.rollback();
-    throw error;
-  }
+  });
+  return {
+    user,
+    entries: interactions.length,
+    inserted: counts.interactionsInserted,
+    updated: counts.interactionsUpdated,
+    unchanged: counts.interactionsUnchanged,
+    problems: problems.length,
+  };
 }
 
 /** Runs (or resumes) one ingestion. Throws on cancellation or on an AniList outage for titles. */
@@ -153,14 +147,7 @@ export async function runIngest(store: Store, options: IngestOptions): Promise<I
     const t = state.titles;
     const titles = { since: t.since, pages: 0, upserted: 0, skipped: 0, cursor: null as number | null };
     for await (const page of fetchMediaPages({ updatedSince: t.since, startPage: t.nextPage, perPage: options.perPage, signal }, client)) {
-      const tx = await store.beginImport();
-      try {
-        await tx.upsertAnime(page.anime);
-        await tx.commit();
-      } catch (error) {
-        await tx.rollback();
-        throw error;
-      }
+      await withImport(store, (tx) => tx.upsertAnime(page.anime));
       titles.pages++;
       titles.upserted += page.anime.length;
       titles.skipped += page.skipped;

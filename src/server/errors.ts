@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FilterError } from '../recommend/filters.js';
+import { ImportInProgressError, StoreBusyError } from '../store/index.js';
 import { filterProperties } from './schemas.js';
 
 /** The JSON body of every error response. */
@@ -44,11 +45,18 @@ function fieldOf(error: FastifyError): string | null {
   return `${context}${path}${leaf ? `.${leaf}` : ''}`;
 }
 
+/** What a value must look like, for fields with a `pattern` (Ajv's own message quotes the regex). */
+const PATTERN_HINTS: Record<string, string> = {
+  'params.user': 'must not contain control characters; users are named source:id, e.g. local:alice',
+  'body.userName': 'must be an AniList user name: letters, digits, _ and -',
+};
+
 function validationMessage(error: FastifyError, field: string | null): string {
   const first = error.validation?.[0];
   if (first === undefined) return error.message;
   const params = first.params as { additionalProperty?: string; allowedValues?: unknown[] };
   if (first.keyword === 'additionalProperties') return `unknown field ${field}; check the spelling against the API docs at /docs.`;
+  if (first.keyword === 'pattern' && field !== null && PATTERN_HINTS[field]) return `${field} ${PATTERN_HINTS[field]}.`;
   if (first.keyword === 'enum' && params.allowedValues) return `${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}.`;
   return `${field} ${first.message ?? 'is invalid'}.`;
 }
@@ -87,6 +95,15 @@ export function registerErrorHandling(app: FastifyInstance, onError: (request: F
     if (error instanceof ApiError) {
       status = error.statusCode;
       body = { error: error.code, field: error.field, message: error.message, ...(error.suggestions ? { suggestions: error.suggestions } : {}) };
+    } else if (error instanceof ImportInProgressError) {
+      status = 409;
+      body = { error: 'import_in_progress', field: null, message: 'Another list import is running on this server; send this one again when it has finished (nothing was imported).' };
+    } else if (error instanceof StoreBusyError) {
+      // The location is a filesystem path: the log has it, the client does not need it.
+      request.log.warn({ err: error }, 'store busy');
+      status = 503;
+      reply.header('retry-after', '5');
+      body = { error: 'store_busy', field: null, message: 'The store is locked by another writer (an import or a scheduled job); nothing was written. Retry in a few seconds.' };
     } else if (error instanceof FilterError) {
       status = 400;
       body = { error: 'bad_request', field: filterField(request, error.field), message: error.message, suggestions: error.suggestions };

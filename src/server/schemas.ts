@@ -120,6 +120,8 @@ export const userParam = {
       type: 'string',
       minLength: 1,
       maxLength: 200,
+      // No control characters: ids end up in logs, files and other systems' queries.
+      pattern: '^[^\\u0000-\\u001f\\u007f]+$',
       description: 'User id in its dataset ("1"), or source:id ("kaggle2016:1", "mal:bebop_fan", "local:alice").',
     },
   },

@@ -2,6 +2,7 @@ import { openDataFile, uncompressedSize, type FormatId } from '../data/index.js'
 import type { ImportChunk, Interaction, RowProblem, SkipReason } from '../data/types.js';
 import { SKIP_REASONS } from '../data/types.js';
 import type { ImportCounts, Store } from './store.js';
+import { withImport } from './with-import.js';
 
 export interface ImportFileSpec {
   path: string;
@@ -56,6 +57,12 @@ export interface ImportSummary {
   problems: RowProblem[];
   /** Titles created as placeholders (unknownAnime: 'placeholder'). */
   placeholderAnime: number;
+  /**
+   * Entries of a user's own list (MAL export) for titles the catalogue does not have yet: kept as
+   * the user's pending entries, they count once a catalogue import or ingestion adds the title.
+   * `titles` lists the first PENDING_TITLES_REPORTED of them with the name the file gave.
+   */
+  pending: { entries: number; titles: Array<{ animeId: number; title: string | null }> };
   seconds: number;
 }
 
@@ -73,6 +80,21 @@ export class ImportAbortedError extends Error {
 export function describeProblem(problem: RowProblem): string {
   const column = problem.column ? `, column ${problem.column}` : '';
   return `${problem.file}:${problem.line}${column}: ${problem.reason}: ${problem.message}`;
+}
+
+/** How many pending titles a summary names (the count covers all of them). */
+const PENDING_TITLES_REPORTED = 50;
+
+/** "3 titles are not in the catalogue yet: Frieren (52991), …" for a summary with pending entries. */
+export function describePending(pending: ImportSummary['pending']): string | null {
+  if (pending.entries === 0) return null;
+  const named = pending.titles.slice(0, 10).map((t) => (t.title ? `${cut(t.title, 80)} (${t.animeId})` : `anime ${t.animeId}`));
+  const more = pending.entries > named.length ? `, and ${pending.entries - named.length} more` : '';
+  return `${pending.entries} ${pending.entries === 1 ? 'title is' : 'titles are'} not in the catalogue yet: ${named.join(', ')}${more}. They are kept on the list and count as soon as a catalogue import or ingestion adds them.`;
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function emptyReasonCounts(): Record<SkipReason, number> {
@@ -94,12 +116,13 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
 
   const summary: ImportSummary = {
     files: [],
-    counts: { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 0 },
+    counts: { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 0, pendingAdded: 0, pendingResolved: 0 },
     rowsRead: 0,
     skippedByReason: emptyReasonCounts(),
     skippedTotal: 0,
     problems: [],
     placeholderAnime: 0,
+    pending: { entries: 0, titles: [] },
     seconds: 0,
   };
 
@@ -113,8 +136,7 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
     if (summary.problems.length < keepProblems) summary.problems.push(problem);
   };
 
-  const tx = await store.beginImport();
-  try {
+  const { counts } = await withImport(store, async (tx) => {
     for (const [fileIndex, { spec, format, chunks }] of opened.entries()) {
       const file: FileSummary = { path: spec.path, format: format.id, rowsRead: 0, animeRecords: 0, interactionRecords: 0, skipped: 0 };
       summary.files.push(file);
@@ -123,11 +145,21 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
       for await (const chunk of chunks as AsyncIterable<ImportChunk>) {
         if (options.signal?.aborted) throw new ImportAbortedError('Import interrupted; nothing was imported.', null);
         for (const problem of chunk.problems) recordProblem(problem, file);
-        if (chunk.anime.length > 0) {
+        // A person's own list never writes catalogue data, whatever its parser produced.
+        if (chunk.anime.length > 0 && !format.userList) {
           await tx.upsertAnime(chunk.anime);
           file.animeRecords += chunk.anime.length;
         }
-        if (chunk.interactions.length > 0) {
+        if (chunk.interactions.length > 0 && format.userList) {
+          const known = await tx.knownAnimeIds();
+          const unknown = chunk.interactions.filter((row) => !known.has(row.animeId));
+          const accepted = unknown.length === 0 ? chunk.interactions : chunk.interactions.filter((row) => known.has(row.animeId));
+          await tx.upsertInteractions(userSource, accepted);
+          await tx.addPendingInteractions(userSource, unknown);
+          file.interactionRecords += accepted.length;
+          summary.pending.entries += unknown.length;
+          for (const row of unknown.slice(0, PENDING_TITLES_REPORTED - summary.pending.titles.length)) summary.pending.titles.push({ animeId: row.animeId, title: row.title ?? null });
+        } else if (chunk.interactions.length > 0) {
           const known = await tx.knownAnimeIds();
           if (options.unknownAnime === 'placeholder') {
             const missing = [...new Set(chunk.interactions.filter((row) => !known.has(row.animeId)).map((row) => row.animeId))];
@@ -152,12 +184,8 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
       }
     }
     if (options.signal?.aborted) throw new ImportAbortedError('Import interrupted; nothing was imported.', null);
-    summary.counts = tx.counts();
-    await tx.commit();
-  } catch (error) {
-    await tx.rollback();
-    throw error;
-  }
+  });
+  summary.counts = counts;
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

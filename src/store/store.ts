@@ -38,6 +38,36 @@ export interface ImportCounts {
   interactionsUpdated: number;
   interactionsUnchanged: number;
   usersCreated: number;
+  /** Entries of a person's own list for titles the catalogue does not have yet (see PendingInteraction). */
+  pendingAdded: number;
+  /** Pending entries that became interactions because this run added their titles. */
+  pendingResolved: number;
+}
+
+/**
+ * A list entry for a title the catalogue does not know yet. A user's own list (a MAL export)
+ * never creates catalogue titles, so such entries wait here and become interactions as soon as
+ * a catalogue import or ingestion adds the title (in that import's transaction).
+ */
+export interface PendingInteraction {
+  userId: number;
+  animeId: number;
+  score: number | null;
+  status: ListStatus | null;
+  updatedAt: number | null;
+}
+
+/** A change to one list entry: a field left out keeps its stored value. */
+export interface InteractionPatch {
+  score?: number | null;
+  status?: ListStatus | null;
+  updatedAt: number;
+}
+
+/** What `updateInteraction` wrote. */
+export interface InteractionChange {
+  created: boolean;
+  entry: StoredInteraction;
 }
 
 /**
@@ -48,6 +78,8 @@ export interface ImportTransaction {
   upsertAnime(patches: readonly AnimePatch[]): Promise<void>;
   /** Users are namespaced by `source`, so "1" in two datasets are two different people. */
   upsertInteractions(source: string, rows: readonly Interaction[]): Promise<void>;
+  /** Keeps list rows for titles the catalogue lacks as pending entries (upsert by user and title). */
+  addPendingInteractions(source: string, rows: readonly Interaction[]): Promise<void>;
   /** Ids of anime known to the store, including those upserted earlier in this transaction. */
   knownAnimeIds(): Promise<ReadonlySet<number>>;
   counts(): ImportCounts;
@@ -113,10 +145,15 @@ export interface UserRanking {
  * The storage boundary. The embedded SQLite implementation is the default; a PostgreSQL one can
  * implement the same interface for several API replicas sharing one state. Methods are async so
  * that a networked store fits without changing callers.
+ *
+ * Writes made outside an import never become part of an open import's transaction: they wait
+ * for it to end (or use their own connection), so rolling an import back never takes a write
+ * that was already acknowledged with it.
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
+  /** Opens an import; throws ImportInProgressError while another import is open on this store. */
   beginImport(): Promise<ImportTransaction>;
 
   getAnime(animeId: number): Promise<Anime | null>;
@@ -131,6 +168,14 @@ export interface Store {
 
   userInteractions(userId: number): Promise<StoredInteraction[]>;
   setInteraction(userId: number, row: Omit<StoredInteraction, 'userId'>): Promise<void>;
+  /**
+   * Applies a partial change to one entry atomically (no read-modify-write across awaits): a
+   * field the patch leaves out keeps its stored value, and a new entry with a score but no
+   * status is "completed".
+   */
+  updateInteraction(userId: number, animeId: number, patch: InteractionPatch): Promise<InteractionChange>;
+  /** The user's entries for titles the catalogue does not have yet. */
+  pendingInteractions(userId: number): Promise<PendingInteraction[]>;
   deleteInteraction(userId: number, animeId: number): Promise<boolean>;
   countInteractions(): Promise<number>;
   /** Every interaction, column-wise, for training. */

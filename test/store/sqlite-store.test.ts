@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Interaction } from '../../src/data/types.js';
+import { ImportInProgressError, StoreBusyError } from '../../src/store/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anirec-store-'));
@@ -37,12 +38,12 @@ describe('SqliteStore', () => {
     const rows = Array.from({ length: 1234 }, (_, i) => row(String(1 + (i % 7)), 100 + i, (i % 10) + 1));
     let tx = await store.beginImport();
     await tx.upsertInteractions('test', rows);
-    assert.deepEqual(tx.counts(), { animeUpserted: 0, interactionsInserted: 1234, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 7 });
+    assert.deepEqual(tx.counts(), { animeUpserted: 0, interactionsInserted: 1234, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 7, pendingAdded: 0, pendingResolved: 0 });
     await tx.commit();
 
     tx = await store.beginImport();
     await tx.upsertInteractions('test', rows);
-    assert.deepEqual(tx.counts(), { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 1234, usersCreated: 0 });
+    assert.deepEqual(tx.counts(), { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 1234, usersCreated: 0, pendingAdded: 0, pendingResolved: 0 });
     await tx.commit();
 
     tx = await store.beginImport();
@@ -135,5 +136,48 @@ describe('SqliteStore', () => {
     await store.setMeta('schema_version', '999');
     await store.close();
     assert.throws(() => SqliteStore.open(path), /newer anirec \(schema 999/);
+  });
+
+  it('makes a write wait, without blocking the event loop, while another process holds the write lock', async () => {
+    const path = join(dir, 'busy.db');
+    const server = SqliteStore.open(path);
+    const cli = SqliteStore.open(path); // stands in for `anirec import` in another process
+    const user = await server.ensureUser('local', 'busy');
+    const tx = await cli.beginImport();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const write = server.updateInteraction(user.userId, 1, { score: 7, updatedAt: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await tx.rollback();
+    const change = await write;
+    clearInterval(ticker);
+    assert.ok(ticks >= 20, `the event loop kept running while the write waited (${ticks} ticks in 300 ms)`);
+    assert.deepEqual(change, { created: true, entry: { userId: user.userId, animeId: 1, score: 7, status: 'completed', updatedAt: 1 } });
+    await cli.close();
+    await server.close();
+  });
+
+  it('gives up on a store locked for too long with StoreBusyError, writing nothing', async () => {
+    const path = join(dir, 'busy-long.db');
+    const server = SqliteStore.open(path, { busyWaitMs: 200 });
+    const cli = SqliteStore.open(path);
+    const user = await server.ensureUser('local', 'busy');
+    const tx = await cli.beginImport();
+    await assert.rejects(server.updateInteraction(user.userId, 1, { score: 7, updatedAt: 1 }), StoreBusyError);
+    await assert.rejects(server.beginImport(), StoreBusyError);
+    await tx.rollback();
+    assert.deepEqual(await server.userInteractions(user.userId), []);
+    await server.beginImport().then((t) => t.rollback()); // the gate was released by the failed begin
+    await cli.close();
+    await server.close();
+  });
+
+  it('refuses a second import on one store with ImportInProgressError', async () => {
+    const store = SqliteStore.open(':memory:');
+    const tx = await store.beginImport();
+    await assert.rejects(store.beginImport(), ImportInProgressError);
+    await tx.commit();
+    await (await store.beginImport()).rollback();
+    await store.close();
   });
 });

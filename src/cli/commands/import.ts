@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { BUNDLED_CATALOGUES, BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../config.js';
 import type { FormatId } from '../../data/index.js';
-import { describeProblem, importFiles, ImportAbortedError, type ImportFileSpec, type ImportSummary } from '../../store/index.js';
+import { describePending, describeProblem, importFiles, ImportAbortedError, type ImportFileSpec, type ImportSummary } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
 
@@ -31,6 +31,9 @@ export function printImportSummary(ctx: CliContext, summary: ImportSummary): voi
   if (summary.placeholderAnime > 0) {
     ctx.out(`  ${summary.placeholderAnime.toLocaleString('en')} titles were missing from the catalogues and were added as placeholders (id only)`);
   }
+  const pending = describePending(summary.pending);
+  if (pending !== null) ctx.out(`  ${pending}`);
+  if (c.pendingResolved > 0) ctx.out(`  ${c.pendingResolved.toLocaleString('en')} pending list entries now count: this run added their titles`);
   if (summary.skippedTotal > 0) {
     const reasons = Object.entries(summary.skippedByReason)
       .filter(([, n]) => n > 0)

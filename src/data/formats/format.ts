@@ -20,6 +20,11 @@ export interface DataFormat {
   description: string;
   /** The header (or root element) that identifies the format, for `anirec formats`. */
   header?: string;
+  /**
+   * A person's own list (a MAL export), as opposed to a dataset: it never writes catalogue data,
+   * and its entries for titles the catalogue lacks are kept as the user's pending entries.
+   */
+  userList?: boolean;
   /** Namespace of the file's user ids when the caller gives none. */
   defaultUserSource?: string;
   /** True when the decoded start of a file looks like this format. */

@@ -1,5 +1,5 @@
 import { hasColumns, readCsvTable } from '../csv.js';
-import { isAdultRating, parseFormat, parseInteger, parseSeason, splitList, textOrNull } from '../fields.js';
+import { badValueMessage, isAdultRating, MAX_USER_ID_LENGTH, parseFormat, parseInteger, parseSeason, splitList, textOrNull } from '../fields.js';
 import { sortTags } from '../taxonomy.js';
 import type { ListStatus } from '../types.js';
 import type { DataFormat } from './format.js';
@@ -97,16 +97,16 @@ export const kaggle2020AnimelistFormat: DataFormat = {
       rowsPerChunk: 50_000,
       mapRow(row, sink) {
         const user = row.get('user_id');
-        if (!/^\d+$/.test(user)) return sink.problem('user_id', 'bad_number', `user_id ${JSON.stringify(user)} is not a non-negative integer`);
+        if (!/^\d+$/.test(user) || user.length > MAX_USER_ID_LENGTH) return sink.problem('user_id', 'bad_number', badValueMessage('user_id', user, `a non-negative integer of at most ${MAX_USER_ID_LENGTH} digits`));
         const animeId = requireAnimeId(row, sink, 'anime_id');
         if (animeId === null) return;
         const score = parseInteger(row.get('score'));
-        if (Number.isNaN(score)) return sink.problem('score', 'bad_number', `score ${JSON.stringify(row.get('score'))} is not an integer`);
+        if (Number.isNaN(score)) return sink.problem('score', 'bad_number', badValueMessage('score', row.get('score'), 'an integer'));
         if (score < 0 || score > 10) return sink.problem('score', 'score_out_of_range', `score ${score} is outside 0–10 (0 = no score)`);
         const code = parseInteger(row.get('watching_status'));
         const status = WATCHING_STATUS[code];
         if (status === undefined) {
-          return sink.problem('watching_status', 'unknown_status', `watching_status ${JSON.stringify(row.get('watching_status'))} is not one of 1 watching, 2 completed, 3 on hold, 4 dropped, 6 plan to watch`);
+          return sink.problem('watching_status', 'unknown_status', badValueMessage('watching_status', row.get('watching_status'), 'one of 1 watching, 2 completed, 3 on hold, 4 dropped, 6 plan to watch'));
         }
         if (user !== lastUser) {
           lastUser = user;

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DataFileError } from '../errors.js';
-import { decodeHtmlEntities, parseFormat, parseInteger } from '../fields.js';
-import type { AnimePatch, ImportChunk, Interaction, ListStatus, RowProblem } from '../types.js';
+import { badValueMessage, decodeHtmlEntities, MAX_USER_ID_LENGTH, parseInteger } from '../fields.js';
+import type { ImportChunk, Interaction, ListStatus, RowProblem } from '../types.js';
 import type { DataFormat } from './format.js';
 
 /** MAL writes statuses as text in exports (numbers in some older ones). */
@@ -58,11 +58,19 @@ export const malXmlFormat: DataFormat = {
   description: "A user's MyAnimeList list export (XML, .xml or .xml.gz)",
   header: '<myanimelist><myinfo>…</myinfo><anime>…</anime></myanimelist>',
   defaultUserSource: 'mal',
+  // Titles, types and episode counts in an export are whatever the uploader wrote: catalogue data
+  // comes from catalogue sources only.
+  userList: true,
   detect: (head) => /<myanimelist[\s>]/i.test(head.slice(0, 4096)),
   async *read(source) {
     const parts: Buffer[] = [];
     for await (const chunk of source.chunks) parts.push(chunk);
     const xml = Buffer.concat(parts).toString('utf8');
+    // MAL exports never declare a DOCTYPE; one in an upload is at best a broken file and at worst
+    // an entity-expansion attack, so it is refused before any parser sees it.
+    if (/<!(DOCTYPE|ENTITY)/i.test(xml)) {
+      throw new DataFileError(source.file, 'has a DOCTYPE: DOCTYPE/entities are not allowed in a list export; upload the file exactly as MyAnimeList exported it (Profile → Export → Anime List)');
+    }
     const valid = XMLValidator.validate(xml);
     if (valid !== true) {
       throw new DataFileError(source.file, `is not well-formed XML: ${valid.err.msg} at line ${valid.err.line}, column ${valid.err.col}; re-export the list from MyAnimeList`);
@@ -74,6 +82,9 @@ export const malXmlFormat: DataFormat = {
     if (root === undefined) throw new DataFileError(source.file, 'has no <myanimelist> root element; is this a MyAnimeList export?');
     const user = text(root.myinfo?.user_name) || text(root.myinfo?.user_id);
     if (user === '') throw new DataFileError(source.file, 'has no <myinfo><user_name>; the export is incomplete, re-export it from MyAnimeList');
+    if (user.length > MAX_USER_ID_LENGTH || [...user].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
+      throw new DataFileError(source.file, `<user_name> is not a MyAnimeList user name (at most ${MAX_USER_ID_LENGTH} characters, no control characters); re-export the list from MyAnimeList`);
+    }
     const entries = root.anime ?? [];
     const lines = animeElementLines(xml);
     const chunk: ImportChunk = { anime: [], interactions: [], problems: [], rowsRead: entries.length, bytesRead: Buffer.byteLength(xml) };
@@ -85,27 +96,21 @@ export const malXmlFormat: DataFormat = {
       };
       const idText = text(entry.series_animedb_id);
       const animeId = parseInteger(idText);
-      if (!(animeId > 0)) return problem('series_animedb_id', idText === '' ? 'missing_field' : 'bad_number', `series_animedb_id ${JSON.stringify(idText)} is not a MAL anime id`);
+      if (!(animeId > 0)) return problem('series_animedb_id', idText === '' ? 'missing_field' : 'bad_number', badValueMessage('series_animedb_id', idText, 'a MAL anime id'));
       const score = parseInteger(text(entry.my_score) || '0');
-      if (Number.isNaN(score)) return problem('my_score', 'bad_number', `my_score ${JSON.stringify(text(entry.my_score))} is not an integer`);
+      if (Number.isNaN(score)) return problem('my_score', 'bad_number', badValueMessage('my_score', text(entry.my_score), 'an integer'));
       if (score < 0 || score > 10) return problem('my_score', 'score_out_of_range', `my_score ${score} is outside 0–10 (0 = not scored)`);
       const statusText = text(entry.my_status).toLowerCase();
       const status = STATUS_BY_TEXT[statusText];
       if (status === undefined) {
-        return problem('my_status', 'unknown_status', `my_status ${JSON.stringify(text(entry.my_status))} is not Watching, Completed, On-Hold, Dropped or Plan to Watch`);
+        return problem('my_status', 'unknown_status', badValueMessage('my_status', text(entry.my_status), 'Watching, Completed, On-Hold, Dropped or Plan to Watch'));
       }
       if (seen.has(animeId)) return problem('series_animedb_id', 'duplicate_row', `anime ${animeId} is listed twice; the first entry is kept`);
       seen.add(animeId);
-      const interaction: Interaction = { user, animeId, score: score === 0 ? null : score, status, updatedAt: finishDate(text(entry.my_finish_date)), line };
-      chunk.interactions.push(interaction);
       const title = decodeHtmlEntities(text(entry.series_title));
-      const episodes = parseInteger(text(entry.series_episodes));
-      const patch: AnimePatch = { animeId };
-      if (title) patch.title = title;
-      const format = parseFormat(text(entry.series_type));
-      if (format) patch.format = format;
-      if (episodes > 0) patch.episodes = episodes;
-      chunk.anime.push(patch);
+      const interaction: Interaction = { user, animeId, score: score === 0 ? null : score, status, updatedAt: finishDate(text(entry.my_finish_date)), line };
+      if (title) interaction.title = title;
+      chunk.interactions.push(interaction);
     });
     yield chunk;
   },

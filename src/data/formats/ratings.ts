@@ -3,6 +3,7 @@ import { headerColumns, hasColumns } from '../csv.js';
 import type { DataSource } from '../source.js';
 import type { ImportChunk, Interaction, RowProblem } from '../types.js';
 import type { DataFormat } from './format.js';
+import { badValueMessage, MAX_USER_ID_LENGTH } from '../fields.js';
 
 const COLUMNS = ['user_id', 'anime_id', 'rating'] as const;
 const ROWS_PER_CHUNK = 50_000;
@@ -59,6 +60,7 @@ class RatingsParser {
   line = 1;
   private header: ColumnPositions | null = null;
   private readonly values = new Float64Array(16);
+  /** The current user block's id: as a number (NaN for ids too long to be exact) and as text. */
   private lastUser = Number.NaN;
   private lastUserText = '';
   /**
@@ -116,7 +118,12 @@ class RatingsParser {
       this.problem('malformed_row', `expected ${width} fields (user_id,anime_id,rating), found ${field}`);
       return;
     }
-    this.accept(values[this.header.user]!, values[this.header.anime]!, values[this.header.rating]!);
+    const user = values[this.header.user]!;
+    const anime = values[this.header.anime]!;
+    const rating = values[this.header.rating]!;
+    // An empty field: the slow path has the text to say which one and how.
+    if (Number.isNaN(user) || Number.isNaN(anime) || Number.isNaN(rating)) return this.slowRow(buf.toString('utf8', start, end));
+    this.accept(user, null, anime, rating);
   }
 
   /** A row with something other than plain integers: find the culprit column for the message. */
@@ -131,27 +138,37 @@ class RatingsParser {
       this.problem('bad_encoding', 'row holds bytes that are not valid UTF-8; convert the file to UTF-8');
       return;
     }
+    const cell = (at: number): string => fields[at]!.trim().replace(/^"|"$/g, '');
     const number = (at: number): number => {
-      const t = fields[at]!.trim().replace(/^"|"$/g, '');
-      return /^-?\d+$/.test(t) ? Number(t) : Number.NaN;
+      const t = cell(at);
+      return /^-?\d{1,12}$/.test(t) ? Number(t) : Number.NaN;
     };
-    this.accept(number(header.user), number(header.anime), number(header.rating), fields);
+    // User ids stay text: a 17-digit id must not be rounded through a float into another user's.
+    const userText = cell(header.user).replace(/^0+(?=\d)/, '');
+    if (!/^\d+$/.test(userText) || userText.length > MAX_USER_ID_LENGTH) {
+      return this.problem('bad_number', badValueMessage('user_id', fields[header.user]!, `a non-negative integer of at most ${MAX_USER_ID_LENGTH} digits`), 'user_id');
+    }
+    // Ids of up to 12 digits are exact as numbers and take the fast path's route, so one user's
+    // rows are one block whichever path parsed them; only longer ids are carried as text.
+    const short = userText.length <= 12;
+    this.accept(short ? Number(userText) : Number.NaN, short ? null : userText, number(header.anime), number(header.rating), fields);
   }
 
-  private accept(user: number, anime: number, rating: number, fields?: string[]): void {
-    if (Number.isNaN(user) || user < 0) return this.badNumber('user_id', this.header!.user, user, 'a non-negative integer', fields);
+  /** `user` is the parsed id, or NaN with `userText` holding an id too long to be exact. */
+  private accept(user: number, userText: string | null, anime: number, rating: number, fields?: string[]): void {
+    if (userText === null && user < 0) return this.badNumber('user_id', this.header!.user, user, 'a non-negative integer', fields);
     if (Number.isNaN(anime) || anime <= 0) return this.badNumber('anime_id', this.header!.anime, anime, 'a positive integer', fields);
     if (Number.isNaN(rating)) return this.badNumber('rating', this.header!.rating, rating, 'an integer', fields);
     if (rating !== -1 && (rating < 1 || rating > 10)) {
       return this.problem('score_out_of_range', `rating ${rating} is outside 1–10 (or -1 for listed without a score)`, 'rating');
     }
-    if (user !== this.lastUser) {
+    if (userText === null ? user !== this.lastUser : userText !== this.lastUserText) {
       this.lastUser = user;
-      this.lastUserText = String(user);
+      this.lastUserText = userText ?? String(user);
       this.block++;
     }
     if (this.seenBefore(anime)) {
-      return this.problem('duplicate_row', `user ${user} already rated anime ${anime} earlier in the file; the first row is kept`);
+      return this.problem('duplicate_row', `user ${this.lastUserText} already rated anime ${anime} earlier in the file; the first row is kept`);
     }
     const row: Interaction = { user: this.lastUserText, animeId: anime, score: rating === -1 ? null : rating, status: null, updatedAt: null, line: this.line };
     this.chunk.interactions.push(row);
@@ -180,7 +197,7 @@ class RatingsParser {
   }
 
   private badNumber(column: string, at: number, value: number, expected: string, fields?: string[]): void {
-    this.problem('bad_number', `${column} ${JSON.stringify(fields?.[at] ?? String(value))} is not ${expected}`, column);
+    this.problem('bad_number', badValueMessage(column, fields?.[at] ?? String(value), expected), column);
   }
 
   take(bytesRead: number): ImportChunk {

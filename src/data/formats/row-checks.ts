@@ -1,5 +1,5 @@
 import type { CsvRow, RowSink } from '../csv.js';
-import { optionalDecimal, optionalInteger, parseInteger } from '../fields.js';
+import { badValueMessage, optionalDecimal, optionalInteger, parseInteger } from '../fields.js';
 
 /** The row's MAL id, or null after reporting why it is unusable. */
 export function requireAnimeId(row: CsvRow, sink: RowSink, column: string): number | null {
@@ -10,7 +10,7 @@ export function requireAnimeId(row: CsvRow, sink: RowSink, column: string): numb
   }
   const id = parseInteger(text);
   if (!(id > 0)) {
-    sink.problem(column, 'bad_number', `${column} ${JSON.stringify(text)} is not a positive integer MAL id`);
+    sink.problem(column, 'bad_number', badValueMessage(column, text, 'a positive integer MAL id'));
     return null;
   }
   return id;
@@ -30,7 +30,7 @@ export function optionalNumber(
   const value = range.integer ? optionalInteger(text) : optionalDecimal(text.replace(/,/g, ''));
   if (value === null) return null;
   if (Number.isNaN(value)) {
-    sink.problem(column, 'bad_number', `${column} ${JSON.stringify(text)} is not a number`);
+    sink.problem(column, 'bad_number', badValueMessage(column, text, 'a number'));
     return undefined;
   }
   if (value < range.min || value > range.max) {

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { AniListError, fetchUserList } from '../../data/anilist/index.js';
 import { DataFileError } from '../../data/index.js';
 import type { ImportChunk, Interaction } from '../../data/types.js';
-import { describeProblem, importFiles, ImportAbortedError } from '../../store/index.js';
+import { describePending, describeProblem, importFiles, ImportAbortedError, withImport } from '../../store/index.js';
 import type { RouteDeps } from '../context.js';
 import { ApiError, badRequest } from '../errors.js';
 import { responses } from '../schemas.js';
@@ -72,11 +72,14 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
         const summary = await importFiles(deps.store, [{ path, format: 'mal-xml', userSource: 'mal' }], { keepProblems: 20 });
         afterImport();
         const user = (await deps.store.findUser('mal', userName))[0];
+        const pendingNote = describePending(summary.pending);
         return {
           user: user ? { id: `mal:${user.externalId}`, source: 'mal', externalId: user.externalId, listed: user.interactionCount } : null,
           imported: summary.counts,
           skipped: summary.skippedTotal,
           problems: summary.problems.map((p) => describeProblem({ ...p, file: 'upload' })),
+          pending: { entries: summary.pending.entries, titles: summary.pending.titles },
+          notes: pendingNote ? [pendingNote] : [],
         };
       } catch (error) {
         if (error instanceof DataFileError || error instanceof ImportAbortedError) throw badRequest('body', error.message.replace(path, 'upload'));
@@ -107,12 +110,21 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
       request.metricsMode = 'import:anilist';
       const { userName } = request.body;
       const client = { endpoint: deps.config.anilistEndpoint, maxRetries: 2, timeoutMs: 15_000, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
-      const tx = await deps.store.beginImport();
+      // The whole list is fetched before the import opens: the store's write lock is held only
+      // while rows are written, never across AniList's latency and retries.
+      const chunks: ImportChunk[] = [];
+      try {
+        for await (const chunk of fetchUserList(userName, client) as AsyncIterable<ImportChunk>) chunks.push(chunk);
+      } catch (error) {
+        if (error instanceof AniListError) throw aniListApiError(error, userName);
+        throw error;
+      }
       let skipped = 0;
       let listedName = userName;
-      try {
-        for await (const chunk of fetchUserList(userName, client) as AsyncIterable<ImportChunk>) {
+      const { counts } = await withImport(deps.store, async (tx) => {
+        for (const chunk of chunks) {
           skipped += chunk.problems.length;
+          // Media come from the operator's configured AniList endpoint, a catalogue source.
           if (chunk.anime.length > 0) await tx.upsertAnime(chunk.anime);
           const known = await tx.knownAnimeIds();
           const rows: Interaction[] = chunk.interactions.filter((row) => known.has(row.animeId));
@@ -120,16 +132,10 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
           if (rows[0]) listedName = rows[0].user;
           await tx.upsertInteractions('anilist', rows);
         }
-        const counts = tx.counts();
-        await tx.commit();
-        afterImport();
-        const user = (await deps.store.findUser('anilist', listedName))[0];
-        return { user: user ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount } : null, imported: counts, skipped };
-      } catch (error) {
-        await tx.rollback();
-        if (error instanceof AniListError) throw aniListApiError(error, userName);
-        throw error;
-      }
+      });
+      afterImport();
+      const user = (await deps.store.findUser('anilist', listedName))[0];
+      return { user: user ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount } : null, imported: counts, skipped };
     },
   );
 }

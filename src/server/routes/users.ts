@@ -84,9 +84,12 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
       const user = await findExistingUser(deps.store, request.params.user);
       const engine = deps.holder.current?.engine;
       const rows = await deps.store.userInteractions(user.userId);
+      const pending = await deps.store.pendingInteractions(user.userId);
       return {
         user: userJson(user),
         entries: rows.map((r) => ({ animeId: r.animeId, title: engine?.catalog.get(r.animeId)?.title ?? null, score: r.score, status: r.status, updatedAt: r.updatedAt })),
+        // Entries for titles the catalogue does not have yet; they join `entries` once it does.
+        pending: pending.map((r) => ({ animeId: r.animeId, score: r.score, status: r.status, updatedAt: r.updatedAt })),
       };
     },
   );
@@ -115,13 +118,15 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
       const engine = deps.holder.current?.engine;
       if (engine && engine.catalog.get(animeId) === undefined) throw notFound('params.animeId', `No anime with MAL id ${animeId} in the catalogue; find ids with GET /v1/search?q=…`);
       const user = await userForWrite(deps.store, request.params.user);
-      const existing = (await deps.store.userInteractions(user.userId)).find((r) => r.animeId === animeId);
-      // A partial update keeps what it does not mention: rating a title keeps its status.
-      const score = body.score !== undefined ? body.score : (existing?.score ?? null);
-      const status = body.status !== undefined ? body.status : (existing?.status ?? (score !== null ? 'completed' : null));
-      await deps.store.setInteraction(user.userId, { animeId, score, status, updatedAt: Date.now() });
-      reply.status(existing ? 200 : 201);
-      return { user: userJson((await deps.store.getUser(user.userId)) ?? user), entry: { animeId, score, status }, created: !existing };
+      // One atomic change in the store: two concurrent updates of one entry cannot lose either's field.
+      const { created, entry } = await deps.store.updateInteraction(user.userId, animeId, {
+        ...(body.score !== undefined ? { score: body.score } : {}),
+        ...(body.status !== undefined ? { status: body.status } : {}),
+        updatedAt: Date.now(),
+      });
+      const { score, status } = entry;
+      reply.status(created ? 201 : 200);
+      return { user: userJson((await deps.store.getUser(user.userId)) ?? user), entry: { animeId, score, status }, created };
     },
   );
 

@@ -54,7 +54,7 @@ class BatchWriter {
 }
 
 /**
- * One import run on the SQLite store: a single SQLite transaction opened by BEGIN and ended by
+ * One import run on the SQLite store: a single SQLite transaction opened by BEGIN IMMEDIATE and ended by
  * COMMIT or ROLLBACK, so the run is all-or-nothing even across the awaits of a streaming read.
  * If the process dies mid-run, SQLite's journal discards the partial run on the next open.
  */
@@ -68,6 +68,8 @@ export class SqliteImportTransaction implements ImportTransaction {
     interactionsUpdated: 0,
     interactionsUnchanged: 0,
     usersCreated: 0,
+    pendingAdded: 0,
+    pendingResolved: 0,
   };
   private readonly fullBatch: BatchWriter;
   private readonly singleRow: BatchWriter;
@@ -77,8 +79,16 @@ export class SqliteImportTransaction implements ImportTransaction {
   private readonly writeAnime: Database.Statement;
   private readonly insertUser: Database.Statement;
   private readonly params = new Array<unknown>(ROWS_PER_STATEMENT * PARAMS_PER_ROW);
+  private readonly writePending: Database.Statement;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * The caller has already opened the SQLite transaction (BEGIN IMMEDIATE, which can wait for
+   * another process's lock); `onEnd` runs once when this run commits or rolls back.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly onEnd: () => void = () => {},
+  ) {
     this.fullBatch = new BatchWriter(db, ROWS_PER_STATEMENT);
     this.singleRow = new BatchWriter(db, 1);
     this.scoreOnlyBatch = new BatchWriter(db, ROWS_PER_STATEMENT, true);
@@ -91,7 +101,11 @@ export class SqliteImportTransaction implements ImportTransaction {
         @season, @genres, @themes, @demographics, @studios, @source, @age_rating, @adult, @mal_score, @members,
         @synopsis, @picture_url, @updated_at)`);
     this.insertUser = db.prepare('INSERT INTO users (source, external_id) VALUES (?, ?)');
-    db.exec('BEGIN IMMEDIATE');
+    this.writePending = db.prepare(`INSERT INTO pending_interactions (user_id, anime_id, score, status, updated_at, added_at)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (user_id, anime_id) DO UPDATE SET score = excluded.score,
+        status = COALESCE(excluded.status, pending_interactions.status),
+        updated_at = COALESCE(excluded.updated_at, pending_interactions.updated_at)`);
   }
 
   async upsertAnime(patches: readonly AnimePatch[]): Promise<void> {
@@ -145,6 +159,16 @@ export class SqliteImportTransaction implements ImportTransaction {
     }
   }
 
+  async addPendingInteractions(source: string, rows: readonly Interaction[]): Promise<void> {
+    this.assertOpen();
+    const users = this.usersOf(source);
+    const now = Date.now();
+    for (const row of rows) {
+      this.writePending.run(this.userIdOf(users, source, row.user), row.animeId, row.score, statusToCode(row.status), row.updatedAt, now);
+      this.tally.pendingAdded++;
+    }
+  }
+
   private userIdOf(users: Map<string, number>, source: string, user: string): number {
     let userId = users.get(user);
     if (userId === undefined) {
@@ -175,14 +199,39 @@ export class SqliteImportTransaction implements ImportTransaction {
 
   async commit(): Promise<void> {
     this.assertOpen();
+    this.resolvePending();
     this.db.exec('COMMIT');
     this.open = false;
+    this.onEnd();
   }
 
   async rollback(): Promise<void> {
     if (!this.open) return;
     this.open = false;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } finally {
+      this.onEnd();
+    }
+  }
+
+  /**
+   * Pending entries whose title is now in the catalogue become interactions, inside this run's
+   * transaction. An interaction the user already has for that title (feedback is newer than an
+   * old upload) is kept.
+   */
+  private resolvePending(): void {
+    if (this.tally.animeUpserted === 0) return;
+    const moved = this.db
+      .prepare(
+        `INSERT INTO interactions (user_id, anime_id, score, status, updated_at)
+         SELECT p.user_id, p.anime_id, p.score, p.status, p.updated_at FROM pending_interactions p
+         WHERE p.anime_id IN (SELECT anime_id FROM anime)
+         ON CONFLICT (user_id, anime_id) DO NOTHING`,
+      )
+      .run().changes;
+    this.db.prepare('DELETE FROM pending_interactions WHERE anime_id IN (SELECT anime_id FROM anime)').run();
+    this.tally.pendingResolved += moved;
   }
 
   private usersOf(source: string): Map<string, number> {

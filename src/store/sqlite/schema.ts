@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bump when the schema changes; `migrate` refuses to open a newer store than it understands. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -109,19 +109,38 @@ CREATE TABLE IF NOT EXISTS user_rankings (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * v4: entries of a person's own list (a MAL export) for titles the catalogue does not have yet.
+ * Uploads never create catalogue titles; these rows become interactions when a catalogue import
+ * or ingestion adds the title. Only a new table: older stores upgrade in place.
+ */
+const SCHEMA_V4 = `
+CREATE TABLE IF NOT EXISTS pending_interactions (
+  user_id    INTEGER NOT NULL,
+  anime_id   INTEGER NOT NULL,
+  score      INTEGER,
+  status     INTEGER,
+  updated_at INTEGER,
+  added_at   INTEGER NOT NULL,
+  PRIMARY KEY (user_id, anime_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pending_interactions_anime ON pending_interactions (anime_id);
+`;
+
+/** Every schema step after v1, in order; each is idempotent (CREATE … IF NOT EXISTS). */
+const UPGRADES = [SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
+
 export function migrate(db: Database.Database): void {
   db.exec(SCHEMA_V1);
   const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
   if (row === undefined) {
-    db.exec(SCHEMA_V2);
-    db.exec(SCHEMA_V3);
+    for (const step of UPGRADES) db.exec(step);
     db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run(String(SCHEMA_VERSION));
     return;
   }
   const found = Number(row.value);
   if (found < SCHEMA_VERSION) {
-    db.exec(SCHEMA_V2);
-    db.exec(SCHEMA_V3);
+    for (const step of UPGRADES) db.exec(step);
     db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(String(SCHEMA_VERSION));
     return;
   }

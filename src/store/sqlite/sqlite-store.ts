@@ -2,10 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Anime } from '../../data/types.js';
+import { ImportInProgressError, StoreBusyError } from '../errors.js';
 import type {
   AnimeQuery,
   ImportTransaction,
+  InteractionChange,
   InteractionColumns,
+  InteractionPatch,
+  PendingInteraction,
   MonitoringDay,
   PredictionRecord,
   Store,
@@ -33,6 +37,19 @@ function blobOf(array: Int32Array | Float32Array): Buffer {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 }
 
+/**
+ * How long one statement may wait synchronously for another process's write lock. Kept short
+ * because better-sqlite3 waits on the event loop; longer waits happen in `write`, asynchronously.
+ */
+const SYNC_BUSY_TIMEOUT_MS = 100;
+/** How long a write (or an import's BEGIN) keeps retrying a locked store before giving up. */
+export const DEFAULT_BUSY_WAIT_MS = 10_000;
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
 function userFromRow(row: UserRow): StoredUser {
   return { userId: row.user_id, source: row.source, externalId: row.external_id, interactionCount: row.interaction_count };
 }
@@ -46,8 +63,18 @@ export class SqliteStore implements Store {
    * queries, and the API runs a few per request.
    */
   private readonly statements = new Map<string, Database.Statement>();
+  /**
+   * Settles when the import open on this connection ends; null when none is. Every write outside
+   * the import waits for it: on one SQLite connection a write made while an import's transaction
+   * is open would otherwise become part of it and be rolled back with it.
+   */
+  private importDone: Promise<void> | null = null;
 
-  private constructor(db: Database.Database) {
+  private constructor(
+    db: Database.Database,
+    private readonly location: string,
+    private readonly busyWaitMs: number,
+  ) {
     this.db = db;
   }
 
@@ -57,7 +84,7 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  static open(path: string, options: { readonly?: boolean } = {}): SqliteStore {
+  static open(path: string, options: { readonly?: boolean; busyWaitMs?: number } = {}): SqliteStore {
     if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
@@ -71,15 +98,52 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = NORMAL');
       db.pragma('cache_size = -65536');
       db.pragma('temp_store = MEMORY');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${SYNC_BUSY_TIMEOUT_MS}`);
       migrate(db);
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, path, options.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS);
   }
 
   async beginImport(): Promise<ImportTransaction> {
-    if (this.db.inTransaction) throw new Error('Another import is already running on this store connection.');
-    return new SqliteImportTransaction(this.db);
+    if (this.importDone !== null || this.db.inTransaction) throw new ImportInProgressError();
+    let release!: () => void;
+    this.importDone = new Promise<void>((resolve) => (release = resolve));
+    const end = (): void => {
+      this.importDone = null;
+      release();
+    };
+    try {
+      await this.retryWhileBusy(() => this.db.exec('BEGIN IMMEDIATE'));
+      return new SqliteImportTransaction(this.db, end);
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      end();
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one synchronous write once no import is open on this connection, retrying while another
+   * process holds the store's write lock. The write itself runs without an await inside, so no
+   * other request's write can interleave with it.
+   */
+  private async write<T>(fn: () => T): Promise<T> {
+    while (this.importDone !== null) await this.importDone;
+    return this.retryWhileBusy(fn);
+  }
+
+  private async retryWhileBusy<T>(fn: () => T): Promise<T> {
+    const started = Date.now();
+    for (let delay = 10; ; delay = Math.min(delay * 2, 250)) {
+      try {
+        return fn();
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        const waited = Date.now() - started;
+        if (waited >= this.busyWaitMs) throw new StoreBusyError(this.location, waited);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   async getAnime(animeId: number): Promise<Anime | null> {
@@ -121,7 +185,7 @@ export class SqliteStore implements Store {
   }
 
   async ensureUser(source: string, externalId: string): Promise<StoredUser> {
-    this.prepared('INSERT OR IGNORE INTO users (source, external_id) VALUES (?, ?)').run(source, externalId);
+    await this.write(() => this.prepared('INSERT OR IGNORE INTO users (source, external_id) VALUES (?, ?)').run(source, externalId));
     const [user] = await this.findUser(source, externalId);
     if (user === undefined) throw new Error(`Could not create user ${source}:${externalId}`);
     return user;
@@ -146,6 +210,10 @@ export class SqliteStore implements Store {
   }
 
   async setInteraction(userId: number, row: Omit<StoredInteraction, 'userId'>): Promise<void> {
+    await this.write(() => this.writeInteraction(userId, row));
+  }
+
+  private writeInteraction(userId: number, row: Omit<StoredInteraction, 'userId'>): void {
     this
       .prepared(
         `INSERT INTO interactions (user_id, anime_id, score, status, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -155,8 +223,30 @@ export class SqliteStore implements Store {
       .run(userId, row.animeId, row.score, statusToCode(row.status), row.updatedAt ?? Date.now());
   }
 
+  async updateInteraction(userId: number, animeId: number, patch: InteractionPatch): Promise<InteractionChange> {
+    const select = this.prepared('SELECT score, status FROM interactions WHERE user_id = ? AND anime_id = ?');
+    // One SQLite transaction: the read and the write see the same row, whatever else runs.
+    const apply = this.db.transaction((): InteractionChange => {
+      const existing = select.get(userId, animeId) as { score: number | null; status: number | null } | undefined;
+      const score = patch.score !== undefined ? patch.score : (existing?.score ?? null);
+      const status = patch.status !== undefined ? patch.status : existing ? statusFromCode(existing.status) : score !== null ? 'completed' : null;
+      const entry: StoredInteraction = { userId, animeId, score, status, updatedAt: patch.updatedAt };
+      this.writeInteraction(userId, entry);
+      return { created: existing === undefined, entry };
+    });
+    return this.write(() => apply.immediate());
+  }
+
   async deleteInteraction(userId: number, animeId: number): Promise<boolean> {
-    return this.prepared('DELETE FROM interactions WHERE user_id = ? AND anime_id = ?').run(userId, animeId).changes > 0;
+    return this.write(() => this.prepared('DELETE FROM interactions WHERE user_id = ? AND anime_id = ?').run(userId, animeId).changes > 0);
+  }
+
+  async pendingInteractions(userId: number): Promise<PendingInteraction[]> {
+    const rows = this
+      .prepared('SELECT anime_id, score, status, updated_at FROM pending_interactions WHERE user_id = ? ORDER BY anime_id')
+      .raw()
+      .all(userId) as [number, number | null, number | null, number | null][];
+    return rows.map(([animeId, score, status, updatedAt]) => ({ userId, animeId, score, status: statusFromCode(status), updatedAt }));
   }
 
   async countInteractions(): Promise<number> {
@@ -194,7 +284,7 @@ export class SqliteStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.prepared('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    await this.write(() => this.prepared('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 
   async putUserRankings(modelKey: string, rows: readonly UserRanking[]): Promise<void> {
@@ -202,9 +292,10 @@ export class SqliteStore implements Store {
       'INSERT OR REPLACE INTO user_rankings (model_key, user_id, list_key, anime_ids, scores, computed_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const now = new Date().toISOString();
-    this.db.transaction(() => {
+    const putAll = this.db.transaction(() => {
       for (const row of rows) insert.run(modelKey, row.userId, row.listKey, blobOf(row.animeIds), blobOf(row.scores), now);
-    })();
+    });
+    await this.write(() => putAll.immediate());
   }
 
   async getUserRanking(modelKey: string, userId: number): Promise<UserRanking | null> {
@@ -225,7 +316,7 @@ export class SqliteStore implements Store {
   }
 
   async pruneUserRankings(keepModelKeys: readonly string[]): Promise<number> {
-    return this.prepared('DELETE FROM user_rankings WHERE model_key NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify(keepModelKeys)).changes;
+    return this.write(() => this.prepared('DELETE FROM user_rankings WHERE model_key NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify(keepModelKeys)).changes);
   }
 
   async unmonitoredScoredInteractions(since: number): Promise<StoredInteraction[]> {
@@ -233,7 +324,7 @@ export class SqliteStore implements Store {
   }
 
   async addPredictions(rows: readonly PredictionRecord[]): Promise<number> {
-    return monitoring.addPredictions(this.db, rows);
+    return this.write(() => monitoring.addPredictions(this.db, rows));
   }
 
   async summarizePredictions(days: readonly string[]): Promise<Array<Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'>>> {
@@ -241,7 +332,7 @@ export class SqliteStore implements Store {
   }
 
   async saveMonitoringDays(rows: readonly MonitoringDay[]): Promise<void> {
-    monitoring.saveMonitoringDays(this.db, rows);
+    await this.write(() => monitoring.saveMonitoringDays(this.db, rows));
   }
 
   async monitoringDays(sinceDay: string | null): Promise<MonitoringDay[]> {
