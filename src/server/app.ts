@@ -6,9 +6,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ModelBundle } from '../models/bundle.js';
 import type { Store } from '../store/index.js';
 import { authHooks } from './auth.js';
+import { registerBrowserGuard } from './browser-guard.js';
 import { resolveServerConfig, type ServerConfig } from './config.js';
 import type { RouteDeps } from './context.js';
 import { registerErrorHandling } from './errors.js';
+import { registerFiniteInputCheck } from './finite-input.js';
 import { registerHealth } from './health.js';
 import { ModelHolder, type ModelSource } from './model-holder.js';
 import { countError, registerMetrics, ServerMetrics } from './metrics.js';
@@ -79,7 +81,11 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
 
   registerErrorHandling(app, (request, status, code) => countError(metrics, request, status, code));
   registerMetrics(app, metrics);
-  await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
+  registerBrowserGuard(app, config, deps.auth.write);
+  registerFiniteInputCheck(app);
+  // "*" answers reads with a literal "*" (never a reflected origin, never credentials); writes
+  // from other origins are refused by the write hook unless listed by name.
+  await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, credentials: false });
   if (config.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
       max: config.rateLimitPerMinute,

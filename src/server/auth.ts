@@ -22,7 +22,8 @@ function matches(key: string, keys: readonly string[]): boolean {
 
 /**
  * preHandler hooks for the two access levels. Writes and admin actions always need a key
- * unless the operator explicitly allowed anonymous writes (loopback-only setups).
+ * unless the operator explicitly allowed anonymous writes (loopback-only setups); other sites'
+ * pages are refused before this, whatever the key (browser-guard.ts).
  */
 export function authHooks(config: ServerConfig): { read: (request: FastifyRequest) => Promise<void>; write: (request: FastifyRequest) => Promise<void> } {
   const check = (request: FastifyRequest, what: string): void => {

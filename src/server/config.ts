@@ -14,8 +14,23 @@ export interface ServerConfig {
   bodyLimit: number;
   /** Requests per minute per client IP; 0 disables rate limiting. */
   rateLimitPerMinute: number;
-  /** CORS origins allowed ("*" = any). */
+  /**
+   * Origins whose pages may call the API from a browser. Listed origins may read and write;
+   * "*" lets any page read but never write (writes always need the origin by name). Default none:
+   * only the page this server serves itself.
+   */
   corsOrigins: string[];
+  /**
+   * The server listens on loopback only: requests must name it localhost, 127.0.0.1 or [::1] in
+   * Host (any port), so a foreign domain that resolves to 127.0.0.1 (DNS rebinding) gets nothing.
+   */
+  loopbackOnly: boolean;
+  /**
+   * Host names the server answers to besides those (".example.com" also matches subdomains).
+   * On a non-loopback bind an empty list turns the Host check off, so probes and load balancers
+   * that use IPs keep working.
+   */
+  allowedHosts: string[];
   /** AniList GraphQL endpoint for list imports. */
   anilistEndpoint: string;
   /** How often to check models/CURRENT for a promoted model, ms. */
@@ -30,7 +45,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   allowWritesWithoutKey: false,
   bodyLimit: 8 * 1024 * 1024,
   rateLimitPerMinute: 6000,
-  corsOrigins: ['*'],
+  corsOrigins: [],
+  loopbackOnly: false,
+  allowedHosts: [],
   anilistEndpoint: 'https://graphql.anilist.co',
   modelPollMs: 2000,
   logger: false,

@@ -7,25 +7,35 @@ import type { RouteDeps } from './context.js';
  * liveness, so a missing model makes the server unready, never dead.
  */
 export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
-  app.get('/health/live', { schema: { tags: ['operations'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  // Probes are never rate-limited (a health check failing under load would take a healthy
+  // replica out) and never need a key; so they say only ready or not and why, with no paths,
+  // versions or error texts (those are in the log and /metrics).
+  const probe = { rateLimit: false } as const;
+  app.get('/health/live', { config: probe, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
 
-  app.get('/health/ready', { schema: { tags: ['operations'], summary: 'Readiness: a model is loaded and the store answers' } }, async (_request, reply) => {
-    const current = deps.holder.current;
+  app.get('/health/ready', { config: probe, schema: { tags: ['operations'], summary: 'Readiness: a model is loaded and the store answers' } }, async (_request, reply) => {
     let storeOk = true;
     try {
       await deps.store.getMeta('schema_version');
     } catch {
       storeOk = false;
     }
-    const ready = current !== null && storeOk;
-    reply.status(ready ? 200 : 503);
-    return {
-      status: ready ? 'ready' : 'not_ready',
-      store: storeOk ? 'ok' : 'unavailable',
-      model: current ? { ...current.engine.modelInfo, dir: current.dir, loadedAt: current.loadedAt.toISOString() } : null,
-      ...(deps.holder.lastError ? { lastModelError: deps.holder.lastError } : {}),
-    };
+    const reason = !storeOk ? 'the store does not answer' : deps.holder.current === null ? 'no model is loaded yet' : null;
+    reply.status(reason === null ? 200 : 503);
+    return reason === null ? { status: 'ready' } : { status: 'not_ready', reason };
   });
+
+  app.get(
+    '/v1/admin/model',
+    { preHandler: deps.auth.write, schema: { tags: ['operations'], summary: 'The model being served, when it was loaded, and the last failed load (admin)' } },
+    async () => {
+      const current = deps.holder.current;
+      return {
+        model: current ? { ...current.engine.modelInfo, loadedAt: current.loadedAt.toISOString() } : null,
+        lastModelError: deps.holder.lastError,
+      };
+    },
+  );
 
   app.post(
     '/v1/admin/reload',

@@ -25,12 +25,13 @@ function promote(dir: string): void {
 
 describe('operations', () => {
   it('health, metrics and the OpenAPI document', async () => {
-    const { app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 0 } });
+    const { app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 0, allowWritesWithoutKey: true } });
     try {
       assert.equal((await app.inject('/health/live')).statusCode, 200);
       const ready = await app.inject('/health/ready');
       assert.equal(ready.statusCode, 200);
-      assert.equal(ready.json().model.kind, 'itemknn');
+      assert.deepEqual(ready.json(), { status: 'ready' }, 'a probe says ready and nothing about paths or versions');
+      assert.equal((await app.inject('/v1/admin/model')).json().model.kind, 'itemknn');
       await app.inject('/v1/users/1/recommendations?k=3');
       await app.inject('/v1/users/1/recommendations?k=0');
       const metrics = (await app.inject('/metrics')).body;
@@ -55,7 +56,10 @@ describe('operations', () => {
     const emptyModels = join(world.dir, 'no-models');
     const { app, holder } = await buildServer({ store: world.store, modelsDir: emptyModels, config: { modelPollMs: 0 } });
     try {
-      assert.equal((await app.inject('/health/ready')).statusCode, 503);
+      const ready = await app.inject('/health/ready');
+      assert.equal(ready.statusCode, 503);
+      assert.deepEqual(ready.json(), { status: 'not_ready', reason: 'no model is loaded yet' });
+      assert.doesNotMatch(ready.body, /\//, 'no filesystem path in a probe');
       const res = await app.inject('/v1/users/1/recommendations');
       assert.equal(res.statusCode, 503);
       assert.match(res.json().message, /anirec train/);
@@ -67,7 +71,7 @@ describe('operations', () => {
   });
 
   it('swaps a promoted model atomically while serving', async () => {
-    const { app, holder } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 20 } });
+    const { app, holder } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 20, allowWritesWithoutKey: true } });
     try {
       const { dir } = await trainInto(world.store, world.modelsDir, 'popularity', 'popularity-2');
       let stop = false;
@@ -85,14 +89,14 @@ describe('operations', () => {
       await load;
       assert.equal(holder.current?.version, 'popularity-2');
       assert.ok(statuses.length > 0 && statuses.every((s) => s === 200), `all requests succeeded during the swap: ${statuses}`);
-      assert.equal((await app.inject('/health/ready')).json().model.kind, 'popularity');
+      assert.equal((await app.inject('/v1/admin/model')).json().model.kind, 'popularity');
       assert.match((await app.inject('/metrics')).body, /anirec_model_info\{kind="popularity",version="popularity-2"\} 1/);
       // A broken promotion keeps the working model.
       promote(join(world.modelsDir, 'does-not-exist'));
       await sleep(200);
       assert.equal(holder.current?.version, 'popularity-2');
       assert.equal((await app.inject('/v1/users/1/recommendations?k=2')).statusCode, 200);
-      assert.match((await app.inject('/health/ready')).json().lastModelError, /does-not-exist/);
+      assert.match((await app.inject('/v1/admin/model')).json().lastModelError, /does-not-exist/);
     } finally {
       promote(join(world.modelsDir, 'itemknn-1'));
       await app.close();

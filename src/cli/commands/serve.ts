@@ -18,6 +18,7 @@ interface ServeFlags {
   rateLimit: number;
   bodyLimit: number;
   cors?: string;
+  allowedHosts?: string;
   anilistEndpoint?: string;
   log?: boolean;
   /** Unset: $ANIREC_WORKERS, else 1 (read when serving, so a bad value only fails `serve`). */
@@ -44,7 +45,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--require-key-for-reads', 'read routes need the API key too')
     .option('--rate-limit <n>', 'requests per minute per client IP (0 = off)', (v) => Number(v), DEFAULT_SERVER_CONFIG.rateLimitPerMinute)
     .option('--body-limit <bytes>', 'maximum request body in bytes', parsePositiveInt('--body-limit'), DEFAULT_SERVER_CONFIG.bodyLimit)
-    .option('--cors <origins>', 'comma-separated allowed CORS origins ("*" = any)', '*')
+    .option('--cors <origins>', 'comma-separated origins whose pages may call the API from a browser ("*" = any page may read; writes need the origin by name); default: only the page this server serves')
+    .option('--allowed-hosts <names>', 'comma-separated host names the server answers to (".example.com" includes subdomains); on a loopback bind localhost/127.0.0.1/[::1] always work')
     .option('--anilist-endpoint <url>', 'AniList GraphQL endpoint for list imports', DEFAULT_SERVER_CONFIG.anilistEndpoint)
     .option('--log', 'log every request (JSON lines on stdout)')
     .option('--workers <n>', 'API processes sharing the port ("auto" = one per CPU core; default $ANIREC_WORKERS or 1)', parseWorkers)
@@ -84,7 +86,10 @@ async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: stri
       allowWritesWithoutKey: loopback,
       rateLimitPerMinute: flags.rateLimit,
       bodyLimit: flags.bodyLimit,
-      corsOrigins: (flags.cors ?? '*').split(',').map((o) => o.trim()).filter((o) => o !== ''),
+      corsOrigins: commaList(flags.cors),
+      // A loopback server is only for this machine: a foreign name resolving to it is DNS rebinding.
+      loopbackOnly: loopback,
+      allowedHosts: commaList(flags.allowedHosts),
       anilistEndpoint: flags.anilistEndpoint ?? DEFAULT_SERVER_CONFIG.anilistEndpoint,
       logger: flags.log === true,
     },
@@ -112,6 +117,10 @@ async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: stri
   });
 }
 
+function commaList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+}
+
 function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -131,6 +140,7 @@ async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: numb
   if (flags.model) args.push('--model', flags.model);
   if (flags.requireKeyForReads) args.push('--require-key-for-reads');
   if (flags.cors) args.push('--cors', flags.cors);
+  if (flags.allowedHosts) args.push('--allowed-hosts', flags.allowedHosts);
   if (flags.anilistEndpoint) args.push('--anilist-endpoint', flags.anilistEndpoint);
   if (flags.log) args.push('--log');
   const primary = runPrimary({
