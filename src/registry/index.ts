@@ -1,4 +1,4 @@
-export { CURRENT_FILE, ModelRegistry, type RegisterOptions, type RegistryOptions } from './registry.js';
+export { CURRENT_FILE, resolveCurrentPointer, ModelRegistry, type RegisterOptions, type RegistryOptions } from './registry.js';
 export { withLock, writeFileAtomic, type LockOptions } from './fs-atomic.js';
 export {
   RegistryError,

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { withLock, writeFileAtomic } from './fs-atomic.js';
 import { RegistryError, type HistoryAction, type ModelVersion, type StatusChange, type VersionManifest, type VersionMetrics, type VersionStatus } from './types.js';
 import { readBundleManifest, readVersionFile, VERSION_FILE, VERSION_ID_PATTERN } from './version-file.js';
@@ -26,6 +26,16 @@ export interface RegisterOptions {
 
 /** The name of the file the HTTP server follows: the absolute path of the production model dir. */
 export const CURRENT_FILE = 'CURRENT';
+
+/**
+ * The model directory a CURRENT file's text names: the registry writes a name relative to the
+ * models directory; older registries and hand-written files may hold an absolute path.
+ */
+export function resolveCurrentPointer(modelsDir: string, text: string): string {
+  const dir = text.trim();
+  if (dir === '') return '';
+  return isAbsolute(dir) ? dir : join(modelsDir, dir);
+}
 const LOCK_FILE = '.registry.lock';
 
 function slug(kind: string): string {
@@ -100,10 +110,10 @@ export class ModelRegistry {
     return pickProduction(this.list());
   }
 
-  /** What CURRENT says right now (absolute model dir), or null if there is no CURRENT. */
+  /** The model directory CURRENT names right now (absolute), or null if there is no CURRENT. */
   currentPointer(): string | null {
     try {
-      return readFileSync(this.currentPath, 'utf8').trim() || null;
+      return resolveCurrentPointer(this.root, readFileSync(this.currentPath, 'utf8')) || null;
     } catch {
       return null;
     }
@@ -304,7 +314,8 @@ export class ModelRegistry {
   }
 
   private writeCurrent(v: ModelVersion): void {
-    writeFileAtomic(this.currentPath, `${v.dir}\n`);
+    // Relative to the registry, so a copied or restored models directory serves its own models.
+    writeFileAtomic(this.currentPath, `${relative(this.root, v.dir)}\n`);
   }
 
   /**

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { createContext, type CliContext } from '../../src/cli/context.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { DEFAULT_OPS_CONFIG, jobLogPath, monitoringHistory, readJobLog, RetrainCancelledError, runRetrain } from '../../src/ops/index.js';
-import { ModelRegistry } from '../../src/registry/index.js';
+import { ModelRegistry, resolveCurrentPointer } from '../../src/registry/index.js';
 import { SqliteStore } from '../../src/store/index.js';
 import { ReplayServer } from '../data/anilist/replay-server.js';
 import { bundledStore, tempPaths } from './helpers.js';
@@ -18,7 +18,7 @@ import { bundledStore, tempPaths } from './helpers.js';
 const paths = tempPaths('anirec-retrain-');
 const server = new ReplayServer();
 const registry = new ModelRegistry(paths.models);
-const current = () => readFileSync(join(paths.models, 'CURRENT'), 'utf8').trim();
+const current = () => resolveCurrentPointer(paths.models, readFileSync(join(paths.models, 'CURRENT'), 'utf8'));
 
 async function anirec(...args: string[]): Promise<string[]> {
   const lines: string[] = [];

@@ -7,6 +7,7 @@ import { resolvePaths } from '../../src/config.js';
 import { createContext, type CliContext } from '../../src/cli/context.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { tempHome } from './helpers.js';
+import { resolveCurrentPointer } from '../../src/registry/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/data/', import.meta.url));
 const { home, models } = tempHome();
@@ -21,7 +22,7 @@ async function anirec(...args: string[]): Promise<string[]> {
 }
 
 const trainArgs = (model: string) => ['train', '--model', model, '--ratings', join(FIXTURES, 'kaggle2016-rating.csv'), '--anime', join(FIXTURES, 'kaggle2016-anime.csv'), '--no-bundled-catalogue'];
-const current = () => readFileSync(join(models, 'CURRENT'), 'utf8').trim();
+const current = () => resolveCurrentPointer(models, readFileSync(join(models, 'CURRENT'), 'utf8'));
 
 describe('anirec train + anirec models (real training on the fixture data)', () => {
   it('registers trained models, lists, shows, promotes and rolls back', async () => {

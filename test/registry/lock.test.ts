@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ModelRegistry, RegistryLockedError } from '../../src/registry/index.js';
+import { ModelRegistry, RegistryLockedError, resolveCurrentPointer } from '../../src/registry/index.js';
 import { bundleDir, tempHome } from './helpers.js';
 
 const run = promisify(execFile);
@@ -75,7 +75,7 @@ describe('registry lock', () => {
     const versions = new ModelRegistry(models).list();
     assert.deepEqual(versions.map((v) => v.seq), [1, 2, 3, 4]);
     assert.equal(versions.filter((v) => v.status === 'production').length, 1);
-    assert.equal(readFileSync(join(models, 'CURRENT'), 'utf8').trim(), versions.find((v) => v.status === 'production')!.dir);
+    assert.equal(resolveCurrentPointer(models, readFileSync(join(models, 'CURRENT'), 'utf8')), versions.find((v) => v.status === 'production')!.dir);
     assert.ok(!existsSync(join(models, '.registry.lock')));
   });
 });

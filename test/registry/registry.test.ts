@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ModelRegistry, RegistryError, type VersionManifest } from '../../src/registry/index.js';
+import { ModelRegistry, RegistryError, resolveCurrentPointer, type VersionManifest } from '../../src/registry/index.js';
 import { bundleDir, tempHome } from './helpers.js';
 
 const homes: string[] = [];
@@ -15,7 +15,7 @@ function setup(): { registry: ModelRegistry; home: string; models: string } {
 }
 
 function current(models: string): string {
-  return readFileSync(join(models, 'CURRENT'), 'utf8').trim();
+  return resolveCurrentPointer(models, readFileSync(join(models, 'CURRENT'), 'utf8'));
 }
 
 function statuses(registry: ModelRegistry): string[] {

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadBundle, type ModelBundle } from '../../models/bundle.js';
+import { resolveCurrentPointer } from '../../registry/index.js';
 import { recommendForHistory } from '../../recommend/fold-in.js';
 import type { Store, StoredUser } from '../../store/index.js';
 import type { CliContext } from '../context.js';
@@ -13,7 +14,7 @@ export async function openModel(ctx: CliContext, dir?: string): Promise<ModelBun
   if (dir) return loadBundle(dir);
   const pointer = join(ctx.paths.models, 'CURRENT');
   if (!existsSync(pointer)) throw new CliError('No trained model yet. Run `anirec train` (or pass --model DIR).');
-  return loadBundle(readFileSync(pointer, 'utf8').trim());
+  return loadBundle(resolveCurrentPointer(ctx.paths.models, readFileSync(pointer, 'utf8')));
 }
 
 export async function resolveUser(store: Store, spec: string): Promise<StoredUser> {
