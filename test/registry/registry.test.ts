@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ModelRegistry, RegistryError, resolveCurrentPointer, type VersionManifest } from '../../src/registry/index.js';
@@ -23,6 +23,17 @@ function statuses(registry: ModelRegistry): string[] {
 }
 
 describe('ModelRegistry', () => {
+  it('writes CURRENT relative to the registry, so a copied models directory serves its own version', () => {
+    const { registry, home, models } = setup();
+    const first = registry.register(bundleDir(home, 'a'));
+    assert.equal(readFileSync(join(models, 'CURRENT'), 'utf8').trim(), first.id);
+    const copy = join(home, 'restored-models');
+    cpSync(models, copy, { recursive: true });
+    rmSync(models, { recursive: true, force: true });
+    assert.equal(new ModelRegistry(copy).currentPointer(), join(copy, first.id));
+    assert.equal(resolveCurrentPointer(copy, '/elsewhere/v0001\n'), '/elsewhere/v0001', 'an absolute pointer (older registries) is read as it is');
+  });
+
   it('makes the first model production and later ones candidates, with ids, manifests and CURRENT', () => {
     const { registry, home, models } = setup();
     const first = registry.register(bundleDir(home, 'a'), { reason: 'nightly' });
