@@ -90,7 +90,8 @@ export function describePending(pending: ImportSummary['pending']): string | nul
   if (pending.entries === 0) return null;
   const named = pending.titles.slice(0, 10).map((t) => (t.title ? `${cut(t.title, 80)} (${t.animeId})` : `anime ${t.animeId}`));
   const more = pending.entries > named.length ? `, and ${pending.entries - named.length} more` : '';
-  return `${pending.entries} ${pending.entries === 1 ? 'title is' : 'titles are'} not in the catalogue yet: ${named.join(', ')}${more}. They are kept on the list and count as soon as a catalogue import or ingestion adds them.`;
+  const one = pending.entries === 1;
+  return `${pending.entries} ${one ? 'title is' : 'titles are'} not in the catalogue yet: ${named.join(', ')}${more}. ${one ? 'It is' : 'They are'} kept on the list and ${one ? 'counts' : 'count'} as soon as a catalogue import or ingestion adds ${one ? 'it' : 'them'}.`;
 }
 
 function cut(text: string, max: number): string {
