@@ -16,7 +16,14 @@
  * results file name;
  * BENCH_API_MODELS (comma-separated model directories, e.g. an item-kNN and an anirec hybrid
  * bundle) measures those instead of CURRENT; `node --import tsx bench/api.ts --model DIR ...`
- * does the same from the command line.
+ * does the same from the command line. BENCH_API_RATES (comma-separated req/s) replaces every
+ * mode's fixed rates, and BENCH_API_RUNS (default 1) repeats each fixed-rate run: every run is
+ * printed, never only the best.
+ *
+ * The server is configured as `anirec serve` is by default (model poller on, rate-limit plugin
+ * registered) except that the limit is too high to reject anything: BENCH_API_POLL_MS and
+ * BENCH_API_RATE_LIMIT (per minute, 0 = plugin off) change that. With one worker the server
+ * reports what it saw during each run (bench/server-probe.ts: event-loop delay, GC pauses, stalls).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -26,8 +33,10 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { resolvePaths } from '../src/config.js';
 import { createRng, shuffleInPlace } from '../src/models/random.js';
+import { DEFAULT_SERVER_CONFIG } from '../src/server/config.js';
 import { openLoop } from './open-loop.js';
 import { printTable, writeResults } from './report.js';
+import type { ProbeReport } from './server-probe.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Math.min(2, SECONDS);
@@ -36,9 +45,14 @@ const CONNECTIONS = 10;
 const SETTLE_MS = 1500;
 /** API processes (`anirec serve --workers`); BENCH_API_WORKERS, default 1. */
 const WORKERS = Number(process.env.BENCH_API_WORKERS ?? 1);
+const RUNS = Math.max(1, Number(process.env.BENCH_API_RUNS ?? 1));
+const RATES = (process.env.BENCH_API_RATES ?? '').split(',').map(Number).filter((r) => r > 0);
+const POLL_MS = Number(process.env.BENCH_API_POLL_MS ?? DEFAULT_SERVER_CONFIG.modelPollMs);
+/** Registered like `anirec serve` registers it, but never reached by the benchmark's rates. */
+const RATE_LIMIT = Number(process.env.BENCH_API_RATE_LIMIT ?? 1e9);
 
 /** What the server process tells the load generator once it listens. */
-interface Ready {
+export interface Ready {
   port: number;
   model: { kind: string; version: string };
   /** The 2,000 most popular titles: ids and names, for request mixes. */
@@ -73,8 +87,24 @@ async function serve(modelDir: string | undefined): Promise<void> {
   const { app, holder } = await buildServer({
     store,
     ...(modelDir ? { modelDir } : { modelsDir: paths.models }),
-    config: { rateLimitPerMinute: 0, modelPollMs: 0, logger: false },
+    // BENCH_API_KEY: a key for the admin routes (bench/swap.ts reloads the model through them).
+    config: { rateLimitPerMinute: RATE_LIMIT, modelPollMs: POLL_MS, logger: false, ...(process.env.BENCH_API_KEY ? { apiKeys: [process.env.BENCH_API_KEY] } : {}) },
   });
+  if (WORKERS === 1) {
+    const { ServerProbe } = await import('./server-probe.js');
+    const probe = new ServerProbe();
+    process.on('message', (message) => {
+      if (message === 'probe:reset') probe.reset();
+      if (message === 'probe:read') process.send!({ probe: probe.read() });
+    });
+    // Every model swap, with when it finished and how the build went (bench/swap.ts lines them up with requests).
+    let serving = holder.current;
+    setInterval(() => {
+      if (holder.current === serving || holder.current === null) return;
+      serving = holder.current;
+      process.send!({ swap: { at: Date.now(), dir: serving.dir, build: serving.build } });
+    }, 2).unref();
+  }
   if (holder.current === null) {
     console.error(`bench api: the model failed to load: ${holder.lastError}`);
     process.exit(1);
@@ -190,6 +220,19 @@ async function startServer(script: string, modelDir: string | undefined): Promis
   return { child, ready };
 }
 
+/** The server's own view of the run just measured (bench/server-probe.ts). */
+async function readProbe(child: ChildProcess): Promise<ProbeReport> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (typeof message !== 'object' || message === null || !('probe' in message)) return;
+      child.off('message', onMessage);
+      resolve((message as { probe: ProbeReport }).probe);
+    };
+    child.on('message', onMessage);
+    child.send('probe:read');
+  });
+}
+
 async function stopServer(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send('stop');
@@ -221,32 +264,43 @@ async function main(): Promise<void> {
       // BENCH_API_MODES: comma-separated parts of mode names to run (the baseline always runs).
       const only = (process.env.BENCH_API_MODES ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
       const selected = modes(ready).filter((m, i) => i === 0 || only.length === 0 || only.some((part) => m.name.includes(part)));
-      for (const mode of selected) {
+      for (const [i, mode] of selected.entries()) {
         await run(base, mode, null, WARMUP_SECONDS); // JIT and per-process caches, not recorded
         const max = await run(base, mode, null, SECONDS);
-        for (const rate of mode.rates ?? [RATE]) {
-          // Start each measured run from an idle server: the unthrottled run before it leaves
-          // queued requests and garbage behind, which would land on this run's first requests.
-          await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-          const fixed = await openLoop(base, rate, SECONDS, mode.request);
-          const errors = fixed.errors + max.non2xx + max.errors;
-          baseline ??= { p99: fixed.p99, rps: max.requests.average };
-          const met = mode.targetP99 === undefined ? '' : fixed.p99 <= mode.targetP99 && fixed.achievedRps >= rate * 0.95 ? `yes (≤${mode.targetP99})` : `NO (≤${mode.targetP99})`;
-          rows.push({
-            model: ready.model.kind,
-            workers: WORKERS,
-            mode: mode.name,
-            'rate req/s': rate,
-            'p50 ms': fixed.p50,
-            'p99 ms': fixed.p99,
-            'achieved req/s': Math.round(fixed.achievedRps),
-            'max req/s': Math.round(max.requests.average),
-            'p99 ms @max': max.latency.p99,
-            'p99 vs live': round1(fixed.p99 / Math.max(baseline.p99, 0.001)),
-            target: met,
-            errors,
-          });
-          results.push({ mode: mode.name, ...fixed, maxRps: max.requests.average, maxP50: max.latency.p50, maxP99: max.latency.p99, targetP99: mode.targetP99 ?? null, errors });
+        for (const rate of i === 0 || RATES.length === 0 ? (mode.rates ?? [RATE]) : RATES) {
+          for (let repeat = 1; repeat <= RUNS; repeat++) {
+            // Start each measured run from an idle server: the unthrottled run before it leaves
+            // queued requests and garbage behind, which would land on this run's first requests.
+            await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+            const probing = WORKERS === 1;
+            if (probing) child.send('probe:reset');
+            const fixed = await openLoop(base, rate, SECONDS, mode.request);
+            const probe = probing ? await readProbe(child) : null;
+            const errors = fixed.errors + max.non2xx + max.errors;
+            baseline ??= { p99: fixed.p99, rps: max.requests.average };
+            const met = mode.targetP99 === undefined ? '' : fixed.p99 <= mode.targetP99 && fixed.achievedRps >= rate * 0.95 ? `yes (≤${mode.targetP99})` : `NO (≤${mode.targetP99})`;
+            const row = {
+              model: ready.model.kind,
+              workers: WORKERS,
+              mode: mode.name,
+              run: `${repeat}/${RUNS}`,
+              'rate req/s': rate,
+              'p50 ms': fixed.p50,
+              'p99 ms': fixed.p99,
+              'max ms': fixed.max,
+              'achieved req/s': Math.round(fixed.achievedRps),
+              'max req/s': Math.round(max.requests.average),
+              'p99 ms @max': max.latency.p99,
+              'p99 vs live': round1(fixed.p99 / Math.max(baseline.p99, 0.001)),
+              target: met,
+              errors,
+              ...(probe ? { 'loop delay max ms': probe.eventLoopDelayMs.max, 'gc max ms': probe.gc.maxMs, 'stalls >20ms': probe.stalls.length } : {}),
+            };
+            rows.push(row);
+            // Progress as it happens; the whole table is printed again at the end.
+            console.error(`bench api: ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+            results.push({ mode: mode.name, run: repeat, ...fixed, maxRps: max.requests.average, maxP50: max.latency.p50, maxP99: max.latency.p99, targetP99: mode.targetP99 ?? null, errors, server: probe });
+          }
         }
       }
     } finally {
@@ -256,7 +310,7 @@ async function main(): Promise<void> {
   }
   const load = loadavg().map(round1).join(' / ');
   printTable(`API on loopback: ${SECONDS}s per run (after ${WARMUP_SECONDS}s warm-up), ${CONNECTIONS} connections, server in its own process(es); load average now ${load}`, rows);
-  console.log(`\nwrote ${writeResults(`api${WORKERS > 1 ? `-${WORKERS}-workers` : ''}${process.env.BENCH_API_TAG ? `-${process.env.BENCH_API_TAG}` : ''}`, { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rate: RATE, connections: CONNECTIONS, workers: WORKERS, scoreCache: process.env.ANIREC_SCORE_CACHE ?? 'default', runs })}`);
+  console.log(`\nwrote ${writeResults(`api${WORKERS > 1 ? `-${WORKERS}-workers` : ''}${process.env.BENCH_API_TAG ? `-${process.env.BENCH_API_TAG}` : ''}`, { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rate: RATE, connections: CONNECTIONS, workers: WORKERS, repeats: RUNS, pollMs: POLL_MS, rateLimitPerMinute: RATE_LIMIT, scoreCache: process.env.ANIREC_SCORE_CACHE ?? 'default', runs })}`);
 }
 
 const serveAt = process.argv.indexOf('--serve');

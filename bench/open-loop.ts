@@ -26,6 +26,8 @@ export interface OpenLoopResult {
   p90: number;
   p99: number;
   max: number;
+  /** With `keepSamples`: each request's intended send time (epoch ms) and latency (ms), in send order. */
+  samples?: { sentAt: Float64Array; latency: Float64Array };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -51,7 +53,7 @@ async function openConnections(pool: Pool): Promise<void> {
   );
 }
 
-export async function openLoop(base: string, rate: number, seconds: number, next: () => LoadRequest): Promise<OpenLoopResult> {
+export async function openLoop(base: string, rate: number, seconds: number, next: () => LoadRequest, options: { keepSamples?: boolean } = {}): Promise<OpenLoopResult> {
   // Enough sockets that requests wait in the server, not for a free client connection.
   const pool = new Pool(base, { connections: CONNECTIONS, pipelining: 1 });
   await openConnections(pool);
@@ -96,6 +98,8 @@ export async function openLoop(base: string, rate: number, seconds: number, next
   const elapsed = (performance.now() - start) / 1000;
   await pool.close();
   const sorted = latencies.slice(0, completed).sort();
+  const epochStart = performance.timeOrigin + start;
+  const samples = options.keepSamples ? { sentAt: Float64Array.from({ length: sent }, (_, i) => epochStart + i * interval), latency: latencies.slice(0, sent) } : undefined;
   return {
     rate,
     sent,
@@ -106,5 +110,6 @@ export async function openLoop(base: string, rate: number, seconds: number, next
     p90: round2(percentile(sorted, 90)),
     p99: round2(percentile(sorted, 99)),
     max: round2(sorted.at(-1) ?? Number.NaN),
+    ...(samples ? { samples } : {}),
   };
 }
