@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadRecommender, readArray, writeArray } from './artifacts.js';
+import { loadingModel, loadRecommender, readArray, writeArray } from './artifacts.js';
 import './known-models.js';
 import { dataHash } from './training-data.js';
 import type { Recommender, TrainingData } from './types.js';
@@ -79,7 +79,18 @@ export async function saveBundle(bundle: ModelBundle, dir: string): Promise<void
   writeFileSync(join(dir, 'bundle.json'), `${JSON.stringify(bundle.manifest, null, 2)}\n`);
 }
 
-export async function loadBundle(dir: string): Promise<ModelBundle> {
+export interface LoadBundleOptions {
+  /**
+   * Called between the steps of the load (each file read, each model component built): a server
+   * loading a model next to the one it serves passes a time slicer, so requests run in between.
+   */
+  pause?: () => Promise<void>;
+  /** The directory's `.bin` files, already read by a worker thread (readModelFiles), by absolute path. */
+  files?: Map<string, Uint8Array>;
+}
+
+/** Reads and checks MODEL_DIR/bundle.json: a cheap first test that `dir` holds a complete model. */
+export function readBundleManifest(dir: string): BundleManifest {
   let manifest: BundleManifest;
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as BundleManifest;
@@ -89,12 +100,23 @@ export async function loadBundle(dir: string): Promise<ModelBundle> {
   if (manifest.format !== 'anirec-model-bundle' || manifest.formatVersion !== 1) {
     throw new Error(`${dir}/bundle.json has format ${manifest.format} v${manifest.formatVersion}; this anirec reads anirec-model-bundle v1.`);
   }
-  const itemIds = readArray(join(dir, 'item-ids.bin'), Int32Array);
-  return {
-    manifest,
-    recommender: await loadRecommender(join(dir, 'model')),
-    itemIds,
-    itemIndex: new Map(Array.from(itemIds, (id, index) => [id, index])),
-    popularity: readArray(join(dir, 'popularity.bin'), Float32Array),
+  return manifest;
+}
+
+export async function loadBundle(dir: string, options: LoadBundleOptions = {}): Promise<ModelBundle> {
+  const manifest = readBundleManifest(dir);
+  const pause = options.pause ?? (async () => {});
+  const load = async (): Promise<ModelBundle> => {
+    const itemIds = readArray(join(dir, 'item-ids.bin'), Int32Array);
+    const recommender = await loadRecommender(join(dir, 'model'));
+    await pause();
+    return {
+      manifest,
+      recommender,
+      itemIds,
+      itemIndex: new Map(Array.from(itemIds, (id, index) => [id, index])),
+      popularity: readArray(join(dir, 'popularity.bin'), Float32Array),
+    };
   };
+  return loadingModel(dir, pause, load, options.files);
 }

@@ -1,5 +1,6 @@
 import type { Anime } from '../data/types.js';
 import { emptyAnime, type Store } from '../store/index.js';
+import { runSliced, runToEnd, type Steps, type TimeSlicer } from './time-slicer.js';
 
 /** What the API returns about a title: enough to show a card, without the synopsis. */
 export interface AnimeSummary {
@@ -22,6 +23,11 @@ export interface AnimeSummary {
   pictureUrl: string | null;
 }
 
+type CatalogParts = Pick<Catalog, 'byId' | 'popularityRank' | 'vocabulary'>;
+
+/** Titles handled between two chances to yield in a sliced build (see time-slicer.ts). */
+const STEP = 256;
+
 /**
  * The whole catalogue in memory. Filters, reasons and title search run over every title on every
  * request, so they read from here instead of the store (16k titles is a few MB). It is a
@@ -34,17 +40,43 @@ export class Catalog {
   /** Every genre/theme/studio/format spelled as the catalogue spells it, keyed by lower case. */
   readonly vocabulary: { genres: Map<string, string>; themes: Map<string, string>; studios: Map<string, string> };
 
-  constructor(readonly anime: readonly Anime[]) {
-    this.byId = new Map(anime.map((a) => [a.animeId, a]));
-    const ranked = anime.filter((a) => a.members !== null && a.members > 0).sort((a, b) => b.members! - a.members! || a.animeId - b.animeId);
-    this.popularityRank = new Map(ranked.map((a, i) => [a.animeId, i + 1]));
-    this.vocabulary = { genres: new Map(), themes: new Map(), studios: new Map() };
-    for (const a of anime) {
-      for (const g of a.genres) this.vocabulary.genres.set(g.toLowerCase(), g);
-      for (const t of a.themes) this.vocabulary.themes.set(t.toLowerCase(), t);
-      for (const t of a.demographics) this.vocabulary.themes.set(t.toLowerCase(), t);
-      for (const s of a.studios) this.vocabulary.studios.set(s.toLowerCase(), s);
+  /** `parts` is what `steps` built for these titles (a sliced build); without it they are built here. */
+  constructor(
+    readonly anime: readonly Anime[],
+    parts: CatalogParts = runToEnd(Catalog.steps(anime)),
+  ) {
+    this.byId = parts.byId;
+    this.popularityRank = parts.popularityRank;
+    this.vocabulary = parts.vocabulary;
+  }
+
+  /** The same catalogue built in slices of the event loop (a server loading a new model). */
+  static async build(anime: readonly Anime[], slicer: TimeSlicer | null): Promise<Catalog> {
+    return new Catalog(anime, await runSliced(Catalog.steps(anime), slicer));
+  }
+
+  private static *steps(anime: readonly Anime[]): Steps<CatalogParts> {
+    const byId = new Map<number, Anime>();
+    const vocabulary = { genres: new Map<string, string>(), themes: new Map<string, string>(), studios: new Map<string, string>() };
+    for (let i = 0; i < anime.length; i++) {
+      const a = anime[i]!;
+      byId.set(a.animeId, a);
+      for (const g of a.genres) vocabulary.genres.set(g.toLowerCase(), g);
+      for (const t of a.themes) vocabulary.themes.set(t.toLowerCase(), t);
+      for (const t of a.demographics) vocabulary.themes.set(t.toLowerCase(), t);
+      for (const s of a.studios) vocabulary.studios.set(s.toLowerCase(), s);
+      if (i % STEP === STEP - 1) yield;
     }
+    const ranked = anime.filter((a) => a.members !== null && a.members > 0);
+    yield;
+    ranked.sort((a, b) => b.members! - a.members! || a.animeId - b.animeId);
+    yield;
+    const popularityRank = new Map<number, number>();
+    for (let i = 0; i < ranked.length; i++) {
+      popularityRank.set(ranked[i]!.animeId, i + 1);
+      if (i % (STEP * 8) === STEP * 8 - 1) yield;
+    }
+    return { byId, popularityRank, vocabulary };
   }
 
   static async load(store: Store): Promise<Catalog> {

@@ -5,7 +5,7 @@ import type { Store, UserRanking } from '../store/index.js';
 import { Catalog, type AnimeSummary } from './catalog.js';
 import { compileFilters, type AnimePredicate, type RecommendationFilters } from './filters.js';
 import { toHistory } from './fold-in.js';
-import { buildModelContext, type ModelContext } from './model-context.js';
+import { buildModelContext, buildModelContextWith, type ModelContext } from './model-context.js';
 import { topKIndices } from '../models/top-k.js';
 import { listContent, PRECOMPUTED_RANKING_LENGTH, RANKING_LENGTH, rankingKeyOf, SCORE_CACHE_ENTRIES, type ScoredList } from './scored-list.js';
 import { selectPage, selectPageFromRanking, sparseScores, type Page, type PageRequest } from './paging.js';
@@ -15,6 +15,8 @@ import { similarScores, type SimilarityMode } from './similar-items.js';
 import { UserIndex, type SimilarUser } from './similar-users.js';
 import { starterPage } from './starter.js';
 import { computeBaseline, likeWeight, lovedTags, meanOf, tasteProfile, type HistoryEntry, type TasteProfile } from './taste-profile.js';
+import { animeOf, type StoreSnapshot } from './store-snapshot.js';
+import type { TimeSlicer } from './time-slicer.js';
 import { TitleIndex, type TitleMatch } from './title-search.js';
 
 export interface RecommendOptions {
@@ -110,8 +112,11 @@ export class RecommendationEngine {
     readonly ctx: ModelContext,
     readonly users: UserIndex,
     readonly version: string,
+    titles: TitleIndex = new TitleIndex(ctx.catalog),
+    /** Fingerprint of the catalogue, when it came from a store snapshot (see fromSnapshot). */
+    readonly catalogHash: string | null = null,
   ) {
-    this.titles = new TitleIndex(ctx.catalog);
+    this.titles = titles;
     this.scratchScores = new Float32Array(ctx.bundle.itemIds.length);
     this.scratchExclude = new Uint8Array(ctx.bundle.itemIds.length);
     this.allowedMask({}); // the default filter, ready for the first request
@@ -123,6 +128,30 @@ export class RecommendationEngine {
     const columns = await store.allInteractions();
     const ctx = buildModelContext(bundle, catalog, computeBaseline(columns, catalog));
     return new RecommendationEngine(ctx, new UserIndex(columns), version);
+  }
+
+  /**
+   * The same engine from a store snapshot read elsewhere (a worker thread: readInWorker), with
+   * the catalogue built in slices of the event loop when a slicer is given: how a server builds
+   * a new model next to the one it keeps serving. When the snapshot left the
+   * catalogue out (unchanged since `previous` was built), `previous`'s catalogue and title index
+   * are shared: both are read-only.
+   */
+  static async fromSnapshot(bundle: ModelBundle, snapshot: StoreSnapshot, version: string, slicer: TimeSlicer | null = null, previous: RecommendationEngine | null = null): Promise<RecommendationEngine> {
+    let catalog: Catalog;
+    let titles: TitleIndex;
+    if (snapshot.catalogue === null) {
+      if (previous?.catalogHash !== snapshot.catalogHash) throw new Error('store snapshot without its catalogue, and no engine with that catalogue to share it with');
+      catalog = previous.catalog;
+      titles = previous.titles;
+    } else {
+      catalog = await Catalog.build(await animeOf(snapshot.catalogue.animeChunks, slicer), slicer);
+      titles = new TitleIndex(catalog, snapshot.catalogue.titles);
+    }
+    const ctx = buildModelContextWith(bundle, catalog, snapshot.baseline, snapshot.tags);
+    const users = new UserIndex(snapshot.users);
+    await slicer?.maybeYield();
+    return new RecommendationEngine(ctx, users, version, titles, snapshot.catalogHash);
   }
 
   get catalog(): Catalog {

@@ -1,7 +1,7 @@
 import type { Anime } from '../data/types.js';
 import type { ModelBundle } from '../models/bundle.js';
 import type { Catalog } from './catalog.js';
-import { similaritySources, TagSimilarity, type SimilaritySources } from './similar-items.js';
+import { similaritySources, TagSimilarity, type SimilaritySources, type TagIndexData } from './similar-items.js';
 import type { Baseline } from './taste-profile.js';
 
 /**
@@ -19,7 +19,15 @@ export interface ModelContext {
 }
 
 export function buildModelContext(bundle: ModelBundle, catalog: Catalog, baseline: Baseline): ModelContext {
-  const tagSimilarity = new TagSimilarity(bundle, catalog);
+  return contextWith(bundle, catalog, baseline, new TagSimilarity(bundle, catalog));
+}
+
+/** The same context with the tag index built elsewhere for this bundle and catalogue (a worker thread). */
+export function buildModelContextWith(bundle: ModelBundle, catalog: Catalog, baseline: Baseline, tags: TagIndexData): ModelContext {
+  return contextWith(bundle, catalog, baseline, new TagSimilarity(bundle, catalog, tags));
+}
+
+function contextWith(bundle: ModelBundle, catalog: Catalog, baseline: Baseline, tagSimilarity: TagSimilarity): ModelContext {
   return {
     bundle,
     catalog,

@@ -35,39 +35,93 @@ export function componentsOf(bundle: ModelBundle): Map<string, Recommender> {
 }
 
 /**
+ * Every item's catalogue tags (genres, themes and demographics, studios) as numbered sets in
+ * flat arrays: built wherever the catalogue is read (a worker thread, see store-snapshot.ts) and
+ * handed over without copying, instead of 14k Sets of strings built on the serving thread.
+ */
+export interface TagIndexData {
+  /** Item i's tag ids, ascending: itemTags[itemPtr[i] … itemPtr[i + 1]) (empty: no tags, or not in the catalogue). */
+  itemPtr: Int32Array;
+  itemTags: Int32Array;
+  /** Tag t's items, ascending: tagItems[tagPtr[t] … tagPtr[t + 1]). */
+  tagPtr: Int32Array;
+  tagItems: Int32Array;
+}
+
+export function buildTagIndexData(itemIds: Int32Array, catalog: Catalog): TagIndexData {
+  const tagId = new Map<string, number>();
+  const itemPtr = new Int32Array(itemIds.length + 1);
+  const itemTags: number[] = [];
+  const tagItems: number[][] = [];
+  for (let item = 0; item < itemIds.length; item++) {
+    const a = catalog.get(itemIds[item]!);
+    if (a !== undefined) {
+      const names = new Set([...a.genres.map((g) => `g:${g}`), ...catalog.tagsOf(a).map((t) => `t:${t}`), ...a.studios.map((st) => `s:${st}`)]);
+      const ids: number[] = [];
+      for (const name of names) {
+        let id = tagId.get(name);
+        if (id === undefined) {
+          tagId.set(name, (id = tagId.size));
+          tagItems.push([]);
+        }
+        ids.push(id);
+        tagItems[id]!.push(item);
+      }
+      for (const id of ids.sort((x, y) => x - y)) itemTags.push(id);
+    }
+    itemPtr[item + 1] = itemTags.length;
+  }
+  const tagPtr = new Int32Array(tagItems.length + 1);
+  for (let t = 0; t < tagItems.length; t++) tagPtr[t + 1] = tagPtr[t]! + tagItems[t]!.length;
+  return { itemPtr, itemTags: Int32Array.from(itemTags), tagPtr, tagItems: Int32Array.from(tagItems.flat()) };
+}
+
+/** The arrays of `data`, for a worker's transfer list. */
+export function tagIndexBuffers(data: TagIndexData): ArrayBuffer[] {
+  return [data.itemPtr, data.itemTags, data.tagPtr, data.tagItems].map((a) => a.buffer as ArrayBuffer);
+}
+
+/**
  * Content similarity from catalogue tags (genres, themes, demographics, studios), weighted
  * Jaccard. Used when the model has no content component (e.g. a plain item-kNN bundle), so
  * `mode=content` and diversity still work with any model kind, just less finely.
  */
 export class TagSimilarity implements ItemSimilarity {
-  private readonly tags: (Set<string> | null)[];
-  private readonly byTag = new Map<string, number[]>();
+  private readonly data: TagIndexData;
+  /** Per-item counts of shared tags, reused by `compute` (zeroed after each use). */
+  private sharedCounts: Int32Array | null = null;
 
+  /** `data` built elsewhere for this bundle's items and catalogue (a worker thread); without it, built here. */
   constructor(
     private readonly bundle: ModelBundle,
     catalog: Catalog,
+    data: TagIndexData = buildTagIndexData(bundle.itemIds, catalog),
   ) {
-    this.tags = Array.from(bundle.itemIds, (id, item) => {
-      const a = catalog.get(id);
-      if (a === undefined) return null;
-      const set = new Set([...a.genres.map((g) => `g:${g}`), ...catalog.tagsOf(a).map((t) => `t:${t}`), ...a.studios.map((s) => `s:${s}`)]);
-      for (const tag of set) {
-        let list = this.byTag.get(tag);
-        if (list === undefined) this.byTag.set(tag, (list = []));
-        list.push(item);
-      }
-      return set.size > 0 ? set : null;
-    });
+    this.data = data;
   }
 
   /** Jaccard of two items' tag sets (0 when either has none). */
   pair(a: number, b: number): number {
-    const ta = this.tags[a];
-    const tb = this.tags[b];
-    if (!ta || !tb) return 0;
+    const { itemPtr, itemTags } = this.data;
+    let i = itemPtr[a]!;
+    const iEnd = itemPtr[a + 1]!;
+    let j = itemPtr[b]!;
+    const jEnd = itemPtr[b + 1]!;
+    if (i === iEnd || j === jEnd) return 0;
+    const sizes = iEnd - i + (jEnd - j);
     let shared = 0;
-    for (const t of ta) if (tb.has(t)) shared++;
-    return shared / (ta.size + tb.size - shared);
+    // Both lists ascend: one merge pass counts the common tags.
+    while (i < iEnd && j < jEnd) {
+      const x = itemTags[i]!;
+      const y = itemTags[j]!;
+      if (x === y) {
+        shared++;
+        i++;
+        j++;
+      } else if (x < y) i++;
+      else j++;
+    }
+    return shared / (sizes - shared);
   }
 
   /** Neighbour lists are deterministic and scanning a tag like "Action" touches thousands of titles: memoised. */
@@ -85,12 +139,24 @@ export class TagSimilarity implements ItemSimilarity {
   }
 
   private compute(item: number, k: number): { items: Int32Array; scores: Float32Array } {
-    const own = this.tags[item];
-    if (!own) return { items: new Int32Array(0), scores: new Float32Array(0) };
-    const shared = new Map<number, number>();
-    for (const tag of own) for (const other of this.byTag.get(tag) ?? []) if (other !== item) shared.set(other, (shared.get(other) ?? 0) + 1);
+    const { itemPtr, itemTags, tagPtr, tagItems } = this.data;
+    const ownSize = itemPtr[item + 1]! - itemPtr[item]!;
+    if (ownSize === 0) return { items: new Int32Array(0), scores: new Float32Array(0) };
+    const counts = (this.sharedCounts ??= new Int32Array(itemPtr.length - 1));
+    const others: number[] = [];
+    for (let t = itemPtr[item]!; t < itemPtr[item + 1]!; t++) {
+      const tag = itemTags[t]!;
+      for (let j = tagPtr[tag]!; j < tagPtr[tag + 1]!; j++) {
+        const other = tagItems[j]!;
+        if (other !== item && counts[other]!++ === 0) others.push(other);
+      }
+    }
     const popularity = this.bundle.popularity;
-    const scored = [...shared].map(([other, n]) => ({ other, s: n / (own.size + this.tags[other]!.size - n) }));
+    const scored = others.map((other) => {
+      const n = counts[other]!;
+      counts[other] = 0;
+      return { other, s: n / (ownSize + (itemPtr[other + 1]! - itemPtr[other]!) - n) };
+    });
     // Equal Jaccard is common with few tags; the better-known title is the more useful suggestion.
     scored.sort((a, b) => b.s - a.s || popularity[b.other]! - popularity[a.other]! || a.other - b.other);
     const top = scored.slice(0, Math.max(0, k));

@@ -108,19 +108,98 @@ export function closestWords(word: string, candidates: Iterable<string>, limit =
     .map((x) => x.c);
 }
 
-interface IndexedName {
-  animeId: number;
-  raw: string;
-  norm: string;
-  tokens: string[];
-  field: TitleMatch['matchedField'];
-}
+const FIELDS = ['title', 'titleEnglish', 'titleJapanese', 'synonym'] as const satisfies readonly TitleMatch['matchedField'][];
 
 function trigrams(norm: string): Set<string> {
   const padded = ` ${norm} `;
   const grams = new Set<string>();
   for (let i = 0; i + 3 <= padded.length; i++) grams.add(padded.slice(i, i + 3));
   return grams;
+}
+
+/** A trigram (three UTF-16 code units) as one exact number: 48 bits fit a double. */
+function gramCode(gram: string): number {
+  return gram.charCodeAt(0) * 4294967296 + gram.charCodeAt(1) * 65536 + gram.charCodeAt(2);
+}
+
+/**
+ * The title index as flat arrays and one string: built wherever the catalogue is read (a worker
+ * thread, see store-snapshot.ts) and handed over without rebuilding, and a handful of arrays
+ * instead of ~50k objects and ~20k lists in the serving heap.
+ */
+export interface TitleIndexData {
+  /** Name → anime id, which of the title's fields it is (FIELDS), and which synonym (else -1). */
+  nameAnime: Int32Array;
+  nameField: Uint8Array;
+  nameSynonym: Int32Array;
+  /** Every normalised name, concatenated: name i is normText[normStart[i] … normStart[i + 1]). */
+  normText: string;
+  normStart: Int32Array;
+  /** Trigram codes, ascending; names with trigram g are gramNames[gramPtr[g] … gramPtr[g + 1]), ascending. */
+  gramCodes: Float64Array;
+  gramPtr: Int32Array;
+  gramNames: Int32Array;
+  /** log1p of the most members any title has (popularity bonus denominator). */
+  logMaxMembers: number;
+}
+
+/** Indexes every title's names (main, English, Japanese, synonyms) for `search`. */
+export function buildTitleIndexData(anime: readonly Anime[]): TitleIndexData {
+  const nameAnime: number[] = [];
+  const nameField: number[] = [];
+  const nameSynonym: number[] = [];
+  const norms: string[] = [];
+  const normStart: number[] = [0];
+  const postings = new Map<number, number[]>();
+  const add = (a: Anime, raw: string | null, field: number, synonym: number): void => {
+    if (raw === null) return;
+    const norm = normalizeTitle(raw);
+    if (norm === '') return;
+    const at = nameAnime.length;
+    nameAnime.push(a.animeId);
+    nameField.push(field);
+    nameSynonym.push(synonym);
+    norms.push(norm);
+    normStart.push(normStart[at]! + norm.length);
+    for (const g of trigrams(norm)) {
+      const code = gramCode(g);
+      let list = postings.get(code);
+      if (list === undefined) postings.set(code, (list = []));
+      list.push(at);
+    }
+  };
+  let maxMembers = 1;
+  for (const a of anime) {
+    add(a, a.title, 0, -1);
+    add(a, a.titleEnglish, 1, -1);
+    add(a, a.titleJapanese, 2, -1);
+    a.synonyms.forEach((s, k) => add(a, s, 3, k));
+    maxMembers = Math.max(maxMembers, a.members ?? 0);
+  }
+  const gramCodes = Float64Array.from(postings.keys()).sort();
+  const gramPtr = new Int32Array(gramCodes.length + 1);
+  const gramNames = new Int32Array([...postings.values()].reduce((n, list) => n + list.length, 0));
+  for (let g = 0; g < gramCodes.length; g++) {
+    const list = postings.get(gramCodes[g]!)!;
+    gramNames.set(list, gramPtr[g]!);
+    gramPtr[g + 1] = gramPtr[g]! + list.length;
+  }
+  return {
+    nameAnime: Int32Array.from(nameAnime),
+    nameField: Uint8Array.from(nameField),
+    nameSynonym: Int32Array.from(nameSynonym),
+    normText: norms.join(''),
+    normStart: Int32Array.from(normStart),
+    gramCodes,
+    gramPtr,
+    gramNames,
+    logMaxMembers: Math.log1p(maxMembers),
+  };
+}
+
+/** The arrays of `data`, for a worker's transfer list. */
+export function titleIndexBuffers(data: TitleIndexData): ArrayBuffer[] {
+  return [data.nameAnime, data.nameField, data.nameSynonym, data.normStart, data.gramCodes, data.gramPtr, data.gramNames].map((a) => a.buffer as ArrayBuffer);
 }
 
 /** Best Jaro-Winkler of each query token against the name's tokens, averaged over the query. */
@@ -150,31 +229,59 @@ function tokenScore(queryTokens: readonly string[], nameTokens: readonly string[
 }
 
 export class TitleIndex {
-  private readonly names: IndexedName[] = [];
-  private readonly grams = new Map<string, number[]>();
-  private readonly popularity: Map<number, number>;
+  private readonly data: TitleIndexData;
+  /** Normalised names and their words, cut out of `data` the first time a search looks at them. */
+  private readonly norms: (string | undefined)[] = [];
+  private readonly tokens: (string[] | undefined)[] = [];
 
-  constructor(private readonly catalog: Catalog) {
-    const add = (a: Anime, raw: string | null, field: IndexedName['field']): void => {
-      if (raw === null) return;
-      const norm = normalizeTitle(raw);
-      if (norm === '') return;
-      const at = this.names.length;
-      this.names.push({ animeId: a.animeId, raw, norm, tokens: norm.split(' '), field });
-      for (const g of trigrams(norm)) {
-        let list = this.grams.get(g);
-        if (list === undefined) this.grams.set(g, (list = []));
-        list.push(at);
-      }
-    };
-    for (const a of catalog.anime) {
-      add(a, a.title, 'title');
-      add(a, a.titleEnglish, 'titleEnglish');
-      add(a, a.titleJapanese, 'titleJapanese');
-      for (const s of a.synonyms) add(a, s, 'synonym');
+  /** `data` built elsewhere for this catalogue (a worker thread); without it the index is built here. */
+  constructor(
+    private readonly catalog: Catalog,
+    data: TitleIndexData = buildTitleIndexData(catalog.anime),
+  ) {
+    this.data = data;
+  }
+
+  private get size(): number {
+    return this.data.nameAnime.length;
+  }
+
+  private normOf(at: number): string {
+    return (this.norms[at] ??= this.data.normText.slice(this.data.normStart[at], this.data.normStart[at + 1]));
+  }
+
+  private tokensOf(at: number): string[] {
+    return (this.tokens[at] ??= this.normOf(at).split(' '));
+  }
+
+  /** The name as the catalogue spells it. */
+  private rawOf(at: number, anime: Anime): string {
+    switch (this.data.nameField[at]) {
+      case 0:
+        return anime.title;
+      case 1:
+        return anime.titleEnglish!;
+      case 2:
+        return anime.titleJapanese!;
+      default:
+        return anime.synonyms[this.data.nameSynonym[at]!]!;
     }
-    const maxMembers = Math.max(1, ...catalog.anime.map((a) => a.members ?? 0));
-    this.popularity = new Map(catalog.anime.map((a) => [a.animeId, Math.log1p(a.members ?? 0) / Math.log1p(maxMembers)]));
+  }
+
+  /** Where trigram `gram` is in `data.gramCodes`, or -1. */
+  private gramSlot(gram: string): number {
+    const codes = this.data.gramCodes;
+    const code = gramCode(gram);
+    let lo = 0;
+    let hi = codes.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = codes[mid]!;
+      if (c === code) return mid;
+      if (c < code) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Trigram hit counts per name, reused across searches (zeroed after each). */
@@ -188,14 +295,16 @@ export class TitleIndex {
    * than scoring the candidates.
    */
   private candidates(q: string, limit: number): number[] {
-    const counts = (this.hitCounts ??= new Int32Array(this.names.length));
-    const touched = (this.touched ??= new Int32Array(this.names.length));
+    const counts = (this.hitCounts ??= new Int32Array(this.size));
+    const touched = (this.touched ??= new Int32Array(this.size));
+    const { gramPtr, gramNames } = this.data;
     let nTouched = 0;
     let maxCount = 0;
     for (const g of trigrams(q)) {
-      const list = this.grams.get(g);
-      if (list === undefined) continue;
-      for (const at of list) {
+      const slot = this.gramSlot(g);
+      if (slot < 0) continue;
+      for (let j = gramPtr[slot]!; j < gramPtr[slot + 1]!; j++) {
+        const at = gramNames[j]!;
         const c = ++counts[at]!;
         if (c === 1) touched[nTouched++] = at;
         if (c > maxCount) maxCount = c;
@@ -228,24 +337,26 @@ export class TitleIndex {
     const qTokens = q.split(' ');
     const best = new Map<number, TitleMatch>();
     for (const at of this.candidates(q, 400)) {
-      const name = this.names[at]!;
-      const anime = this.catalog.get(name.animeId);
+      const animeId = this.data.nameAnime[at]!;
+      const anime = this.catalog.get(animeId);
       if (anime === undefined || (anime.adult && !options.includeAdult)) continue;
+      const norm = this.normOf(at);
       let score: number;
-      if (name.norm === q) score = 1;
+      if (norm === q) score = 1;
       else {
-        const prefix = name.norm.startsWith(q) ? 0.9 + 0.05 * (q.length / name.norm.length) : 0;
-        score = Math.max(tokenScore(qTokens, name.tokens), prefix);
+        const prefix = norm.startsWith(q) ? 0.9 + 0.05 * (q.length / norm.length) : 0;
+        score = Math.max(tokenScore(qTokens, this.tokensOf(at)), prefix);
         // The whole-name comparison only matters if it can beat that and reach the cut-off.
-        const bound = jaroWinklerBound(q, name.norm);
-        if (bound > score && bound >= minScore) score = Math.max(score, jaroWinkler(q, name.norm));
+        const bound = jaroWinklerBound(q, norm);
+        if (bound > score && bound >= minScore) score = Math.max(score, jaroWinkler(q, norm));
       }
       if (score < minScore) continue;
       // Up to +0.03 for the most popular titles: "Naruto" means Naruto, not "Naruto: Takigakure".
-      const ranked = Math.min(1, score) * 0.97 + 0.03 * (this.popularity.get(name.animeId) ?? 0);
-      const previous = best.get(name.animeId);
+      const popularity = Math.log1p(anime.members ?? 0) / this.data.logMaxMembers;
+      const ranked = Math.min(1, score) * 0.97 + 0.03 * popularity;
+      const previous = best.get(animeId);
       if (previous === undefined || ranked > previous.score) {
-        best.set(name.animeId, { animeId: name.animeId, score: ranked, matchedName: name.raw, matchedField: name.field });
+        best.set(animeId, { animeId, score: ranked, matchedName: this.rawOf(at, anime), matchedField: FIELDS[this.data.nameField[at]!]! });
       }
     }
     return [...best.values()].sort((a, b) => b.score - a.score || a.animeId - b.animeId).slice(0, limit);

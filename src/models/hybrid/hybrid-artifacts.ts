@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadRecommender, readArray, registerModelKind, writeArray } from '../artifacts.js';
+import { loadingPause, loadRecommender, readArray, registerModelKind, writeArray } from '../artifacts.js';
 import { RankerModel } from '../ranker/index.js';
 import { CandidateGenerator } from './candidates.js';
 import { HybridRecommender } from './hybrid-model.js';
@@ -59,7 +59,9 @@ export async function loadHybrid(dir: string): Promise<HybridRecommender> {
   const stats = { tagNames: manifest.tagNames } as ItemStats;
   for (const name of FLOAT_STATS) stats[name] = readArray(join(statsDir, `${name}.bin`), Float32Array);
   for (const name of INT_STATS) stats[name] = readArray(join(statsDir, `${name}.bin`), Int32Array);
+  await loadingPause();
   const ranker = RankerModel.fromJSON(JSON.parse(readFileSync(join(dir, 'ranker.json'), 'utf8')));
+  await loadingPause();
   const model = new HybridRecommender(new CandidateGenerator(components), stats, ranker);
   if (model.featureNames.join() !== manifest.featureNames.join()) {
     throw new Error(`${dir}: saved with features [${manifest.featureNames.join(', ')}], this anirec computes [${model.featureNames.join(', ')}]. Retrain the model.`);
