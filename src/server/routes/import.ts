@@ -38,9 +38,10 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
   app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_request, body, done) => done(null, body));
 
   const afterImport = (): void => {
-    // New users and titles join the similar-users index and catalogue on a background rebuild;
-    // recommendations for the imported user work right away (they read the store).
-    void deps.holder.refresh(true).catch(() => {});
+    // New users and titles join the similar-users index and catalogue on a background rebuild of
+    // the store snapshot (the model in memory is kept); recommendations for the imported user work
+    // right away (they read the store).
+    void deps.holder.refreshStore().catch(() => {});
   };
 
   app.post<{ Body: string }>(
