@@ -36,7 +36,7 @@ import { createRng, shuffleInPlace } from '../src/models/random.js';
 import { DEFAULT_SERVER_CONFIG } from '../src/server/config.js';
 import { openLoop } from './open-loop.js';
 import { printTable, writeResults } from './report.js';
-import type { ProbeReport } from './server-probe.js';
+import { readProbe } from './server-probe.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP_SECONDS = Math.min(2, SECONDS);
@@ -220,19 +220,6 @@ async function startServer(script: string, modelDir: string | undefined): Promis
   return { child, ready };
 }
 
-/** The server's own view of the run just measured (bench/server-probe.ts). */
-async function readProbe(child: ChildProcess): Promise<ProbeReport> {
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown): void => {
-      if (typeof message !== 'object' || message === null || !('probe' in message)) return;
-      child.off('message', onMessage);
-      resolve((message as { probe: ProbeReport }).probe);
-    };
-    child.on('message', onMessage);
-    child.send('probe:read');
-  });
-}
-
 async function stopServer(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send('stop');
@@ -274,8 +261,12 @@ async function main(): Promise<void> {
             await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
             const probing = WORKERS === 1;
             if (probing) child.send('probe:reset');
+            const cpuBefore = process.cpuUsage();
             const fixed = await openLoop(base, rate, SECONDS, mode.request);
+            const loadCpu = process.cpuUsage(cpuBefore);
             const probe = probing ? await readProbe(child) : null;
+            // CPU of everything but this server and this load generator: other jobs on the machine.
+            const otherCpu = probe?.machineCpuSeconds != null ? Math.max(0, probe.machineCpuSeconds - probe.cpuSeconds - (loadCpu.user + loadCpu.system) / 1e6) : null;
             const errors = fixed.errors + max.non2xx + max.errors;
             baseline ??= { p99: fixed.p99, rps: max.requests.average };
             const met = mode.targetP99 === undefined ? '' : fixed.p99 <= mode.targetP99 && fixed.achievedRps >= rate * 0.95 ? `yes (≤${mode.targetP99})` : `NO (≤${mode.targetP99})`;
@@ -294,12 +285,12 @@ async function main(): Promise<void> {
               'p99 vs live': round1(fixed.p99 / Math.max(baseline.p99, 0.001)),
               target: met,
               errors,
-              ...(probe ? { 'loop delay max ms': probe.eventLoopDelayMs.max, 'gc max ms': probe.gc.maxMs, 'stalls >20ms': probe.stalls.length } : {}),
+              ...(probe ? { 'loop delay max ms': probe.eventLoopDelayMs.max, 'gc max ms': probe.gc.maxMs, 'stalls >20ms': probe.stallCount, 'other CPU s': otherCpu === null ? '' : Math.round(otherCpu * 10) / 10 } : {}),
             };
             rows.push(row);
             // Progress as it happens; the whole table is printed again at the end.
             console.error(`bench api: ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-            results.push({ mode: mode.name, run: repeat, ...fixed, maxRps: max.requests.average, maxP50: max.latency.p50, maxP99: max.latency.p99, targetP99: mode.targetP99 ?? null, errors, server: probe });
+            results.push({ mode: mode.name, run: repeat, ...fixed, loadGeneratorCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6, otherCpuSeconds: otherCpu, maxRps: max.requests.average, maxP50: max.latency.p50, maxP99: max.latency.p99, targetP99: mode.targetP99 ?? null, errors, server: probe });
           }
         }
       }

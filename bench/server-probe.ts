@@ -11,6 +11,7 @@
  * The load generator asks for it over the benchmark's IPC channel ('probe:reset' before a run,
  * 'probe:read' after); bench/api.ts attaches it to its single-process server role.
  */
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay, performance, PerformanceObserver, type EventLoopUtilization } from 'node:perf_hooks';
 
@@ -41,11 +42,26 @@ export interface ProbeReport {
   gc: { count: number; totalMs: number; maxMs: number; byKind: Record<string, { count: number; totalMs: number; maxMs: number }> };
   /** Process CPU over the run (all threads: main, GC helpers, libuv pool), seconds. */
   cpuSeconds: number;
+  /** CPU the whole machine used over the run (/proc/stat), seconds: minus this server and the load generator, what else ran. */
+  machineCpuSeconds: number | null;
   mainThread: { runningMs: number | null; waitingForCpuMs: number | null };
+  /** Every stall over STALL_MS; `stalls` lists the longest 20. */
+  stallCount: number;
   stalls: Stall[];
 }
 
 const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weakcb' };
+
+/** Busy CPU time of the whole machine so far, seconds (Linux /proc/stat), or null. */
+function machineBusySeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields;
+    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function schedstat(): { run: number; wait: number } | null {
   try {
@@ -64,6 +80,7 @@ export class ServerProbe {
   private elu: EventLoopUtilization = performance.eventLoopUtilization();
   private cpu = process.cpuUsage();
   private sched = schedstat();
+  private machine = machineBusySeconds();
   private readonly observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = GC_KINDS[(entry as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0] ?? 'other';
@@ -108,6 +125,7 @@ export class ServerProbe {
     this.elu = performance.eventLoopUtilization();
     this.cpu = process.cpuUsage();
     this.sched = schedstat();
+    this.machine = machineBusySeconds();
   }
 
   read(): ProbeReport {
@@ -137,7 +155,9 @@ export class ServerProbe {
         byKind,
       },
       cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+      machineCpuSeconds: this.machine === null ? null : Math.round((machineBusySeconds()! - this.machine) * 100) / 100,
       mainThread: sched && this.sched ? { runningMs: Math.round(sched.run - this.sched.run), waitingForCpuMs: Math.round(sched.wait - this.sched.wait) } : { runningMs: null, waitingForCpuMs: null },
+      stallCount: this.stalls.length,
       stalls: [...this.stalls].sort((a, b) => b.ms - a.ms).slice(0, 20),
     };
   }
@@ -147,4 +167,17 @@ export class ServerProbe {
     this.delay.disable();
     this.observer.disconnect();
   }
+}
+
+/** Load-generator side: asks the server process `child` for its report of the run just measured. */
+export async function readProbe(child: ChildProcess): Promise<ProbeReport> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (typeof message !== 'object' || message === null || !('probe' in message)) return;
+      child.off('message', onMessage);
+      resolve((message as { probe: ProbeReport }).probe);
+    };
+    child.on('message', onMessage);
+    child.send('probe:read');
+  });
 }

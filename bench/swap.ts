@@ -28,7 +28,7 @@ import type { BuildStats } from '../src/server/model-holder.js';
 import type { Ready } from './api.js';
 import { openLoop, type LoadRequest, type OpenLoopResult } from './open-loop.js';
 import { printTable, writeResults } from './report.js';
-import type { ProbeReport } from './server-probe.js';
+import { readProbe } from './server-probe.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const MODE = process.env.BENCH_SWAP_MODE === 'cold' ? 'cold' : 'known-user';
@@ -74,18 +74,6 @@ async function startServer(): Promise<{ child: ChildProcess; ready: Ready; swaps
     child.once('exit', (code) => reject(new Error(`bench swap: the server process exited (${code}) before listening`)));
   });
   return { child, ready, swaps };
-}
-
-async function readProbe(child: ChildProcess): Promise<ProbeReport> {
-  return new Promise((resolve) => {
-    const onMessage = (message: unknown): void => {
-      if (typeof message !== 'object' || message === null || !('probe' in message)) return;
-      child.off('message', onMessage);
-      resolve((message as { probe: ProbeReport }).probe);
-    };
-    child.on('message', onMessage);
-    child.send('probe:read');
-  });
 }
 
 function requests(ready: Ready): () => LoadRequest {
@@ -175,6 +163,7 @@ async function main(): Promise<void> {
       child.send('probe:reset');
       swaps.length = 0;
       const started = Date.now();
+      const cpuBefore = process.cpuUsage();
       const load = openLoop(base, RATE, SECONDS, next, { keepSamples: true });
       const askedAt: number[] = [];
       const asked = via === 'none' ? 0 : await driveSwaps(base, via, original, alias, started + SECONDS * 1000, askedAt);
@@ -183,6 +172,9 @@ async function main(): Promise<void> {
       const deadline = Date.now() + 15_000;
       while (swaps.length < asked && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       const probe = await readProbe(child);
+      const loadCpu = process.cpuUsage(cpuBefore);
+      // CPU of everything but the server and this process: other jobs on the machine meanwhile.
+      const otherCpu = probe.machineCpuSeconds === null ? null : Math.max(0, probe.machineCpuSeconds - probe.cpuSeconds - (loadCpu.user + loadCpu.system) / 1e6);
       const { during, after, outside } = split(result, swaps, askedAt);
       const d = stats(during);
       const a = stats(after);
@@ -204,13 +196,14 @@ async function main(): Promise<void> {
         'p99 ms outside': o.p99,
         'max ms outside': o.max,
         'loop delay max ms': probe.eventLoopDelayMs.max,
+        'other CPU s': otherCpu === null ? '' : Math.round(otherCpu * 10) / 10,
         errors: result.errors,
         target: via === 'none' ? '' : d.n > 0 && Math.max(d.max, a.max) <= TARGET_MS && result.errors === 0 ? `yes (≤${TARGET_MS})` : `NO (≤${TARGET_MS})`,
       };
       rows.push(row);
       console.error(`bench swap: ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       const { samples: _samples, ...summary } = result;
-      results.push({ via, run, ...summary, during: d, after: a, outside: o, swaps: [...swaps], server: probe });
+      results.push({ via, run, ...summary, during: d, after: a, outside: o, swaps: [...swaps], otherCpuSeconds: otherCpu, server: probe });
     }
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,7 +7,7 @@ import { RecommendationEngine } from '../../src/recommend/engine.js';
 import type { HistoryEntry } from '../../src/recommend/taste-profile.js';
 import { ModelHolder } from '../../src/server/model-holder.js';
 import { SqliteStore } from '../../src/store/index.js';
-import { createWorld, type TestWorld } from './setup.js';
+import { createWorld, promote, type TestWorld } from './setup.js';
 
 let world: TestWorld;
 
@@ -19,12 +19,6 @@ after(async () => {
   await world.cleanup();
 });
 
-/** Points models/CURRENT at `dir` the way the registry does: write aside, rename over. */
-function promote(dir: string): void {
-  const tmp = join(world.modelsDir, `.CURRENT.holder-test.${process.pid}`);
-  writeFileSync(tmp, `${dir}\n`);
-  renameSync(tmp, join(world.modelsDir, 'CURRENT'));
-}
 
 const original = (): string => join(world.modelsDir, 'itemknn-1');
 
@@ -75,7 +69,7 @@ describe('model holder', () => {
           await sleep(1);
         }
       })();
-      promote(copy);
+      promote(world.modelsDir, copy);
       await holder.refresh();
       stop = true;
       await requests;
@@ -83,7 +77,7 @@ describe('model holder', () => {
       assert.equal(holder.current!.version, 'itemknn-copy');
       assert.ok(answered > 0);
     } finally {
-      promote(original());
+      promote(world.modelsDir, original());
       rmSync(copy, { recursive: true, force: true });
     }
   });
@@ -98,19 +92,19 @@ describe('model holder', () => {
     try {
       await holder.refresh();
       const before = holder.current!;
-      promote(broken);
+      promote(world.modelsDir, broken);
       await holder.refresh(); // the poller's call: reports, keeps serving
       assert.equal(holder.current, before);
       assert.match(holder.lastError ?? '', /neighbour-indices\.bin/);
       await assert.rejects(holder.refresh(true), /neighbour-indices\.bin/);
       assert.equal(holder.current, before);
-      promote(join(world.modelsDir, 'nowhere'));
+      promote(world.modelsDir, join(world.modelsDir, 'nowhere'));
       await holder.refresh();
       assert.equal(holder.current, before);
       assert.match(holder.lastError ?? '', /not a trained anirec model/);
       assert.equal(failures.length, 2, 'each new failure is reported once');
     } finally {
-      promote(original());
+      promote(world.modelsDir, original());
       rmSync(broken, { recursive: true, force: true });
     }
   });

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildServer } from '../../src/server/app.js';
-import { createWorld, trainInto, type TestWorld } from './setup.js';
+import { createWorld, promote, trainInto, type TestWorld } from './setup.js';
 
 let world: TestWorld;
 
@@ -16,12 +15,6 @@ after(async () => {
   await world.cleanup();
 });
 
-/** Points models/CURRENT at `dir` the way the registry does: write aside, rename over. */
-function promote(dir: string): void {
-  const tmp = join(world.modelsDir, `.CURRENT.${process.pid}`);
-  writeFileSync(tmp, `${dir}\n`);
-  renameSync(tmp, join(world.modelsDir, 'CURRENT'));
-}
 
 describe('operations', () => {
   it('health, metrics and the OpenAPI document', async () => {
@@ -83,7 +76,7 @@ describe('operations', () => {
           await sleep(1);
         }
       })();
-      promote(dir);
+      promote(world.modelsDir, dir);
       for (let i = 0; i < 200 && holder.current?.version !== 'popularity-2'; i++) await sleep(25);
       stop = true;
       await load;
@@ -92,13 +85,13 @@ describe('operations', () => {
       assert.equal((await app.inject('/v1/admin/model')).json().model.kind, 'popularity');
       assert.match((await app.inject('/metrics')).body, /anirec_model_info\{kind="popularity",version="popularity-2"\} 1/);
       // A broken promotion keeps the working model.
-      promote(join(world.modelsDir, 'does-not-exist'));
+      promote(world.modelsDir, join(world.modelsDir, 'does-not-exist'));
       await sleep(200);
       assert.equal(holder.current?.version, 'popularity-2');
       assert.equal((await app.inject('/v1/users/1/recommendations?k=2')).statusCode, 200);
       assert.match((await app.inject('/v1/admin/model')).json().lastModelError, /does-not-exist/);
     } finally {
-      promote(join(world.modelsDir, 'itemknn-1'));
+      promote(world.modelsDir, join(world.modelsDir, 'itemknn-1'));
       await app.close();
     }
   });

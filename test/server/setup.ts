@@ -3,7 +3,7 @@
  * first ~600 users of the bundled ratings, in a fresh SQLite store, with a trained item-kNN model
  * written where `anirec train` would put it (models/<name> + models/CURRENT).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -66,4 +66,11 @@ export async function createWorld(options: { ratingLines?: number } = {}): Promi
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Points models/CURRENT at `dir` the way the registry does: write aside, rename over. */
+export function promote(modelsDir: string, dir: string): void {
+  const tmp = join(modelsDir, `.CURRENT.${process.pid}.${Math.random().toString(36).slice(2)}`);
+  writeFileSync(tmp, `${dir}\n`);
+  renameSync(tmp, join(modelsDir, 'CURRENT'));
 }
