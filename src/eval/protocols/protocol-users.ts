@@ -27,7 +27,13 @@ export interface HeldOutRows {
  * in the default protocol.
  */
 export function heldOutRows(data: TrainingData, options: { seed: number; testUsers: number; validationUsers: number }): HeldOutRows {
-  const split = splitUsers(data, { seed: options.seed, testUsers: options.testUsers, validationUsers: options.validationUsers });
+  let split;
+  try {
+    split = splitUsers(data, { seed: options.seed, testUsers: options.testUsers, validationUsers: options.validationUsers });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new RangeError(`${error.message}; ask for fewer test users (--test-users) or validation users (--validation-users)`);
+  }
   const test = Int32Array.from(split.test, (u) => u.user);
   const validation = Int32Array.from(split.validation, (u) => u.user);
   const isTest = new Uint8Array(data.nUsers);
