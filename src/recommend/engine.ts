@@ -71,6 +71,7 @@ const MASK_FIELDS = [
   'minPopularityRank',
   'maxPopularityRank',
   'status',
+  'season',
   'includeAdult',
 ] as const satisfies readonly (keyof RecommendationFilters)[];
 

@@ -1,4 +1,4 @@
-import type { Anime, AiringStatus, AnimeFormat } from '../data/types.js';
+import { SEASONS, type Anime, type AiringStatus, type AnimeFormat, type Season } from '../data/types.js';
 import type { Catalog } from './catalog.js';
 import { closestWords } from './title-search.js';
 
@@ -26,6 +26,12 @@ export interface RecommendationFilters {
   /** Only titles within the N most popular. */
   maxPopularityRank?: number;
   status?: AiringStatus[];
+  /**
+   * Only titles that premiered in this season: `2025-fall` (seasons as MAL counts them, see
+   * seasonOfDate). `current` is what a request may send; it must be turned into a season by
+   * resolveSeasonFilter before compiling, so a cached compiled filter never outlives its season.
+   */
+  season?: string;
   /** Leave out titles on the user's list (default true). */
   excludeListed?: boolean;
   /** Leave out titles the user plans to watch (default true; false lets the plan-to-watch list be ranked). */
@@ -44,6 +50,51 @@ export class FilterError extends Error {
     super(message);
     this.name = 'FilterError';
   }
+}
+
+/** A season as `year-season`, e.g. `2025-fall`, or `current` (the season the clock is in). */
+export const SEASON_FILTER_PATTERN = `^(current|[0-9]{4}-(${SEASONS.join('|')}))$`;
+
+/** What a season filter value must look like, for error messages. */
+export const SEASON_FILTER_FORM = `YEAR-SEASON with the season one of ${SEASONS.join(', ')} (e.g. 2025-fall), or current`;
+
+export interface SeasonRef {
+  year: number;
+  season: Season;
+}
+
+/** `2025-fall` → { year: 2025, season: 'fall' }; null for anything else (including `current`). */
+export function parseSeason(value: string): SeasonRef | null {
+  const match = /^([0-9]{4})-([a-z]+)$/.exec(value);
+  if (match === null || !(SEASONS as readonly string[]).includes(match[2]!)) return null;
+  return { year: Number(match[1]), season: match[2] as Season };
+}
+
+export function formatSeason(ref: SeasonRef): string {
+  return `${ref.year}-${ref.season}`;
+}
+
+/**
+ * The anime season a moment falls in, as MAL counts them: winter = January–March, spring =
+ * April–June, summer = July–September, fall = October–December. UTC, so every server process
+ * agrees whatever its time zone.
+ */
+export function seasonOfDate(date: Date): SeasonRef {
+  return { year: date.getUTCFullYear(), season: SEASONS[Math.floor(date.getUTCMonth() / 3)]! };
+}
+
+/** The filters with `season: current` replaced by the season `now` is in (other values unchanged). */
+export function resolveSeasonFilter(filters: RecommendationFilters, now: Date): RecommendationFilters {
+  return filters.season === 'current' ? { ...filters, season: formatSeason(seasonOfDate(now)) } : filters;
+}
+
+function compileSeason(value: string | undefined): SeasonRef | null {
+  if (value === undefined) return null;
+  // A programming error, not a bad request: routes resolve `current` with their clock first.
+  if (value === 'current') throw new Error('season "current" reached compileFilters; resolve it with resolveSeasonFilter(filters, now) first');
+  const ref = parseSeason(value);
+  if (ref === null || ref.year < 1900 || ref.year > 2100) throw new FilterError('season', `season ${JSON.stringify(value)} is not a season; use ${SEASON_FILTER_FORM}.`);
+  return ref;
 }
 
 /** Maps user-typed tags to the catalogue's spelling, case-insensitively; unknown tags are an error with suggestions. */
@@ -84,6 +135,7 @@ export function compileFilters(filters: RecommendationFilters, catalog: Catalog)
   checkRange(filters.yearMin, filters.yearMax, 'year');
   checkRange(filters.episodesMin, filters.episodesMax, 'episodes');
   checkRange(filters.minPopularityRank, filters.maxPopularityRank, 'popularityRank');
+  const season = compileSeason(filters.season);
   const formats = filters.formats && filters.formats.length > 0 ? new Set<string>(filters.formats) : null;
   const statuses = filters.status && filters.status.length > 0 ? new Set<string>(filters.status) : null;
   const { yearMin, yearMax, episodesMin, episodesMax, minScore, minPopularityRank, maxPopularityRank } = filters;
@@ -95,6 +147,7 @@ export function compileFilters(filters: RecommendationFilters, catalog: Catalog)
     if (anime.adult && !includeAdult) return false;
     if (formats !== null && (anime.format === null || !formats.has(anime.format))) return false;
     if (statuses !== null && (anime.status === null || !statuses.has(anime.status))) return false;
+    if (season !== null && (anime.year !== season.year || anime.season !== season.season)) return false;
     if (yearMin !== undefined && (anime.year === null || anime.year < yearMin)) return false;
     if (yearMax !== undefined && (anime.year === null || anime.year > yearMax)) return false;
     if (episodesMin !== undefined && (anime.episodes === null || anime.episodes < episodesMin)) return false;

@@ -33,6 +33,8 @@ export interface BuildServerOptions {
   config?: Partial<ServerConfig>;
   /** Injectable fetch for AniList imports. */
   fetch?: typeof globalThis.fetch;
+  /** Injectable clock for `season=current` (tests); default the system clock. */
+  now?: () => Date;
 }
 
 export interface AnirecServer {
@@ -77,7 +79,7 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
       app.log.error({ error: message }, 'model load failed; keeping the current model');
     },
   );
-  const deps: RouteDeps = { store: options.store, holder, config, metrics, auth: authHooks(config), ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const deps: RouteDeps = { store: options.store, holder, config, metrics, auth: authHooks(config), ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}) };
 
   registerErrorHandling(app, (request, status, code) => countError(metrics, request, status, code));
   registerMetrics(app, metrics);

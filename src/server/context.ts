@@ -16,6 +16,8 @@ export interface RouteDeps {
   auth: { read: (request: FastifyRequest) => Promise<void>; write: (request: FastifyRequest) => Promise<void> };
   /** Injectable fetch for AniList imports (tests replay recorded responses). */
   fetch?: typeof globalThis.fetch;
+  /** Injectable clock (what `season=current` means); default the system clock. */
+  now?: () => Date;
 }
 
 /** The engine for this request, read once so the whole request runs on one model. */

@@ -1,5 +1,6 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FilterError } from '../recommend/filters.js';
+import { FilterError, SEASON_FILTER_FORM } from '../recommend/filters.js';
 import { ImportInProgressError, StoreBusyError } from '../store/index.js';
 import { filterProperties } from './schemas.js';
 
@@ -30,11 +31,8 @@ export const badRequest = (field: string | null, message: string, suggestions?: 
 export const notFound = (field: string | null, message: string, suggestions?: unknown[]): ApiError =>
   new ApiError(404, 'not_found', field, message, suggestions);
 
-/** Ajv's "/titles/2/score" → "titles[2].score", prefixed by where it was (body, querystring, params). */
-function fieldOf(error: FastifyError): string | null {
-  const first = error.validation?.[0];
-  if (first === undefined) return null;
-  const context = error.validationContext ?? 'request';
+/** Ajv's "/titles/2/score" → "titles[2].score", prefixed by where it was (body, querystring, params, filters). */
+export function ajvField(first: ErrorObject, context: string): string {
   const path = first.instancePath
     .split('/')
     .filter((p) => p !== '')
@@ -45,20 +43,43 @@ function fieldOf(error: FastifyError): string | null {
   return `${context}${path}${leaf ? `.${leaf}` : ''}`;
 }
 
+function fieldOf(error: FastifyError): string | null {
+  const first = error.validation?.[0];
+  if (first === undefined) return null;
+  return ajvField(first as ErrorObject, error.validationContext ?? 'request');
+}
+
+const SEASON_HINT = `must be ${SEASON_FILTER_FORM}`;
+
 /** What a value must look like, for fields with a `pattern` (Ajv's own message quotes the regex). */
 const PATTERN_HINTS: Record<string, string> = {
   'params.user': 'must not contain control characters; users are named source:id, e.g. local:alice',
   'body.userName': 'must be an AniList user name: letters, digits, _ and -',
+  'querystring.season': SEASON_HINT,
+  'body.filters.season': SEASON_HINT,
+  // recommend-batch --filters (see filter-validation.ts)
+  'filters.season': SEASON_HINT,
 };
+
+/** The message for one Ajv error at `field`; `knownFields` is listed when the field is unknown. */
+export function ajvMessage(first: ErrorObject, field: string, knownFields: readonly string[] = []): string {
+  const params = first.params as { allowedValues?: unknown[] };
+  if (first.keyword === 'additionalProperties') {
+    return knownFields.length > 0
+      ? `unknown field ${field}; the known fields here are ${knownFields.join(', ')}.`
+      : `unknown field ${field}; check the spelling against the API docs at /docs.`;
+  }
+  if (first.keyword === 'pattern' && PATTERN_HINTS[field]) return `${field} ${PATTERN_HINTS[field]}.`;
+  if (first.keyword === 'enum' && params.allowedValues) return `${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}.`;
+  return `${field} ${first.message ?? 'is invalid'}.`;
+}
 
 function validationMessage(error: FastifyError, field: string | null): string {
   const first = error.validation?.[0];
-  if (first === undefined) return error.message;
-  const params = first.params as { additionalProperty?: string; allowedValues?: unknown[] };
-  if (first.keyword === 'additionalProperties') return `unknown field ${field}; check the spelling against the API docs at /docs.`;
-  if (first.keyword === 'pattern' && field !== null && PATTERN_HINTS[field]) return `${field} ${PATTERN_HINTS[field]}.`;
-  if (first.keyword === 'enum' && params.allowedValues) return `${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}.`;
-  return `${field} ${first.message ?? 'is invalid'}.`;
+  if (first === undefined || field === null) return error.message;
+  // Inside a POST body's `filters` object the valid names are exactly the filter fields.
+  const known = field.startsWith('body.filters.') ? Object.keys(filterProperties) : [];
+  return ajvMessage(first as ErrorObject, field, known);
 }
 
 /** Filter names → where they were in the request: querystring.genres, body.filters.genres, body.likedGenres. */

@@ -5,6 +5,7 @@
  * is an error the client hears about, not a filter silently ignored.
  */
 import { AIRING_STATUSES, ANIME_FORMATS, LIST_STATUSES } from '../data/types.js';
+import { SEASON_FILTER_PATTERN } from '../recommend/filters.js';
 
 const stringList = (description: string) => ({
   type: 'array',
@@ -28,6 +29,11 @@ export const filterProperties = {
   minPopularityRank: { type: 'integer', minimum: 1, description: 'Hidden gems: skip the N-1 most popular titles (e.g. 500).' },
   maxPopularityRank: { type: 'integer', minimum: 1, description: 'Only the N most popular titles.' },
   status: { type: 'array', items: { type: 'string', enum: [...AIRING_STATUSES] }, maxItems: 3, description: 'Airing status.' },
+  season: {
+    type: 'string',
+    pattern: SEASON_FILTER_PATTERN,
+    description: 'Only titles that premiered in this season: YEAR-SEASON (2025-fall; winter = Jan-Mar, spring = Apr-Jun, summer = Jul-Sep, fall = Oct-Dec), or current (by the server clock). Titles of unknown season are left out.',
+  },
   excludeListed: { type: 'boolean', description: "Leave out titles on the user's list (default true)." },
   excludePlanned: { type: 'boolean', description: 'Leave out plan-to-watch titles (default true).' },
   includeAdult: { type: 'boolean', description: 'Include adult (Rx) titles (default false).' },
@@ -95,7 +101,13 @@ export const recommendationListSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { rank: { type: 'integer' }, score: { type: 'number' }, anime: animeSummarySchema, reason: { type: 'string' }, reasons: { type: 'array', items: reasonSchema } },
+        properties: {
+          rank: { type: 'integer' },
+          score: { type: ['number', 'null'], description: "The model's score; null for a title it cannot score yet (a new season listed for its series, see season)." },
+          anime: animeSummarySchema,
+          reason: { type: 'string' },
+          reasons: { type: 'array', items: reasonSchema },
+        },
       },
     },
     offset: { type: 'integer' },
@@ -104,6 +116,7 @@ export const recommendationListSchema = {
     notes: { type: 'array', items: { type: 'string' } },
     user: { type: 'object', additionalProperties: true },
     seed: { type: 'integer' },
+    season: { type: 'string', description: 'The season the season filter selected (current resolved by the server clock).' },
     modeUsed: { type: 'string' },
     match: { type: 'object', additionalProperties: true },
     alternatives: { type: 'array', items: { type: 'object', additionalProperties: true } },

@@ -5,7 +5,7 @@ import type { RecommendationEngine } from '../../recommend/engine.js';
 import { engineOf, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { animeSummarySchema, filterProperties, pagingProperties, recommendationListSchema, responses } from '../schemas.js';
-import { optionsFromQuery } from './recommend.js';
+import { clockOf, optionsFromQuery } from './recommend.js';
 
 const matchSchema = { type: 'object', additionalProperties: true } as const;
 
@@ -63,8 +63,9 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
       if (!engine.knowsAnime(animeId)) {
         throw notFound('querystring.id', `${brief(engine, animeId).title} is in the catalogue but not in the model (it was added after training); retrain with \`anirec train\`.`, alternatives);
       }
-      const list = engine.similar(animeId, mode, optionsFromQuery(request.query as never));
-      return { mode: `similar:${mode}`, match, alternatives, ...list };
+      const options = optionsFromQuery(request.query as never, clockOf(deps));
+      const list = engine.similar(animeId, mode, options);
+      return { mode: `similar:${mode}`, match, alternatives, ...(options.filters?.season !== undefined ? { season: options.filters.season } : {}), ...list };
     },
   );
 

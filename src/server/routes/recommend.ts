@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ListStatus } from '../../data/types.js';
-import type { RecommendOptions } from '../../recommend/engine.js';
-import type { RecommendationFilters } from '../../recommend/filters.js';
+import type { RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
+import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
 import type { Preferences } from '../../recommend/preferences.js';
+import { seasonalRecommend } from '../../recommend/seasonal.js';
 import type { HistoryEntry } from '../../recommend/taste-profile.js';
+import type { UserRanking } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { filterProperties, filtersObject, listStatusSchema, pagingProperties, recommendationListSchema, responses, userParam } from '../schemas.js';
@@ -14,7 +16,13 @@ const LIST_FIELDS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'form
 
 type Query = Partial<Record<string, unknown>> & { k: number; offset: number; diversity?: number; seed?: number };
 
-export function filtersFromQuery(query: Query): RecommendationFilters {
+/** The request's clock: what `season=current` means. */
+export function clockOf(deps: RouteDeps): Date {
+  return deps.now?.() ?? new Date();
+}
+
+/** Query-string filters, with `season=current` resolved by `now`. */
+export function filtersFromQuery(query: Query, now: Date): RecommendationFilters {
   const filters: Record<string, unknown> = {};
   for (const key of Object.keys(filterProperties)) {
     const value = query[key];
@@ -23,11 +31,27 @@ export function filtersFromQuery(query: Query): RecommendationFilters {
       ? (value as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
       : value;
   }
-  return filters as RecommendationFilters;
+  return resolveSeasonFilter(filters as RecommendationFilters, now);
 }
 
-export function optionsFromQuery(query: Query): RecommendOptions {
-  return { k: query.k, offset: query.offset, filters: filtersFromQuery(query), ...(query.diversity !== undefined ? { diversity: query.diversity } : {}) };
+export function optionsFromQuery(query: Query, now: Date): RecommendOptions {
+  return { k: query.k, offset: query.offset, filters: filtersFromQuery(query, now), ...(query.diversity !== undefined ? { diversity: query.diversity } : {}) };
+}
+
+/** A POST body's paging and filters, with `season: current` resolved by `now`. */
+function optionsFromBody(body: RecommendOptions, now: Date): RecommendOptions {
+  return { k: body.k, offset: body.offset, filters: resolveSeasonFilter(body.filters ?? {}, now), diversity: body.diversity };
+}
+
+/** `season` in the answer: the season a season filter selected (so `current` says which one it was). */
+function seasonOf(options: RecommendOptions): { season?: string } {
+  return options.filters?.season !== undefined ? { season: options.filters.season } : {};
+}
+
+/** Lists from a user's titles: with a season filter, new seasons of series on the list lead (seasonal.ts). */
+function recommendList(engine: RecommendationEngine, entries: HistoryEntry[], options: RecommendOptions, precomputed: UserRanking | null = null): object {
+  const list = options.filters?.season !== undefined ? seasonalRecommend(engine, entries, options, 0, precomputed) : engine.recommend(entries, options, 0, precomputed);
+  return { ...seasonOf(options), ...list };
 }
 
 const recommendQuery = { type: 'object', additionalProperties: false, properties: { ...pagingProperties, ...filterProperties } } as const;
@@ -67,7 +91,7 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
       const entries = await historyOf(deps.store, user);
       // A ranking `anirec precompute` stored for this model; used only while the list is unchanged.
       const precomputed = await deps.store.getUserRanking(engine.rankingKey, user.userId);
-      const list = engine.recommend(entries, optionsFromQuery(request.query), 0, precomputed);
+      const list = recommendList(engine, entries, optionsFromQuery(request.query, clockOf(deps)), precomputed);
       deps.metrics.knownUserRankings.inc({ source: engine.lastRankingSource });
       return { mode: 'known-user', user: userJson(user), ...list };
     },
@@ -117,7 +141,7 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
         }
         entries.push({ animeId, score: input.score ?? null, status: input.status ?? (input.score ? 'completed' : null) });
       });
-      const list = engine.recommend(entries, { k: request.body.k, offset: request.body.offset, filters: request.body.filters, diversity: request.body.diversity });
+      const list = recommendList(engine, entries, optionsFromBody(request.body, clockOf(deps)));
       return { mode: 'from-titles', resolved, ...list };
     },
   );
@@ -149,7 +173,8 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
     async (request) => {
       request.metricsMode = 'from-preferences';
       const { k, offset, filters, diversity, ...prefs } = request.body;
-      return { mode: 'from-preferences', ...engineOf(deps).fromPreferences(prefs, { k, offset, filters, diversity }) };
+      const options = optionsFromBody({ k, offset, filters, diversity }, clockOf(deps));
+      return { mode: 'from-preferences', ...seasonOf(options), ...engineOf(deps).fromPreferences(prefs, options) };
     },
   );
 
@@ -167,7 +192,8 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
     async (request) => {
       request.metricsMode = 'starter';
       const seed = request.query.seed ?? randomInt(0, 2147483647);
-      return { mode: 'starter', seed, ...engineOf(deps).starter(optionsFromQuery(request.query), seed) };
+      const options = optionsFromQuery(request.query, clockOf(deps));
+      return { mode: 'starter', seed, ...seasonOf(options), ...engineOf(deps).starter(options, seed) };
     },
   );
 }

@@ -1,0 +1,107 @@
+/**
+ * Seasonal lists ("This season for you"): a recommendation request with a `season` filter, where
+ * new seasons of series the user liked come first. A sequel is the most dependable thing to
+ * recommend in a season, and the one a collaborative model knows least about: it is new, so it
+ * has few or no ratings yet.
+ */
+import type { Anime } from '../data/types.js';
+import type { UserRanking } from '../store/index.js';
+import type { RecommendationEngine, RecommendationList, RecommendedItem, RecommendOptions } from './engine.js';
+import type { Reason } from './reasons.js';
+import { ListedSeries, type SeriesMatch } from './series.js';
+import { likeWeight, meanOf, type HistoryEntry } from './taste-profile.js';
+
+/** A season has at most a few hundred titles: the engine ranks this many of them at once, then they are re-ordered. */
+const SEASON_POOL = 400;
+
+/** The reason of a title that continues a series on the list. */
+export interface SeriesReason {
+  kind: 'new_season';
+  text: string;
+  animeIds: number[];
+}
+
+export interface SeasonalItem extends Omit<RecommendedItem, 'score' | 'reasons'> {
+  /** The model's score; null for a title the model cannot score yet (ranked by its series alone). */
+  score: number | null;
+  reasons: (Reason | SeriesReason)[];
+}
+
+export interface SeasonalList extends Omit<RecommendationList, 'items'> {
+  items: SeasonalItem[];
+}
+
+function seriesReason(match: SeriesMatch, entry: HistoryEntry, title: string): SeriesReason {
+  const how = entry.score !== null && entry.score > 0 ? `which you rated ${entry.score}/10` : entry.status === 'watching' ? 'which you are watching' : 'which you watched';
+  return { kind: 'new_season', text: `New season of ${title}, ${how}`, animeIds: [match.listedId] };
+}
+
+/**
+ * Known user or titles list with `options.filters.season` set (already resolved, not `current`):
+ * the engine's ranking of the season, with the season's titles that continue a liked series on
+ * the list (series.ts) moved to the front (best-liked series first, then in the engine's order) and their
+ * reason saying so. Those titles come from the catalogue, so a sequel the model cannot score yet
+ * is still listed. Pages are slices of one deterministic order, as elsewhere.
+ */
+export function seasonalRecommend(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null): SeasonalList {
+  const filters = options.filters ?? {};
+  const offset = options.offset ?? 0;
+  const need = offset + options.k + 1;
+  const ranked = engine.recommend(entries, { ...options, k: Math.max(SEASON_POOL, need), offset: 0 }, seed, precomputed);
+  const { catalog } = engine;
+
+  const mean = meanOf(entries);
+  const entryOf = new Map(entries.map((e) => [e.animeId, e]));
+  const liked: { anime: Anime; weight: number }[] = [];
+  for (const entry of entries) {
+    const anime = catalog.get(entry.animeId);
+    const weight = likeWeight(entry, mean);
+    if (anime !== undefined && weight > 0) liked.push({ anime, weight });
+  }
+  const series = new ListedSeries(liked);
+  const allowed = engine.filter(filters);
+  const excludeListed = filters.excludeListed ?? true;
+  const excludePlanned = filters.excludePlanned ?? true;
+  const position = new Map(ranked.items.map((item, i) => [item.anime.id, i]));
+
+  const continuations: { animeId: number; match: SeriesMatch }[] = [];
+  for (const anime of catalog.anime) {
+    if (!allowed(anime)) continue;
+    const own = entryOf.get(anime.animeId);
+    if (own !== undefined && (own.status === 'plan_to_watch' ? excludePlanned : excludeListed)) continue;
+    const match = series.match(anime);
+    if (match !== null) continuations.push({ animeId: anime.animeId, match });
+  }
+  const popularity = (id: number): number => catalog.popularityRank.get(id) ?? Number.MAX_SAFE_INTEGER;
+  continuations.sort(
+    (a, b) =>
+      b.match.weight - a.match.weight ||
+      (position.get(a.animeId) ?? Infinity) - (position.get(b.animeId) ?? Infinity) ||
+      popularity(a.animeId) - popularity(b.animeId) ||
+      a.animeId - b.animeId,
+  );
+
+  const first = new Set(continuations.map((c) => c.animeId));
+  const ordered: SeasonalItem[] = continuations.map(({ animeId, match }) => {
+    const found = position.get(animeId);
+    const item = found === undefined ? null : ranked.items[found]!;
+    const listedTitle = catalog.get(match.listedId)?.title ?? `anime ${match.listedId}`;
+    const reason = seriesReason(match, entryOf.get(match.listedId)!, listedTitle);
+    return {
+      rank: 0,
+      score: item?.score ?? null,
+      anime: item?.anime ?? catalog.summary(animeId),
+      reason: reason.text,
+      reasons: [reason, ...(item?.reasons ?? [])],
+    };
+  });
+  for (const item of ranked.items) if (!first.has(item.anime.id)) ordered.push(item);
+
+  const page = ordered.slice(offset, offset + options.k).map((item, i) => ({ ...item, rank: offset + i + 1 }));
+  // The engine was asked for more than the page needs, so `ordered` shows whether a next page exists.
+  const hasMore = ordered.length > offset + options.k;
+  const notes = [...ranked.notes];
+  const unscored = page.filter((item) => item.score === null).length;
+  if (unscored > 0) notes.push(`${unscored} title(s) here continue a series on your list but are new to the model: they are ranked by the series alone (score null).`);
+  return { ...ranked, items: page, offset, nextOffset: hasMore ? offset + page.length : null, notes };
+}
