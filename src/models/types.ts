@@ -36,8 +36,14 @@ export interface Recommender {
    * Writes a preference score for every item into `out` (length nItems); higher is better.
    * Items the model cannot judge get -Infinity. Items in the history are NOT masked here: the
    * caller decides what to exclude.
+   *
+   * `eligible` (optional, one byte per item, 1 = may be recommended) is what a filtered request
+   * allows. Models that score every item on its own ignore it; a model that first picks a short
+   * list of candidates (the hybrid) picks them among eligible items, so a narrow filter still gets
+   * model-ranked titles instead of whatever of an unfiltered short list survives the filter.
+   * Scores of ineligible items are then unspecified.
    */
-  scoreFoldIn(history: History, out: Float32Array): void;
+  scoreFoldIn(history: History, out: Float32Array, eligible?: Uint8Array): void;
   /** Persists the model into `dir` (which exists and is empty). */
   save(dir: string): Promise<void>;
 }

@@ -1,23 +1,21 @@
-import { createHash } from 'node:crypto';
 import type { ModelBundle } from '../models/bundle.js';
-import type { History } from '../models/types.js';
 import type { Store, UserRanking } from '../store/index.js';
 import { Catalog, type AnimeSummary } from './catalog.js';
 import { compileFilters, type AnimePredicate, type RecommendationFilters } from './filters.js';
-import { toHistory } from './fold-in.js';
 import { buildModelContext, buildModelContextWith, type ModelContext } from './model-context.js';
-import { topKIndices } from '../models/top-k.js';
-import { listContent, PRECOMPUTED_RANKING_LENGTH, RANKING_LENGTH, rankingKeyOf, SCORE_CACHE_ENTRIES, type ScoredList } from './scored-list.js';
-import { selectPage, selectPageFromRanking, sparseScores, type Page, type PageRequest } from './paging.js';
+import { selectPage, sparseScores, type Page, type PageRequest } from './paging.js';
 import { matchedLikes, preferenceFilters, resolvePreferences, scorePreferences, type Preferences } from './preferences.js';
-import { EXPLAINED_LIKES, popularReason, ReasonBuilder, tasteReason, type LikedItem, type Reason } from './reasons.js';
-import { similarScores, type SimilarityMode } from './similar-items.js';
+import { popularReason, ReasonBuilder, tasteReason, type Reason } from './reasons.js';
+import { similarScores, widenWithTags, type SimilarityMode } from './similar-items.js';
 import { UserIndex, type SimilarUser } from './similar-users.js';
 import { starterPage } from './starter.js';
-import { computeBaseline, likeWeight, lovedTags, meanOf, tasteProfile, type HistoryEntry, type TasteProfile } from './taste-profile.js';
+import { computeBaseline, tasteProfile, type HistoryEntry, type TasteProfile } from './taste-profile.js';
 import { animeOf, type StoreSnapshot } from './store-snapshot.js';
 import type { TimeSlicer } from './time-slicer.js';
 import { TitleIndex, type TitleMatch } from './title-search.js';
+import { ListRankings, type RankingSource } from './list-rankings.js';
+
+export type { RankingSource } from './list-rankings.js';
 
 export interface RecommendOptions {
   k: number;
@@ -79,13 +77,8 @@ function maskKey(filters: RecommendationFilters): string {
   return JSON.stringify(MASK_FIELDS.map((field) => filters[field] ?? null));
 }
 
-/** A short fingerprint of a list's content (what a precomputed ranking was computed from). */
-function fingerprint(content: string): string {
-  return createHash('sha1').update(content).digest('base64url');
-}
-
-/** Where a recommendation's ranking came from: the score cache, a precomputed ranking, or the model. */
-export type RankingSource = 'cached' | 'precomputed' | 'scored';
+/** The mask key of a request without filters (adult titles are still left out). */
+const UNFILTERED = maskKey({});
 
 /**
  * Every recommendation mode over one loaded model and one catalogue snapshot. Immutable after
@@ -96,16 +89,11 @@ export class RecommendationEngine {
   readonly titles: TitleIndex;
   /** Filter masks by maskKey, least recently used first (requests mostly repeat a few filter sets). */
   private readonly masks = new Map<string, Uint8Array>();
-  /**
-   * Per-request scratch buffers, reused: every mode runs synchronously from scoring to the
-   * finished list, so one request never sees another's data, and no catalogue-sized array is
-   * allocated per request.
-   */
+  /** Scratch buffers for one request at a time (requests run synchronously; see ListRankings). */
   private readonly scratchScores: Float32Array;
-  /** Recently scored lists by content, least recently used first (see scoredList). */
-  private readonly scoreCache = new Map<string, ScoredList>();
   private readonly scratchExclude: Uint8Array;
-  private readonly scratchRanking = new Int32Array(Math.max(RANKING_LENGTH, PRECOMPUTED_RANKING_LENGTH));
+  private readonly scratchEligible: Uint8Array;
+  private readonly rankings: ListRankings;
   /** Where the last `recommend` got its ranking (for metrics; valid until the next call). */
   lastRankingSource: RankingSource = 'scored';
 
@@ -120,6 +108,8 @@ export class RecommendationEngine {
     this.titles = titles;
     this.scratchScores = new Float32Array(ctx.bundle.itemIds.length);
     this.scratchExclude = new Uint8Array(ctx.bundle.itemIds.length);
+    this.scratchEligible = new Uint8Array(ctx.bundle.itemIds.length);
+    this.rankings = new ListRankings(ctx);
     this.allowedMask({}); // the default filter, ready for the first request
   }
 
@@ -153,6 +143,16 @@ export class RecommendationEngine {
     const users = new UserIndex(snapshot.users);
     await slicer?.maybeYield();
     return new RecommendationEngine(ctx, users, version, titles, snapshot.catalogHash);
+  }
+
+  /** Which model this engine's precomputed rankings belong to (see rankingKeyOf). */
+  get rankingKey(): string {
+    return this.rankings.rankingKey;
+  }
+
+  /** A known user's best `length` titles for `anirec precompute` (not cached: each list is seen once). */
+  rankList(userId: number, entries: readonly HistoryEntry[], length?: number): UserRanking {
+    return this.rankings.rankList(userId, entries, length);
   }
 
   get catalog(): Catalog {
@@ -208,125 +208,6 @@ export class RecommendationEngine {
   }
 
   /**
-   * The list's ranking: from the cache when an identical list was seen recently, else from a
-   * precomputed ranking that still matches the list, else by scoring it. Scoring is most of a
-   * request's cost (the hybrid runs five models and a ranker), and the same list comes back for
-   * every page, filter change and reload, so recent lists are kept, keyed by a fingerprint of their
-   * content (ids, scores and statuses): feedback changes the list and therefore the key, so a
-   * cached ranking can never be stale, and a new model gets a new engine with an empty cache.
-   */
-  private scoredList(key: string, entries: readonly HistoryEntry[], precomputed: UserRanking | null): { list: ScoredList; source: RankingSource } {
-    const cached = this.scoreCache.get(key);
-    if (cached !== undefined) {
-      // Re-insert so the Map's order stays least-recently-used first.
-      this.scoreCache.delete(key);
-      this.scoreCache.set(key, cached);
-      return { list: cached, source: 'cached' };
-    }
-    const fromStore = precomputed === null ? null : this.fromPrecomputed(key, entries, precomputed);
-    const list = fromStore ?? this.score(entries);
-    this.remember(key, list);
-    return { list, source: fromStore !== null ? 'precomputed' : 'scored' };
-  }
-
-  private remember(key: string, list: ScoredList): void {
-    if (SCORE_CACHE_ENTRIES === 0) return;
-    this.scoreCache.delete(key);
-    if (this.scoreCache.size >= SCORE_CACHE_ENTRIES) this.scoreCache.delete(this.scoreCache.keys().next().value!);
-    this.scoreCache.set(key, list);
-  }
-
-  /**
-   * Runs the model on a history and keeps its best `length` items, best first. The scores for the
-   * whole catalogue stay in the scratch buffer until the next call (a scan may need them).
-   */
-  private rankHistory(history: History, length: number): { ranking: Int32Array; rankingScores: Float32Array } {
-    const scores = this.scratchScores;
-    if (history.items.length > 0) this.ctx.bundle.recommender.scoreFoldIn(history, scores);
-    else scores.fill(-Infinity);
-    const top = topKIndices(scores, length, this.scratchRanking);
-    // Kept for as long as the list stays cached: both arrays in one buffer, one allocation.
-    const buffer = new ArrayBuffer(top.length * 8);
-    const ranking = new Int32Array(buffer, 0, top.length);
-    const rankingScores = new Float32Array(buffer, top.length * 4, top.length);
-    ranking.set(top);
-    for (let r = 0; r < ranking.length; r++) rankingScores[r] = scores[ranking[r]!]!;
-    return { ranking, rankingScores };
-  }
-
-  private score(entries: readonly HistoryEntry[]): ScoredList {
-    const { history, unknown } = toHistory(this.ctx.bundle, entries);
-    const { ranking, rankingScores } = this.rankHistory(history, RANKING_LENGTH);
-    return {
-      history,
-      unknown,
-      ranking,
-      rankingScores,
-      rankingComplete: ranking.length < RANKING_LENGTH,
-      origin: 'scored',
-      liked: this.likedItems(entries),
-      loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
-    };
-  }
-
-  /** Which model this engine's precomputed rankings belong to (see rankingKeyOf). */
-  get rankingKey(): string {
-    return rankingKeyOf(this.ctx.bundle);
-  }
-
-  /** A short fingerprint of a list (what a precomputed ranking was computed from). */
-  listKey(entries: readonly HistoryEntry[]): string {
-    return fingerprint(listContent(entries));
-  }
-
-  /** A known user's best `length` titles for `anirec precompute` (not cached: each list is seen once). */
-  rankList(userId: number, entries: readonly HistoryEntry[], length = PRECOMPUTED_RANKING_LENGTH): UserRanking {
-    const { ranking, rankingScores } = this.rankHistory(toHistory(this.ctx.bundle, entries).history, length);
-    return { userId, listKey: this.listKey(entries), animeIds: Int32Array.from(ranking, (i) => this.ctx.bundle.itemIds[i]!), scores: rankingScores };
-  }
-
-  /**
-   * A precomputed ranking as a ScoredList: only its titles have scores, so pages it cannot fill
-   * are recomputed. Null when it no longer matches the list (feedback since) or has no usable titles.
-   */
-  private fromPrecomputed(key: string, entries: readonly HistoryEntry[], ranking: UserRanking): ScoredList | null {
-    if (ranking.listKey !== key) return null;
-    const { history, unknown } = toHistory(this.ctx.bundle, entries);
-    if (history.items.length === 0) return null;
-    const items: number[] = [];
-    const scores: number[] = [];
-    ranking.animeIds.forEach((animeId, r) => {
-      const item = this.ctx.bundle.itemIndex.get(animeId);
-      if (item === undefined) return;
-      items.push(item);
-      scores.push(ranking.scores[r]!);
-    });
-    return {
-      history,
-      unknown,
-      ranking: Int32Array.from(items),
-      rankingScores: Float32Array.from(scores),
-      rankingComplete: false,
-      origin: 'precomputed',
-      liked: this.likedItems(entries),
-      loved: lovedTags(entries, this.ctx.catalog, this.ctx.baseline),
-    };
-  }
-
-  /** The titles the user liked, strongest first (reasons read the strongest few on every request). */
-  private likedItems(entries: readonly HistoryEntry[]): LikedItem[] {
-    const mean = meanOf(entries);
-    const liked: LikedItem[] = [];
-    for (const entry of entries) {
-      const item = this.ctx.bundle.itemIndex.get(entry.animeId);
-      const weight = likeWeight(entry, mean);
-      if (item !== undefined && weight > 0) liked.push({ item, weight });
-    }
-    // Only the strongest are ever read; a cached list keeps just those (a known user lists ~100).
-    return liked.sort((a, b) => b.weight - a.weight).slice(0, EXPLAINED_LIKES);
-  }
-
-  /**
    * Known user or new user from titles: fold-in of their list, filtered, paged, explained.
    * An empty (or entirely unknown) list falls back to the starter set rather than failing.
    */
@@ -334,20 +215,6 @@ export class RecommendationEngine {
     const filters = options.filters ?? {};
     const allowed = this.allowedMask(filters);
     const page = this.page(options);
-    // The list's fingerprint keys the cache (27 characters instead of the list's content, which is
-    // ~20 characters per entry) and is what a precomputed ranking was stored under.
-    const key = this.listKey(entries);
-    const found = this.scoredList(key, entries, precomputed);
-    let scored = found.list;
-    this.lastRankingSource = found.source;
-    const notes: string[] = [];
-    const { unknown } = scored;
-    if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
-    if (scored.history.items.length === 0) {
-      notes.push('No usable history: showing the starter set of popular, well-scored titles.');
-      const starter = starterPage(this.ctx, this.filter(filters), this.page(options, DEFAULT_STARTER_DIVERSITY), seed);
-      return this.list(starter, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], notes);
-    }
     const exclude = this.scratchExclude.fill(0);
     const excludeListed = filters.excludeListed ?? true;
     const excludePlanned = filters.excludePlanned ?? true;
@@ -357,22 +224,42 @@ export class RecommendationEngine {
       const planned = entry.status === 'plan_to_watch';
       if (planned ? excludePlanned : excludeListed) exclude[item] = 1;
     }
-    let result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
-    let scratchHoldsScores = false;
-    if (result === null && scored.origin === 'precomputed') {
-      // The stored top titles cannot fill this page (narrow filters, deep page): score the list
-      // and keep the longer ranking for the next request instead of the stored one.
-      scored = this.score(entries);
-      scratchHoldsScores = true;
-      this.remember(key, scored);
-      this.lastRankingSource = 'scored';
-      result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
+    // The list's fingerprint keys the cache (27 characters instead of the list's content, which is
+    // ~20 characters per entry) and is what a precomputed ranking was stored under.
+    const key = this.rankings.listKey(entries);
+    const mask = maskKey(filters);
+    const filtered = mask !== UNFILTERED;
+    // Filters restrict the candidates before ranking: a filtered request gets a ranking of the
+    // titles it allows (kept per list and filter set), so a narrow filter (this season, one era)
+    // gets the model's order of those titles, not what of an unfiltered short list survives it.
+    const filteredKey = `${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}`;
+    let eligible: Uint8Array | null = null;
+    if (filtered) {
+      eligible = this.scratchEligible;
+      for (let i = 0; i < eligible.length; i++) eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
     }
-    if (result === null) {
-      // Even the list's best RANKING_LENGTH titles cannot fill this page: scan the catalogue.
-      this.lastRankingSource = 'scored';
-      if (!scratchHoldsScores) this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores);
-      result = selectPage(this.ctx, this.scratchScores, exclude, allowed, page);
+    const found = filtered ? this.rankings.filteredList(filteredKey, entries, eligible!) : this.rankings.scoredList(key, entries, precomputed);
+    const scored = found.list;
+    this.lastRankingSource = found.source;
+    const notes: string[] = [];
+    const { unknown } = scored;
+    if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
+    if (scored.history.items.length === 0) {
+      notes.push('No usable history: showing the starter set of popular, well-scored titles.');
+      const starter = starterPage(this.ctx, this.filter(filters), this.page(options, DEFAULT_STARTER_DIVERSITY), seed);
+      return this.list(starter, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], notes);
+    }
+    let result: Page;
+    if (eligible === null) {
+      const unfiltered = this.rankings.unfilteredPage(key, entries, scored, exclude, allowed, page);
+      result = unfiltered.page;
+      if (unfiltered.rescored) this.lastRankingSource = 'scored';
+    } else {
+      result = this.rankings.filteredPage(scored, exclude, allowed, eligible, page);
+      if (result.items.length < page.k && scored.rankingComplete) {
+        const left = excludeListed || excludePlanned ? ' once the titles on the list are left out' : '';
+        notes.push(`Only ${scored.ranking.length} title(s) match these filters${left}.`);
+      }
     }
     const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, scored.liked, scored.loved, result.items);
     return this.list(result, page.offset, (item) => reasons.explain(item), notes);
@@ -395,6 +282,7 @@ export class RecommendationEngine {
     const { itemIds } = this.ctx.bundle;
     const seedNames = scored.seeds.slice(0, 2).map((i) => this.ctx.catalog.get(itemIds[i]!)?.title ?? `anime ${itemIds[i]}`);
     const notes = resolved.liked.size + resolved.studios.size === 0 ? ['No liked genres, themes or studios given: ranking by popularity and score within your constraints.'] : [];
+    if (result.items.length < page.k) notes.push(`Only ${page.offset + result.items.length} title(s) match these preferences and filters.`);
     return this.list(result, page.offset, (item) => {
       const a = this.ctx.itemAnime[item];
       const matched = a ? matchedLikes(a, resolved, this.ctx).slice(0, 3) : [];
@@ -409,15 +297,22 @@ export class RecommendationEngine {
     const item = this.ctx.bundle.itemIndex.get(animeId)!;
     const page = this.page(options);
     const pool = Math.max(200, 3 * (page.offset + page.k + 1));
-    const found = similarScores(this.ctx.sources, item, mode, pool);
     const exclude = this.scratchExclude.fill(0);
     exclude[item] = 1;
     const allowed = this.allowedMask(options.filters);
+    let found = similarScores(this.ctx.sources, item, mode, pool);
+    const filtered = maskKey(options.filters ?? {}) !== UNFILTERED;
+    if (filtered) {
+      const eligible = this.scratchEligible;
+      for (let i = 0; i < eligible.length; i++) eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
+      found = widenWithTags(found, this.ctx.tagSimilarity, item, eligible, page.offset + page.k + 1);
+    }
     const result = selectPage(this.ctx, sparseScores(exclude.length, found.scores, this.scratchScores), exclude, allowed, page);
     const name = this.ctx.catalog.get(animeId)?.title ?? `anime ${animeId}`;
     const notes: string[] = [];
     if (found.modeUsed !== mode) notes.push(`No collaborative neighbours for ${name} (too few users listed it): showing content similarity.`);
     if (mode !== 'collaborative' && this.ctx.sources.content.name === 'tags') notes.push('This model has no content component: content similarity uses genres, themes and studios only.');
+    if (filtered && result.items.length < page.k) notes.push(`Only ${page.offset + result.items.length} title(s) similar to ${name} match these filters.`);
     if (mode === 'collaborative' && this.ctx.sources.collaborative === null) notes.push(`The ${this.ctx.bundle.manifest.kind} model has no item-to-item similarity; train itemknn, als or anirec for collaborative "more like this".`);
     const list = this.list(result, page.offset, (candidate) => {
       const by = found.foundBy.get(candidate) ?? new Set();

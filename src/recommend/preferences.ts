@@ -144,7 +144,7 @@ export function scorePreferences(ctx: ModelContext, resolved: ResolvedPreference
   if (seeds.length > 0 && wanted > 0) {
     const history: History = { items: Int32Array.from(seeds), scores: new Float32Array(seeds.length).fill(9) };
     const model = new Float32Array(n);
-    bundle.recommender.scoreFoldIn(history, model);
+    bundle.recommender.scoreFoldIn(history, model, strictAllowed);
     for (let i = 0; i < n; i++) if (direct[i]! === -Infinity) model[i] = -Infinity;
     // Rank, not raw score: model scores have arbitrary scales (the hybrid's jump between
     // candidates and the rest), and a rank blends the same way for every model kind.

@@ -225,3 +225,24 @@ export function similarScores(sources: SimilaritySources, item: number, mode: Si
   if (mode === 'content' || mode === 'hybrid') add('content', sources.content.model, mode === 'hybrid' ? 0.5 : 1);
   return { scores, foundBy, modeUsed };
 }
+
+/**
+ * A filtered "more like this" whose pooled neighbours hold fewer than `need` eligible titles (a
+ * new season, one era): the eligible titles sharing catalogue tags with `item`, ordered by tag
+ * similarity, are added below every pooled neighbour (scores in [-1, 0) against the pool's
+ * (0, 1]), so the page fills with titles alike in content instead of running dry.
+ */
+export function widenWithTags(found: SimilarScores, tags: TagSimilarity, item: number, eligible: Uint8Array, need: number): SimilarScores {
+  let have = 0;
+  for (const candidate of found.scores.keys()) if (eligible[candidate] === 1) have++;
+  if (have >= need) return found;
+  const { items, scores } = tags.similarItems(item, eligible.length);
+  for (let i = 0; i < items.length && have < need; i++) {
+    const candidate = items[i]!;
+    if (eligible[candidate] === 0 || found.scores.has(candidate) || !(scores[i]! > 0)) continue;
+    found.scores.set(candidate, scores[i]! - 1);
+    found.foundBy.set(candidate, new Set(['content']));
+    have++;
+  }
+  return found;
+}

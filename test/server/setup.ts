@@ -26,7 +26,7 @@ export interface TestWorld {
 }
 
 /** The first `lines` lines (header included) of the bundled ratings, as a plain CSV. */
-async function ratingsSlice(path: string, lines: number): Promise<void> {
+export async function ratingsSlice(path: string, lines: number): Promise<void> {
   const input = createInterface({ input: createReadStream(BUNDLED_DATA.ratings2016).pipe(createGunzip()) });
   const out: string[] = [];
   for await (const line of input) {

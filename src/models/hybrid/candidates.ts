@@ -29,7 +29,7 @@ export class CandidateGenerator {
   }
 
   generate(history: History): { views: BaseView[]; candidates: Int32Array } {
-    return this.generateWith(history, false);
+    return this.generateWith(history, false, undefined);
   }
 
   /**
@@ -37,13 +37,19 @@ export class CandidateGenerator {
    * (and overwritten) by the next call, so a request allocates no catalogue-sized arrays. Use
    * the result before calling again.
    */
-  generateReusing(history: History): { views: BaseView[]; candidates: Int32Array } {
-    return this.generateWith(history, true);
+  generateReusing(history: History, eligible?: Uint8Array): { views: BaseView[]; candidates: Int32Array } {
+    return this.generateWith(history, true, eligible);
   }
 
   private buffers: { scores: Float32Array[]; masked: Float32Array; seen: Uint8Array } | null = null;
 
-  private generateWith(history: History, reuse: boolean): { views: BaseView[]; candidates: Int32Array } {
+  /**
+   * With `eligible`, each component proposes its best eligible items instead of its best items,
+   * but its `top` list (which the ranker's rank features read) stays the unfiltered one: an item's
+   * features, and so its ranker score, do not depend on the filter, and a filtered ranking orders
+   * the titles it shares with the unfiltered one the same way.
+   */
+  private generateWith(history: History, reuse: boolean, eligible: Uint8Array | undefined): { views: BaseView[]; candidates: Int32Array } {
     const buffers = reuse
       ? (this.buffers ??= { scores: this.components.map(() => new Float32Array(this.nItems)), masked: new Float32Array(this.nItems), seen: new Uint8Array(this.nItems) })
       : { scores: null, masked: new Float32Array(this.nItems), seen: new Uint8Array(this.nItems) };
@@ -58,7 +64,12 @@ export class CandidateGenerator {
       for (const item of history.items) masked[item] = -Infinity;
       const top = topKIndices(masked, component.candidates).slice();
       views.push({ scores, top });
-      for (const item of top) {
+      let proposed: Int32Array<ArrayBufferLike> = top;
+      if (eligible !== undefined) {
+        for (let i = 0; i < this.nItems; i++) if (eligible[i] === 0) masked[i] = -Infinity;
+        proposed = topKIndices(masked, component.candidates);
+      }
+      for (const item of proposed) {
         if (seen[item] === 0) {
           seen[item] = 1;
           union.push(item);
