@@ -1,17 +1,65 @@
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { once } from 'node:events';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadBundle } from '../../models/bundle.js';
-import { recommendBatch } from '../../recommend/batch.js';
+import { compileBatchFilter, MAX_BATCH_K, recommendBatch, type BatchFilter } from '../../recommend/batch.js';
+import { Catalog } from '../../recommend/catalog.js';
+import { FilterError, resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
+import { FILTER_FIELDS, FilterValidationError, validateFilters } from '../../server/filter-validation.js';
+import type { ModelBundle } from '../../models/bundle.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { parsePositiveInt } from '../options.js';
 
 interface BatchFlags {
   model: string;
   input: string;
   output?: string;
   k: number;
+  filters?: string;
+  db?: string;
+}
+
+function parseK(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`--k must be a whole number ≥ 1 (got "${value}")`);
+  if (n > MAX_BATCH_K) throw new InvalidArgumentError(`--k can be at most ${MAX_BATCH_K} (got ${n}); a batch answers top lists, not whole catalogues.`);
+  return n;
+}
+
+/** `--filters` JSON → filters, validated exactly as the API validates a `filters` object. */
+export function parseFiltersFlag(text: string, now: Date): RecommendationFilters {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`--filters is not valid JSON (${(error as Error).message}); e.g. --filters '{"yearMin": 2017, "genres": ["Comedy"]}'.`);
+  }
+  try {
+    return resolveSeasonFilter(validateFilters(value, 'filters'), now);
+  } catch (error) {
+    if (error instanceof FilterValidationError) throw new CliError(`--filters: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Reads the catalogue from the store and compiles the filters over the model's titles. */
+async function batchFilter(ctx: CliContext, bundle: ModelBundle, filters: RecommendationFilters, db: string | undefined): Promise<BatchFilter> {
+  const path = db ?? ctx.paths.database;
+  if (!existsSync(path)) {
+    throw new CliError(`--filters needs the catalogue, read from the store ${path}, which does not exist. Run \`anirec import\` first, or point --db at a store.`);
+  }
+  const store = await ctx.openStore(path);
+  try {
+    const catalog = await Catalog.load(store);
+    if (catalog.size === 0) throw new CliError(`The store ${path} has no catalogue; --filters needs one. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
+    return compileBatchFilter(bundle, catalog, filters);
+  } catch (error) {
+    // The same message the API answers 400 with (unknown genre with suggestions, inverted range).
+    if (error instanceof FilterError) throw new CliError(`--filters: ${error.field}: ${error.message}`);
+    throw error;
+  } finally {
+    await store.close();
+  }
 }
 
 export function registerRecommendBatch(program: Command, ctx: CliContext): void {
@@ -21,15 +69,20 @@ export function registerRecommendBatch(program: Command, ctx: CliContext): void 
     .requiredOption('--model <dir>', 'a trained model directory (from `anirec train --out DIR`)')
     .requiredOption('--input <file>', 'JSONL, one {"user": "u1", "history": [{"anime_id": 1, "rating": 9}]} per line; - for stdin')
     .option('--output <file>', 'where to write {"user": "u1", "items": [...]} lines (default: stdout)')
-    .option('--k <n>', 'titles per user', parsePositiveInt('--k'), 20)
+    .option('--k <n>', `titles per user (at most ${MAX_BATCH_K})`, parseK, 20)
+    .option('--filters <json>', `the API's filters as a JSON object, e.g. '{"yearMin": 2017, "genres": ["Comedy"]}' (fields: ${FILTER_FIELDS.join(', ')}); needs the catalogue from --db`)
+    .option('--db <path>', 'store to read the catalogue from when --filters is given (default: $ANIREC_HOME/anirec.db)')
     .action(async (flags: BatchFlags) => {
       if (flags.input !== '-' && !existsSync(flags.input)) throw new CliError(`--input ${flags.input}: no such file`);
+      const filters = flags.filters === undefined ? null : parseFiltersFlag(flags.filters, new Date());
       const bundle = await loadBundle(flags.model);
+      const filter = filters === null ? undefined : await batchFilter(ctx, bundle, filters, flags.db);
       const input = flags.input === '-' ? process.stdin : createReadStream(flags.input);
       const output = flags.output ? createWriteStream(flags.output) : process.stdout;
       let reported = 0;
       const stats = await recommendBatch(bundle, input, output, {
         k: flags.k,
+        ...(filter ? { filter } : {}),
         onProblem: (problem) => {
           if (++reported <= 50) ctx.err(`${flags.input}:${problem.line}: ${problem.message}${problem.dropped ? ' (line skipped)' : ''}`);
         },
