@@ -7,4 +7,5 @@ import './itemknn.js';
 import './ease.js';
 import './als.js';
 import './content/content-model.js';
+import './twotower/model.js';
 import './hybrid/hybrid-artifacts.js';

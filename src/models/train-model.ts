@@ -8,8 +8,10 @@ import { DEFAULT_HYBRID_PARAMS, trainHybrid, type ComponentSpec, type HybridTrai
 import { trainItemKnn, type ItemKnnParams } from './itemknn.js';
 import { trainPopularity, type PopularityParams } from './popularity.js';
 import type { Recommender, TrainingData, TrainOptions } from './types.js';
+import { trainTwoTower } from './twotower/train.js';
+import type { TwoTowerParams } from './twotower/params.js';
 
-export const MODEL_NAMES = ['anirec', 'ease', 'als', 'itemknn', 'content', 'popularity'] as const;
+export const MODEL_NAMES = ['anirec', 'ease', 'als', 'itemknn', 'content', 'popularity', 'twotower'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Every model's parameters; each model reads its own part. Defaults come from docs/evaluation.md's search. */
@@ -19,6 +21,7 @@ export interface ModelParams {
   ease: Partial<EaseParams>;
   als: Partial<AlsParams>;
   content: Partial<ContentParams>;
+  twotower: Partial<TwoTowerParams>;
   hybrid: Partial<HybridTrainParams>;
   /** Candidates each component proposes to the hybrid's ranker. */
   candidates: Record<'ease' | 'als' | 'itemknn' | 'content' | 'popularity', number>;
@@ -30,6 +33,7 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = {
   ease: {},
   als: {},
   content: {},
+  twotower: {},
   hybrid: {},
   candidates: { ease: 100, als: 100, itemknn: 60, content: 30, popularity: 20 },
 };
@@ -75,6 +79,10 @@ export async function trainModel(
       return { recommender: trainAls(data, params.als, options), params: params.als };
     case 'content':
       return { recommender: await trainContentModel(data, catalogue, params.content, options), params: params.content };
+    case 'twotower': {
+      const recommender = trainTwoTower(data, catalogue, params.twotower, options);
+      return { recommender, params: recommender.params, report: recommender.report };
+    }
     case 'anirec': {
       const hybridParams = { ...DEFAULT_HYBRID_PARAMS, ...params.hybrid };
       const { model, report } = await trainHybrid(

@@ -1,0 +1,93 @@
+/**
+ * Seconds per training epoch of the two-tower model on the bundled data: the product's own
+ * typed-array kernels (src/models/twotower/, src/models/neural/) against the same model in
+ * TensorFlow.js on its WebAssembly backend (bench/twotower-tfjs.ts), both fed the very same
+ * batches, measured in one run one after the other (so the ratio holds even on a busy machine).
+ *
+ *   flock /tmp/anirec-cpu.lock npm run bench -- twotower-epoch
+ *
+ * BENCH_TWOTOWER_EPOCHS (default 2) epochs each; BENCH_TWOTOWER_THREADS (default 0 = the
+ * backend's choice) threads for the wasm backend; BENCH_TWOTOWER_PARAMS a JSON object of
+ * TwoTowerParams overrides.
+ */
+import { cpuUsage } from 'node:process';
+import { createRng, mixSeed } from '../src/models/random.js';
+import { epochPairs } from '../src/models/twotower/examples.js';
+import { runEpoch, setUpTwoTower } from '../src/models/twotower/train.js';
+import { loadBundled2016 } from './bundled-2016.js';
+import { printTable, writeResults } from './report.js';
+import { TfjsTwoTower, useWasmBackend } from './twotower-tfjs.js';
+
+interface EpochTiming {
+  implementation: string;
+  epoch: number;
+  pairs: number;
+  seconds: number;
+  cpuSeconds: number;
+  loss: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const epochs = Number(process.env.BENCH_TWOTOWER_EPOCHS ?? 2);
+  const threads = Number(process.env.BENCH_TWOTOWER_THREADS ?? 0);
+  const overrides = JSON.parse(process.env.BENCH_TWOTOWER_PARAMS ?? '{}') as Record<string, unknown>;
+  const set = await loadBundled2016();
+  const timings: EpochTiming[] = [];
+  const seed = 42;
+
+  const own = setUpTwoTower(set.data, set.catalogueAsOf2016, overrides, seed);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const cpu = cpuUsage();
+    const started = performance.now();
+    const { loss, pairs } = runEpoch(own, epoch);
+    const used = cpuUsage(cpu);
+    timings.push({ implementation: 'own kernels', epoch, pairs, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, loss });
+  }
+
+  const backend = await useWasmBackend(threads);
+  const tfSetup = setUpTwoTower(set.data, set.catalogueAsOf2016, overrides, seed);
+  const tfModel = new TfjsTwoTower(tfSetup.source);
+  const p = tfSetup.params;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const cpu = cpuUsage();
+    const started = performance.now();
+    // The same pair order, negatives and dropout draws as runEpoch for this seed and epoch.
+    const rng = createRng(mixSeed(seed, 0xe90c, epoch));
+    const pairs = epochPairs(tfSetup.source, rng);
+    const n = pairs.users.length;
+    let total = 0;
+    let steps = 0;
+    for (let from = 0; from < n; from += p.batchSize) {
+      total += tfModel.trainStep(tfSetup.builder.build(pairs, from, Math.min(n, from + p.batchSize), rng));
+      steps++;
+    }
+    const used = cpuUsage(cpu);
+    timings.push({ implementation: `tfjs wasm (SIMD ${backend.simd ? 'on' : 'off'}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'})`, epoch, pairs: n, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, loss: total / steps });
+  }
+
+  const names = [...new Set(timings.map((t) => t.implementation))];
+  const ownMedian = median(timings.filter((t) => t.implementation === names[0]).map((t) => t.seconds));
+  const rows = names.map((name) => {
+    const mine = timings.filter((t) => t.implementation === name);
+    const seconds = median(mine.map((t) => t.seconds));
+    return {
+      implementation: name,
+      'pairs / epoch': mine[0]!.pairs.toLocaleString('en'),
+      's / epoch (median)': seconds.toFixed(2),
+      'CPU s / epoch': median(mine.map((t) => t.cpuSeconds)).toFixed(2),
+      'vs own kernels': `${(seconds / ownMedian).toFixed(2)}×`,
+      'loss (last epoch)': mine[mine.length - 1]!.loss.toFixed(4),
+    };
+  });
+  printTable(`Two-tower training per epoch, bundled data (${set.data.nUsers} users, ${set.data.nItems} titles), ${epochs} epochs each, seed ${seed}`, rows);
+  const path = writeResults('twotower-epoch', { params: own.params, epochs, timings, summary: rows });
+  console.log(`\nwrote ${path}`);
+}
+
+await main();
