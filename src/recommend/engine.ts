@@ -234,9 +234,10 @@ export class RecommendationEngine {
     // gets the model's order of those titles, not what of an unfiltered short list survives it.
     const filteredKey = `${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}`;
     let eligible: Uint8Array | null = null;
+    let eligibleCount = 0;
     if (filtered) {
       eligible = this.scratchEligible;
-      for (let i = 0; i < eligible.length; i++) eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
+      for (let i = 0; i < eligible.length; i++) eligibleCount += eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
     }
     const found = filtered ? this.rankings.filteredList(filteredKey, entries, eligible!) : this.rankings.scoredList(key, entries, precomputed);
     const scored = found.list;
@@ -258,7 +259,12 @@ export class RecommendationEngine {
       result = this.rankings.filteredPage(scored, exclude, allowed, eligible, page);
       if (result.items.length < page.k && scored.rankingComplete) {
         const left = excludeListed || excludePlanned ? ' once the titles on the list are left out' : '';
-        notes.push(`Only ${scored.ranking.length} title(s) match these filters${left}.`);
+        const ranked = scored.ranking.length;
+        notes.push(
+          ranked < eligibleCount
+            ? `${eligibleCount} title(s) match these filters${left}, but the ${this.ctx.bundle.manifest.kind} model can rank only ${ranked} of them: it cannot score titles nobody in its training data listed (the default anirec model can).`
+            : `Only ${ranked} title(s) match these filters${left}.`,
+        );
       }
     }
     const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, scored.liked, scored.loved, result.items);

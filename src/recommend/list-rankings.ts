@@ -163,7 +163,7 @@ export class ListRankings {
     for (const entry of entries) {
       const item = this.ctx.bundle.itemIndex.get(entry.animeId);
       const weight = likeWeight(entry, mean);
-      if (item !== undefined && weight > 0) liked.push({ item, weight });
+      if (item !== undefined && weight > 0) liked.push({ item, weight, score: entry.score ?? 0 });
     }
     // Only the strongest are ever read; a cached list keeps just those (a known user lists ~100).
     return liked.sort((a, b) => b.weight - a.weight).slice(0, EXPLAINED_LIKES);

@@ -1,10 +1,12 @@
 import type { ModelBundle } from '../models/bundle.js';
+import type { Anime } from '../data/types.js';
 import type { Catalog } from './catalog.js';
+import { ListedSeries } from './series.js';
 import type { ItemSimilarity, SimilaritySources } from './similar-items.js';
 
 /** Why an item was recommended, as a sentence plus the facts behind it (for clients that render their own). */
 export interface Reason {
-  kind: 'because_you_liked' | 'similar_users' | 'taste_match' | 'preferences' | 'similar_to' | 'popular' | 'starter';
+  kind: 'because_you_liked' | 'similar_users' | 'taste_match' | 'preferences' | 'similar_to' | 'popular' | 'starter' | 'new_title';
   text: string;
   /** Titles the reason refers to ("because you liked X and Y"). */
   animeIds?: number[];
@@ -19,6 +21,8 @@ export const EXPLAINED_LIKES = 40;
 export interface LikedItem {
   item: number;
   weight: number;
+  /** The user's score (1–10), or 0 when listed without one. */
+  score?: number;
 }
 
 /** Joins names for a sentence: "A", "A and B". */
@@ -106,6 +110,12 @@ export class ReasonBuilder {
 
   explain(item: number): Reason[] {
     const reasons: Reason[] = [];
+    // A title nobody in the training data listed can only have been ranked from what it is: say
+    // that first, with the link to the list that best explains it ("from the studio behind X").
+    if (this.bundle.popularity[item] === 0) {
+      const anime = this.catalog.get(this.bundle.itemIds[item]!);
+      if (anime !== undefined) reasons.push(this.newTitleReason(anime));
+    }
     let list = this.contributors.get(item);
     if (this.pairwise !== null) {
       // Only clearly similar titles (half their tags shared) count as "because you liked".
@@ -126,9 +136,41 @@ export class ReasonBuilder {
       });
     }
     const tags = this.matchingTags(this.bundle.itemIds[item]!);
-    if (tags.length > 0) reasons.push(tasteReason(tags));
+    if (tags.length > 0 && reasons[0]?.tags === undefined) reasons.push(tasteReason(tags));
     if (reasons.length === 0) reasons.push({ kind: 'similar_users', text: 'Popular with users who share your taste' });
     return reasons;
+  }
+
+  private listedSeries: ListedSeries | null = null;
+
+  private likedAnime(): { anime: Anime; liked: LikedItem }[] {
+    const out: { anime: Anime; liked: LikedItem }[] = [];
+    for (const liked of this.strongest) {
+      const anime = this.catalog.get(this.bundle.itemIds[liked.item]!);
+      if (anime !== undefined) out.push({ anime, liked });
+    }
+    return out;
+  }
+
+  private newTitleReason(anime: Anime): Reason {
+    const when = newTitleLead(anime);
+    const liked = this.likedAnime();
+    const rated = (l: LikedItem): string => (l.score !== undefined && l.score > 0 ? `, which you rated ${l.score}` : '');
+    this.listedSeries ??= new ListedSeries(liked.map(({ anime: a, liked: l }) => ({ anime: a, weight: l.weight })));
+    const series = this.listedSeries.match(anime);
+    if (series !== null) {
+      const listed = liked.find(({ anime: a }) => a.animeId === series.listedId)!;
+      return { kind: 'new_title', text: `${when}: continues ${listed.anime.title}${rated(listed.liked)}`, animeIds: [series.listedId] };
+    }
+    for (const studio of anime.studios) {
+      const same = liked.find(({ anime: a }) => a.studios.includes(studio));
+      if (same !== undefined) {
+        return { kind: 'new_title', text: `${when}, from ${studio}, the studio behind ${same.anime.title}${rated(same.liked)}`, animeIds: [same.anime.animeId] };
+      }
+    }
+    const tags = this.matchingTags(anime.animeId);
+    if (tags.length > 0) return { kind: 'new_title', text: `${when}: matches your love of ${titles(tags.map((t) => t.toLowerCase()))}`, tags };
+    return { kind: 'new_title', text: `${when}: no ratings here yet, picked for its genres, studio and story` };
   }
 }
 
@@ -144,4 +186,12 @@ export function popularReason(animeId: number, catalog: Catalog): Reason {
     a?.malScore ? `rated ${a.malScore.toFixed(2)} on MAL` : null,
   ].filter(Boolean);
   return { kind: 'popular', text: facts.length > 0 ? `Widely loved: ${facts.join(', ')}` : 'Popular with anirec users' };
+}
+
+/** How a title nobody rated yet is introduced: airing now, coming up, or new (with its season). */
+function newTitleLead(anime: Anime): string {
+  const season = anime.season !== null && anime.year !== null ? `${anime.season} ${anime.year}` : anime.year !== null ? String(anime.year) : null;
+  if (anime.status === 'airing') return 'Airing now';
+  if (anime.status === 'upcoming') return season !== null ? `Coming in ${season}` : 'Coming soon';
+  return season !== null ? `New (${season})` : 'New';
 }

@@ -178,4 +178,30 @@ describe('filters restrict the candidates before ranking', () => {
     for (let i = 0; i < out.length; i++) if (eligible[i] === 1 && Number.isFinite(out[i]!)) finite++;
     assert.ok(finite >= count * 0.9, `${finite} of ${count} airing titles scored`);
   });
+
+  test('titles nobody rated say why they are there: new, airing or coming, and the link to the list', () => {
+    const list = engine.recommend(knownLists[0]!, { k: 10, filters: { yearMin: 2017 } });
+    assert.equal(list.items.length, 10);
+    for (const item of list.items) {
+      assert.equal(item.reasons[0]!.kind, 'new_title', item.reason);
+      assert.match(item.reason, /^(New|Airing now|Coming)/);
+    }
+    // A Trigun fan asking for airing titles hears that Trigun Stargaze continues Trigun.
+    const stargaze = engine.catalog.anime.find((a) => a.title === 'Trigun Stargaze');
+    assert.ok(stargaze !== undefined && stargaze.status === 'airing', 'the bundled TV catalogue has Trigun Stargaze, airing');
+    const trigunFan: HistoryEntry[] = [{ animeId: 6, score: 9, status: 'completed' }, ...pastedList];
+    const airing = engine.recommend(trigunFan, { k: 100, filters: { status: ['airing'] } });
+    const found = airing.items.find((item) => item.anime.id === stargaze.animeId);
+    assert.ok(found !== undefined, 'Trigun Stargaze is among the airing titles for a Trigun fan');
+    assert.equal(found.reason, 'Airing now: continues Trigun, which you rated 9');
+  });
+
+  test('a model that cannot score unrated titles says so instead of returning an empty list silently', async () => {
+    const set = await loadTrainingSet(store);
+    const itemknn = await trainBundle('itemknn', set.data, set.catalogue, DEFAULT_MODEL_PARAMS, { seed: 3 });
+    const knn = await RecommendationEngine.create(itemknn, store, 'itemknn-test');
+    const list = knn.recommend(knownLists[0]!, { k: 10, filters: { yearMin: 2017 } });
+    assert.equal(list.items.length, 0);
+    assert.ok(list.notes.some((n) => /match these filters.*the itemknn model can rank only 0 of them/.test(n)), list.notes.join('; '));
+  });
 });
