@@ -1,12 +1,14 @@
 /**
- * Seasonal lists ("This season for you"): a recommendation request with a `season` filter, where
- * new seasons of series the user liked come first. A sequel is the most dependable thing to
+ * Seasonal lists ("This season for you"): a recommendation request for what is on now (a
+ * `season` filter, or airing / upcoming titles only), where new seasons of series the user liked
+ * come first. A sequel is the most dependable thing to
  * recommend in a season, and the one a collaborative model knows least about: it is new, so it
  * has few or no ratings yet.
  */
 import type { Anime } from '../data/types.js';
 import type { UserRanking } from '../store/index.js';
 import type { RecommendationEngine, RecommendationList, RecommendedItem, RecommendOptions } from './engine.js';
+import type { RecommendationFilters } from './filters.js';
 import type { Reason } from './reasons.js';
 import { ListedSeries, type SeriesMatch } from './series.js';
 import { likeWeight, meanOf, type HistoryEntry } from './taste-profile.js';
@@ -31,17 +33,23 @@ export interface SeasonalList extends Omit<RecommendationList, 'items'> {
   items: SeasonalItem[];
 }
 
+/** True for filters that ask for what is on now: a season, or only airing and/or upcoming titles. */
+export function isSeasonal(filters: RecommendationFilters): boolean {
+  if (filters.season !== undefined) return true;
+  return filters.status !== undefined && filters.status.length > 0 && !filters.status.includes('finished');
+}
+
 function seriesReason(match: SeriesMatch, entry: HistoryEntry, title: string): SeriesReason {
   const how = entry.score !== null && entry.score > 0 ? `which you rated ${entry.score}/10` : entry.status === 'watching' ? 'which you are watching' : 'which you watched';
   return { kind: 'new_season', text: `New season of ${title}, ${how}`, animeIds: [match.listedId] };
 }
 
 /**
- * Known user or titles list with `options.filters.season` set (already resolved, not `current`):
- * the engine's ranking of the season, with the season's titles that continue a liked series on
- * the list (series.ts) moved to the front (best-liked series first, then in the engine's order) and their
- * reason saying so. Those titles come from the catalogue, so a sequel the model cannot score yet
- * is still listed. Pages are slices of one deterministic order, as elsewhere.
+ * Known user or titles list with seasonal filters (isSeasonal; a season already resolved, not
+ * `current`): the engine's ranking, with the titles that pass the filters and continue a liked
+ * series on the list (series.ts) moved to the front (best-liked series first, then in the
+ * engine's order) and their reason saying so. Those titles come from the catalogue, so a sequel
+ * the model cannot score yet is still listed. Pages are slices of one deterministic order.
  */
 export function seasonalRecommend(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null): SeasonalList {
   const filters = options.filters ?? {};

@@ -186,6 +186,18 @@ describe('new seasons of listed series come first', () => {
     assert.ok(!after.body.items.some((i: Item) => i.anime.id === 31933), 'listed titles stay out');
   });
 
+  it('airing only (what the web row falls back to) is seasonal too: a new season airing now leads', async () => {
+    // Trigun (1998) → Trigun Stargaze, airing in the catalogue's 2026 snapshot, unknown to the 2016 ratings.
+    const res = await post('/v1/recommendations/from-titles', { titles: [{ id: 6, score: 10 }, { id: 1, score: 9 }], k: 5, filters: { status: ['airing'] } });
+    assert.equal(res.status, 200);
+    const items = res.body.items as Item[];
+    assert.ok(items.length > 0);
+    for (const item of items) assert.equal(item.anime.status, 'airing', item.anime.title);
+    assert.equal(items[0]!.anime.id, 54863);
+    assert.equal(items[0]!.reason, 'New season of Trigun, which you rated 10/10');
+    assert.equal(res.body.season, undefined, 'no season filter, no season in the answer');
+  });
+
   it('without a season filter nothing is re-ordered', async () => {
     const res = await post('/v1/recommendations/from-titles', { titles, k: 20, filters: { yearMin: 2016, yearMax: 2016 } });
     assert.ok(res.body.items.length > 0);

@@ -55,7 +55,13 @@ export async function launchChromium(executablePath: string = CHROMIUM): Promise
   return { browser };
 }
 
-export async function startWebWorld(options: { ratingLines?: number } = {}): Promise<WebWorld> {
+/**
+ * The server's clock in web tests unless a test sets its own: spring 2016, a season the bundled
+ * 2016 ratings cover, so "This season for you" (season=current) never depends on today's date.
+ */
+export const WEB_TEST_NOW = new Date('2016-05-01T09:00:00Z');
+
+export async function startWebWorld(options: { ratingLines?: number; now?: () => Date } = {}): Promise<WebWorld> {
   ensureWebBuilt();
   const world = await createWorld({ ratingLines: options.ratingLines ?? 60_000 });
   // AniList is not reachable from here: a local server replays recorded-format answers (users yuki, nobody = 404).
@@ -65,6 +71,7 @@ export async function startWebWorld(options: { ratingLines?: number } = {}): Pro
     store: world.store,
     modelsDir: world.modelsDir,
     config: { modelPollMs: 0, apiKeys: [], allowWritesWithoutKey: true, rateLimitPerMinute: 0, anilistEndpoint: anilist.endpoint },
+    now: options.now ?? (() => WEB_TEST_NOW),
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   let launched: { browser: Browser };

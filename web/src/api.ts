@@ -21,7 +21,8 @@ export interface Anime {
 
 export interface Item {
   rank: number;
-  score: number;
+  /** Null for a title the model cannot score yet (a new season listed for its series). */
+  score: number | null;
   anime: Anime;
   reason: string;
   reasons: { kind: string; text: string; animeIds?: number[]; tags?: string[] }[];
@@ -36,6 +37,8 @@ export interface RecList {
   user?: { id: string; listed: number };
   match?: { id: number; title: string; titleEnglish: string | null; confidence: number };
   model?: { kind: string; version: string };
+  /** With a season filter: the season it selected (`current` resolved by the server's clock). */
+  season?: string;
 }
 
 export interface SearchHit {

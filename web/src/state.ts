@@ -7,6 +7,16 @@ import type { Filters } from './api';
 export const LIST_FILTERS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'formats', 'status'] as const;
 export const NUMBER_FILTERS = ['yearMin', 'yearMax', 'episodesMin', 'episodesMax', 'minScore', 'minPopularityRank', 'maxPopularityRank'] as const;
 export const BOOLEAN_FILTERS = ['includeAdult', 'excludeListed', 'excludePlanned'] as const;
+/** `season`: `2025-fall` or `current` (the server's clock decides which season that is). */
+export const SEASON_FILTER = 'season';
+export const SEASONS = ['winter', 'spring', 'summer', 'fall'] as const;
+const SEASON_VALUE = /^(current|\d{4}-(winter|spring|summer|fall))$/;
+
+/** "2016-spring" → "Spring 2016", for people. */
+export function seasonLabel(value: string): string {
+  const [year, season] = value.split('-');
+  return season ? `${season[0]!.toUpperCase()}${season.slice(1)} ${year}` : value;
+}
 export const PREF_KEYS = ['likeGenres', 'dislikeGenres', 'likeThemes', 'dislikeThemes'] as const;
 
 export interface TitlePick {
@@ -67,6 +77,8 @@ export function filtersFrom(p: URLSearchParams): Filters {
     const raw = p.get(k);
     if (raw === 'true' || raw === 'false') f[k] = raw === 'true';
   }
+  const season = p.get(SEASON_FILTER)?.trim().toLowerCase();
+  if (season && SEASON_VALUE.test(season)) f[SEASON_FILTER] = season;
   return f;
 }
 

@@ -4,7 +4,7 @@ import type { ListStatus } from '../../data/types.js';
 import type { RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
 import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
 import type { Preferences } from '../../recommend/preferences.js';
-import { seasonalRecommend } from '../../recommend/seasonal.js';
+import { isSeasonal, seasonalRecommend } from '../../recommend/seasonal.js';
 import type { HistoryEntry } from '../../recommend/taste-profile.js';
 import type { UserRanking } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
@@ -48,9 +48,12 @@ function seasonOf(options: RecommendOptions): { season?: string } {
   return options.filters?.season !== undefined ? { season: options.filters.season } : {};
 }
 
-/** Lists from a user's titles: with a season filter, new seasons of series on the list lead (seasonal.ts). */
+/**
+ * Lists from a user's titles: when the filters ask for what is on now (a season, or airing /
+ * upcoming titles only), new seasons of series on the list lead (seasonal.ts).
+ */
 function recommendList(engine: RecommendationEngine, entries: HistoryEntry[], options: RecommendOptions, precomputed: UserRanking | null = null): object {
-  const list = options.filters?.season !== undefined ? seasonalRecommend(engine, entries, options, 0, precomputed) : engine.recommend(entries, options, 0, precomputed);
+  const list = isSeasonal(options.filters ?? {}) ? seasonalRecommend(engine, entries, options, 0, precomputed) : engine.recommend(entries, options, 0, precomputed);
   return { ...seasonOf(options), ...list };
 }
 

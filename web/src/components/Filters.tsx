@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Filters, Tags } from '../api';
+import { SEASONS } from '../state';
 
 interface Props {
   value: Filters;
@@ -28,6 +29,22 @@ function popularityValue(f: Filters): string {
   if (typeof f.maxPopularityRank === 'number') return `max:${f.maxPopularityRank}`;
   if (typeof f.minPopularityRank === 'number') return `min:${f.minPopularityRank}`;
   return '';
+}
+
+/** The season filter as its two controls: which season (or "this season") and the year of a named one. */
+function seasonParts(f: Filters): { name: string; year: string } {
+  const v = typeof f.season === 'string' ? f.season : '';
+  if (v === 'current') return { name: 'current', year: '' };
+  const [year, name] = v.split('-');
+  return name ? { name, year: year! } : { name: '', year: '' };
+}
+
+function withSeason(f: Filters, name: string, year: string): Filters {
+  const next = { ...f };
+  delete next.season;
+  if (name === 'current') next.season = 'current';
+  else if (name !== '' && /^\d{4}$/.test(year)) next.season = `${year}-${name}`;
+  return next;
 }
 
 function ChipPicker({ label, options, value, onChange }: { label: string; options: string[]; value: string[]; onChange: (v: string[]) => void }) {
@@ -73,9 +90,14 @@ function ChipPicker({ label, options, value, onChange }: { label: string; option
 export function FilterPanel({ value, diversity, tags, showListOptions, onApply }: Props) {
   const [f, setF] = useState<Filters>(value);
   const [div, setDiv] = useState<number | undefined>(diversity);
+  // The season's two controls keep what was typed while the year is still incomplete.
+  const [seasonName, setSeasonName] = useState(seasonParts(value).name);
+  const [seasonYear, setSeasonYear] = useState(seasonParts(value).year);
   useEffect(() => {
     setF(value);
     setDiv(diversity);
+    setSeasonName(seasonParts(value).name);
+    setSeasonYear(seasonParts(value).year);
   }, [JSON.stringify(value), diversity]);
 
   const list = (k: string) => (Array.isArray(f[k]) ? (f[k] as string[]) : []);
@@ -173,6 +195,46 @@ export function FilterPanel({ value, diversity, tags, showListOptions, onApply }
               ))}
             </select>
           </label>
+          <label>
+            <span>Season</span>
+            <select
+              name="season"
+              value={seasonName}
+              onChange={(e) => {
+                const name = (e.target as HTMLSelectElement).value;
+                // A named season needs a year: start from this year, the likeliest one.
+                const year = seasonYear || String(new Date().getFullYear());
+                setSeasonName(name);
+                setSeasonYear(name === 'current' || name === '' ? '' : year);
+                setF(withSeason(f, name, year));
+              }}
+            >
+              <option value="">Any</option>
+              <option value="current">This season</option>
+              {SEASONS.map((name) => (
+                <option key={name} value={name}>
+                  {name[0]!.toUpperCase() + name.slice(1)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>Season year</span>
+            <input
+              type="number"
+              name="seasonYear"
+              min="1917"
+              max="2100"
+              inputMode="numeric"
+              disabled={seasonName === '' || seasonName === 'current'}
+              value={seasonYear}
+              onInput={(e) => {
+                const year = (e.target as HTMLInputElement).value;
+                setSeasonYear(year);
+                setF(withSeason(f, seasonName, year));
+              }}
+            />
+          </label>
           <label class="span2">
             <span>Variety: {div === undefined ? 'default' : div === 0 ? 'most relevant first' : `${Math.round(div * 100)}%`}</span>
             <input type="range" name="diversity" min="0" max="1" step="0.1" value={div ?? 0} onInput={(e) => setDiv(Number((e.target as HTMLInputElement).value))} />
@@ -206,6 +268,8 @@ export function FilterPanel({ value, diversity, tags, showListOptions, onApply }
             onClick={() => {
               setF({});
               setDiv(undefined);
+              setSeasonName('');
+              setSeasonYear('');
               onApply({}, undefined);
             }}
           >

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Anime, type Filters, type Item, type RecList, type Tags } from '../api';
 import { Card } from '../components/Card';
 import { FilterPanel } from '../components/Filters';
+import { loadSeasonRow, SeasonRow, type SeasonRowData } from '../components/SeasonRow';
 import { CardSkeletons, Empty, ErrorBox } from '../components/Status';
 import { useDetails } from '../details';
 import { navigate } from '../router';
@@ -48,7 +49,7 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
   const filters = filtersFrom(params);
   const diversity = diversityFrom(params);
   const key = params.toString();
-  const [data, setData] = useState<{ key: string; list: RecList; items: Item[] } | null>(null);
+  const [data, setData] = useState<{ key: string; list: RecList; items: Item[]; season: SeasonRowData | null } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [toast, setToast] = useState<{ text: string; undo?: () => void } | null>(null);
@@ -62,8 +63,10 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
     sessionStorage.setItem('anirec:last', `/for-you?${key}`);
     let live = true;
     setError(null);
-    fetchPage(source, filters, diversity, 0)
-      .then((list) => live && setData({ key, list, items: list.items }))
+    // The season row and the list load together and appear together, so nothing moves under
+    // the reader's pointer when the row arrives (loadSeasonRow never fails: no row instead).
+    Promise.all([fetchPage(source, filters, diversity, 0), loadSeasonRow(source, filters, hidden)])
+      .then(([list, season]) => live && setData({ key, list, items: list.items, season }))
       .catch((e) => live && setError(e));
     return () => {
       live = false;
@@ -104,7 +107,7 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
     setLoadingMore(true);
     try {
       const list = await fetchPage(source, filters, diversity, data.list.nextOffset);
-      setData({ key, list, items: [...data.items, ...list.items.filter((i) => !data.items.some((x) => x.anime.id === i.anime.id))] });
+      setData({ ...data, key, list, items: [...data.items, ...list.items.filter((i) => !data.items.some((x) => x.anime.id === i.anime.id))] });
     } catch (e) {
       setToast({ text: e instanceof Error ? e.message : String(e) });
     } finally {
@@ -177,11 +180,15 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
       ) : !data ? (
         <CardSkeletons />
       ) : items.length === 0 ? (
-        <Empty title="No titles match these filters">
-          <p>Loosen a filter (a wider year range, fewer required genres, any popularity) and apply again.</p>
-        </Empty>
+        <>
+          <SeasonRow row={data.season} hidden={hidden} />
+          <Empty title="No titles match these filters">
+            <p>Loosen a filter (a wider year range, fewer required genres, any popularity) and apply again.</p>
+          </Empty>
+        </>
       ) : (
         <>
+          <SeasonRow row={data.season} hidden={hidden} />
           {data.list.notes?.map((n) => (
             <p class="note" key={n}>
               {n}
