@@ -50,7 +50,7 @@ export function compileBatchFilter(bundle: ModelBundle, catalog: Catalog, filter
   return { allowed, excludeListed: filters.excludeListed ?? true };
 }
 
-/** recommendForHistory within a filter: the same fold-in (or popularity for a cold user), restricted to allowed titles. */
+/** recommendForHistory within a filter: the same fold-in (or popularity for a cold user), ranked over the allowed titles only. */
 function recommendFiltered(bundle: ModelBundle, history: readonly BatchEntry[], k: number, filter: BatchFilter): FoldInResult {
   const { history: folded, unknown } = toHistory(bundle, history);
   const exclude = new Uint8Array(bundle.itemIds.length);
@@ -60,7 +60,9 @@ function recommendFiltered(bundle: ModelBundle, history: readonly BatchEntry[], 
   let scores = bundle.popularity;
   if (!usedFallback) {
     scores = new Float32Array(bundle.itemIds.length);
-    bundle.recommender.scoreFoldIn(folded, scores);
+    // The filter restricts the candidates before ranking (a hybrid picks them among the eligible titles).
+    const eligible = Uint8Array.from(exclude, (x) => 1 - x);
+    bundle.recommender.scoreFoldIn(folded, scores, eligible);
   }
   const top = topK(scores, k, exclude);
   return { animeIds: Array.from(top, (i) => bundle.itemIds[i]!), scores: Array.from(top, (i) => scores[i]!), unknownItems: unknown.length, usedFallback };

@@ -8,7 +8,8 @@ import {
   tagFeatures,
 } from '../../src/eval/protocols/baselines.js';
 import { tuneBlendWeight } from '../../src/eval/protocols/blend-tuning.js';
-import { selectRandomColdTitles, selectRecentColdTitles, withoutItems } from '../../src/eval/protocols/cold-selection.js';
+import { selectRandomColdTitles, selectRecentColdTitles } from '../../src/eval/protocols/cold-selection.js';
+import { withoutItems } from '../../src/models/training-data.js';
 import { buildTable } from '../../src/eval/protocols/protocol-table.js';
 import { coldEvalUsers, coldProtocolData, heldOutRows, shortHistoryUsers } from '../../src/eval/protocols/protocol-users.js';
 import { likedTargets, rankAmong } from '../../src/eval/protocols/ranking.js';

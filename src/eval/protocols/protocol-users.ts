@@ -1,7 +1,6 @@
 import { createRng, mixSeed, shuffleInPlace } from '../../models/random.js';
-import { subsetUsers } from '../../models/training-data.js';
+import { subsetUsers, withoutItems } from '../../models/training-data.js';
 import type { TrainingData } from '../../models/types.js';
-import { withoutItems } from './cold-selection.js';
 import { foldInSize, splitUsers, type SplitDescription, type SplitEvalUser } from '../split.js';
 
 /**
