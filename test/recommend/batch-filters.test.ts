@@ -66,7 +66,7 @@ after(async () => {
 
 describe('recommend-batch --filters', () => {
   it('keeps only titles that pass, in the order of the unfiltered ranking, never the history', async () => {
-    const filters = { yearMin: 2010, formats: ['TV'], excludeGenres: ['Comedy'] };
+    const filters = { yearMin: 2010, formats: ['TV' as const], excludeGenres: ['Comedy'] };
     const lines = await batch('--k', '15', '--filters', JSON.stringify(filters), '--db', join(world.dir, 'anirec.db'));
     assert.deepEqual(lines.map((l) => l.user), USERS.map((u) => u.user), 'every user, in input order');
     const allowed = compileFilters(filters, catalog);
