@@ -1,9 +1,8 @@
 /**
  * Seasonal lists ("This season for you"): a recommendation request for what is on now (a
  * `season` filter, or airing / upcoming titles only), where new seasons of series the user liked
- * come first. A sequel is the most dependable thing to
- * recommend in a season, and the one a collaborative model knows least about: it is new, so it
- * has few or no ratings yet.
+ * come first. A sequel is the most dependable thing to recommend in a season, and the one a
+ * collaborative model knows least about: it is new, so it has few or no ratings yet.
  */
 import type { Anime } from '../data/types.js';
 import type { UserRanking } from '../store/index.js';
@@ -13,7 +12,10 @@ import type { Reason } from './reasons.js';
 import { ListedSeries, type SeriesMatch } from './series.js';
 import { likeWeight, meanOf, type HistoryEntry } from './taste-profile.js';
 
-/** A season has at most a few hundred titles: the engine ranks this many of them at once, then they are re-ordered. */
+/**
+ * A season (or what is airing) has at most a few hundred titles: the engine ranks this many at
+ * once, whatever the page, so every page is cut from the same order and the same scores.
+ */
 const SEASON_POOL = 400;
 
 /** The reason of a title that continues a series on the list. */
