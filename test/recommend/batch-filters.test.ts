@@ -80,7 +80,8 @@ describe('recommend-batch --filters', () => {
         assert.ok(anime.year! >= 2010 && anime.format === 'TV' && !anime.genres.includes('Comedy'));
         assert.ok(!history.has(id));
       }
-      // Filtering leaves the ranking alone: the same titles an unfiltered list has, in its order.
+      // Item-kNN scores a title the same whatever else is eligible, so the filtered list is the
+      // unfiltered one with what does not pass removed.
       assert.deepEqual(line.items, unfiltered[u]!.items.filter((id) => allowed(catalog.get(id))).slice(0, 15));
     });
   });
