@@ -102,7 +102,8 @@ export function seasonalRecommend(engine: RecommendationEngine, entries: readonl
       score: item?.score ?? null,
       anime: item?.anime ?? catalog.summary(animeId),
       reason: reason.text,
-      reasons: [reason, ...(item?.reasons ?? [])],
+      // The model's own new_title reason may name the same series ("continues X"): said once.
+      reasons: [reason, ...(item?.reasons ?? []).filter((r) => !(r.kind === 'new_title' && r.animeIds?.includes(match.listedId)))],
     };
   });
   for (const item of ranked.items) if (!first.has(item.anime.id)) ordered.push(item);
