@@ -13,7 +13,7 @@ import type { NcfParams } from './params.js';
  * saw is folded in: item tables and dense layers frozen, the user's GMF and MLP embeddings are
  * fitted to their list by `foldInSteps` full-batch Adam steps on the training objective (their
  * titles as positives, one seeded draw of `foldInNegatives` unlisted titles weighted to stand for
- * `negatives` per positive, the same per-row L2), starting from the mean training user. The
+ * `negatives` per positive, L2 weight foldInL2), starting from the mean training user. The
  * rows of a fold-in are bounded (foldInMaxPositives + foldInNegatives), so a request costs
  * foldInSteps forward/backward passes over at most that many rows, then one forward pass over
  * every title with interactions; titles without any get -Infinity (NeuMF knows nothing of them).
@@ -136,9 +136,8 @@ export class NcfRecommender implements Recommender {
       const logits = this.network.forward(b.userGmf, b.itemGmf, b.mlpInput, rows);
       binaryCrossEntropy(logits, b.labels, b.weights, rows, b.dLogits);
       this.network.backward(b.dLogits, rows, b.dUserGmf, null, b.dMlpInput, dm);
-      // Every row holds this user, so the per-row L2 of training sums to l2 once here.
-      for (let j = 0; j < dg; j++) gmf.grad[j] = p.l2 * gmf.value[j]!;
-      for (let j = 0; j < dm; j++) mlp.grad[j] = p.l2 * mlp.value[j]!;
+      for (let j = 0; j < dg; j++) gmf.grad[j] = p.foldInL2 * gmf.value[j]!;
+      for (let j = 0; j < dm; j++) mlp.grad[j] = p.foldInL2 * mlp.value[j]!;
       for (let r = 0; r < rows; r++) {
         for (let j = 0; j < dg; j++) gmf.grad[j] += b.dUserGmf[r * dg + j]!;
         for (let j = 0; j < dm; j++) mlp.grad[j] += b.dMlpInput[r * 2 * dm + j]!;

@@ -18,7 +18,7 @@ export interface NcfParams {
   learningRate: number;
   /**
    * L2 weight: on each row's user and item embeddings (so a title or user is regularised once per
-   * row it appears in, which fold-in reproduces exactly for a new user) and on the dense weights.
+   * row it appears in) and on the dense weights.
    */
   l2: number;
   /** σ of the embeddings' N(0, σ²) initialisation (the paper uses 0.01). */
@@ -26,6 +26,12 @@ export interface NcfParams {
   /** Adam steps that fit a new user's two embeddings to their list, item parameters frozen. */
   foldInSteps: number;
   foldInLearningRate: number;
+  /**
+   * L2 weight on the new user's embeddings in fold-in. Training's per-row L2 sums to `l2` for one
+   * user, but trained users are also held back by stopping after `epochs`; a fold-in run to
+   * convergence has no such brake, so it gets its own weight, chosen on validation users.
+   */
+  foldInL2: number;
   /** Negatives of a fold-in (one seeded draw per request), weighted to stand for negatives × list length. */
   foldInNegatives: number;
   /** Longer lists are represented by a seeded sample of this many titles, weighted up (bounds the cost per request). */
@@ -46,6 +52,7 @@ export const DEFAULT_NCF_PARAMS: NcfParams = {
   initStd: 0.01,
   foldInSteps: 40,
   foldInLearningRate: 0.05,
+  foldInL2: 1e-5,
   foldInNegatives: 256,
   foldInMaxPositives: 256,
   foldInSeed: 1,
@@ -65,7 +72,10 @@ export function resolveNcfParams(params: Partial<NcfParams> = {}): NcfParams {
   };
   for (const name of ['gmfDimension', 'mlpDimension', 'epochs', 'negatives', 'batchSize', 'foldInSteps', 'foldInNegatives', 'foldInMaxPositives'] as const) positiveInt(name);
   for (const name of ['learningRate', 'initStd', 'foldInLearningRate'] as const) positive(name);
-  if (!(typeof p.l2 === 'number' && p.l2 >= 0 && Number.isFinite(p.l2))) throw new RangeError(`ncf: l2 must be a finite number ≥ 0, got ${JSON.stringify(p.l2)}; ${fix}`);
+  for (const name of ['l2', 'foldInL2'] as const) {
+    const value = p[name];
+    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new RangeError(`ncf: ${name} must be a finite number ≥ 0, got ${JSON.stringify(value)}; ${fix}`);
+  }
   if (!Number.isInteger(p.foldInSeed)) throw new RangeError(`ncf: foldInSeed must be an integer, got ${JSON.stringify(p.foldInSeed)}; ${fix}`);
   if (!Array.isArray(p.mlpHidden) || p.mlpHidden.length === 0 || p.mlpHidden.some((s) => !(Number.isInteger(s) && s > 0))) {
     throw new RangeError(`ncf: mlpHidden must be a non-empty list of positive integer widths (e.g. [32, 16, 8]), got ${JSON.stringify(p.mlpHidden)}; ${fix}`);
