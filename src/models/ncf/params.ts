@@ -41,7 +41,7 @@ export interface NcfParams {
 }
 
 export const DEFAULT_NCF_PARAMS: NcfParams = {
-  gmfDimension: 16,
+  gmfDimension: 64,
   mlpDimension: 16,
   mlpHidden: [32, 16, 8],
   epochs: 10,
@@ -52,7 +52,7 @@ export const DEFAULT_NCF_PARAMS: NcfParams = {
   initStd: 0.01,
   foldInSteps: 40,
   foldInLearningRate: 0.05,
-  foldInL2: 1e-5,
+  foldInL2: 0.1,
   foldInNegatives: 256,
   foldInMaxPositives: 256,
   foldInSeed: 1,
