@@ -8,4 +8,5 @@ import './ease.js';
 import './als.js';
 import './content/content-model.js';
 import './twotower/model.js';
+import './ncf/model.js';
 import './hybrid/hybrid-artifacts.js';

@@ -10,8 +10,10 @@ import { trainPopularity, type PopularityParams } from './popularity.js';
 import type { Recommender, TrainingData, TrainOptions } from './types.js';
 import { trainTwoTower } from './twotower/train.js';
 import type { TwoTowerParams } from './twotower/params.js';
+import type { NcfParams } from './ncf/params.js';
+import { trainNcf } from './ncf/train.js';
 
-export const MODEL_NAMES = ['anirec', 'ease', 'als', 'itemknn', 'content', 'popularity', 'twotower'] as const;
+export const MODEL_NAMES = ['anirec', 'ease', 'als', 'itemknn', 'content', 'popularity', 'twotower', 'ncf'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Every model's parameters; each model reads its own part. Defaults come from docs/evaluation.md's search. */
@@ -22,9 +24,10 @@ export interface ModelParams {
   als: Partial<AlsParams>;
   content: Partial<ContentParams>;
   twotower: Partial<TwoTowerParams>;
+  ncf: Partial<NcfParams>;
   hybrid: Partial<HybridTrainParams>;
   /** Candidates each component proposes to the hybrid's ranker. */
-  candidates: Record<'ease' | 'als' | 'itemknn' | 'content' | 'popularity', number>;
+  candidates: Record<'ease' | 'als' | 'itemknn' | 'twotower' | 'content' | 'popularity', number>;
 }
 
 export const DEFAULT_MODEL_PARAMS: ModelParams = {
@@ -34,8 +37,9 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = {
   als: {},
   content: {},
   twotower: {},
+  ncf: {},
   hybrid: {},
-  candidates: { ease: 100, als: 100, itemknn: 60, content: 30, popularity: 20 },
+  candidates: { ease: 100, als: 100, itemknn: 60, twotower: 50, content: 30, popularity: 20 },
 };
 
 export function isModelName(name: string): name is ModelName {
@@ -48,16 +52,20 @@ export interface TrainedModel {
   report?: unknown;
 }
 
-/** The hybrid's components, in the order the ranker's features name them. */
+/** The hybrid's components, in the order the ranker's features name them; 0 candidates leaves a component out. */
 export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: ModelParams, options: TrainOptions): ComponentSpec[] {
   const { candidates } = params;
-  return [
+  const all: ComponentSpec[] = [
     { name: 'ease', candidates: candidates.ease, train: (d) => trainEase(d, params.ease, options) },
     { name: 'als', candidates: candidates.als, train: (d) => trainAls(d, params.als, options) },
     { name: 'itemknn', candidates: candidates.itemknn, train: (d) => trainItemKnn(d, params.itemknn, options) },
+    // Before content: the fallback order of a title nobody rated comes from the first component
+    // that can score it (hybrid-model.ts), and the two-tower model ranks such titles best.
+    { name: 'twotower', candidates: candidates.twotower, train: (d) => trainTwoTower(d, catalogue, params.twotower, options) },
     { name: 'content', candidates: candidates.content, train: (d) => trainContentModel(d, catalogue, params.content, options) },
     { name: 'popularity', candidates: candidates.popularity, train: (d) => trainPopularity(d, params.popularity) },
   ];
+  return all.filter((component) => component.candidates > 0);
 }
 
 /** Trains one model by name on `data` (whose item vocabulary covers the catalogue). */
@@ -81,6 +89,10 @@ export async function trainModel(
       return { recommender: await trainContentModel(data, catalogue, params.content, options), params: params.content };
     case 'twotower': {
       const recommender = trainTwoTower(data, catalogue, params.twotower, options);
+      return { recommender, params: recommender.params, report: recommender.report };
+    }
+    case 'ncf': {
+      const recommender = trainNcf(data, params.ncf, options);
       return { recommender, params: recommender.params, report: recommender.report };
     }
     case 'anirec': {

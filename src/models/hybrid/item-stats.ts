@@ -57,6 +57,40 @@ function buildCsr<T>(nItems: number, valuesOf: (item: number) => T[], idOf: (val
   return [ptr, Int32Array.from(ids)];
 }
 
+/**
+ * `stats` with the interaction-derived facts of `items` (1 = affected) as they are for a title
+ * nobody listed: what the ranker sees of a new title. `globalMean` is the mean training score
+ * (an unrated title's Bayesian average).
+ */
+export function asUnrated(stats: ItemStats, items: Uint8Array, globalMean: number): ItemStats {
+  const logCount = stats.logCount.slice();
+  const bayesScore = stats.bayesScore.slice();
+  const likedShare = stats.likedShare.slice();
+  const unscoredShare = stats.unscoredShare.slice();
+  for (let item = 0; item < items.length; item++) {
+    if (items[item] === 0) continue;
+    logCount[item] = 0;
+    bayesScore[item] = globalMean;
+    likedShare[item] = Number.NaN;
+    unscoredShare[item] = Number.NaN;
+  }
+  return { ...stats, logCount, bayesScore, likedShare, unscoredShare };
+}
+
+/** The mean of the scored entries (7 when none are scored, as computeItemStats assumes). */
+export function meanTrainingScore(data: TrainingData): number {
+  let sum = 0;
+  let n = 0;
+  for (let e = 0; e < data.scores.length; e++) {
+    const s = data.scores[e]!;
+    if (s > 0) {
+      sum += s;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : 7;
+}
+
 export function computeItemStats(data: TrainingData, catalogue: ReadonlyMap<number, Anime>): ItemStats {
   const n = data.nItems;
   const count = new Float64Array(n);

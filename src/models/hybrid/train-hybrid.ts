@@ -1,12 +1,12 @@
 import { trainRanker, type RankerModel, type RankerParams, type RankingDataset } from '../ranker/index.js';
 import { createRng, shuffleInPlace } from '../random.js';
-import { subsetUsers } from '../training-data.js';
+import { itemCounts, subsetUsers, withoutItems } from '../training-data.js';
 import type { History, Recommender, TrainingData, TrainOptions } from '../types.js';
 import { buildFeatures } from './features.js';
 import { CandidateGenerator, type HybridComponent } from './candidates.js';
 import { featureNames } from './features.js';
 import { HybridRecommender } from './hybrid-model.js';
-import type { ItemStats } from './item-stats.js';
+import { asUnrated, meanTrainingScore, type ItemStats } from './item-stats.js';
 
 /** How to train one base recommender of the hybrid. */
 export interface ComponentSpec {
@@ -27,6 +27,14 @@ export interface HybridTrainParams {
   listedGain: number;
   likedGain: number;
   likedThreshold: number;
+  /**
+   * Share of the rated titles that the base models of step 1 see as unrated (every interaction
+   * removed, item facts as for a title nobody listed), while the ranker's users keep them in their
+   * lists and targets. New titles have no ratings when they are served, so the ranker must learn
+   * how a title nobody rated compares with rated ones; without this it never sees one among its
+   * positives. 0 turns it off.
+   */
+  simulatedColdShare: number;
   ranker: Partial<RankerParams>;
 }
 
@@ -38,6 +46,7 @@ export const DEFAULT_HYBRID_PARAMS: HybridTrainParams = {
   listedGain: 1,
   likedGain: 2,
   likedThreshold: 7,
+  simulatedColdShare: 0.05,
   ranker: {},
 };
 
@@ -136,7 +145,8 @@ export async function trainHybrid(
   const baseUsers = Array.from({ length: data.nUsers }, (_, u) => u).filter((u) => !heldBackSet.has(u));
 
   report(0, `training ${specs.length} base models on ${baseUsers.length} users (${heldBack.length} held back for the ranker)`);
-  const baseData = subsetUsers(data, baseUsers);
+  const { data: baseData, cold, nCold } = simulateColdTitles(subsetUsers(data, baseUsers), params.simulatedColdShare, rng);
+  const stageOneStats = nCold > 0 ? asUnrated(stats, cold, meanTrainingScore(data)) : stats;
   const stageOne: HybridComponent[] = [];
   for (const spec of specs) stageOne.push({ name: spec.name, candidates: spec.candidates, model: await spec.train(baseData) });
 
@@ -144,8 +154,8 @@ export async function trainHybrid(
   const foldIns = heldBack.map((u) => splitUserRow(data, u, params.foldInFraction, rng));
   const nValidation = Math.round(foldIns.length * params.rankerValidationShare);
   const stageOneGenerator = new CandidateGenerator(stageOne);
-  const validation = buildRankingSet(stageOneGenerator, foldIns.slice(0, nValidation), stats, params);
-  const fitting = buildRankingSet(stageOneGenerator, foldIns.slice(nValidation), stats, params);
+  const validation = buildRankingSet(stageOneGenerator, foldIns.slice(0, nValidation), stageOneStats, params);
+  const fitting = buildRankingSet(stageOneGenerator, foldIns.slice(nValidation), stageOneStats, params);
 
   report(0.55, `training the ranker on ${fitting.groupOffsets.length - 1} queries, ${fitting.labels.length} candidates`);
   const ranker = trainRanker(fitting, { ...params.ranker }, { validation, seed: options.seed ?? 42 });
@@ -159,6 +169,7 @@ export async function trainHybrid(
     report: {
       baseUsers: baseUsers.length,
       rankerUsers: heldBack.length,
+      simulatedColdTitles: nCold,
       rankerQueries: fitting.groupOffsets.length - 1,
       rankerRows: fitting.labels.length,
       validationQueries: validation.groupOffsets.length - 1,
@@ -171,9 +182,24 @@ export async function trainHybrid(
 export interface HybridTrainReport {
   baseUsers: number;
   rankerUsers: number;
+  /** Rated titles the ranker's base models saw as unrated (see simulatedColdShare). */
+  simulatedColdTitles: number;
   rankerQueries: number;
   rankerRows: number;
   validationQueries: number;
   bestRound: number;
   featureImportance: ReturnType<RankerModel['featureImportance']>;
+}
+
+/** A seeded `share` of the titles rated in `data` with their interactions removed (cold[i] = 1). */
+function simulateColdTitles(data: TrainingData, share: number, rng: () => number): { data: TrainingData; cold: Uint8Array; nCold: number } {
+  const cold = new Uint8Array(data.nItems);
+  if (!(share > 0)) return { data, cold, nCold: 0 };
+  const counts = itemCounts(data);
+  const rated: number[] = [];
+  for (let i = 0; i < data.nItems; i++) if (counts[i]! > 0) rated.push(i);
+  shuffleInPlace(rated, rng);
+  const nCold = Math.round(rated.length * Math.min(share, 1));
+  for (const item of rated.slice(0, nCold)) cold[item] = 1;
+  return { data: withoutItems(data, cold), cold, nCold };
 }
