@@ -63,5 +63,5 @@ const rows = [
     'fold-in vs iALS': `${(ncfFoldIn / alsFoldIn).toFixed(2)}×`,
   },
 ];
-printTable(`Training epoch and fold-in, bundled data (${data.nUsers} users, ${data.nItems} titles, ${ncfReport.rowsPerEpoch.toLocaleString('en')} ncf rows per epoch), ${users.length} fold-ins, seed ${seed}`, rows);
+printTable(`Training epoch and fold-in, bundled data (${data.nUsers} users, ${data.nItems} titles of which ${ncfReport.warmItems} have interactions, ${ncfReport.rowsPerEpoch.toLocaleString('en')} ncf rows per epoch), ${users.length} fold-ins, seed ${seed}`, rows);
 console.log(`\nwrote ${writeResults('ncf-epoch', { params: ncf.params, rowsPerEpoch: ncfReport.rowsPerEpoch, ncfSecondsPerEpoch: ncfReport.secondsPerEpoch, alsSecondsPerEpoch: alsReport.secondsPerEpoch, foldInUsers: users.length, rows })}`);
