@@ -28,6 +28,8 @@ export interface ModelParams {
   hybrid: Partial<HybridTrainParams>;
   /** Candidates each component proposes to the hybrid's ranker. */
   candidates: Record<'ease' | 'als' | 'itemknn' | 'twotower' | 'content' | 'popularity', number>;
+  /** Titles nobody rated that the two-tower component proposes besides its top list (HybridComponent.unratedCandidates). */
+  unratedCandidates: number;
 }
 
 export const DEFAULT_MODEL_PARAMS: ModelParams = {
@@ -40,6 +42,7 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = {
   ncf: {},
   hybrid: {},
   candidates: { ease: 100, als: 100, itemknn: 60, twotower: 50, content: 30, popularity: 20 },
+  unratedCandidates: 0,
 };
 
 export function isModelName(name: string): name is ModelName {
@@ -61,7 +64,7 @@ export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: 
     { name: 'itemknn', candidates: candidates.itemknn, train: (d) => trainItemKnn(d, params.itemknn, options) },
     // Before content: the fallback order of a title nobody rated comes from the first component
     // that can score it (hybrid-model.ts), and the two-tower model ranks such titles best.
-    { name: 'twotower', candidates: candidates.twotower, train: (d) => trainTwoTower(d, catalogue, params.twotower, options) },
+    { name: 'twotower', candidates: candidates.twotower, unratedCandidates: params.unratedCandidates, train: (d) => trainTwoTower(d, catalogue, params.twotower, options) },
     { name: 'content', candidates: candidates.content, train: (d) => trainContentModel(d, catalogue, params.content, options) },
     { name: 'popularity', candidates: candidates.popularity, train: (d) => trainPopularity(d, params.popularity) },
   ];

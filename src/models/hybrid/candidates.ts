@@ -7,6 +7,13 @@ export interface HybridComponent {
   name: string;
   model: Recommender;
   candidates: number;
+  /**
+   * How many of its best titles nobody rated it also proposes (0 or absent: none). Rated titles
+   * fill a component's top list even when it can judge unrated ones (the two-tower model's ID
+   * embeddings lift rated titles), so without a share of their own unrated titles are rarely
+   * candidates, and the ranker rarely sees one among its positives.
+   */
+  unratedCandidates?: number;
 }
 
 /**
@@ -16,7 +23,11 @@ export interface HybridComponent {
 export class CandidateGenerator {
   readonly nItems: number;
 
-  constructor(readonly components: readonly HybridComponent[]) {
+  /** `unrated`: 1 for titles without training interactions (see unratedItems); null: no unrated shares. */
+  constructor(
+    readonly components: readonly HybridComponent[],
+    private readonly unrated: Uint8Array | null = null,
+  ) {
     if (components.length === 0) throw new Error('the hybrid needs at least one component');
     this.nItems = components[0]!.model.nItems;
     for (const c of components) {
@@ -69,6 +80,16 @@ export class CandidateGenerator {
         for (let i = 0; i < this.nItems; i++) if (eligible[i] === 0) masked[i] = -Infinity;
         proposed = topKIndices(masked, component.candidates);
       }
+      const unratedShare = this.unrated !== null ? (component.unratedCandidates ?? 0) : 0;
+      if (unratedShare > 0) {
+        const unrated = this.unrated!;
+        for (let i = 0; i < this.nItems; i++) if (unrated[i] === 0) masked[i] = -Infinity;
+        const extra = topKIndices(masked, unratedShare);
+        const both = new Int32Array(proposed.length + extra.length);
+        both.set(proposed);
+        both.set(extra, proposed.length);
+        proposed = both;
+      }
       for (const item of proposed) {
         if (seen[item] === 0) {
           seen[item] = 1;
@@ -79,4 +100,9 @@ export class CandidateGenerator {
     for (const item of union) seen[item] = 0;
     return { views, candidates: Int32Array.from(union) };
   }
+}
+
+/** 1 for the items the ranker's facts say nobody listed in training (logCount 0). */
+export function unratedItems(logCount: Float32Array): Uint8Array {
+  return Uint8Array.from(logCount, (c) => (c === 0 ? 1 : 0));
 }

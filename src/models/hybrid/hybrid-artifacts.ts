@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadingPause, loadRecommender, readArray, registerModelKind, writeArray } from '../artifacts.js';
 import { RankerModel } from '../ranker/index.js';
-import { CandidateGenerator } from './candidates.js';
+import { CandidateGenerator, unratedItems } from './candidates.js';
 import { HybridRecommender } from './hybrid-model.js';
 import type { ItemStats } from './item-stats.js';
 
@@ -10,7 +10,8 @@ import type { ItemStats } from './item-stats.js';
 interface HybridManifest {
   kind: 'anirec';
   formatVersion: 1;
-  components: { name: string; candidates: number }[];
+  /** `unratedCandidates` is absent in models saved before it existed (none). */
+  components: { name: string; candidates: number; unratedCandidates?: number }[];
   tagNames: string[];
   featureNames: string[];
 }
@@ -42,7 +43,7 @@ export async function saveHybrid(model: HybridRecommender, dir: string): Promise
   const manifest: HybridManifest = {
     kind: 'anirec',
     formatVersion: 1,
-    components: model.generator.components.map((c) => ({ name: c.name, candidates: c.candidates })),
+    components: model.generator.components.map((c) => ({ name: c.name, candidates: c.candidates, unratedCandidates: c.unratedCandidates ?? 0 })),
     tagNames: model.stats.tagNames,
     featureNames: model.featureNames,
   };
@@ -52,8 +53,8 @@ export async function saveHybrid(model: HybridRecommender, dir: string): Promise
 export async function loadHybrid(dir: string): Promise<HybridRecommender> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as HybridManifest;
   const components = [];
-  for (const { name, candidates } of manifest.components) {
-    components.push({ name, candidates, model: await loadRecommender(join(dir, 'components', name)) });
+  for (const { name, candidates, unratedCandidates } of manifest.components) {
+    components.push({ name, candidates, unratedCandidates: unratedCandidates ?? 0, model: await loadRecommender(join(dir, 'components', name)) });
   }
   const statsDir = join(dir, 'item-stats');
   const stats = { tagNames: manifest.tagNames } as ItemStats;
@@ -62,7 +63,7 @@ export async function loadHybrid(dir: string): Promise<HybridRecommender> {
   await loadingPause();
   const ranker = RankerModel.fromJSON(JSON.parse(readFileSync(join(dir, 'ranker.json'), 'utf8')));
   await loadingPause();
-  const model = new HybridRecommender(new CandidateGenerator(components), stats, ranker);
+  const model = new HybridRecommender(new CandidateGenerator(components, unratedItems(stats.logCount)), stats, ranker);
   if (model.featureNames.join() !== manifest.featureNames.join()) {
     throw new Error(`${dir}: saved with features [${manifest.featureNames.join(', ')}], this anirec computes [${model.featureNames.join(', ')}]. Retrain the model.`);
   }

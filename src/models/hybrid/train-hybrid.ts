@@ -3,7 +3,7 @@ import { createRng, shuffleInPlace } from '../random.js';
 import { itemCounts, subsetUsers, withoutItems } from '../training-data.js';
 import type { History, Recommender, TrainingData, TrainOptions } from '../types.js';
 import { buildFeatures } from './features.js';
-import { CandidateGenerator, type HybridComponent } from './candidates.js';
+import { CandidateGenerator, unratedItems, type HybridComponent } from './candidates.js';
 import { featureNames } from './features.js';
 import { HybridRecommender } from './hybrid-model.js';
 import { asUnrated, meanTrainingScore, type ItemStats } from './item-stats.js';
@@ -12,6 +12,8 @@ import { asUnrated, meanTrainingScore, type ItemStats } from './item-stats.js';
 export interface ComponentSpec {
   name: string;
   candidates: number;
+  /** See HybridComponent.unratedCandidates. */
+  unratedCandidates?: number;
   train(data: TrainingData): Promise<Recommender> | Recommender;
 }
 
@@ -148,12 +150,12 @@ export async function trainHybrid(
   const { data: baseData, cold, nCold } = simulateColdTitles(subsetUsers(data, baseUsers), params.simulatedColdShare, rng);
   const stageOneStats = nCold > 0 ? asUnrated(stats, cold, meanTrainingScore(data)) : stats;
   const stageOne: HybridComponent[] = [];
-  for (const spec of specs) stageOne.push({ name: spec.name, candidates: spec.candidates, model: await spec.train(baseData) });
+  for (const spec of specs) stageOne.push({ name: spec.name, candidates: spec.candidates, unratedCandidates: spec.unratedCandidates ?? 0, model: await spec.train(baseData) });
 
   report(0.4, 'building ranker training queries');
   const foldIns = heldBack.map((u) => splitUserRow(data, u, params.foldInFraction, rng));
   const nValidation = Math.round(foldIns.length * params.rankerValidationShare);
-  const stageOneGenerator = new CandidateGenerator(stageOne);
+  const stageOneGenerator = new CandidateGenerator(stageOne, unratedItems(stageOneStats.logCount));
   const validation = buildRankingSet(stageOneGenerator, foldIns.slice(0, nValidation), stageOneStats, params);
   const fitting = buildRankingSet(stageOneGenerator, foldIns.slice(nValidation), stageOneStats, params);
 
@@ -162,10 +164,10 @@ export async function trainHybrid(
 
   report(0.7, 'retraining base models on all users');
   const final: HybridComponent[] = [];
-  for (const spec of specs) final.push({ name: spec.name, candidates: spec.candidates, model: await spec.train(data) });
+  for (const spec of specs) final.push({ name: spec.name, candidates: spec.candidates, unratedCandidates: spec.unratedCandidates ?? 0, model: await spec.train(data) });
   report(1, 'done');
   return {
-    model: new HybridRecommender(new CandidateGenerator(final), stats, ranker),
+    model: new HybridRecommender(new CandidateGenerator(final, unratedItems(stats.logCount)), stats, ranker),
     report: {
       baseUsers: baseUsers.length,
       rankerUsers: heldBack.length,
