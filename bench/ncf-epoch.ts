@@ -4,7 +4,7 @@
  * iALS's per-epoch time from its own training report, its fold-in (an exact k × k solve) on the
  * same users.
  *
- *   flock /tmp/anirec-cpu.lock node --import tsx bench/ncf-epoch.ts
+ *   node --import tsx bench/ncf-epoch.ts
  *
  * BENCH_NCF_EPOCHS (default 2) epochs; BENCH_NCF_PARAMS a JSON object of NcfParams overrides;
  * BENCH_NCF_USERS (default 200) users folded in (the bundled users' own lists, first 80% each).

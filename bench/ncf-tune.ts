@@ -4,7 +4,7 @@
  * iALS with their tuned defaults, trained on the same users. Used to choose NcfParams' defaults.
  * Also reports seconds per epoch and the mean fold-in + scoring time per validation user.
  *
- *   flock /tmp/anirec-cpu.lock node --import tsx bench/ncf-tune.ts '[{"label":"default"},{"label":"l2 1e-4","l2":1e-4}]'
+ *   node --import tsx bench/ncf-tune.ts '[{"label":"default"},{"label":"l2 1e-4","l2":1e-4}]'
  *
  * TUNE_BASELINES=0 skips EASE and iALS. TUNE_FOLDIN, a JSON list of fold-in overrides (e.g.
  * '[{"foldInSteps":100}]'), scores each trained model again with each (fold-in needs no retraining).

@@ -4,7 +4,7 @@
  * TensorFlow.js on its WebAssembly backend (bench/twotower-tfjs.ts), both fed the very same
  * batches, measured in one run one after the other (so the ratio holds even on a busy machine).
  *
- *   flock /tmp/anirec-cpu.lock npm run bench -- twotower-epoch
+ *   npm run bench -- twotower-epoch
  *
  * BENCH_TWOTOWER_EPOCHS (default 2) epochs each; BENCH_TWOTOWER_THREADS (default 0 = the
  * backend's choice) threads for the wasm backend; BENCH_TWOTOWER_PARAMS a JSON object of

@@ -4,7 +4,7 @@
  * EASE and popularity trained on the same users. Used to choose TwoTowerParams' defaults and to
  * check that the item tower does not reduce to popularity (the popularity-only variant).
  *
- *   flock /tmp/anirec-cpu.lock node --import tsx bench/twotower-tune.ts '[{"label":"default"},{"label":"τ 0.05","temperature":0.05}]'
+ *   node --import tsx bench/twotower-tune.ts '[{"label":"default"},{"label":"τ 0.05","temperature":0.05}]'
  *
  * Catalogue members and MAL scores are the 2016 ones (bench/bundled-2016.ts).
  */

@@ -151,7 +151,8 @@ async function runProtocolCommand(
 ): Promise<void> {
   let numbers;
   try {
-    numbers = await loadCatalogueNumbers(flags.membersCatalogue);
+    const label = flags.membersCatalogue === BUNDLED_DATA.catalogue2016 ? 'the bundled data/anime_2016.csv.gz' : flags.membersCatalogue;
+    numbers = await loadCatalogueNumbers(flags.membersCatalogue, label);
   } catch (error) {
     throw new CliError(`--members-catalogue: ${(error as Error).message}`);
   }

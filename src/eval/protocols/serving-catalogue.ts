@@ -22,8 +22,11 @@ export interface ServingNumbers {
   byId: Map<number, CatalogueNumbers>;
 }
 
-/** Reads members and MAL score per title from one catalogue file (any format anirec imports). */
-export async function loadCatalogueNumbers(path: string): Promise<ServingNumbers> {
+/**
+ * Reads members and MAL score per title from one catalogue file (any format anirec imports).
+ * `label` names the file in reports (reports are committed and shared: no machine's paths).
+ */
+export async function loadCatalogueNumbers(path: string, label = path): Promise<ServingNumbers> {
   const { format, chunks } = await openDataFile(path);
   if (format.kind !== 'catalogue') {
     throw new Error(`${path}: a ${format.description} file is not a catalogue; --members-catalogue needs a catalogue with member counts (e.g. data/anime_2016.csv.gz)`);
@@ -41,7 +44,7 @@ export async function loadCatalogueNumbers(path: string): Promise<ServingNumbers
   let withMembers = 0;
   for (const numbers of byId.values()) if (numbers.members !== null) withMembers++;
   if (withMembers === 0) throw new Error(`${path}: no title has a member count; the members baseline needs one (e.g. data/anime_2016.csv.gz)`);
-  return { source: path, byId };
+  return { source: label, byId };
 }
 
 /** The catalogue with members and MAL score replaced by the serving-time numbers (null where unknown). */
