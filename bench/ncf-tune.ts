@@ -9,33 +9,17 @@
  * TUNE_BASELINES=0 skips EASE and iALS. TUNE_FOLDIN, a JSON list of fold-in overrides (e.g.
  * '[{"foldInSteps":100}]'), scores each trained model again with each (fold-in needs no retraining).
  */
-import { evaluate } from '../src/eval/evaluate.js';
-import { splitUsers } from '../src/eval/split.js';
 import { trainAls } from '../src/models/als.js';
 import { trainEase } from '../src/models/ease.js';
 import { NcfRecommender } from '../src/models/ncf/model.js';
 import { trainNcf } from '../src/models/ncf/train.js';
 import type { NcfReport } from '../src/models/ncf/train.js';
-import type { Recommender } from '../src/models/types.js';
-import { loadBundled2016 } from './bundled-2016.js';
-import { printTable, writeResults } from './report.js';
+import { validationTuning } from './validation-tuning.js';
 
 const variants = JSON.parse(process.argv[2] ?? '[{"label":"default"}]') as ({ label: string } & Record<string, unknown>)[];
 const baselines = process.env.TUNE_BASELINES !== '0';
 const foldIns = JSON.parse(process.env.TUNE_FOLDIN ?? '[]') as Record<string, number>[];
-const set = await loadBundled2016();
-const split = splitUsers(set.data, { seed: 42, validationUsers: 500, testUsers: 1000 });
-console.log(split.description.text);
-const rows: Record<string, string | number>[] = [];
-const score = (label: string, recommender: Recommender, seconds: number, extra: Record<string, string> = {}) => {
-  const started = performance.now();
-  const result = evaluate([{ name: label, recommender }], split.validation, { trainData: split.trainData, ks: [20], relevance: 'liked', ci: { method: 'normal' } });
-  const msPerUser = (performance.now() - started) / split.validation.length;
-  const m = result.sections[0]!.models[0]!.metrics;
-  const row = { variant: label, 'validation ndcg@20': m['ndcg@20']!.mean.toFixed(4), 'recall@20': m['recall@20']!.mean.toFixed(4), 'coverage@20': m['coverage@20']!.mean.toFixed(4), 'train s': seconds.toFixed(0), 'eval ms / user': msPerUser.toFixed(1), ...extra };
-  rows.push(row);
-  console.log(JSON.stringify(row));
-};
+const { split, score, finish } = await validationTuning();
 if (baselines) {
   let t = performance.now();
   score('ease', trainEase(split.trainData), (performance.now() - t) / 1000);
@@ -55,5 +39,4 @@ for (const { label, ...params } of variants) {
     score(`ncf ${label}, fold-in ${JSON.stringify(foldIn)}`, refolded, seconds, extra);
   }
 }
-printTable(`Validation users (${split.validation.length}), ${split.description.text}`, rows);
-writeResults(`ncf-tune-${Date.now()}`, { split: split.description.text, rows });
+finish('ncf-tune');

@@ -8,28 +8,14 @@
  *
  * Catalogue members and MAL scores are the 2016 ones (bench/bundled-2016.ts).
  */
-import { evaluate } from '../src/eval/evaluate.js';
-import { splitUsers } from '../src/eval/split.js';
 import { trainEase } from '../src/models/ease.js';
 import { trainPopularity } from '../src/models/popularity.js';
 import { trainTwoTower } from '../src/models/twotower/train.js';
-import type { Recommender } from '../src/models/types.js';
-import { loadBundled2016 } from './bundled-2016.js';
-import { printTable, writeResults } from './report.js';
+import { validationTuning } from './validation-tuning.js';
 
 const variants = JSON.parse(process.argv[2] ?? '[{"label":"default"}]') as ({ label: string } & Record<string, unknown>)[];
 const baselines = process.env.TUNE_BASELINES !== '0';
-const set = await loadBundled2016();
-const split = splitUsers(set.data, { seed: 42, validationUsers: 500, testUsers: 1000 });
-console.log(split.description.text);
-const rows: Record<string, string | number>[] = [];
-const score = (label: string, recommender: Recommender, seconds: number, extra: Record<string, string> = {}) => {
-  const result = evaluate([{ name: label, recommender }], split.validation, { trainData: split.trainData, ks: [20], relevance: 'liked', ci: { method: 'normal' } });
-  const m = result.sections[0]!.models[0]!.metrics;
-  const row = { variant: label, 'validation ndcg@20': m['ndcg@20']!.mean.toFixed(4), 'recall@20': m['recall@20']!.mean.toFixed(4), 'coverage@20': m['coverage@20']!.mean.toFixed(4), 'train s': seconds.toFixed(0), ...extra };
-  rows.push(row);
-  console.log(JSON.stringify(row));
-};
+const { set, split, score, finish } = await validationTuning();
 if (baselines) {
   let t = performance.now();
   score('ease', trainEase(split.trainData), (performance.now() - t) / 1000);
@@ -42,5 +28,4 @@ for (const { label, ...params } of variants) {
   const report = model.report as { losses: number[] };
   score(`twotower ${label}`, model, (performance.now() - t) / 1000, { params: JSON.stringify(params), 'final loss': report.losses[report.losses.length - 1]!.toFixed(4) });
 }
-printTable(`Validation users (${split.validation.length}), ${split.description.text}`, rows);
-writeResults(`twotower-tune-${Date.now()}`, { split: split.description.text, rows });
+finish('twotower-tune');

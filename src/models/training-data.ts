@@ -143,20 +143,6 @@ export function dataHash(data: TrainingData): string {
 /** The same users and vocabulary with every interaction on a masked item (1) dropped: those items become unrated. */
 export function withoutItems(data: TrainingData, mask: Uint8Array): TrainingData {
   if (mask.length !== data.nItems) throw new RangeError(`withoutItems: mask has ${mask.length} entries for ${data.nItems} items`);
-  let kept = 0;
-  for (let e = 0; e < data.indices.length; e++) if (mask[data.indices[e]!] !== 1) kept++;
-  const indptr = new Int32Array(data.nUsers + 1);
-  const indices = new Int32Array(kept);
-  const scores = new Float32Array(kept);
-  let at = 0;
-  for (let u = 0; u < data.nUsers; u++) {
-    for (let e = data.indptr[u]!; e < data.indptr[u + 1]!; e++) {
-      const item = data.indices[e]!;
-      if (mask[item] === 1) continue;
-      indices[at] = item;
-      scores[at++] = data.scores[e]!;
-    }
-    indptr[u + 1] = at;
-  }
-  return { nUsers: data.nUsers, nItems: data.nItems, itemIds: data.itemIds, indptr, indices, scores };
+  // compact drops the entries marked -1.
+  return compact({ ...data, indices: data.indices.map((item) => (mask[item] === 1 ? -1 : item)) });
 }

@@ -172,8 +172,7 @@ export class RecommendationEngine {
    * The filters as a 0/1 mask over item indices (1 = may be shown), compiled once per distinct
    * filter set and cached. Throws FilterError like `filter`. The mask is shared: never write to it.
    */
-  allowedMask(filters: RecommendationFilters = {}): Uint8Array {
-    const key = maskKey(filters);
+  allowedMask(filters: RecommendationFilters = {}, key = maskKey(filters)): Uint8Array {
     let mask = this.masks.get(key);
     if (mask !== undefined) {
       this.masks.delete(key);
@@ -213,7 +212,8 @@ export class RecommendationEngine {
    */
   recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null): RecommendationList {
     const filters = options.filters ?? {};
-    const allowed = this.allowedMask(filters);
+    const mask = maskKey(filters);
+    const allowed = this.allowedMask(filters, mask);
     const page = this.page(options);
     const exclude = this.scratchExclude.fill(0);
     const excludeListed = filters.excludeListed ?? true;
@@ -227,19 +227,19 @@ export class RecommendationEngine {
     // The list's fingerprint keys the cache (27 characters instead of the list's content, which is
     // ~20 characters per entry) and is what a precomputed ranking was stored under.
     const key = this.rankings.listKey(entries);
-    const mask = maskKey(filters);
     const filtered = mask !== UNFILTERED;
     // Filters restrict the candidates before ranking: a filtered request gets a ranking of the
     // titles it allows (kept per list and filter set), so a narrow filter (this season, one era)
     // gets the model's order of those titles, not what of an unfiltered short list survives it.
-    const filteredKey = `${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}`;
     let eligible: Uint8Array | null = null;
     let eligibleCount = 0;
     if (filtered) {
       eligible = this.scratchEligible;
       for (let i = 0; i < eligible.length; i++) eligibleCount += eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
     }
-    const found = filtered ? this.rankings.filteredList(filteredKey, entries, eligible!) : this.rankings.scoredList(key, entries, precomputed);
+    const found = filtered
+      ? this.rankings.filteredList(`${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}`, entries, eligible!)
+      : this.rankings.scoredList(key, entries, precomputed);
     const scored = found.list;
     this.lastRankingSource = found.source;
     const notes: string[] = [];
@@ -305,9 +305,10 @@ export class RecommendationEngine {
     const pool = Math.max(200, 3 * (page.offset + page.k + 1));
     const exclude = this.scratchExclude.fill(0);
     exclude[item] = 1;
-    const allowed = this.allowedMask(options.filters);
+    const mask = maskKey(options.filters ?? {});
+    const allowed = this.allowedMask(options.filters, mask);
     let found = similarScores(this.ctx.sources, item, mode, pool);
-    const filtered = maskKey(options.filters ?? {}) !== UNFILTERED;
+    const filtered = mask !== UNFILTERED;
     if (filtered) {
       const eligible = this.scratchEligible;
       for (let i = 0; i < eligible.length; i++) eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;

@@ -141,15 +141,18 @@ export class ReasonBuilder {
     return reasons;
   }
 
+  /** The strongest likes with their catalogue entries, and their series: built for the first unrated title explained. */
+  private likedEntries: { anime: Anime; liked: LikedItem }[] | null = null;
   private listedSeries: ListedSeries | null = null;
 
   private likedAnime(): { anime: Anime; liked: LikedItem }[] {
-    const out: { anime: Anime; liked: LikedItem }[] = [];
+    if (this.likedEntries !== null) return this.likedEntries;
+    this.likedEntries = [];
     for (const liked of this.strongest) {
       const anime = this.catalog.get(this.bundle.itemIds[liked.item]!);
-      if (anime !== undefined) out.push({ anime, liked });
+      if (anime !== undefined) this.likedEntries.push({ anime, liked });
     }
-    return out;
+    return this.likedEntries;
   }
 
   private newTitleReason(anime: Anime): Reason {

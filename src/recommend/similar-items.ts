@@ -138,6 +138,15 @@ export class TagSimilarity implements ItemSimilarity {
     return k >= hit.items.length ? hit : { items: hit.items.subarray(0, k), scores: hit.scores.subarray(0, k) };
   }
 
+  /**
+   * Every item sharing a tag with `item`, best first, not memoised: a wide list (a tag like
+   * "Action" reaches thousands of titles) is wanted only by filtered requests, and caching it per
+   * title would hold tens of kilobytes for each.
+   */
+  allSimilar(item: number): { items: Int32Array; scores: Float32Array } {
+    return this.compute(item, this.data.itemPtr.length - 1);
+  }
+
   private compute(item: number, k: number): { items: Int32Array; scores: Float32Array } {
     const { itemPtr, itemTags, tagPtr, tagItems } = this.data;
     const ownSize = itemPtr[item + 1]! - itemPtr[item]!;
@@ -236,7 +245,7 @@ export function widenWithTags(found: SimilarScores, tags: TagSimilarity, item: n
   let have = 0;
   for (const candidate of found.scores.keys()) if (eligible[candidate] === 1) have++;
   if (have >= need) return found;
-  const { items, scores } = tags.similarItems(item, eligible.length);
+  const { items, scores } = tags.allSimilar(item);
   for (let i = 0; i < items.length && have < need; i++) {
     const candidate = items[i]!;
     if (eligible[candidate] === 0 || found.scores.has(candidate) || !(scores[i]! > 0)) continue;
