@@ -8,43 +8,7 @@
  * genres and themes. Sequels renamed outright are missed.
  */
 import type { Anime } from '../data/types.js';
-
-/**
- * Words that name no series, and words that mark a later entry. Unlike the ranker's title words,
- * numbers are kept: they are part of names ("91 Days", "Brave 10", "Lupin III (2015)").
- */
-const NOT_SERIES_WORDS = new Set([
-  'no', 'the', 'a', 'of', 'to', 'wa', 'ga', 'wo', 'ni', 'de', 'and', 'in', 'on', 'x',
-  'season', 'tv', 'movie', 'ova', 'ona', 'special', 'specials', 'part', 'episode', 'new', 'shin', 'zoku',
-  'ii', 'iii', 'iv', 'second', 'third', 'fourth', 'fifth', 'sixth', 'cour', 'final', 'kanketsu', 'zenpen', 'kouhen', 'hen',
-]);
-
-/** A title's series stem: its words, lower case, without sequel markers and ordinals, each once, in order. */
-export function seriesStem(title: string): string[] {
-  const words = title
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .split(/[^a-z0-9]+/)
-    .filter((word) => word.length > 1 && !NOT_SERIES_WORDS.has(word) && !/^\d+(st|nd|rd|th)$/.test(word));
-  return [...new Set(words)];
-}
-
-/** True when the listed title's stem is the beginning of the candidate's ("sword art online" → "sword art online alternative gun gale"). */
-export function continuesSeries(candidate: readonly string[], listed: readonly string[]): boolean {
-  return listed.length > 0 && listed.length <= candidate.length && listed.every((word, i) => candidate[i] === word);
-}
-
-/** Share of the smaller tag set found in the other; 1 when either has no tags (nothing to contradict the title). */
-export function tagOverlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 || b.size === 0) return 1;
-  let shared = 0;
-  for (const tag of a) if (b.has(tag)) shared++;
-  return shared / Math.min(a.size, b.size);
-}
-
-/** How much of their genres, themes and demographics a continuation shares with its series (a parody spin-off shares little). */
-const MIN_TAG_OVERLAP = 0.5;
+import { continuesSeries, MIN_TAG_OVERLAP, stemsOf, tagOverlap, tagsOf } from '../data/franchises/title-stems.js';
 
 /** One listed title a candidate continues, with how much the user liked it. */
 export interface SeriesMatch {
@@ -62,8 +26,6 @@ interface ListedSeriesEntry {
   tags: Set<string>;
 }
 
-const stemsOf = (anime: Anime): string[][] => [anime.title, anime.titleEnglish ?? ''].map(seriesStem);
-const tagsOf = (anime: Anime): Set<string> => new Set([...anime.genres, ...anime.themes, ...anime.demographics]);
 
 /**
  * The titles a user liked, indexed by the first word of their stems, for asking "does this

@@ -5,7 +5,8 @@ import type { Anime } from '../../src/data/types.js';
 import { emptyAnime } from '../../src/store/index.js';
 import { Catalog } from '../../src/recommend/catalog.js';
 import { compileFilters, FilterError, parseSeason, resolveSeasonFilter, seasonOfDate } from '../../src/recommend/filters.js';
-import { continuesSeries, ListedSeries, seriesStem } from '../../src/recommend/series.js';
+import { continuesSeries, seriesStem } from '../../src/data/franchises/title-stems.js';
+import { ListedSeries } from '../../src/recommend/series.js';
 
 const anime = (id: number, fields: Partial<Anime>): Anime => ({ ...emptyAnime(id), title: `anime ${id}`, ...fields });
 
