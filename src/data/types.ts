@@ -106,10 +106,56 @@ export interface ImportChunk {
   rowsRead: number;
   /** Bytes of the (uncompressed) input consumed so far, for progress; null when unknown. */
   bytesRead: number | null;
+  /**
+   * Relation lists of titles, from catalogue sources that have them (AniList). Absent when the
+   * source has none, which is not the same as a title listed with no relations.
+   */
+  relations?: TitleRelations[];
 }
 
 /** Where the interactions of an import come from, so users of different datasets never collide. */
 export interface UserNamespace {
   /** e.g. "kaggle2016", "kaggle2020", "mal", "anilist". */
   source: string;
+}
+
+/**
+ * How one anime relates to another, in MyAnimeList's vocabulary (the key space every source
+ * shares). A relation reads "relatedId is the <relation> of animeId": 9253 → 30484 `sequel` says
+ * Steins;Gate 0 is a sequel of Steins;Gate. AniList's relation types map onto these in
+ * src/data/anilist/mapping.ts; docs/data-model.md has the table.
+ */
+export const RELATION_TYPES = [
+  'sequel',
+  'prequel',
+  'side_story',
+  'parent_story',
+  'summary',
+  'full_story',
+  'alternative_version',
+  'alternative_setting',
+  'spin_off',
+  'character',
+  'other',
+] as const;
+export type RelationType = (typeof RELATION_TYPES)[number];
+
+/** A directed relation between two anime, both ends MAL anime ids. */
+export interface AnimeRelation {
+  animeId: number;
+  relatedId: number;
+  relation: RelationType;
+}
+
+/**
+ * Every relation one source lists for one title. The list is complete (possibly empty), so the
+ * store can drop a relation the source no longer lists instead of keeping a stale one forever.
+ */
+export interface TitleRelations {
+  animeId: number;
+  relations: Array<Omit<AnimeRelation, 'animeId'>>;
+}
+
+export function isRelationType(value: unknown): value is RelationType {
+  return typeof value === 'string' && (RELATION_TYPES as readonly string[]).includes(value);
 }

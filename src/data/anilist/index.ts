@@ -2,9 +2,9 @@
  * AniList importers: a user's anime list, and the anime catalogue page by page.
  * See client.ts for rate limiting / retries and mapping.ts for what is (and is not) mapped.
  */
-import type { AnimePatch, ImportChunk, Interaction, RowProblem } from '../types.js';
+import type { AnimePatch, ImportChunk, Interaction, RowProblem, TitleRelations } from '../types.js';
 import { AniListClient, type AniListClientOptions } from './client.js';
-import { mapListEntry, mapMedia, type AniListMedia, type AniListMediaListCollection } from './mapping.js';
+import { mapListEntry, mapMedia, mapRelations, type AniListMedia, type AniListMediaListCollection } from './mapping.js';
 import { MEDIA_BY_MAL_IDS_QUERY, MEDIA_PAGE_QUERY, MEDIA_UPDATED_PAGE_QUERY, USER_LIST_QUERY } from './queries.js';
 
 export { AniListClient, AniListError, ANILIST_ENDPOINT, retryAfterMs } from './client.js';
@@ -33,6 +33,7 @@ export interface FetchUserListOptions {
  * - Entries whose media has no MAL id become `unknown_anime` problems; `line` is the 1-based
  *   position of the entry in the whole list.
  * - Each title appears at most once across all chunks (anime and interactions).
+ * - No relations: a person's list is not a catalogue source of them (see queries.ts).
  */
 export async function* fetchUserList(
   userName: string,
@@ -116,6 +117,8 @@ export interface MediaPage {
   page: number;
   hasNextPage: boolean;
   anime: AnimePatch[];
+  /** The relation list of every title in `anime` (empty lists included), to store with them. */
+  relations: TitleRelations[];
   /** Media on this page without a MAL id (not importable). */
   skipped: number;
   /** Latest AniList `updatedAt` on this page (epoch ms), for the next incremental run; null if none. */
@@ -146,14 +149,14 @@ export async function* fetchMediaPages(
       (m): m is AniListMedia =>
         m !== null && (sinceSec === null || typeof m.updatedAt !== 'number' || m.updatedAt > sinceSec),
     );
-    const { anime, skipped } = mapMediaList(media);
+    const { anime, relations, skipped } = mapMediaList(media);
     let maxUpdated: number | null = null;
     for (const m of media) {
       if (typeof m.updatedAt === 'number' && (maxUpdated === null || m.updatedAt > maxUpdated)) maxUpdated = m.updatedAt;
     }
     const rawCount = data.Page?.media?.length ?? 0;
     const hasNextPage = Boolean(data.Page?.pageInfo?.hasNextPage) && rawCount > 0;
-    yield { page, hasNextPage, anime, skipped, maxUpdatedAt: maxUpdated === null ? null : maxUpdated * 1000 };
+    yield { page, hasNextPage, anime, relations, skipped, maxUpdatedAt: maxUpdated === null ? null : maxUpdated * 1000 };
     if (!hasNextPage) return;
     page++;
   }
@@ -190,13 +193,24 @@ interface MediaPageData {
   media?: Array<AniListMedia | null> | null;
 }
 
-function mapMediaList(media: AniListMedia[]): { anime: AnimePatch[]; skipped: number } {
+function mapMediaList(media: AniListMedia[]): { anime: AnimePatch[]; relations: TitleRelations[]; skipped: number } {
   const anime: AnimePatch[] = [];
+  const relations = new Map<number, TitleRelations>();
   let skipped = 0;
   for (const m of media) {
     const patch = mapMedia(m);
-    if (patch) anime.push(patch);
-    else skipped++;
+    if (!patch) {
+      skipped++;
+      continue;
+    }
+    anime.push(patch);
+    const related = mapRelations(m);
+    if (!related) continue;
+    // Two AniList media can share one MAL id; each list replaces the title's stored one, so they
+    // are joined here rather than the second erasing the first.
+    const earlier = relations.get(related.animeId);
+    if (!earlier) relations.set(related.animeId, related);
+    else for (const r of related.relations) if (!earlier.relations.some((e) => e.relatedId === r.relatedId && e.relation === r.relation)) earlier.relations.push(r);
   }
-  return { anime, skipped };
+  return { anime, relations: [...relations.values()], skipped };
 }

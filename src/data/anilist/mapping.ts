@@ -12,8 +12,12 @@
  *
  * Patches only carry what AniList actually knows: null scalars and empty arrays are omitted, so
  * merging an AniList patch never erases a value another source supplied.
+ *
+ * Relations (`mapRelations`) keep only edges whose both ends are anime with a MAL id: AniList links
+ * an anime to its manga and novels too, and MAL numbers manga separately, so a manga's `idMal`
+ * would name an unrelated anime.
  */
-import type { AiringStatus, AnimeFormat, AnimePatch, Interaction, ListStatus, Season } from '../types.js';
+import type { AiringStatus, AnimeFormat, AnimePatch, Interaction, ListStatus, RelationType, Season, TitleRelations } from '../types.js';
 
 export interface AniListTag {
   name: string;
@@ -44,6 +48,14 @@ export interface AniListMedia {
   description?: string | null;
   coverImage?: { large?: string | null; extraLarge?: string | null; medium?: string | null } | null;
   updatedAt?: number | null;
+  /** Only the catalogue queries ask for it (see queries.ts); absent means "not requested". */
+  relations?: { edges?: Array<AniListMediaEdge | null> | null } | null;
+}
+
+/** One `relations` edge: `node` is the `relationType` of the media the edge hangs off. */
+export interface AniListMediaEdge {
+  relationType?: string | null;
+  node?: { id?: number | null; idMal?: number | null; type?: string | null } | null;
 }
 
 export interface AniListMediaListEntry {
@@ -116,6 +128,38 @@ const SOURCES: Record<string, string> = {
   PICTURE_BOOK: 'Picture book',
   OTHER: 'Other',
 };
+
+/**
+ * AniList MediaRelation (asked for as `relationType(version: 2)`) → MyAnimeList's relation names.
+ * Both describe the related title as seen from the title the edge belongs to, so the direction
+ * carries over unchanged.
+ * - COMPILATION (the related title compiles this one, e.g. a recap film of a TV series) is what
+ *   MAL calls a summary; CONTAINS, its inverse, is MAL's full story.
+ * - ALTERNATIVE covers both of MAL's alternative version and alternative setting; AniList does not
+ *   tell them apart, so it maps to the more common alternative_version.
+ * - ADAPTATION and SOURCE almost always lead to a manga or novel, whose edges are dropped as
+ *   non-anime; the rare one between two anime is still a link within a franchise, kept as other.
+ */
+export const ANILIST_RELATIONS: Readonly<Record<string, RelationType>> = {
+  SEQUEL: 'sequel',
+  PREQUEL: 'prequel',
+  SIDE_STORY: 'side_story',
+  PARENT: 'parent_story',
+  SUMMARY: 'summary',
+  COMPILATION: 'summary',
+  CONTAINS: 'full_story',
+  ALTERNATIVE: 'alternative_version',
+  SPIN_OFF: 'spin_off',
+  CHARACTER: 'character',
+  OTHER: 'other',
+  ADAPTATION: 'other',
+  SOURCE: 'other',
+};
+
+export function mapRelationType(relationType: string | null | undefined): RelationType | null {
+  // hasOwn: a relationType such as "constructor" must not find Object.prototype's.
+  return relationType && Object.hasOwn(ANILIST_RELATIONS, relationType) ? (ANILIST_RELATIONS[relationType] ?? null) : null;
+}
 
 export const DEMOGRAPHIC_TAGS = new Set(['Shounen', 'Seinen', 'Shoujo', 'Josei', 'Kids']);
 /** Tag categories that describe what a show is about (AniList names them "Theme-Action", "Setting-Scene", ...). */
@@ -223,6 +267,34 @@ export function mapMedia(media: AniListMedia): AnimePatch | null {
   set('synopsis', stripHtml(media.description));
   set('pictureUrl', nonEmpty(media.coverImage?.large ?? media.coverImage?.extraLarge ?? media.coverImage?.medium));
   return patch;
+}
+
+/**
+ * The media's relations to other anime with a MAL id, or null when the media has no MAL id or its
+ * relations were not requested. An empty list is a real answer (the title has no anime relations)
+ * and lets the store drop relations AniList no longer lists. Edges to manga, to media without a MAL
+ * id, of a type this version does not know, to the title itself, or repeated, are left out.
+ */
+export function mapRelations(media: AniListMedia): TitleRelations | null {
+  const animeId = malId(media.idMal);
+  if (animeId === null || !media.relations) return null;
+  const relations: TitleRelations['relations'] = [];
+  const seen = new Set<string>();
+  for (const edge of media.relations.edges ?? []) {
+    if (!edge?.node || edge.node.type !== 'ANIME') continue;
+    const relatedId = malId(edge.node.idMal);
+    const relation = mapRelationType(edge.relationType);
+    if (relatedId === null || relation === null || relatedId === animeId) continue;
+    const key = `${relatedId}:${relation}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    relations.push({ relatedId, relation });
+  }
+  return { animeId, relations };
+}
+
+function malId(id: number | null | undefined): number | null {
+  return typeof id === 'number' && Number.isInteger(id) && id > 0 ? id : null;
 }
 
 /** `score(format: POINT_10)` → 1–10, or null for 0 / missing (AniList's "not scored"). */

@@ -1,6 +1,7 @@
 /**
  * GraphQL documents sent to AniList (https://graphql.anilist.co, schema at https://anilist.github.io/ApiV2-GraphQL-Docs/).
- * Every query asks for the same Media fields so one mapper handles all of them.
+ * Every query asks for the same Media fields so one mapper handles all of them; the catalogue
+ * crawl also asks for relations (CATALOGUE_MEDIA_FIELDS).
  */
 
 /** Media fields the mapper reads (see mapping.ts). */
@@ -25,6 +26,21 @@ export const MEDIA_FIELDS = `
   coverImage { large }
   updatedAt
 `;
+
+/**
+ * Relations to other media. `version: 2` is the only way to get COMPILATION and CONTAINS instead
+ * of an older, vaguer type. `type` tells anime from manga, whose MAL ids are a separate numbering.
+ */
+export const RELATION_FIELDS = `
+  relations { edges { relationType(version: 2) node { id idMal type } } }
+`;
+
+/**
+ * Fields of the catalogue queries (pages of all or of changed titles). A person's list does not
+ * ask for relations: it is not where catalogue relations come from, and edges for up to 500
+ * entries a chunk would multiply the answer's size; the titles crawl brings them.
+ */
+export const CATALOGUE_MEDIA_FIELDS = `${MEDIA_FIELDS}${RELATION_FIELDS}`;
 
 /**
  * A user's whole anime list, one chunk at a time (perChunk ≤ 500). `score(format: POINT_10)` gives
@@ -59,7 +75,7 @@ export const MEDIA_PAGE_QUERY = `
 query AnimePage($page: Int!, $perPage: Int!) {
   Page(page: $page, perPage: $perPage) {
     pageInfo { hasNextPage currentPage }
-    media(type: ANIME, sort: [ID]) { ${MEDIA_FIELDS} }
+    media(type: ANIME, sort: [ID]) { ${CATALOGUE_MEDIA_FIELDS} }
   }
 }
 `;
@@ -72,7 +88,7 @@ export const MEDIA_UPDATED_PAGE_QUERY = `
 query AnimeUpdatedPage($page: Int!, $perPage: Int!, $updatedAfter: Int!) {
   Page(page: $page, perPage: $perPage) {
     pageInfo { hasNextPage currentPage }
-    media(type: ANIME, updatedAt_greater: $updatedAfter, sort: [UPDATED_AT, ID]) { ${MEDIA_FIELDS} }
+    media(type: ANIME, updatedAt_greater: $updatedAfter, sort: [UPDATED_AT, ID]) { ${CATALOGUE_MEDIA_FIELDS} }
   }
 }
 `;

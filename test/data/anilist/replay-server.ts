@@ -5,7 +5,8 @@
  *
  * Routing:
  * - MediaListCollection: `user-<name>-chunk<chunk>.json`, else `user-<name>.json`, else `user-not-found.json`.
- * - Page: `media-page-<page>.json`, else an empty last page.
+ * - Page: `<mediaPages>-<page>.json` (`media-page-<page>.json` unless a test picks another set),
+ *   else an empty last page.
  *
  * `script` answers the next requests before any fixture: 429 with Retry-After, 500, a hang, ...
  */
@@ -38,6 +39,8 @@ export class ReplayServer {
   readonly requests: RecordedRequest[] = [];
   /** Consumed in order, one per request, before fixtures are consulted. */
   script: ScriptedResponse[] = [];
+  /** File name prefix of the catalogue pages: `media-steinsgate-page` serves the Steins;Gate set. */
+  mediaPages = 'media-page';
   private server: Server | null = null;
   private port = 0;
 
@@ -54,6 +57,7 @@ export class ReplayServer {
   reset(): void {
     this.requests.length = 0;
     this.script = [];
+    this.mediaPages = 'media-page';
   }
 
   async start(): Promise<this> {
@@ -107,7 +111,7 @@ export class ReplayServer {
       const candidates = [`user-${user}-chunk${String(variables.chunk ?? 1)}.json`, `user-${user}.json`, 'user-not-found.json'];
       name = candidates.find((c) => existsSync(join(FIXTURES, c))) ?? null;
     } else if (query.includes('Page(')) {
-      const candidate = `media-page-${String(variables.page ?? 1)}.json`;
+      const candidate = `${this.mediaPages}-${String(variables.page ?? 1)}.json`;
       if (existsSync(join(FIXTURES, candidate))) name = candidate;
       else {
         record.answer = 'empty-page';
