@@ -147,7 +147,11 @@ export async function runIngest(store: Store, options: IngestOptions): Promise<I
     const t = state.titles;
     const titles = { since: t.since, pages: 0, upserted: 0, skipped: 0, cursor: null as number | null };
     for await (const page of fetchMediaPages({ updatedSince: t.since, startPage: t.nextPage, perPage: options.perPage, signal }, client)) {
-      await withImport(store, (tx) => tx.upsertAnime(page.anime));
+      // A page's relations commit with its titles, so a resumed crawl never has one without the other.
+      await withImport(store, async (tx) => {
+        await tx.upsertAnime(page.anime);
+        await tx.replaceRelations(page.relations);
+      });
       titles.pages++;
       titles.upserted += page.anime.length;
       titles.skipped += page.skipped;

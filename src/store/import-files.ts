@@ -146,11 +146,12 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
       for await (const chunk of chunks as AsyncIterable<ImportChunk>) {
         if (options.signal?.aborted) throw new ImportAbortedError('Import interrupted; nothing was imported.', null);
         for (const problem of chunk.problems) recordProblem(problem, file);
-        // A person's own list never writes catalogue data, whatever its parser produced.
+        // A person's own list never writes catalogue data (titles, relations), whatever its parser produced.
         if (chunk.anime.length > 0 && !format.userList) {
           await tx.upsertAnime(chunk.anime);
           file.animeRecords += chunk.anime.length;
         }
+        if (chunk.relations !== undefined && chunk.relations.length > 0 && !format.userList) await tx.replaceRelations(chunk.relations);
         if (chunk.interactions.length > 0 && format.userList) {
           const known = await tx.knownAnimeIds();
           const unknown = chunk.interactions.filter((row) => !known.has(row.animeId));

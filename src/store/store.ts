@@ -1,4 +1,4 @@
-import type { Anime, AnimePatch, Interaction, ListStatus } from '../data/types.js';
+import type { Anime, AnimePatch, AnimeRelation, Interaction, ListStatus, TitleRelations } from '../data/types.js';
 
 /** A user as the store knows them: an internal id plus where they came from. */
 export interface StoredUser {
@@ -70,6 +70,12 @@ export interface InteractionChange {
   entry: StoredInteraction;
 }
 
+/** What one `replaceRelations` call wrote. */
+export interface RelationChanges {
+  added: number;
+  removed: number;
+}
+
 /**
  * One import run. Everything written through it becomes visible atomically on `commit()`;
  * `rollback()` (or a crash, or Ctrl-C) leaves the store exactly as it was.
@@ -80,6 +86,12 @@ export interface ImportTransaction {
   upsertInteractions(source: string, rows: readonly Interaction[]): Promise<void>;
   /** Keeps list rows for titles the catalogue lacks as pending entries (upsert by user and title). */
   addPendingInteractions(source: string, rows: readonly Interaction[]): Promise<void>;
+  /**
+   * Sets each title's relations to the complete list a catalogue source gives now: relations the
+   * list no longer has are removed, a title not in `lists` keeps what it had. Only catalogue
+   * sources call this, never a person's list. Re-running with the same lists changes nothing.
+   */
+  replaceRelations(lists: readonly TitleRelations[]): Promise<RelationChanges>;
   /** Ids of anime known to the store, including those upserted earlier in this transaction. */
   knownAnimeIds(): Promise<ReadonlySet<number>>;
   counts(): ImportCounts;
@@ -159,6 +171,12 @@ export interface Store {
   getAnime(animeId: number): Promise<Anime | null>;
   listAnime(query?: AnimeQuery): Promise<Anime[]>;
   countAnime(): Promise<number>;
+  /**
+   * Every stored relation whose two ends are both in the catalogue, ordered by (animeId,
+   * relatedId, relation). Directions are as the source gave them: a sequel and its prequel link
+   * appear once each when the source lists both.
+   */
+  animeRelations(): Promise<AnimeRelation[]>;
 
   findUser(source: string | null, externalId: string): Promise<StoredUser[]>;
   getUser(userId: number): Promise<StoredUser | null>;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Interaction } from '../../src/data/types.js';
 import { ImportInProgressError, StoreBusyError } from '../../src/store/index.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anirec-store-'));
@@ -149,7 +150,7 @@ describe('SqliteStore', () => {
     // Timers and reads still run while the write waits for the lock (a synchronous wait would
     // hold this thread until it gave up).
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(await server.getMeta('schema_version'), '4', 'a read answers while the write waits');
+    assert.equal(await server.getMeta('schema_version'), String(SCHEMA_VERSION), 'a read answers while the write waits');
     assert.equal(settled, false, 'the write is still waiting for the lock');
     await tx.rollback();
     const change = await write;

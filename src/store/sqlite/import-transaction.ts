@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { AnimePatch, Interaction } from '../../data/types.js';
+import type { AnimePatch, Interaction, TitleRelations } from '../../data/types.js';
 import { mergeAnime } from '../merge-anime.js';
-import type { ImportCounts, ImportTransaction } from '../store.js';
+import type { ImportCounts, ImportTransaction, RelationChanges } from '../store.js';
+import { relationsWriter, type RelationsWriter } from './relations.js';
 import { animeFromRow, animeToParams, statusToCode, type AnimeRow } from './rows.js';
 
 /** Rows per multi-row INSERT: amortises better-sqlite3's per-call cost (5 params a row, well under SQLite's limit). */
@@ -80,6 +81,7 @@ export class SqliteImportTransaction implements ImportTransaction {
   private readonly insertUser: Database.Statement;
   private readonly params = new Array<unknown>(ROWS_PER_STATEMENT * PARAMS_PER_ROW);
   private readonly writePending: Database.Statement;
+  private readonly relations: RelationsWriter;
 
   /**
    * The caller has already opened the SQLite transaction (BEGIN IMMEDIATE, which can wait for
@@ -106,6 +108,7 @@ export class SqliteImportTransaction implements ImportTransaction {
       ON CONFLICT (user_id, anime_id) DO UPDATE SET score = excluded.score,
         status = COALESCE(excluded.status, pending_interactions.status),
         updated_at = COALESCE(excluded.updated_at, pending_interactions.updated_at)`);
+    this.relations = relationsWriter(db);
   }
 
   async upsertAnime(patches: readonly AnimePatch[]): Promise<void> {
@@ -118,6 +121,11 @@ export class SqliteImportTransaction implements ImportTransaction {
       this.known?.add(patch.animeId);
       this.tally.animeUpserted++;
     }
+  }
+
+  async replaceRelations(lists: readonly TitleRelations[]): Promise<RelationChanges> {
+    this.assertOpen();
+    return this.relations.replace(lists);
   }
 
   async upsertInteractions(source: string, rows: readonly Interaction[]): Promise<void> {

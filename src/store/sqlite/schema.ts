@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /** Bump when the schema changes; `migrate` refuses to open a newer store than it understands. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 const SCHEMA_V1 = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -127,8 +127,23 @@ CREATE TABLE IF NOT EXISTS pending_interactions (
 CREATE INDEX IF NOT EXISTS pending_interactions_anime ON pending_interactions (anime_id);
 `;
 
+/**
+ * v5: relations between titles from catalogue sources (AniList), one row per direction the source
+ * lists. An end need not be in the catalogue yet: a crawl often reaches a title before its sequel,
+ * and the relation counts once the sequel arrives (the store filters on read). The relation is
+ * MAL's name as text (RelationType). Only a new table: older stores upgrade in place.
+ */
+const SCHEMA_V5 = `
+CREATE TABLE IF NOT EXISTS anime_relations (
+  anime_id   INTEGER NOT NULL,
+  related_id INTEGER NOT NULL,
+  relation   TEXT NOT NULL,
+  PRIMARY KEY (anime_id, related_id, relation)
+) WITHOUT ROWID;
+`;
+
 /** Every schema step after v1, in order; each is idempotent (CREATE … IF NOT EXISTS). */
-const UPGRADES = [SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
+const UPGRADES = [SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
 
 export function migrate(db: Database.Database): void {
   db.exec(SCHEMA_V1);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Anime } from '../../data/types.js';
+import type { Anime, AnimeRelation } from '../../data/types.js';
 import { ImportInProgressError, StoreBusyError } from '../errors.js';
 import type {
   AnimeQuery,
@@ -20,6 +20,7 @@ import type {
 import { SqliteImportTransaction } from './import-transaction.js';
 import { animeFromRow, statusFromCode, statusToCode, type AnimeRow } from './rows.js';
 import * as monitoring from './monitoring.js';
+import { readRelations } from './relations.js';
 import { migrate } from './schema.js';
 
 interface UserRow {
@@ -168,6 +169,10 @@ export class SqliteStore implements Store {
 
   async countAnime(): Promise<number> {
     return this.prepared('SELECT count(*) FROM anime').pluck().get() as number;
+  }
+
+  async animeRelations(): Promise<AnimeRelation[]> {
+    return readRelations(this.db);
   }
 
   async findUser(source: string | null, externalId: string): Promise<StoredUser[]> {
