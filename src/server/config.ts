@@ -37,6 +37,13 @@ export interface ServerConfig {
   modelPollMs: number;
   /** Fastify request logging. */
   logger: boolean;
+  /**
+   * The page may show cover art from the hosts the catalogue's picture URLs name. False
+   * (`--no-remote-images`): placeholders only, and the page's Content-Security-Policy lets
+   * browsers load images from this server and data: URLs only, for operators who do not want
+   * visitors' browsers to contact other hosts.
+   */
+  remoteImages: boolean;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -51,6 +58,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   anilistEndpoint: 'https://graphql.anilist.co',
   modelPollMs: 2000,
   logger: false,
+  remoteImages: true,
 };
 
 export function resolveServerConfig(partial: Partial<ServerConfig> = {}): ServerConfig {

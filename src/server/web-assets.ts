@@ -14,6 +14,26 @@ export const WEB_DIST = join(PACKAGE_ROOT, 'dist', 'web');
  */
 export const CLIENT_ROUTES = ['/', '/start', '/for-you', '/profile', '/similar/:id', '/health-report'] as const;
 
+/**
+ * The page's Content-Security-Policy. Everything the page runs, styles and calls is its own
+ * (built files and /v1 on this server); images are the exception: cover art lives on the
+ * catalogue sources' hosts, so img-src lists http(s) unless the operator turned remote images
+ * off, and then only this server and data: URLs (the favicon) are allowed, so a browser showing
+ * the page contacts no other host even if a picture URL slipped through.
+ */
+export function pageContentSecurityPolicy(remoteImages: boolean): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' data:${remoteImages ? ' https: http:' : ''}`,
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>anirec: web page not built</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
@@ -23,11 +43,21 @@ const NOT_BUILT = `<!doctype html>
 <p>Run <code>npm run build</code> (or <code>npm run build:web</code>) in the anirec folder, then reload.</p>
 </body></html>`;
 
+const NOT_BUILT_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
+/** Paths that answer the page's HTML (the client routes), which carry the page's CSP. */
+export function isPageRoute(routeUrl: string | undefined): boolean {
+  return routeUrl !== undefined && (CLIENT_ROUTES as readonly string[]).includes(routeUrl);
+}
+
 /** Serves the built web page from the API server itself, so `anirec serve` is the only process. */
 export async function registerWebAssets(app: FastifyInstance, dir: string = WEB_DIST): Promise<void> {
   if (!existsSync(join(dir, 'index.html'))) {
     for (const path of CLIENT_ROUTES) {
-      app.get(path, { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT));
+      app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+        // Its own policy: it loads nothing at all, and its one style attribute needs allowing.
+        reply.type('text/html; charset=utf-8').header('content-security-policy', NOT_BUILT_CSP).send(NOT_BUILT),
+      );
     }
     return;
   }

@@ -21,6 +21,8 @@ interface ServeFlags {
   allowedHosts?: string;
   anilistEndpoint?: string;
   log?: boolean;
+  /** False with --no-remote-images; unset (quickstart) means $ANIREC_REMOTE_IMAGES, else on. */
+  remoteImages?: boolean;
   /** Unset: $ANIREC_WORKERS, else 1 (read when serving, so a bad value only fails `serve`). */
   workers?: number;
 }
@@ -49,6 +51,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option('--allowed-hosts <names>', 'comma-separated host names the server answers to (".example.com" includes subdomains); on a loopback bind localhost/127.0.0.1/[::1] always work')
     .option('--anilist-endpoint <url>', 'AniList GraphQL endpoint for list imports', DEFAULT_SERVER_CONFIG.anilistEndpoint)
     .option('--log', 'log every request (JSON lines on stdout)')
+    .option('--no-remote-images', 'the web page shows placeholders instead of cover art and its Content-Security-Policy lets browsers load images from this server only (default: $ANIREC_REMOTE_IMAGES=0 does the same)')
     .option('--workers <n>', 'API processes sharing the port ("auto" = one per CPU core; default $ANIREC_WORKERS or 1)', parseWorkers)
     .action(async (flags: ServeFlags) => serveUntilStopped(ctx, flags));
 }
@@ -60,6 +63,8 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
   if (!Number.isInteger(flags.rateLimit) || flags.rateLimit < 0) throw new CliError(`--rate-limit must be a whole number ≥ 0 (got ${flags.rateLimit})`);
   const apiKeys = (flags.apiKey ?? process.env.ANIREC_API_KEY ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
   const loopback = LOOPBACK.has(flags.host);
+  const remoteImages = flags.remoteImages !== false && parseRemoteImagesEnv(process.env.ANIREC_REMOTE_IMAGES);
+  flags.remoteImages = remoteImages;
   if (apiKeys.length === 0 && !loopback && !isClusterWorker()) {
     ctx.err(`anirec serve: no API key set and listening on ${flags.host}: write and admin routes are disabled. Set ANIREC_API_KEY (or --api-key) to enable them.`);
   }
@@ -92,6 +97,7 @@ async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: stri
       allowedHosts: commaList(flags.allowedHosts),
       anilistEndpoint: flags.anilistEndpoint ?? DEFAULT_SERVER_CONFIG.anilistEndpoint,
       logger: flags.log === true,
+      remoteImages: flags.remoteImages !== false,
     },
   });
   if (holder.current === null) ctx.err(`anirec serve: no model loaded yet (${holder.lastError}); /health/ready answers 503 until one is trained.`);
@@ -115,6 +121,14 @@ async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: stri
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** ANIREC_REMOTE_IMAGES: unset or 1/true/on allows cover art from other hosts, 0/false/off does not. */
+function parseRemoteImagesEnv(value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '1' || v === 'true' || v === 'on') return true;
+  if (v === '0' || v === 'false' || v === 'off') return false;
+  throw new CliError(`ANIREC_REMOTE_IMAGES must be 1 or 0 (true/false, on/off); got "${value}"`);
 }
 
 function commaList(value: string | undefined): string[] {
@@ -143,6 +157,7 @@ async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: numb
   if (flags.allowedHosts) args.push('--allowed-hosts', flags.allowedHosts);
   if (flags.anilistEndpoint) args.push('--anilist-endpoint', flags.anilistEndpoint);
   if (flags.log) args.push('--log');
+  if (flags.remoteImages === false) args.push('--no-remote-images');
   const primary = runPrimary({
     workers: flags.workers,
     args,

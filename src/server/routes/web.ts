@@ -3,15 +3,41 @@ import type { HistoryEntry } from '../../recommend/taste-profile.js';
 import { engineOf, type RouteDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { listStatusSchema, responses } from '../schemas.js';
+import { isPageRoute, pageContentSecurityPolicy } from '../web-assets.js';
 
 const looseObject = { type: 'object', additionalProperties: true } as const;
 
 /**
- * Two small read-only helpers the web page needs and the other routes do not offer:
- * a taste profile for a list that is not stored (people trying the page without an account),
- * and synopses for a page of cards in one request (recommendation items carry no synopsis).
+ * Small read-only helpers the web page needs and the other routes do not offer: a taste profile
+ * for a list that is not stored (people trying the page without an account), synopses for a
+ * page of cards in one request (recommendation items carry no synopsis), and the operator's
+ * settings the page must follow (whether it may show remote cover art). Also gives the page's
+ * HTML its Content-Security-Policy, which follows the same setting.
  */
 export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const csp = pageContentSecurityPolicy(deps.config.remoteImages);
+  app.addHook('onSend', async (request, reply, payload) => {
+    // The not-built fallback sets a policy of its own; the API's JSON and /docs need none.
+    if (isPageRoute(request.routeOptions.url) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', csp);
+    return payload;
+  });
+
+  app.get(
+    '/v1/page-config',
+    {
+      preHandler: deps.auth.read,
+      schema: {
+        tags: ['catalog'],
+        summary: "Settings the web page follows: remoteImages is false when the operator turned cover art from other hosts off (anirec serve --no-remote-images)",
+        response: responses({ type: 'object', required: ['remoteImages'], additionalProperties: false, properties: { remoteImages: { type: 'boolean' } } }),
+      },
+    },
+    async (request) => {
+      request.metricsMode = 'page-config';
+      return { remoteImages: deps.config.remoteImages };
+    },
+  );
+
   app.post<{ Body: { titles: { id: number; score?: number | null; status?: HistoryEntry['status'] }[] } }>(
     '/v1/profile/from-titles',
     {
