@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { PACKAGE_ROOT } from '../../src/config.js';
 import { buildServer } from '../../src/server/app.js';
+import type { ServerConfig } from '../../src/server/config.js';
 import { WEB_DIST } from '../../src/server/web-assets.js';
 import { ReplayServer } from '../data/anilist/replay-server.js';
 import { createWorld, type TestWorld } from '../server/setup.js';
@@ -61,16 +62,20 @@ export async function launchChromium(executablePath: string = CHROMIUM): Promise
  */
 export const WEB_TEST_NOW = new Date('2016-05-01T09:00:00Z');
 
-export async function startWebWorld(options: { ratingLines?: number; now?: () => Date } = {}): Promise<WebWorld> {
+/** As `anirec serve` on loopback: no key configured, writes allowed (the page's "already seen" on stored users). */
+export function webServerConfig(anilistEndpoint: string, config: Partial<ServerConfig> = {}): Partial<ServerConfig> {
+  return { modelPollMs: 0, apiKeys: [], allowWritesWithoutKey: true, rateLimitPerMinute: 0, anilistEndpoint, ...config };
+}
+
+export async function startWebWorld(options: { ratingLines?: number; now?: () => Date; config?: Partial<ServerConfig> } = {}): Promise<WebWorld> {
   ensureWebBuilt();
   const world = await createWorld({ ratingLines: options.ratingLines ?? 60_000 });
   // AniList is not reachable from here: a local server replays recorded-format answers (users yuki, nobody = 404).
   const anilist = await new ReplayServer().start();
-  // As `anirec serve` on loopback: no key configured, writes allowed (the page's "already seen" on stored users).
   const { app } = await buildServer({
     store: world.store,
     modelsDir: world.modelsDir,
-    config: { modelPollMs: 0, apiKeys: [], allowWritesWithoutKey: true, rateLimitPerMinute: 0, anilistEndpoint: anilist.endpoint },
+    config: webServerConfig(anilist.endpoint, options.config),
     now: options.now ?? (() => WEB_TEST_NOW),
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -84,6 +84,12 @@ export interface Monitoring {
   latest: MonitoringDay | null;
 }
 
+/** Operator settings the page follows (GET /v1/page-config). */
+export interface PageConfig {
+  /** False: show no cover art from other hosts (`anirec serve --no-remote-images`). */
+  remoteImages: boolean;
+}
+
 export interface Tags {
   genres: string[];
   themes: string[];
@@ -149,6 +155,7 @@ export type Filters = Record<string, string | number | boolean | string[]>;
 export const api = {
   search: (q: string, signal?: AbortSignal) => call<{ results: SearchHit[] }>('GET', `/v1/search${qs({ q, limit: 8 })}`, undefined, undefined, signal),
   tags: () => call<Tags>('GET', '/v1/tags'),
+  pageConfig: () => call<PageConfig>('GET', '/v1/page-config'),
   details: (ids: number[]) => call<{ items: Details[] }>('GET', `/v1/anime${qs({ ids: ids.map(String) })}`),
   fromTitles: (titles: { id: number; score?: number | null; status?: string }[], k: number, offset: number, filters: Filters, diversity?: number) =>
     call<RecList>('POST', '/v1/recommendations/from-titles', { titles, k, offset, filters, ...(diversity !== undefined ? { diversity } : {}) }),

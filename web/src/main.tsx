@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Tags } from './api';
+import { loadPageConfig } from './components/Cover';
 import { ForYouPage } from './pages/ForYou';
 import { HealthPage } from './pages/Health';
 import { ProfilePage } from './pages/Profile';
@@ -27,6 +28,7 @@ function App() {
   const [tags, setTags] = useState<Tags | null>(null);
   useEffect(() => {
     api.tags().then(setTags, () => setTags(null));
+    loadPageConfig();
   }, []);
   // Move focus to the new page's heading so screen readers announce the navigation.
   const [firstPath] = useState(path);

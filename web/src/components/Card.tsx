@@ -1,4 +1,5 @@
 import type { Anime, Item } from '../api';
+import { Cover, hue } from './Cover';
 
 /** Short enough for a card: the first sentences up to ~220 characters, cut at a word. */
 export function shortSynopsis(text: string | null | undefined): string | null {
@@ -13,11 +14,6 @@ export function metaLine(a: Anime): string {
   const eps = a.episodes ? `${a.episodes} ep${a.episodes === 1 ? '' : 's'}` : null;
   const when = a.year ? (a.season ? `${a.season[0]!.toUpperCase()}${a.season.slice(1)} ${a.year}` : String(a.year)) : null;
   return [a.format, when, eps, a.status === 'airing' ? 'airing' : a.status === 'upcoming' ? 'upcoming' : null].filter(Boolean).join(' · ');
-}
-
-/** Same hue for the same title on every visit: a quiet visual anchor in place of cover art (the catalogue has none). */
-function hue(id: number): number {
-  return (id * 137.508) % 360;
 }
 
 interface Props {
@@ -36,36 +32,43 @@ export function Card({ item, synopsis, onSeen, onSkip, moreHref, busy }: Props) 
   const text = shortSynopsis(synopsis);
   return (
     <article class="card" aria-labelledby={headingId} data-anime-id={a.id} style={{ '--hue': String(Math.round(hue(a.id))) }}>
-      <div class="card-top">
-        <span class="rank" aria-label={`Rank ${item.rank}`}>
-          {item.rank}
-        </span>
-        <div class="card-titles">
-          <h3 id={headingId}>
-            <a href={`https://myanimelist.net/anime/${a.id}`} target="_blank" rel="noopener noreferrer">
-              {english ?? a.title}
-            </a>
-          </h3>
-          {english && (
-            <p class="original" lang="ja-Latn">
-              {a.title}
-            </p>
-          )}
-        </div>
-        {a.malScore !== null && (
-          <span class="mal-score" title="MyAnimeList mean score" aria-label={`MyAnimeList score ${a.malScore.toFixed(2)}`}>
-            ★ {a.malScore.toFixed(2)}
+      <div class="card-head">
+        <div class="cover-wrap">
+          <Cover anime={a} />
+          <span class="rank" aria-label={`Rank ${item.rank}`}>
+            {item.rank}
           </span>
-        )}
+        </div>
+        <div class="card-head-text">
+          <div class="card-titles">
+            <h3 id={headingId}>
+              <a href={`https://myanimelist.net/anime/${a.id}`} target="_blank" rel="noopener noreferrer">
+                {english ?? a.title}
+              </a>
+            </h3>
+            {english && (
+              <p class="original" lang="ja-Latn">
+                {a.title}
+              </p>
+            )}
+          </div>
+          <p class="meta">{metaLine(a) || 'Format and year unknown'}</p>
+          <div class="card-facts">
+            {a.malScore !== null && (
+              <span class="mal-score" title="MyAnimeList mean score" aria-label={`MyAnimeList score ${a.malScore.toFixed(2)}`}>
+                ★ {a.malScore.toFixed(2)}
+              </span>
+            )}
+            {a.genres.length + a.themes.length > 0 && (
+              <ul class="tags" aria-label="Genres and themes">
+                {[...a.genres, ...a.themes.slice(0, 2)].map((g) => (
+                  <li key={g}>{g}</li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </div>
       </div>
-      <p class="meta">{metaLine(a) || 'Format and year unknown'}</p>
-      {a.genres.length + a.themes.length > 0 && (
-        <ul class="tags" aria-label="Genres and themes">
-          {[...a.genres, ...a.themes.slice(0, 2)].map((g) => (
-            <li key={g}>{g}</li>
-          ))}
-        </ul>
-      )}
       {synopsis === undefined ? <p class="synopsis sk-text" aria-hidden="true" /> : text ? <p class="synopsis">{text}</p> : <p class="synopsis muted">No synopsis in the catalogue.</p>}
       <p class="reason">
         <span class="visually-hidden">Why: </span>
