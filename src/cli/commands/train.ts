@@ -10,7 +10,7 @@ import { importFiles, SqliteStore, type ImportFileSpec, type Store } from '../..
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { printImportSummary } from './import.js';
-import { createProgress } from '../progress.js';
+import { createProgress, PERCENT } from '../progress.js';
 
 export interface TrainFlags {
   model: string;
@@ -56,10 +56,11 @@ export async function trainToDirectory(ctx: CliContext, name: ModelName, flags: 
       throw new CliError('There are no interactions to train on. Run `anirec import` first (or pass --ratings FILE).');
     }
     ctx.err(`training ${name} on ${set.data.nUsers.toLocaleString('en')} users × ${set.data.nItems.toLocaleString('en')} titles (${set.data.indices.length.toLocaleString('en')} list entries)`);
-    const progress = createProgress('%');
+    // Trainers report a share done and what they are doing: one step, "training NAME", whose detail changes.
+    const progress = createProgress(PERCENT);
     bundle = await trainBundle(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, {
       seed: flags.seed,
-      onProgress: (fraction, message) => progress.update(Math.round(fraction * 100), fraction, message.slice(0, 60)),
+      onProgress: (fraction, message) => progress.update(Math.round(fraction * 100), fraction, `training ${name}`, message.slice(0, 60)),
     });
     progress.stop();
   } finally {
