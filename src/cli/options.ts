@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { pagingProperties } from '../server/schemas.js';
 
 /** Commander parser for options that must be whole numbers ≥ 1, with the option named in the error. */
 export function parsePositiveInt(option: string): (value: string) => number {
@@ -7,4 +8,50 @@ export function parsePositiveInt(option: string): (value: string) => number {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${option} must be a whole number ≥ 1 (got "${value}")`);
     return n;
   };
+}
+
+/** A number in [min, max] (whole when `integer`), named in the error. */
+export function parseNumberIn(option: string, min: number, max: number, integer: boolean): (value: string) => number {
+  return (value) => {
+    const n = value.trim() === '' ? Number.NaN : Number(value);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+      throw new InvalidArgumentError(`${option} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got "${value}")`);
+    }
+    return n;
+  };
+}
+
+/** Where the store and the model are: every command that reads them takes these two. */
+export interface StoreFlags {
+  db?: string;
+  model?: string;
+}
+
+export function addStoreOptions(command: Command, { model = true } = {}): Command {
+  command.option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)');
+  if (model) command.option('--model <dir>', 'model directory (default: the current one, $ANIREC_HOME/models/CURRENT)');
+  return command;
+}
+
+/** Paging and diversity as the API takes them: the same names, defaults and bounds (schemas.ts). */
+export interface PagingFlags {
+  k: number;
+  offset: number;
+  diversity?: number;
+}
+
+export function addPagingOptions(command: Command): Command {
+  const { k, offset, diversity } = pagingProperties;
+  return command
+    .option('--k <n>', `how many titles (${k.minimum}–${k.maximum})`, parseNumberIn('--k', k.minimum, k.maximum, true), k.default)
+    .option('--offset <n>', `titles to skip: the next page is offset + k (${offset.minimum}–${offset.maximum})`, parseNumberIn('--offset', offset.minimum, offset.maximum, true), offset.default)
+    .option('--diversity <λ>', `MMR diversity, ${diversity.minimum} = pure relevance … ${diversity.maximum} = most varied`, parseNumberIn('--diversity', diversity.minimum, diversity.maximum, false));
+}
+
+export interface JsonFlag {
+  json?: boolean;
+}
+
+export function addJsonOption(command: Command): Command {
+  return command.option('--json', "print the HTTP API's JSON response instead of a table (for scripts)");
 }

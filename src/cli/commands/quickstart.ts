@@ -1,9 +1,11 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { loadBundle, type ModelBundle } from '../../models/bundle.js';
 import { rankingKeyOf } from '../../recommend/scored-list.js';
 import { ModelRegistry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { bundledImportSpecs, printImportSummary, runImport } from './import.js';
+import { RecommendationEngine } from '../../recommend/engine.js';
 import { printUserRecommendations, resolveUser } from './recommend.js';
 import { trainIntoRegistry } from './train.js';
 
@@ -45,9 +47,12 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
 
       const production = new ModelRegistry(ctx.paths.models).production();
       let bundle: ModelBundle;
+      // What the server reports as model.version: the model directory's name (model-holder.ts).
+      let modelVersion: string;
       if (production !== null && production.kind === 'anirec' && !flags.retrain) {
         ctx.out(`\nUsing the production model ${production.id} (pass --retrain to train a new one).`);
         bundle = await loadBundle(production.dir);
+        modelVersion = basename(production.dir);
       } else {
         ctx.out('\nTraining the anirec hybrid model (a few minutes on 2 cores)…');
         const trained = await trainIntoRegistry(ctx, 'anirec', { model: 'anirec', db: flags.db, seed: 42, bundledCatalogue: false }, {
@@ -55,6 +60,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           reason: 'anirec quickstart',
         });
         bundle = trained.bundle;
+        modelVersion = basename(trained.version.dir);
         ctx.out(`Trained in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${trained.version.id} (production)`);
       }
 
@@ -66,8 +72,10 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           const result = await precomputeWithProgress(bundle, reader);
           ctx.out(`Ranked ${result.users} users in ${result.seconds.toFixed(1)} s.`);
         }
+        // The samples come from the engine the server is about to answer with, so they match the web page.
+        const engine = await RecommendationEngine.create(bundle, reader, modelVersion);
         for (const id of flags.users.split(',').map((s) => s.trim()).filter(Boolean)) {
-          await printUserRecommendations(ctx, reader, bundle, await resolveUser(reader, id), 10);
+          await printUserRecommendations(ctx, reader, engine, await resolveUser(reader, id), 10);
         }
       } finally {
         await reader.close();

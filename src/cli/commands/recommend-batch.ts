@@ -4,11 +4,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadBundle } from '../../models/bundle.js';
 import { compileBatchFilter, MAX_BATCH_K, recommendBatch, type BatchFilter } from '../../recommend/batch.js';
 import { Catalog } from '../../recommend/catalog.js';
-import { FilterError, resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
-import { FILTER_FIELDS, FilterValidationError, validateFilters } from '../../server/filter-validation.js';
+import { FilterError, type RecommendationFilters } from '../../recommend/filters.js';
+import { FILTER_FIELDS } from '../../server/filter-validation.js';
 import type { ModelBundle } from '../../models/bundle.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { filtersFromFlags } from '../filter-flags.js';
 
 interface BatchFlags {
   model: string;
@@ -26,20 +27,9 @@ function parseK(value: string): number {
   return n;
 }
 
-/** `--filters` JSON → filters, validated exactly as the API validates a `filters` object. */
+/** `--filters` JSON → filters, validated exactly as the API validates a `filters` object (filter-flags.ts). */
 export function parseFiltersFlag(text: string, now: Date): RecommendationFilters {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new CliError(`--filters is not valid JSON (${(error as Error).message}); e.g. --filters '{"yearMin": 2017, "genres": ["Comedy"]}'.`);
-  }
-  try {
-    return resolveSeasonFilter(validateFilters(value, 'filters'), now);
-  } catch (error) {
-    if (error instanceof FilterValidationError) throw new CliError(`--filters: ${error.message}`);
-    throw error;
-  }
+  return filtersFromFlags({ filters: text }, now).filters;
 }
 
 /** Reads the catalogue from the store and compiles the filters over the model's titles. */

@@ -1,65 +1,109 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadBundle, type ModelBundle } from '../../models/bundle.js';
-import { resolveCurrentPointer } from '../../registry/index.js';
-import { recommendForHistory } from '../../recommend/fold-in.js';
-import type { Store, StoredUser } from '../../store/index.js';
+import type { ModelBundle } from '../../models/bundle.js';
+import type { RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
+import { FilterError } from '../../recommend/filters.js';
+import { isSeasonal, seasonalRecommend } from '../../recommend/seasonal.js';
+import type { HistoryEntry } from '../../recommend/taste-profile.js';
+import type { Store, StoredUser, UserRanking } from '../../store/index.js';
 import type { CliContext } from '../context.js';
-import { CliError } from '../errors.js';
-import { parsePositiveInt } from '../options.js';
+import { addFilterOptions, explainFilterError, filtersFromFlags, type ParsedFilters } from '../filter-flags.js';
+import { addListSourceOptions, checkOneSource, readListInput, type ListInput, type ListSourceFlags } from '../list-source.js';
+import { addJsonOption, addPagingOptions, addStoreOptions, type JsonFlag, type PagingFlags, type StoreFlags } from '../options.js';
+import { printJson, printList, printResolved } from '../render.js';
+import { openEngine, openModelDir, withStore } from '../session.js';
 
-/** The model `train` made current, or the one named by --model. */
+export { resolveUser } from '../list-source.js';
+
+/** The model `train` made current, or the one named by --model (precompute and quickstart use it). */
 export async function openModel(ctx: CliContext, dir?: string): Promise<ModelBundle> {
-  if (dir) return loadBundle(dir);
-  const pointer = join(ctx.paths.models, 'CURRENT');
-  if (!existsSync(pointer)) throw new CliError('No trained model yet. Run `anirec train` (or pass --model DIR).');
-  return loadBundle(resolveCurrentPointer(ctx.paths.models, readFileSync(pointer, 'utf8')));
+  return (await openModelDir(ctx, dir)).bundle;
 }
 
-export async function resolveUser(store: Store, spec: string): Promise<StoredUser> {
-  const [source, externalId] = spec.includes(':') ? [spec.slice(0, spec.indexOf(':')), spec.slice(spec.indexOf(':') + 1)] : [null, spec];
-  const users = await store.findUser(source, externalId);
-  if (users.length === 0) throw new CliError(`No user "${spec}" in the store. Users are named by their id in their dataset, e.g. 1 or kaggle2016:1.`);
-  if (users.length > 1) {
-    throw new CliError(`"${spec}" names ${users.length} users; say which: ${users.map((u) => `${u.source}:${u.externalId}`).join(', ')}`);
+type RecommendFlags = StoreFlags & PagingFlags & JsonFlag & ListSourceFlags & Record<string, unknown>;
+
+/** The request options the API builds from the same parameters (routes/recommend.ts). */
+export function optionsOf(flags: PagingFlags, parsed: ParsedFilters): RecommendOptions {
+  return { k: flags.k, offset: flags.offset, filters: parsed.filters, ...(flags.diversity !== undefined ? { diversity: flags.diversity } : {}) };
+}
+
+/** Runs an engine call, turning a filter value the catalogue does not know into a message naming the flag. */
+export async function withFilterErrors<T>(engine: RecommendationEngine, parsed: ParsedFilters, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof FilterError) throw explainFilterError(error, parsed.fromFlags, engine.catalog);
+    throw error;
   }
-  return users[0]!;
 }
 
-/** Prints a user's recommendations with titles, for the CLI and the quickstart. */
-export async function printUserRecommendations(ctx: CliContext, store: Store, bundle: ModelBundle, user: StoredUser, k: number): Promise<void> {
-  const list = await store.userInteractions(user.userId);
-  const result = recommendForHistory(
-    bundle,
-    list.map((row) => ({ animeId: row.animeId, score: row.score })),
-    k,
-  );
-  const favourites = list.filter((row) => row.score !== null).sort((a, b) => b.score! - a.score!).slice(0, 3);
-  const titles = new Map((await store.listAnime({ ids: [...result.animeIds, ...favourites.map((f) => f.animeId)] })).map((a) => [a.animeId, a]));
-  ctx.out(`\nUser ${user.source}:${user.externalId} (${list.length} titles listed; loves ${favourites.map((f) => `${titles.get(f.animeId)?.title ?? f.animeId} (${f.score})`).join(', ') || '—'})`);
-  result.animeIds.forEach((animeId, rank) => {
-    const anime = titles.get(animeId);
-    const meta = anime ? [anime.format, anime.year, anime.genres.slice(0, 3).join(', ')].filter(Boolean).join(' · ') : '';
-    ctx.out(`  ${String(rank + 1).padStart(2)}. ${anime?.title ?? `anime ${animeId}`}${meta ? `  [${meta}]` : ''}`);
-  });
+/**
+ * A list from a user's titles, as the API answers it: with seasonal filters (a season, or only
+ * airing / upcoming titles) new seasons of listed series lead (seasonal.ts); `season` says which
+ * season the filter selected.
+ */
+function recommendList(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: RecommendOptions, precomputed: UserRanking | null): object {
+  const list = isSeasonal(options.filters ?? {}) ? seasonalRecommend(engine, entries, options, 0, precomputed) : engine.recommend(entries, options, 0, precomputed);
+  return { ...(options.filters?.season !== undefined ? { season: options.filters.season } : {}), ...list };
+}
+
+/**
+ * The API's response for this list: `known-user` for a stored user (GET /v1/users/{user}/recommendations),
+ * `from-titles` otherwise (POST /v1/recommendations/from-titles; a file or AniList list is that
+ * request with the list's MAL ids, so `resolved` is empty). Notes about reading the list come first.
+ */
+export async function recommendFor(engine: RecommendationEngine, store: Store, input: ListInput, options: RecommendOptions): Promise<Record<string, unknown>> {
+  const precomputed = input.kind === 'user' ? await store.getUserRanking(engine.rankingKey, input.user.userId) : null;
+  const list = recommendList(engine, input.entries, options, precomputed) as { notes: string[] };
+  const answer = { ...list, notes: [...input.notes, ...list.notes] };
+  if (input.kind === 'user') return { mode: 'known-user', user: input.userJson, ...answer };
+  return { mode: 'from-titles', resolved: input.kind === 'titles' ? input.resolved : [], ...answer };
+}
+
+function heading(input: ListInput): string {
+  const listed = `${input.entries.length} title${input.entries.length === 1 ? '' : 's'} listed`;
+  return input.kind === 'titles' ? 'Recommendations from your titles' : `Recommendations for ${input.label} (${listed})`;
+}
+
+/** A stored user's recommendations as the `recommend` table; the quickstart shows sample users with it. */
+export async function printUserRecommendations(ctx: CliContext, store: Store, engine: RecommendationEngine, user: StoredUser, k: number): Promise<void> {
+  const input = await readListInput({ user: `${user.source}:${user.externalId}` }, store, engine.catalog, engine.titles);
+  const answer = await recommendFor(engine, store, input, { k, offset: 0, filters: {} });
+  ctx.out('');
+  printList(ctx.out, heading(input), answer as never);
 }
 
 export function registerRecommend(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('recommend')
-    .description("Recommend titles for a user in the store (by fold-in of the user's current list)")
-    .requiredOption('--user <id>', 'user id in their dataset (e.g. 1), or source:id (e.g. kaggle2016:1)')
-    .option('--k <n>', 'how many titles', parsePositiveInt('--k'), 10)
-    .option('--model <dir>', 'model directory (default: the current one)')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
-    .action(async (flags: { user: string; k: number; model?: string; db?: string }) => {
-      const bundle = await openModel(ctx, flags.model);
-      const store = await ctx.openStore(flags.db);
-      try {
-        await printUserRecommendations(ctx, store, bundle, await resolveUser(store, flags.user), flags.k);
-      } finally {
-        await store.close();
-      }
+    .description('Recommend titles for a stored user, for titles you name, for a list file or for an AniList user — the same engine, filters and reasons as the HTTP API');
+  addListSourceOptions(command);
+  addPagingOptions(command);
+  addFilterOptions(command);
+  addStoreOptions(command);
+  addJsonOption(command);
+  command.addHelpText(
+    'after',
+    `
+Examples:
+  anirec recommend --user 1 --k 5
+  anirec recommend --titles "Steins;Gate=10, Monster, Mushishi" --formats TV --year-min 2010
+  anirec recommend --list animelist.xml --season current --json
+  anirec recommend --anilist yuki --filters '{"genres": ["Comedy"], "minScore": 7.5}'`,
+  );
+  command.action(async (flags: RecommendFlags) => {
+    // Everything the person typed is checked before the model and store are loaded (seconds).
+    checkOneSource(flags);
+    const parsed = filtersFromFlags(flags, new Date());
+    const options = optionsOf(flags, parsed);
+    await withStore(ctx, flags.db, async (store, db) => {
+      const engine = await openEngine(ctx, store, db, flags.model);
+      // Genre and theme names are checked against the catalogue before a list is fetched.
+      await withFilterErrors(engine, parsed, () => engine.filter(parsed.filters));
+      const input = await readListInput(flags, store, engine.catalog, engine.titles);
+      const answer = await withFilterErrors(engine, parsed, () => recommendFor(engine, store, input, options));
+      if (flags.json) return printJson(ctx.out, answer);
+      if (input.kind === 'titles') printResolved(ctx.out, input.resolved);
+      printList(ctx.out, heading(input), answer as never);
     });
+  });
 }

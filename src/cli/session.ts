@@ -1,0 +1,79 @@
+/**
+ * What the interactive commands (recommend, similar, search, profile) open: the store, the model
+ * and the engine the HTTP API answers with, built the way the server builds it
+ * (`RecommendationEngine.create(bundle, store, version)` with the model directory's name as the
+ * version, model-holder.ts), so the CLI and the API give the same lists, reasons and notes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadBundle, type ModelBundle } from '../models/bundle.js';
+import { Catalog } from '../recommend/catalog.js';
+import { RecommendationEngine } from '../recommend/engine.js';
+import { resolveCurrentPointer } from '../registry/index.js';
+import type { Store } from '../store/index.js';
+import type { CliContext } from './context.js';
+import { CliError } from './errors.js';
+
+export interface OpenedModel {
+  bundle: ModelBundle;
+  /** The directory's name: what the API reports as `model.version`. */
+  version: string;
+}
+
+/** The model `train` made current, or the one named by --model, with a message saying how to get one. */
+export async function openModelDir(ctx: CliContext, dir?: string): Promise<OpenedModel> {
+  let resolved: string;
+  if (dir !== undefined) {
+    if (!existsSync(join(dir, 'bundle.json'))) {
+      throw new CliError(`--model ${dir}: ${existsSync(dir) ? 'is not an anirec model directory (no bundle.json)' : 'no such directory'}. Pass a directory written by \`anirec train --out DIR\`, or leave --model out to use the current model.`);
+    }
+    resolved = dir;
+  } else {
+    const pointer = join(ctx.paths.models, 'CURRENT');
+    if (!existsSync(pointer)) throw new CliError(`No trained model yet (nothing in ${ctx.paths.models}). Run \`anirec train\` (or pass --model DIR).`);
+    resolved = resolveCurrentPointer(ctx.paths.models, readFileSync(pointer, 'utf8'));
+    if (!existsSync(join(resolved, 'bundle.json'))) {
+      throw new CliError(`The current model ${resolved} (from ${pointer}) is missing or incomplete. Run \`anirec train\`, or \`anirec models list\` and \`anirec models promote ID\`.`);
+    }
+  }
+  try {
+    return { bundle: await loadBundle(resolved), version: basename(resolved) };
+  } catch (error) {
+    throw new CliError(`Could not load the model in ${resolved}: ${(error as Error).message}. Retrain it with \`anirec train\`.`);
+  }
+}
+
+/**
+ * Opens an existing store: these commands only read it, so a missing file is an error, not a new
+ * empty store left behind.
+ */
+export async function openExistingStore(ctx: CliContext, db?: string): Promise<Store> {
+  const path = db ?? ctx.paths.database;
+  if (!existsSync(path)) throw new CliError(`No store at ${path}. Run \`anirec import\` first (the bundled sample loads with no arguments), or point --db at a store.`);
+  return ctx.openStore(path);
+}
+
+/** The catalogue, or an error saying how to get one. */
+export async function loadCatalog(store: Store, db: string): Promise<Catalog> {
+  const catalog = await Catalog.load(store);
+  if (catalog.size === 0) throw new CliError(`The store ${db} has no catalogue. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
+  return catalog;
+}
+
+/** Runs `use` with the store open and closes it however `use` ends. */
+export async function withStore<T>(ctx: CliContext, db: string | undefined, use: (store: Store, path: string) => Promise<T>): Promise<T> {
+  const store = await openExistingStore(ctx, db);
+  try {
+    return await use(store, db ?? ctx.paths.database);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The engine the API would answer with, over this store and model. */
+export async function openEngine(ctx: CliContext, store: Store, db: string, modelDir?: string): Promise<RecommendationEngine> {
+  const { bundle, version } = await openModelDir(ctx, modelDir);
+  const engine = await RecommendationEngine.create(bundle, store, version);
+  if (engine.catalog.size === 0) throw new CliError(`The store ${db} has no catalogue. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
+  return engine;
+}
