@@ -1,4 +1,5 @@
-import type { Anime } from '../data/types.js';
+import { Franchises } from '../data/franchises/franchises.js';
+import type { Anime, AnimeRelation } from '../data/types.js';
 import { emptyAnime, type Store } from '../store/index.js';
 import { runSliced, runToEnd, type Steps, type TimeSlicer } from './time-slicer.js';
 
@@ -23,7 +24,7 @@ export interface AnimeSummary {
   pictureUrl: string | null;
 }
 
-type CatalogParts = Pick<Catalog, 'byId' | 'popularityRank' | 'vocabulary'>;
+type CatalogParts = Pick<Catalog, 'byId' | 'popularityRank' | 'vocabulary' | 'franchises'>;
 
 /** Titles handled between two chances to yield in a sliced build (see time-slicer.ts). */
 const STEP = 256;
@@ -39,23 +40,27 @@ export class Catalog {
   readonly popularityRank: Map<number, number>;
   /** Every genre/theme/studio/format spelled as the catalogue spells it, keyed by lower case. */
   readonly vocabulary: { genres: Map<string, string>; themes: Map<string, string>; studios: Map<string, string> };
+  /** Which titles belong together (data/franchises): relations where a source gave them, title stems otherwise. */
+  readonly franchises: Franchises;
 
   /** `parts` is what `steps` built for these titles (a sliced build); without it they are built here. */
   constructor(
     readonly anime: readonly Anime[],
-    parts: CatalogParts = runToEnd(Catalog.steps(anime)),
+    relations: readonly AnimeRelation[] = [],
+    parts: CatalogParts = runToEnd(Catalog.steps(anime, relations)),
   ) {
+    this.franchises = parts.franchises;
     this.byId = parts.byId;
     this.popularityRank = parts.popularityRank;
     this.vocabulary = parts.vocabulary;
   }
 
   /** The same catalogue built in slices of the event loop (a server loading a new model). */
-  static async build(anime: readonly Anime[], slicer: TimeSlicer | null): Promise<Catalog> {
-    return new Catalog(anime, await runSliced(Catalog.steps(anime), slicer));
+  static async build(anime: readonly Anime[], relations: readonly AnimeRelation[], slicer: TimeSlicer | null): Promise<Catalog> {
+    return new Catalog(anime, relations, await runSliced(Catalog.steps(anime, relations), slicer));
   }
 
-  private static *steps(anime: readonly Anime[]): Steps<CatalogParts> {
+  private static *steps(anime: readonly Anime[], relations: readonly AnimeRelation[]): Steps<CatalogParts> {
     const byId = new Map<number, Anime>();
     const vocabulary = { genres: new Map<string, string>(), themes: new Map<string, string>(), studios: new Map<string, string>() };
     for (let i = 0; i < anime.length; i++) {
@@ -76,11 +81,12 @@ export class Catalog {
       popularityRank.set(ranked[i]!.animeId, i + 1);
       if (i % (STEP * 8) === STEP * 8 - 1) yield;
     }
-    return { byId, popularityRank, vocabulary };
+    const franchises = yield* Franchises.steps(anime, relations);
+    return { byId, popularityRank, vocabulary, franchises };
   }
 
   static async load(store: Store): Promise<Catalog> {
-    return new Catalog(await store.listAnime());
+    return new Catalog(await store.listAnime(), await store.animeRelations());
   }
 
   get size(): number {

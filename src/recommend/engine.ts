@@ -14,6 +14,10 @@ import { animeOf, type StoreSnapshot } from './store-snapshot.js';
 import type { TimeSlicer } from './time-slicer.js';
 import { TitleIndex, type TitleMatch } from './title-search.js';
 import { ListRankings, type RankingSource } from './list-rankings.js';
+import type { ScoredList } from './scored-list.js';
+import { franchiseCard, franchisesOfList, groupedPageFromRanking, groupedSelect, removeHidden, type FranchiseCard, type FranchiseMode } from './franchise-lists.js';
+import { isSeasonal } from './seasonal.js';
+import { NO_LIST, type ListFranchises } from '../data/franchises/cards.js';
 
 export type { RankingSource } from './list-rankings.js';
 
@@ -23,6 +27,8 @@ export interface RecommendOptions {
   filters?: RecommendationFilters;
   /** MMR λ in [0, 1]; default 0 (starter lists default to 0.3: they should span genres). */
   diversity?: number;
+  /** 'group' (default): one card per franchise, later entries held back (franchise-lists.ts); 'all': every title. */
+  franchise?: FranchiseMode;
 }
 
 export interface RecommendedItem {
@@ -32,6 +38,8 @@ export interface RecommendedItem {
   /** The main reason as one sentence. */
   reason: string;
   reasons: Reason[];
+  /** The franchise this card stands for, with its other entries; null for a title alone or in `franchise: 'all'` lists. */
+  franchise: FranchiseCard | null;
 }
 
 export interface RecommendationList {
@@ -46,6 +54,31 @@ export interface RecommendationList {
 
 export interface SimilarList extends RecommendationList {
   modeUsed: SimilarityMode;
+}
+
+/** What a grouped list's cards need to list their franchises' other entries (see RecommendationEngine.list). */
+interface CardContext {
+  allowed: Uint8Array;
+  exclude: Uint8Array | null;
+  /** The model's score of an item it ranked, else null. */
+  scoreOf: (item: number) => number | null;
+}
+
+/** scoreOf for a ranking kept as item indices and their scores. */
+function rankingScoreOf(ranking: ArrayLike<number>, rankingScores: ArrayLike<number>): (item: number) => number | null {
+  let scores: Map<number, number> | null = null;
+  return (item) => {
+    if (scores === null) {
+      scores = new Map();
+      for (let r = 0; r < ranking.length; r++) scores.set(ranking[r]!, rankingScores[r]!);
+    }
+    return scores.get(item) ?? null;
+  };
+}
+
+/** scoreOf for scores over the whole catalogue (-Infinity: not ranked). */
+function arrayScoreOf(scores: Float32Array): (item: number) => number | null {
+  return (item) => (Number.isFinite(scores[item]!) ? scores[item]! : null);
 }
 
 /** A ranking rule of the "nothing else to go on" kind; the starter list uses it. */
@@ -136,7 +169,7 @@ export class RecommendationEngine {
       catalog = previous.catalog;
       titles = previous.titles;
     } else {
-      catalog = await Catalog.build(await animeOf(snapshot.catalogue.animeChunks, slicer), slicer);
+      catalog = await Catalog.build(await animeOf(snapshot.catalogue.animeChunks, slicer), snapshot.catalogue.relations, slicer);
       titles = new TitleIndex(catalog, snapshot.catalogue.titles);
     }
     const ctx = buildModelContextWith(bundle, catalog, snapshot.baseline, snapshot.tags);
@@ -192,12 +225,26 @@ export class RecommendationEngine {
     return { k: options.k, offset: options.offset ?? 0, diversity: options.diversity ?? defaultDiversity };
   }
 
-  private list(page: Page, offset: number, reasons: (item: number) => Reason[], notes: string[]): RecommendationList {
-    const { itemIds } = this.ctx.bundle;
+  /**
+   * `cards`: for a grouped list, which entries of a card's franchise it may show (filters, not
+   * on the list) and the model's scores of the ones it ranked.
+   */
+  private list(page: Page, offset: number, reasons: (item: number) => Reason[], notes: string[], cards: CardContext | null = null): RecommendationList {
+    const { itemIds, itemIndex } = this.ctx.bundle;
+    const shown = (animeId: number): boolean => {
+      const item = itemIndex.get(animeId);
+      return item !== undefined && cards!.allowed[item] === 1 && (cards!.exclude === null || cards!.exclude[item] === 0);
+    };
+    const scoreOf = (animeId: number): number | null => {
+      const item = itemIndex.get(animeId);
+      return item === undefined ? null : cards!.scoreOf(item);
+    };
     return {
       items: page.items.map((item, i) => {
         const r = reasons(item);
-        return { rank: offset + i + 1, score: page.scores[i]!, anime: this.ctx.catalog.summary(itemIds[item]!), reason: r[0]!.text, reasons: r };
+        const animeId = itemIds[item]!;
+        const franchise = cards === null ? null : franchiseCard(this.ctx, animeId, shown, scoreOf);
+        return { rank: offset + i + 1, score: page.scores[i]!, anime: this.ctx.catalog.summary(animeId), reason: r[0]!.text, reasons: r, franchise };
       }),
       offset,
       nextOffset: page.hasMore ? offset + page.items.length : null,
@@ -228,6 +275,11 @@ export class RecommendationEngine {
     // ~20 characters per entry) and is what a precomputed ranking was stored under.
     const key = this.rankings.listKey(entries);
     const filtered = mask !== UNFILTERED;
+    // Grouped lists hold back what the list's franchises rule out (franchise-lists.ts); seasonal
+    // lists keep new seasons of what the user watches, and a re-watch list (excludeListed: false)
+    // the user's own franchises.
+    const franchises = (options.franchise ?? 'group') === 'group' ? franchisesOfList(this.ctx, entries) : null;
+    const keepStarted = isSeasonal(filters) || !excludeListed;
     // Filters restrict the candidates before ranking: a filtered request gets a ranking of the
     // titles it allows (kept per list and filter set), so a narrow filter (this season, one era)
     // gets the model's order of those titles, not what of an unfiltered short list survives it.
@@ -236,9 +288,11 @@ export class RecommendationEngine {
     if (filtered) {
       eligible = this.scratchEligible;
       for (let i = 0; i < eligible.length; i++) eligibleCount += eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
+      if (franchises !== null) eligibleCount = removeHidden(this.ctx, franchises, eligible, keepStarted);
     }
+    const grouping = franchises === null ? 'a' : keepStarted ? 's' : 'g';
     const found = filtered
-      ? this.rankings.filteredList(`${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}`, entries, eligible!)
+      ? this.rankings.filteredList(`${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}${grouping}`, entries, eligible!)
       : this.rankings.scoredList(key, entries, precomputed);
     const scored = found.list;
     this.lastRankingSource = found.source;
@@ -247,35 +301,62 @@ export class RecommendationEngine {
     if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
     if (scored.history.items.length === 0) {
       notes.push('No usable history: showing the starter set of popular, well-scored titles.');
-      const starter = starterPage(this.ctx, this.filter(filters), this.page(options, DEFAULT_STARTER_DIVERSITY), seed);
-      return this.list(starter, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], notes);
+      return this.starterList(options, seed, notes);
     }
     let result: Page;
-    if (eligible === null) {
+    if (franchises !== null) {
+      result = this.groupedPage(scored, exclude, allowed, eligible, franchises, keepStarted, page);
+    } else if (eligible === null) {
       const unfiltered = this.rankings.unfilteredPage(key, entries, scored, exclude, allowed, page);
       result = unfiltered.page;
       if (unfiltered.rescored) this.lastRankingSource = 'scored';
     } else {
       result = this.rankings.filteredPage(scored, exclude, allowed, eligible, page);
-      if (result.items.length < page.k && scored.rankingComplete) {
-        const left = excludeListed || excludePlanned ? ' once the titles on the list are left out' : '';
-        const ranked = scored.ranking.length;
-        notes.push(
-          ranked < eligibleCount
-            ? `${eligibleCount} title(s) match these filters${left}, but the ${this.ctx.bundle.manifest.kind} model can rank only ${ranked} of them: it cannot score titles nobody in its training data listed (the default anirec model can).`
+    }
+    if (eligible !== null && result.items.length < page.k && scored.rankingComplete) {
+      const left = excludeListed || excludePlanned ? ' once the titles on the list are left out' : '';
+      const ranked = scored.ranking.length;
+      notes.push(
+        ranked < eligibleCount
+          ? `${eligibleCount} title(s) match these filters${left}, but the ${this.ctx.bundle.manifest.kind} model can rank only ${ranked} of them: it cannot score titles nobody in its training data listed (the default anirec model can).`
+          : franchises !== null
+            ? `Only ${page.offset + result.items.length} title(s) or franchise(s) match these filters${left}.`
             : `Only ${ranked} title(s) match these filters${left}.`,
-        );
-      }
+      );
     }
     const reasons = new ReasonBuilder(this.ctx.bundle, this.ctx.catalog, this.ctx.sources, scored.liked, scored.loved, result.items);
-    return this.list(result, page.offset, (item) => reasons.explain(item), notes);
+    const cards = franchises === null ? null : { allowed, exclude, scoreOf: rankingScoreOf(scored.ranking, scored.rankingScores) };
+    return this.list(result, page.offset, (item) => reasons.explain(item), notes, cards);
+  }
+
+  /**
+   * A page of cards (one per franchise) from the list's kept ranking; when the ranking cannot fill
+   * it (hidden titles, a narrow filter, a deep page), from the model's scores for every title.
+   */
+  private groupedPage(scored: ScoredList, exclude: Uint8Array, allowed: Uint8Array, eligible: Uint8Array | null, franchises: ListFranchises, keepStarted: boolean, page: PageRequest): Page {
+    const fromRanking = groupedPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, franchises, page, keepStarted);
+    if (fromRanking !== null) return fromRanking;
+    this.lastRankingSource = 'scored';
+    this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores, eligible ?? undefined);
+    return groupedSelect(this.ctx, this.scratchScores, exclude, eligible ?? allowed, franchises, page, keepStarted);
   }
 
   /** Nothing known: a seeded, diverse set of popular well-scored titles. */
   starter(options: RecommendOptions, seed: number): RecommendationList {
+    return this.starterList(options, seed, []);
+  }
+
+  private starterList(options: RecommendOptions, seed: number, notes: string[]): RecommendationList {
     const page = this.page(options, DEFAULT_STARTER_DIVERSITY);
-    const result = starterPage(this.ctx, this.filter(options.filters), page, seed);
-    return this.list(result, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], []);
+    const grouped = (options.franchise ?? 'group') === 'group';
+    const allowed = this.allowedMask(options.filters);
+    let cards: CardContext | null = null;
+    const result = starterPage(this.ctx, this.filter(options.filters), page, seed, (scores) => {
+      if (!grouped) return selectPage(this.ctx, scores, null, allowed, page);
+      cards = { allowed, exclude: null, scoreOf: arrayScoreOf(scores) };
+      return groupedSelect(this.ctx, scores, null, allowed, NO_LIST, page, false);
+    });
+    return this.list(result, page.offset, (item) => [popularReason(this.ctx.bundle.itemIds[item]!, this.ctx.catalog)], notes, cards);
   }
 
   /** New user from liked/disliked genres, themes, studios, formats and era. */
@@ -284,7 +365,9 @@ export class RecommendationEngine {
     const allowed = this.allowedMask(preferenceFilters(prefs, resolved, options.filters ?? {}));
     const page = this.page(options);
     const scored = scorePreferences(this.ctx, resolved, allowed);
-    const result = selectPage(this.ctx, scored.scores, null, scored.allowed, page);
+    const grouped = (options.franchise ?? 'group') === 'group';
+    const result = grouped ? groupedSelect(this.ctx, scored.scores, null, scored.allowed, NO_LIST, page, false) : selectPage(this.ctx, scored.scores, null, scored.allowed, page);
+    const cards = grouped ? { allowed: scored.allowed, exclude: null, scoreOf: arrayScoreOf(scored.scores) } : null;
     const { itemIds } = this.ctx.bundle;
     const seedNames = scored.seeds.slice(0, 2).map((i) => this.ctx.catalog.get(itemIds[i]!)?.title ?? `anime ${itemIds[i]}`);
     const notes = resolved.liked.size + resolved.studios.size === 0 ? ['No liked genres, themes or studios given: ranking by popularity and score within your constraints.'] : [];
@@ -295,7 +378,7 @@ export class RecommendationEngine {
       if (matched.length > 0) return [{ ...tasteReason(matched), kind: 'preferences' }];
       if (seedNames.length > 0) return [{ kind: 'similar_users', text: `Popular with fans of ${seedNames.join(' and ')}` }];
       return [popularReason(itemIds[item]!, this.ctx.catalog)];
-    }, notes);
+    }, notes, cards);
   }
 
   /** More like this: similar titles to one title, by co-listing, content, or both. */
@@ -309,12 +392,24 @@ export class RecommendationEngine {
     const allowed = this.allowedMask(options.filters, mask);
     let found = similarScores(this.ctx.sources, item, mode, pool);
     const filtered = mask !== UNFILTERED;
+    const grouped = (options.franchise ?? 'group') === 'group';
+    // The title's own franchise is where it came from, not more like it: one click away on its page.
+    const franchises = grouped ? franchisesOfList(this.ctx, [{ animeId, score: null, status: 'completed' }]) : null;
     if (filtered) {
       const eligible = this.scratchEligible;
       for (let i = 0; i < eligible.length; i++) eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
+      if (franchises !== null) removeHidden(this.ctx, franchises, eligible, false);
       found = widenWithTags(found, this.ctx.tagSimilarity, item, eligible, page.offset + page.k + 1);
     }
-    const result = selectPage(this.ctx, sparseScores(exclude.length, found.scores, this.scratchScores), exclude, allowed, page);
+    const scores = sparseScores(exclude.length, found.scores, this.scratchScores);
+    let result: Page;
+    let cards: CardContext | null = null;
+    if (franchises !== null) {
+      cards = { allowed, exclude, scoreOf: arrayScoreOf(scores) };
+      result = groupedSelect(this.ctx, scores, exclude, allowed, franchises, page, false);
+    } else {
+      result = selectPage(this.ctx, scores, exclude, allowed, page);
+    }
     const name = this.ctx.catalog.get(animeId)?.title ?? `anime ${animeId}`;
     const notes: string[] = [];
     if (found.modeUsed !== mode) notes.push(`No collaborative neighbours for ${name} (too few users listed it): showing content similarity.`);
@@ -331,7 +426,7 @@ export class RecommendationEngine {
           ? `Watched and liked by the same people as ${name}`
           : `Similar in content to ${name}${sharedText}`;
       return [{ kind: 'similar_to', text, animeIds: [animeId], ...(shared.length > 0 ? { tags: shared } : {}) }];
-    }, notes);
+    }, notes, cards);
     return { ...list, modeUsed: found.modeUsed };
   }
 

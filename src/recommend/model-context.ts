@@ -1,3 +1,5 @@
+import type { FranchiseLookup } from '../data/franchises/cards.js';
+import { isMinorFormat } from '../data/franchises/franchises.js';
 import type { Anime } from '../data/types.js';
 import type { ModelBundle } from '../models/bundle.js';
 import type { Catalog } from './catalog.js';
@@ -16,6 +18,8 @@ export interface ModelContext {
   tagSimilarity: TagSimilarity;
   sources: SimilaritySources;
   baseline: Baseline;
+  /** Each item's franchise, way in and minor format (data/franchises/cards.ts), by item index. */
+  franchiseItems: FranchiseLookup;
 }
 
 export function buildModelContext(bundle: ModelBundle, catalog: Catalog, baseline: Baseline): ModelContext {
@@ -27,11 +31,27 @@ export function buildModelContextWith(bundle: ModelBundle, catalog: Catalog, bas
   return contextWith(bundle, catalog, baseline, new TagSimilarity(bundle, catalog, tags));
 }
 
+function franchiseItems(bundle: ModelBundle, catalog: Catalog, itemAnime: readonly (Anime | undefined)[]): FranchiseLookup {
+  const n = bundle.itemIds.length;
+  const lookup: FranchiseLookup = { franchiseOf: new Int32Array(n), wayIn: new Uint8Array(n), minor: new Uint8Array(n) };
+  for (let i = 0; i < n; i++) {
+    const id = bundle.itemIds[i]!;
+    const franchise = catalog.franchises.of(id);
+    lookup.franchiseOf[i] = franchise?.id ?? id;
+    lookup.wayIn[i] = franchise === undefined || franchise.waysIn.has(id) ? 1 : 0;
+    const anime = itemAnime[i];
+    lookup.minor[i] = anime !== undefined && isMinorFormat(anime) ? 1 : 0;
+  }
+  return lookup;
+}
+
 function contextWith(bundle: ModelBundle, catalog: Catalog, baseline: Baseline, tagSimilarity: TagSimilarity): ModelContext {
+  const itemAnime = Array.from(bundle.itemIds, (id) => catalog.get(id));
   return {
     bundle,
     catalog,
-    itemAnime: Array.from(bundle.itemIds, (id) => catalog.get(id)),
+    itemAnime,
+    franchiseItems: franchiseItems(bundle, catalog, itemAnime),
     tagSimilarity,
     sources: similaritySources(bundle, tagSimilarity),
     baseline,

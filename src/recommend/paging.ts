@@ -46,13 +46,13 @@ export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uin
 }
 
 /** How many of the best eligible items a page needs: the page, one more (is there a next page?), and MMR's choice. */
-function poolSize(page: PageRequest): number {
+export function poolSize(page: PageRequest): number {
   const need = page.offset + page.k + 1;
   return page.diversity > 0 ? Math.max(need * 3, need + 30) : need;
 }
 
 /** The page out of the best eligible items (best first) and their scores, diversified if asked. */
-function pageFromPool(ctx: ModelContext, pool: number[], poolScores: number[], page: PageRequest): Page {
+export function pageFromPool(ctx: ModelContext, pool: number[], poolScores: number[], page: PageRequest): Page {
   const need = page.offset + page.k + 1;
   if (page.diversity > 0) {
     const ranked = mmr(pool, poolScores, need, page.diversity, (a, b) => ctx.tagSimilarity.pair(a, b));

@@ -9,6 +9,7 @@ import type { UserRanking } from '../store/index.js';
 import type { RecommendationEngine, RecommendationList, RecommendedItem, RecommendOptions } from './engine.js';
 import type { RecommendationFilters } from './filters.js';
 import type { Reason } from './reasons.js';
+import { franchisesOfList } from './franchise-lists.js';
 import { ListedSeries, type SeriesMatch } from './series.js';
 import { likeWeight, meanOf, type HistoryEntry } from './taste-profile.js';
 
@@ -74,9 +75,17 @@ export function seasonalRecommend(engine: RecommendationEngine, entries: readonl
   const excludePlanned = filters.excludePlanned ?? true;
   const position = new Map(ranked.items.map((item, i) => [item.anime.id, i]));
 
+  // Never a new season of a franchise the user dropped (in grouped lists, the default).
+  const dropped = (options.franchise ?? 'group') === 'group' ? franchisesOfList(engine.ctx, entries).dropped : new Set<number>();
+  const { itemIndex } = engine.ctx.bundle;
+  const franchiseOf = (animeId: number): number => {
+    const item = itemIndex.get(animeId);
+    return item === undefined ? (catalog.franchises.of(animeId)?.id ?? animeId) : engine.ctx.franchiseItems.franchiseOf[item]!;
+  };
   const continuations: { animeId: number; match: SeriesMatch }[] = [];
   for (const anime of catalog.anime) {
     if (!allowed(anime)) continue;
+    if (dropped.size > 0 && dropped.has(franchiseOf(anime.animeId))) continue;
     const own = entryOf.get(anime.animeId);
     if (own !== undefined && (own.status === 'plan_to_watch' ? excludePlanned : excludeListed)) continue;
     const match = series.match(anime);
@@ -101,6 +110,7 @@ export function seasonalRecommend(engine: RecommendationEngine, entries: readonl
       rank: 0,
       score: item?.score ?? null,
       anime: item?.anime ?? catalog.summary(animeId),
+      franchise: item?.franchise ?? null,
       reason: reason.text,
       // The model's own new_title reason may name the same series ("continues X"): said once.
       reasons: [reason, ...(item?.reasons ?? []).filter((r) => !(r.kind === 'new_title' && r.animeIds?.includes(match.listedId)))],

@@ -14,7 +14,14 @@ const MIN_STARTER_SCORE = 7.3;
  * so two visitors (two seeds) see different, equally reasonable starting points instead of the
  * same ten blockbusters. The seed is returned so a client can page through one consistent list.
  */
-export function starterPage(ctx: ModelContext, allowed: AnimePredicate, page: PageRequest, seed: number): Page {
+export function starterPage(
+  ctx: ModelContext,
+  allowed: AnimePredicate,
+  page: PageRequest,
+  seed: number,
+  /** Cuts the page from the scores (default selectPage; the engine groups franchises). */
+  select: (scores: Float32Array) => Page = (scores) => selectPage(ctx, scores, null, allowed, page),
+): Page {
   const { bundle, itemAnime } = ctx;
   const n = bundle.itemIds.length;
   const eligible: number[] = [];
@@ -40,5 +47,5 @@ export function starterPage(ctx: ModelContext, allowed: AnimePredicate, page: Pa
     const quality = ((itemAnime[i]?.malScore ?? 6) - 6) / 3;
     scores[i] = bundle.popularity[i]! / maxPop + 0.5 * quality + 0.6 * random();
   }
-  return selectPage(ctx, scores, null, allowed, page);
+  return select(scores);
 }

@@ -74,14 +74,16 @@ async function main(): Promise<void> {
         hash.update(chunk);
         animeChunks.push(chunk);
       }
+      const relations = await store.animeRelations();
+      hash.update(new Uint8Array(serialize(relations)));
       const catalogHash = hash.digest('base64url');
       const titles = catalogHash === knownCatalogHash ? null : buildTitleIndexData(anime);
       const columns = await store.allInteractions();
       const users = buildUserIndexData(columns);
-      const catalog = new Catalog(anime);
+      const catalog = new Catalog(anime, relations);
       const baseline = computeBaseline(columns, catalog);
       const tags = buildTagIndexData(itemIds!, catalog);
-      const catalogue = titles === null ? null : { animeChunks, titles };
+      const catalogue = titles === null ? null : { animeChunks, titles, relations };
       const transfer = [...userIndexBuffers(users), ...tagIndexBuffers(tags), ...(catalogue ? [...animeChunks.map((c) => c.buffer as ArrayBuffer), ...titleIndexBuffers(catalogue.titles)] : [])];
       post({ type: 'done', catalogHash, catalogue, users, tags, baseline }, transfer);
     } finally {

@@ -1,3 +1,4 @@
+import type { AnimeRelation } from '../data/types.js';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
@@ -25,13 +26,13 @@ import type { TitleIndexData } from './title-search.js';
  * titles into objects is most of what a swap costs the event loop, and only imports change it.
  */
 export interface StoreSnapshot {
-  /** Fingerprint of the catalogue's content: every title's stored record, serialised. */
+  /** Fingerprint of the catalogue's content: every title's stored record and the relations, serialised. */
   catalogHash: string;
   /**
    * The catalogue (serialised chunks) and its title index; null when the caller said it already
    * has a catalogue with this fingerprint (a model swap with no import since), which it reuses.
    */
-  catalogue: { animeChunks: Uint8Array[]; titles: TitleIndexData } | null;
+  catalogue: { animeChunks: Uint8Array[]; titles: TitleIndexData; relations: AnimeRelation[] } | null;
   users: UserIndexData;
   /** The catalogue tags of the model's items (for diversity and tag similarity). */
   tags: TagIndexData;

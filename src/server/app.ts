@@ -15,6 +15,7 @@ import { registerHealth } from './health.js';
 import { ModelHolder, type ModelSource } from './model-holder.js';
 import { countError, registerMetrics, ServerMetrics } from './metrics.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
+import { registerContinueRoutes } from './routes/continue.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerMonitoringRoutes } from './routes/monitoring.js';
 import { registerRecommendRoutes } from './routes/recommend.js';
@@ -112,6 +113,7 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
 
   registerHealth(app, deps);
   registerRecommendRoutes(app, deps);
+  registerContinueRoutes(app, deps);
   registerCatalogRoutes(app, deps);
   registerUserRoutes(app, deps);
   registerImportRoutes(app, deps);

@@ -43,6 +43,12 @@ export const pagingProperties = {
   k: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'How many items.' },
   offset: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Items to skip (next page = offset + k).' },
   diversity: { type: 'number', minimum: 0, maximum: 1, description: 'MMR diversity λ: 0 = pure relevance, 1 = maximally varied.' },
+  franchise: {
+    type: 'string',
+    enum: ['group', 'all'],
+    description:
+      "group (default): one card per franchise, with its other entries in the card's franchise.more; no later entries of franchises you have not started, nothing from franchises you dropped, and what continues titles on your list is left to /continue (seasonal lists keep new seasons); specials, recaps and music videos rank below full series unless you watch them. all: every title, ranked as the model scores it (what anirec eval scores).",
+  },
 } as const;
 
 export const filtersObject = { type: 'object', additionalProperties: false, properties: filterProperties } as const;
@@ -93,6 +99,20 @@ const reasonSchema = {
   },
 } as const;
 
+export const franchiseCardSchema = {
+  type: ['object', 'null'],
+  description: "The franchise this card stands for (null for a title alone, and in franchise=all lists): \"+N more from <name>\".",
+  properties: {
+    id: { type: 'integer', description: 'The MAL id of its first entry.' },
+    name: { type: 'string' },
+    more: {
+      type: 'array',
+      description: 'Its other entries this list may show (not on your list, passing the filters), in release order.',
+      items: { type: 'object', properties: { anime: animeSummarySchema, score: { type: ['number', 'null'] } } },
+    },
+  },
+} as const;
+
 export const recommendationListSchema = {
   type: 'object',
   properties: {
@@ -107,6 +127,7 @@ export const recommendationListSchema = {
           anime: animeSummarySchema,
           reason: { type: 'string' },
           reasons: { type: 'array', items: reasonSchema },
+          franchise: franchiseCardSchema,
         },
       },
     },

@@ -84,6 +84,11 @@ describe('franchises from titles (the heuristic a default install uses)', () => 
     assert.equal(clannad.entries[0], id('Clannad Movie'));
     assert.deepEqual([...clannad.waysIn], [id('Clannad')]);
     assert.equal(clannad.name, 'Clannad');
+    // A remake most people start with is a way in too; a sequel with a few more members is not.
+    assert.deepEqual([...franchises.of(id('Fullmetal Alchemist'))!.waysIn].sort((a, b) => a - b), [id('Fullmetal Alchemist'), id('Fullmetal Alchemist: Brotherhood')]);
+    assert.deepEqual([...franchises.of(id('Hunter x Hunter'))!.waysIn].sort((a, b) => a - b), [id('Hunter x Hunter'), id('Hunter x Hunter (2011)')]);
+    assert.deepEqual([...franchises.of(id('Mushishi'))!.waysIn], [id('Mushishi')]);
+    assert.deepEqual([...franchises.of(id('One Punch Man'))!.waysIn], [id('One Punch Man')]);
     // A title alone is a franchise of one, and its own way in.
     assert.deepEqual(franchises.of(id('Kimi no Na wa.'))!.entries, [id('Kimi no Na wa.')]);
     assert.equal(franchises.of(123456789), undefined);

@@ -144,9 +144,13 @@ describe('filters restrict the candidates before ranking', () => {
     const filters: RecommendationFilters = { status: ['upcoming'], themes: ['Mecha'] };
     const matching = eligibleTitles(filters, pastedList).length;
     assert.ok(matching > 0 && matching < 50, `a narrow filter (${matching} titles)`);
-    const list = engine.recommend(pastedList, { k: 50, filters });
+    // Every title (franchise: 'all'): a grouped list counts cards, tested in franchise-lists.test.ts.
+    const list = engine.recommend(pastedList, { k: 50, filters, franchise: 'all' });
     assert.equal(list.items.length, matching);
     assert.ok(list.notes.some((n) => n.startsWith(`Only ${matching} title(s) match these filters`)), list.notes.join('; '));
+    const grouped = engine.recommend(pastedList, { k: 50, filters });
+    assert.ok(grouped.items.length > 0 && grouped.items.length <= matching);
+    assert.ok(grouped.notes.some((n) => n.startsWith(`Only ${grouped.items.length} title(s) or franchise(s) match these filters`)), grouped.notes.join('; '));
   });
 
   test('more like this, filtered to titles after the ratings', () => {

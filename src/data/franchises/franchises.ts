@@ -11,21 +11,14 @@
  *    title's stem, and which shares most of its genres and themes, continues it. The bundled data
  *    has no relations, so this is what a default install uses.
  */
-import type { Anime, AnimeFormat } from '../types.js';
-import { continuesTitle, continuesSeries, MIN_TAG_OVERLAP, stemsOf, tagOverlap, tagsOf } from './title-stems.js';
-
-/** A relation between two titles by MAL id, in MyAnimeList's vocabulary. */
-export interface TitleRelation {
-  animeId: number;
-  relatedId: number;
-  relation: string;
-}
+import type { Anime, AnimeFormat, AnimeRelation, RelationType } from '../types.js';
+import { continuesTitle, continuesSeries, hasSequelMarker, MIN_TAG_OVERLAP, stemsOf, tagOverlap, tagsOf } from './title-stems.js';
 
 /**
  * Relations that keep two titles in one franchise. `character` (a shared character, e.g. a
  * crossover) and `other` link unrelated works too often to group by.
  */
-export const FRANCHISE_RELATIONS: ReadonlySet<string> = new Set([
+export const FRANCHISE_RELATIONS: ReadonlySet<RelationType> = new Set<RelationType>([
   'sequel', 'prequel', 'side_story', 'parent_story', 'summary', 'full_story', 'alternative_version', 'alternative_setting', 'spin_off',
 ]);
 
@@ -88,9 +81,10 @@ export interface Franchise {
   entries: readonly number[];
   /**
    * Where someone who has not started the franchise may start: its first full series in release
-   * order (a TV series when it has one), and titles a source says are alternative versions of it
-   * (a remake, "Fullmetal Alchemist: Brotherhood"). The title heuristic cannot tell a remake from
-   * a sequel, so without relations a remake waits behind its original.
+   * order (a TV series when it has one); titles a source says are alternative versions of it; and,
+   * without relations, a full series listed by at least REMAKE_MEMBERS times as many people whose
+   * title does not say it is a sequel: that is how remakes look ("Fullmetal Alchemist:
+   * Brotherhood", "Hunter x Hunter (2011)", "Kanon (2006)"), where most people start.
    */
   waysIn: ReadonlySet<number>;
 }
@@ -98,15 +92,23 @@ export interface Franchise {
 const isTv = (a: Anime): boolean => a.format === 'TV';
 const isFull = (a: Anime): boolean => !isMinorFormat(a);
 
-function franchiseOf(entries: Anime[], alternatives: ReadonlyMap<number, number[]>): Franchise {
+/**
+ * How many times the first series' members a remake needs. Member counts come from sources of
+ * different years (the 2016 dataset, a recent catalogue), so a sequel counted recently can have a
+ * few more members than its original counted in 2016; a remake that people start with has many more.
+ */
+const REMAKE_MEMBERS = 2;
+
+function franchiseOf(entries: Anime[], alternatives: ReadonlyMap<number, number[]>, hasRelations: boolean): Franchise {
   const ordered = releaseOrder(entries);
   const first = ordered.find(isTv) ?? ordered.find(isFull) ?? ordered[0]!;
-  return {
-    id: ordered[0]!.animeId,
-    name: first.title,
-    entries: ordered.map((a) => a.animeId),
-    waysIn: new Set([first.animeId, ...(alternatives.get(first.animeId) ?? [])]),
-  };
+  const waysIn = new Set([first.animeId, ...(alternatives.get(first.animeId) ?? [])]);
+  if (!hasRelations && first.members !== null) {
+    for (const a of ordered) {
+      if (isFull(a) && a.members !== null && a.members >= REMAKE_MEMBERS * first.members && !hasSequelMarker(a.title)) waysIn.add(a.animeId);
+    }
+  }
+  return { id: ordered[0]!.animeId, name: first.title, entries: ordered.map((a) => a.animeId), waysIn };
 }
 
 /** Every title's franchise (a title with no relatives is a franchise of one). Immutable. */
@@ -117,7 +119,19 @@ export class Franchises {
     for (const franchise of groups) for (const id of franchise.entries) this.byAnime.set(id, franchise);
   }
 
-  static build(anime: readonly Anime[], relations: readonly TitleRelation[] = []): Franchises {
+  static build(anime: readonly Anime[], relations: readonly AnimeRelation[] = []): Franchises {
+    const steps = Franchises.steps(anime, relations);
+    for (;;) {
+      const next = steps.next();
+      if (next.done) return next.value;
+    }
+  }
+
+  /**
+   * The same build as a generator that yields every few hundred titles, so a server can build
+   * it in slices of the event loop (recommend/time-slicer.ts) while it keeps answering.
+   */
+  static *steps(anime: readonly Anime[], relations: readonly AnimeRelation[] = []): Generator<void, Franchises, void> {
     const index = new Map(anime.map((a, i) => [a.animeId, i]));
     const sets = new UnionFind(anime.length);
     const related = new Set<number>();
@@ -137,7 +151,8 @@ export class Franchises {
         }
       }
     }
-    linkByTitle(anime, related, sets);
+    yield;
+    yield* linkByTitle(anime, related, sets);
     const groups = new Map<number, Anime[]>();
     anime.forEach((a, i) => {
       const root = sets.find(i);
@@ -145,7 +160,8 @@ export class Franchises {
       if (group === undefined) groups.set(root, (group = []));
       group.push(a);
     });
-    return new Franchises([...groups.values()].map((group) => franchiseOf(group, alternatives)));
+    yield;
+    return new Franchises([...groups.values()].map((group) => franchiseOf(group, alternatives, group.some((a) => related.has(index.get(a.animeId)!)))));
   }
 
   /** The title's franchise; undefined for a title not in the catalogue it was built from. */
@@ -171,7 +187,10 @@ const titleOf = (anime: Anime, kind: number): string => (kind === 0 ? anime.titl
  * titles, or both English titles) and whose tags mostly agree. Titles some source gave relations
  * for are left to those relations on both sides of a pair.
  */
-function linkByTitle(anime: readonly Anime[], related: ReadonlySet<number>, sets: UnionFind): void {
+/** Titles handled between two chances to yield. */
+const STEP = 256;
+
+function* linkByTitle(anime: readonly Anime[], related: ReadonlySet<number>, sets: UnionFind): Generator<void, void, void> {
   const stems = anime.map(stemsOf);
   const tags = anime.map(tagsOf);
   // Titles by their whole stem, one map per kind of title (main, English).
@@ -186,9 +205,10 @@ function linkByTitle(anime: readonly Anime[], related: ReadonlySet<number>, sets
       else owners.push(i);
     });
   });
-  stems.forEach((own, i) => {
-    if (related.has(i)) return;
-    own.forEach((stem, kind) => {
+  for (let i = 0; i < anime.length; i++) {
+    if (i % STEP === STEP - 1) yield;
+    if (related.has(i)) continue;
+    stems[i]!.forEach((stem, kind) => {
       // Every beginning of this stem that is some title's whole stem: that title is continued here.
       for (let length = 1; length <= stem.length; length++) {
         for (const j of byStem[kind]!.get(stem.slice(0, length).join(' ')) ?? []) {
@@ -205,5 +225,5 @@ function linkByTitle(anime: readonly Anime[], related: ReadonlySet<number>, sets
         }
       }
     });
-  });
+  }
 }

@@ -70,3 +70,12 @@ export const MIN_TAG_OVERLAP = 0.5;
 export const stemsOf = (anime: Anime): string[][] => [anime.title, anime.titleEnglish ?? ''].map(seriesStem);
 
 export const tagsOf = (anime: Anime): Set<string> => new Set([...anime.genres, ...anime.themes, ...anime.demographics]);
+
+/** Words that say a title is a later instalment, not a new telling ("2nd Season", "Zoku", "Final"). */
+const SEQUEL_WORDS = new Set(['season', 'part', 'ii', 'iii', 'iv', 'v', 'second', 'third', 'fourth', 'fifth', 'sixth', 'cour', 'final', 'new', 'shin', 'zoku', 'kanketsu', 'kouhen', 'next', 'returns', 'continued']);
+
+/** True when the title says it is a later instalment: a sequel word, an ordinal, or a number after the name ("Haikyuu!! 2"). */
+export function hasSequelMarker(title: string): boolean {
+  const words = plain(title).split(/[^a-z0-9]+/).filter((w) => w !== '');
+  return words.some((word, i) => SEQUEL_WORDS.has(word) || /^\d+(st|nd|rd|th)$/.test(word) || (i > 0 && /^\d{1,2}$/.test(word)));
+}

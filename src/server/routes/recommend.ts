@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ListStatus } from '../../data/types.js';
 import type { RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
+import type { FranchiseMode } from '../../recommend/franchise-lists.js';
 import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
 import type { Preferences } from '../../recommend/preferences.js';
 import { isSeasonal, seasonalRecommend } from '../../recommend/seasonal.js';
@@ -14,7 +15,7 @@ import { filterProperties, filtersObject, listStatusSchema, pagingProperties, re
 /** Query strings carry lists as repeated parameters or comma-separated values; both end up as arrays. */
 const LIST_FIELDS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'formats', 'status'] as const;
 
-type Query = Partial<Record<string, unknown>> & { k: number; offset: number; diversity?: number; seed?: number };
+type Query = Partial<Record<string, unknown>> & { k: number; offset: number; diversity?: number; seed?: number; franchise?: FranchiseMode };
 
 /** The request's clock: what `season=current` means. */
 export function clockOf(deps: RouteDeps): Date {
@@ -35,12 +36,18 @@ export function filtersFromQuery(query: Query, now: Date): RecommendationFilters
 }
 
 export function optionsFromQuery(query: Query, now: Date): RecommendOptions {
-  return { k: query.k, offset: query.offset, filters: filtersFromQuery(query, now), ...(query.diversity !== undefined ? { diversity: query.diversity } : {}) };
+  return {
+    k: query.k,
+    offset: query.offset,
+    filters: filtersFromQuery(query, now),
+    ...(query.diversity !== undefined ? { diversity: query.diversity } : {}),
+    ...(query.franchise !== undefined ? { franchise: query.franchise } : {}),
+  };
 }
 
 /** A POST body's paging and filters, with `season: current` resolved by `now`. */
 function optionsFromBody(body: RecommendOptions, now: Date): RecommendOptions {
-  return { k: body.k, offset: body.offset, filters: resolveSeasonFilter(body.filters ?? {}, now), diversity: body.diversity };
+  return { k: body.k, offset: body.offset, filters: resolveSeasonFilter(body.filters ?? {}, now), diversity: body.diversity, ...(body.franchise !== undefined ? { franchise: body.franchise } : {}) };
 }
 
 /** `season` in the answer: the season a season filter selected (so `current` says which one it was). */
@@ -57,11 +64,11 @@ function recommendList(engine: RecommendationEngine, entries: HistoryEntry[], op
   return { ...seasonOf(options), ...list };
 }
 
-const recommendQuery = { type: 'object', additionalProperties: false, properties: { ...pagingProperties, ...filterProperties } } as const;
+export const recommendQuery = { type: 'object', additionalProperties: false, properties: { ...pagingProperties, ...filterProperties } } as const;
 
 const bodyOptions = { ...pagingProperties, filters: filtersObject } as const;
 
-const titleEntry = {
+export const titleEntry = {
   type: 'object',
   additionalProperties: false,
   description: 'A title by MAL id, or by name (typos are fine). Give id or title.',
@@ -73,11 +80,49 @@ const titleEntry = {
   },
 } as const;
 
-interface TitleInput {
+export interface TitleInput {
   id?: number;
   title?: string;
   score?: number | null;
   status?: ListStatus;
+}
+
+/**
+ * A request's titles (MAL ids, or typo-tolerant names) as list entries, with what each name
+ * matched; a title that matches nothing is a 404 naming the field and suggesting near matches.
+ */
+export function resolveTitleInputs(engine: RecommendationEngine, titles: readonly TitleInput[]): { entries: HistoryEntry[]; resolved: object[] } {
+  const entries: HistoryEntry[] = [];
+  const resolved: object[] = [];
+  titles.forEach((input, i) => {
+    const field = `body.titles[${i}]`;
+    let animeId: number;
+    if (input.id !== undefined) {
+      if (engine.catalog.get(input.id) === undefined) {
+        const hint = input.title ? engine.searchTitles(input.title, 3).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title })) : [];
+        throw notFound(`${field}.id`, `No anime with MAL id ${input.id} in the catalogue. Use GET /v1/search?q=… to find ids, or send the title instead.`, hint);
+      }
+      animeId = input.id;
+    } else if (input.title !== undefined) {
+      const matches = engine.searchTitles(input.title, 4);
+      if (matches.length === 0) {
+        const loose = engine.titles.search(input.title, { limit: 3, minScore: 0.5 }).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title }));
+        throw notFound(`${field}.title`, `No title matches ${JSON.stringify(input.title)}; check the spelling or send the MAL id.`, loose);
+      }
+      animeId = matches[0]!.animeId;
+      resolved.push({
+        input: input.title,
+        anime: { id: animeId, title: engine.catalog.get(animeId)!.title },
+        confidence: Number(matches[0]!.score.toFixed(3)),
+        matchedName: matches[0]!.matchedName,
+        alternatives: matches.slice(1).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title, confidence: Number(m.score.toFixed(3)) })),
+      });
+    } else {
+      throw badRequest(field, `${field} needs an "id" (MAL id) or a "title".`);
+    }
+    entries.push({ animeId, score: input.score ?? null, status: input.status ?? (input.score ? 'completed' : null) });
+  });
+  return { entries, resolved };
 }
 
 export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -114,36 +159,7 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
     async (request) => {
       request.metricsMode = 'from-titles';
       const engine = engineOf(deps);
-      const entries: HistoryEntry[] = [];
-      const resolved: object[] = [];
-      request.body.titles.forEach((input, i) => {
-        const field = `body.titles[${i}]`;
-        let animeId: number;
-        if (input.id !== undefined) {
-          if (engine.catalog.get(input.id) === undefined) {
-            const hint = input.title ? engine.searchTitles(input.title, 3).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title })) : [];
-            throw notFound(`${field}.id`, `No anime with MAL id ${input.id} in the catalogue. Use GET /v1/search?q=… to find ids, or send the title instead.`, hint);
-          }
-          animeId = input.id;
-        } else if (input.title !== undefined) {
-          const matches = engine.searchTitles(input.title, 4);
-          if (matches.length === 0) {
-            const loose = engine.titles.search(input.title, { limit: 3, minScore: 0.5 }).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title }));
-            throw notFound(`${field}.title`, `No title matches ${JSON.stringify(input.title)}; check the spelling or send the MAL id.`, loose);
-          }
-          animeId = matches[0]!.animeId;
-          resolved.push({
-            input: input.title,
-            anime: { id: animeId, title: engine.catalog.get(animeId)!.title },
-            confidence: Number(matches[0]!.score.toFixed(3)),
-            matchedName: matches[0]!.matchedName,
-            alternatives: matches.slice(1).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title, confidence: Number(m.score.toFixed(3)) })),
-          });
-        } else {
-          throw badRequest(field, `${field} needs an "id" (MAL id) or a "title".`);
-        }
-        entries.push({ animeId, score: input.score ?? null, status: input.status ?? (input.score ? 'completed' : null) });
-      });
+      const { entries, resolved } = resolveTitleInputs(engine, request.body.titles);
       const list = recommendList(engine, entries, optionsFromBody(request.body, clockOf(deps)));
       return { mode: 'from-titles', resolved, ...list };
     },
@@ -175,8 +191,8 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
     },
     async (request) => {
       request.metricsMode = 'from-preferences';
-      const { k, offset, filters, diversity, ...prefs } = request.body;
-      const options = optionsFromBody({ k, offset, filters, diversity }, clockOf(deps));
+      const { k, offset, filters, diversity, franchise, ...prefs } = request.body;
+      const options = optionsFromBody({ k, offset, filters, diversity, franchise }, clockOf(deps));
       return { mode: 'from-preferences', ...seasonOf(options), ...engineOf(deps).fromPreferences(prefs, options) };
     },
   );
