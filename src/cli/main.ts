@@ -7,6 +7,7 @@ import { registerInfo } from './commands/info.js';
 import { registerModels } from './commands/models.js';
 import { registerOps } from './commands/ops.js';
 import { registerPrecompute } from './commands/precompute.js';
+import { registerContinue } from './commands/continue.js';
 import { registerProfile } from './commands/profile.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRecommend } from './commands/recommend.js';
@@ -31,6 +32,7 @@ export function buildProgram(ctx = createContext()): Command {
   registerSimilar(program, ctx);
   registerSearch(program, ctx);
   registerProfile(program, ctx);
+  registerContinue(program, ctx);
   registerRecommendBatch(program, ctx);
   registerPrecompute(program, ctx);
   registerEval(program, ctx);

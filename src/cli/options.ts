@@ -38,14 +38,19 @@ export interface PagingFlags {
   k: number;
   offset: number;
   diversity?: number;
+  franchise?: 'group' | 'all';
 }
 
 export function addPagingOptions(command: Command): Command {
-  const { k, offset, diversity } = pagingProperties;
+  const { k, offset, diversity, franchise } = pagingProperties;
   return command
     .option('--k <n>', `how many titles (${k.minimum}–${k.maximum})`, parseNumberIn('--k', k.minimum, k.maximum, true), k.default)
     .option('--offset <n>', `titles to skip: the next page is offset + k (${offset.minimum}–${offset.maximum})`, parseNumberIn('--offset', offset.minimum, offset.maximum, true), offset.default)
-    .option('--diversity <λ>', `MMR diversity, ${diversity.minimum} = pure relevance … ${diversity.maximum} = most varied`, parseNumberIn('--diversity', diversity.minimum, diversity.maximum, false));
+    .option('--diversity <λ>', `MMR diversity, ${diversity.minimum} = pure relevance … ${diversity.maximum} = most varied`, parseNumberIn('--diversity', diversity.minimum, diversity.maximum, false))
+    .option('--franchise <mode>', `${franchise.enum.join(' or ')}: one card per franchise (default) or every title`, (value: string) => {
+      if (!(franchise.enum as readonly string[]).includes(value)) throw new InvalidArgumentError(`--franchise must be ${franchise.enum.join(' or ')}.`);
+      return value;
+    });
 }
 
 export interface JsonFlag {

@@ -78,7 +78,7 @@ export function printResolved(out: Out, resolved: readonly ResolvedTitle[]): voi
 }
 
 export interface ListLike {
-  items: readonly { rank: number; anime: AnimeSummary; reason: string }[];
+  items: readonly { rank: number; anime: AnimeSummary; reason: string; franchise?: { name: string; more: readonly unknown[] } | null }[];
   nextOffset: number | null;
   notes: readonly string[];
   model: { kind: string; version: string };
@@ -89,7 +89,7 @@ export interface ListLike {
 export function printList(out: Out, heading: string, list: ListLike): void {
   out(`${heading} — model ${list.model.kind} (${list.model.version})${list.season ? `, season ${list.season}` : ''}`);
   if (list.items.length === 0) out('No titles to show.');
-  else printTable(out, list.items.map((item) => ({ rank: item.rank, anime: item.anime, text: item.reason })), 'why');
+  else printTable(out, list.items.map((item) => ({ rank: item.rank, anime: item.anime, text: item.franchise && item.franchise.more.length > 0 ? `${item.reason} (+${item.franchise.more.length} more from ${item.franchise.name})` : item.reason })), 'why');
   for (const note of list.notes) out(`note: ${note}`);
   if (list.nextOffset !== null) out(`more: add --offset ${list.nextOffset}`);
 }

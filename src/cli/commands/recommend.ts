@@ -23,7 +23,13 @@ type RecommendFlags = StoreFlags & PagingFlags & JsonFlag & ListSourceFlags & Re
 
 /** The request options the API builds from the same parameters (routes/recommend.ts). */
 export function optionsOf(flags: PagingFlags, parsed: ParsedFilters): RecommendOptions {
-  return { k: flags.k, offset: flags.offset, filters: parsed.filters, ...(flags.diversity !== undefined ? { diversity: flags.diversity } : {}) };
+  return {
+    k: flags.k,
+    offset: flags.offset,
+    filters: parsed.filters,
+    ...(flags.diversity !== undefined ? { diversity: flags.diversity } : {}),
+    ...(flags.franchise !== undefined ? { franchise: flags.franchise } : {}),
+  };
 }
 
 /** Runs an engine call, turning a filter value the catalogue does not know into a message naming the flag. */

@@ -139,11 +139,13 @@ describe('tables', () => {
     assert.match(out[0]!, /^Recommendations for kaggle2016:1 \(\d+ titles listed\) — model itemknn \(itemknn-1\)$/);
     assert.match(out[1]!, /^ #  title +format · year +why$/);
     assert.equal(json.items.length, 4);
-    json.items.forEach((item: { rank: number; anime: { title: string; format: string; year: number }; reason: string }, i: number) => {
+    type Item = { rank: number; anime: { title: string; format: string; year: number }; reason: string; franchise: { name: string; more: unknown[] } | null };
+    json.items.forEach((item: Item, i: number) => {
       const line = out[2 + i]!;
       assert.ok(line.startsWith(` ${item.rank}  ${item.anime.title}`), line);
       assert.ok(line.includes(`${item.anime.format} · ${item.anime.year}`), line);
-      assert.ok(line.endsWith(item.reason), line);
+      const more = item.franchise !== null && item.franchise.more.length > 0 ? ` (+${item.franchise.more.length} more from ${item.franchise.name})` : '';
+      assert.ok(line.endsWith(`${item.reason}${more}`), line);
     });
     assert.equal(out.at(-1), 'more: add --offset 4');
   });
@@ -160,5 +162,24 @@ describe('tables', () => {
     const profile = await anirec(world.dir, 'profile', '--user', '1');
     assert.equal(profile.out[0], 'Taste profile of kaggle2016:1');
     assert.match(profile.text, /^ {2}genres {6}\S/m);
+  });
+});
+
+describe('anirec continue and --franchise (issue 16)', () => {
+  it('continue --titles --json = POST /v1/continue/from-titles, and the table shows "+N more"', async () => {
+    const cli = await anirecJson(world.dir, 'continue', '--titles', 'Steins;Gate=10, Shingeki no Kyojin=9');
+    const http = await api('POST', '/v1/continue/from-titles', { titles: [{ title: 'Steins;Gate', score: 10 }, { title: 'Shingeki no Kyojin', score: 9 }], k: 10 });
+    assert.ok(cli.items.length >= 2, 'something to continue');
+    assert.deepEqual(cli, http);
+    const table = await anirec(world.dir, 'continue', '--titles', 'Steins;Gate=10');
+    assert.match(table.text, /Steins;Gate 0 .*Next in Steins;Gate after Steins;Gate, which you rated 10\/10 \(\+\d+ more from Steins;Gate\)/);
+  });
+
+  it('--franchise all = franchise=all; an unknown mode is refused', async () => {
+    const cli = await anirecJson(world.dir, 'recommend', '--user', '1', '--k', '8', '--franchise', 'all');
+    const http = await api('GET', '/v1/users/1/recommendations?k=8&franchise=all');
+    assert.equal(cli.items.length, 8);
+    assert.deepEqual(cli, http);
+    await assert.rejects(anirec(world.dir, 'recommend', '--user', '1', '--franchise', 'every'), /--franchise must be group or all/);
   });
 });
