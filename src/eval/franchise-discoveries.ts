@@ -1,0 +1,95 @@
+/**
+ * What grouping lists by franchise does to a ranking, measured offline (issue 16): each test
+ * user's list as the model ranks every title ("all", what `anirec eval` scores) and as served by
+ * default ("group": one card per franchise, no later entries of franchises not started, nothing
+ * from the history's own franchises; data/franchises/cards.ts, the rules the engine applies).
+ *
+ * - NDCG@k on discoveries: the user's held-out liked titles from franchises absent from the
+ *   fold-in history (what a fan asking "what next?" has not found yet);
+ * - NDCG@k on every held-out liked title (what grouping costs on the usual table);
+ * - the share of the top 10 taken by franchises already in the history.
+ */
+import { cardHeads, listFranchises, type FranchiseLookup } from '../data/franchises/cards.js';
+import { Franchises, isMinorFormat } from '../data/franchises/franchises.js';
+import type { Anime } from '../data/types.js';
+import { topKIndices } from '../models/top-k.js';
+import type { Recommender } from '../models/types.js';
+import { likedTargets, listMetrics } from './protocols/ranking.js';
+import type { EvalUser } from './split.js';
+
+/** The franchise lookup over a model's item space, from the catalogue the data came with. */
+export function franchiseLookup(itemIds: ArrayLike<number>, catalogue: ReadonlyMap<number, Anime>): FranchiseLookup {
+  const franchises = Franchises.build([...catalogue.values()]);
+  const n = itemIds.length;
+  const lookup: FranchiseLookup = { franchiseOf: new Int32Array(n), wayIn: new Uint8Array(n), minor: new Uint8Array(n) };
+  for (let i = 0; i < n; i++) {
+    const id = itemIds[i]!;
+    const franchise = franchises.of(id);
+    lookup.franchiseOf[i] = franchise?.id ?? id;
+    lookup.wayIn[i] = franchise === undefined || franchise.waysIn.has(id) ? 1 : 0;
+    const anime = catalogue.get(id);
+    lookup.minor[i] = anime !== undefined && isMinorFormat(anime) ? 1 : 0;
+  }
+  return lookup;
+}
+
+export interface FranchiseListMetrics {
+  /** Per user (same order as the users measured). */
+  discoveriesNdcg: Float64Array;
+  likedNdcg: Float64Array;
+  ownFranchiseTop10: Float64Array;
+}
+
+export interface FranchiseDiscoveries {
+  all: FranchiseListMetrics;
+  group: FranchiseListMetrics;
+  /** Users measured: those with at least one liked discovery target. */
+  users: number;
+  skipped: number;
+}
+
+/** How deep a ranking is read to fill k cards (hidden titles and repeats are skipped). */
+const RANKING_DEPTH = 2000;
+
+export function franchiseDiscoveries(recommender: Recommender, users: readonly EvalUser[], lookup: FranchiseLookup, options: { k?: number; likedThreshold?: number } = {}): FranchiseDiscoveries {
+  const k = options.k ?? 20;
+  const liked = options.likedThreshold ?? 7;
+  const scores = new Float32Array(recommender.nItems);
+  const lists = { all: [] as Int32Array[], group: [] as Int32Array[] };
+  const discoveries: Int32Array[] = [];
+  const likedAll: Int32Array[] = [];
+  const own: Set<number>[] = [];
+  let skipped = 0;
+  for (const user of users) {
+    const history = Array.from(user.history.items);
+    const started = new Set(history.map((i) => lookup.franchiseOf[i]!));
+    const targets = likedTargets(user, liked);
+    const found = targets.filter((i) => !started.has(lookup.franchiseOf[i]!));
+    if (found.length === 0) {
+      skipped++;
+      continue;
+    }
+    scores.fill(Number.NaN);
+    recommender.scoreFoldIn(user.history, scores);
+    for (const i of history) scores[i] = -Infinity;
+    const ranking = topKIndices(scores, RANKING_DEPTH).slice();
+    lists.all.push(ranking.slice(0, k));
+    // The evaluation history has no statuses: every listed title counts as watched.
+    const list = listFranchises(lookup, history.map((index) => ({ index, status: null })));
+    lists.group.push(Int32Array.from(cardHeads(lookup, list, ranking, k, false).positions, (r) => ranking[r]!));
+    discoveries.push(found);
+    likedAll.push(targets);
+    own.push(started);
+  }
+  const measure = (ranked: Int32Array[]): FranchiseListMetrics => ({
+    discoveriesNdcg: listMetrics(ranked, discoveries, k).ndcg,
+    likedNdcg: listMetrics(ranked, likedAll, k).ndcg,
+    ownFranchiseTop10: Float64Array.from(ranked, (items, u) => {
+      const top = items.subarray(0, 10);
+      let n = 0;
+      for (const i of top) if (own[u]!.has(lookup.franchiseOf[i]!)) n++;
+      return top.length === 0 ? 0 : n / top.length;
+    }),
+  });
+  return { all: measure(lists.all), group: measure(lists.group), users: discoveries.length, skipped };
+}
