@@ -159,7 +159,7 @@ export class ReasonBuilder {
     const when = newTitleLead(anime);
     const liked = this.likedAnime();
     const rated = (l: LikedItem): string => (l.score !== undefined && l.score > 0 ? `, which you rated ${l.score}` : '');
-    this.listedSeries ??= new ListedSeries(liked.map(({ anime: a, liked: l }) => ({ anime: a, weight: l.weight })));
+    this.listedSeries ??= new ListedSeries(liked.map(({ anime: a, liked: l }) => ({ anime: a, weight: l.weight })), this.catalog.franchises);
     const series = this.listedSeries.match(anime);
     if (series !== null) {
       const listed = liked.find(({ anime: a }) => a.animeId === series.listedId)!;

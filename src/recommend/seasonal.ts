@@ -69,7 +69,7 @@ export function seasonalRecommend(engine: RecommendationEngine, entries: readonl
     const weight = likeWeight(entry, mean);
     if (anime !== undefined && weight > 0) liked.push({ anime, weight });
   }
-  const series = new ListedSeries(liked);
+  const series = new ListedSeries(liked, catalog.franchises);
   const allowed = engine.filter(filters);
   const excludeListed = filters.excludeListed ?? true;
   const excludePlanned = filters.excludePlanned ?? true;

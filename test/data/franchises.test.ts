@@ -24,7 +24,6 @@ const id = (title: string): number => {
  * data (AniList) joins them. Listed so the test fails if the heuristic starts or stops finding them.
  */
 const KNOWN_MISSES: ReadonlyArray<[string, string]> = [
-  ['Macross', 'Macross Plus'],
   ['Fate/stay night', 'Fate/Zero'],
   ['Bakemonogatari', 'Nisemonogatari'],
   ['Yu-No', 'Kono Yo no Hate de Koi wo Utau Shoujo YU-NO'],

@@ -7,6 +7,7 @@ import { Catalog } from '../../src/recommend/catalog.js';
 import { compileFilters, FilterError, parseSeason, resolveSeasonFilter, seasonOfDate } from '../../src/recommend/filters.js';
 import { continuesSeries, seriesStem } from '../../src/data/franchises/title-stems.js';
 import { ListedSeries } from '../../src/recommend/series.js';
+import { Franchises } from '../../src/data/franchises/franchises.js';
 
 const anime = (id: number, fields: Partial<Anime>): Anime => ({ ...emptyAnime(id), title: `anime ${id}`, ...fields });
 
@@ -80,15 +81,19 @@ describe('series matching by title stem', () => {
     const sequel = anime(11, { title: 'Noragami Aragoto', year: 2015, genres: ['Action', 'Supernatural'] });
     const noragami = anime(12, { title: 'Noragami', year: 2014, genres: ['Action', 'Supernatural', 'Comedy'] });
     const noragamiOva = anime(13, { title: 'Noragami OVA', year: 2014, genres: ['Action', 'Supernatural'] });
-    const series = new ListedSeries([
-      { anime: original, weight: 1.5 },
-      { anime: noragami, weight: 0.5 },
-      { anime: noragamiOva, weight: 1 },
-    ]);
-    assert.deepEqual(series.match(sequel), { listedId: 13, weight: 1 }, 'the OVA was liked more');
     const monsterMusume = anime(14, { title: 'Monster Musume no Iru Nichijou', year: 2015, genres: ['Comedy', 'Romance'], demographics: ['Seinen'] });
-    assert.equal(series.match(monsterMusume), null, 'a first word and little else in common');
     const prequel = anime(15, { title: 'Noragami Aragoto', year: 2010, genres: ['Action', 'Supernatural'] });
+    const franchises = Franchises.build([original, sequel, noragami, noragamiOva, monsterMusume, prequel]);
+    const series = new ListedSeries(
+      [
+        { anime: original, weight: 1.5 },
+        { anime: noragami, weight: 0.5 },
+        { anime: noragamiOva, weight: 1 },
+      ],
+      franchises,
+    );
+    assert.deepEqual(series.match(sequel), { listedId: 13, weight: 1 }, 'the OVA was liked more');
+    assert.equal(series.match(monsterMusume), null, 'a first word and little else in common');
     assert.equal(series.match(prequel), null, 'an older title does not continue a newer one');
   });
 });

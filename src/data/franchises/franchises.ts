@@ -187,6 +187,12 @@ const titleOf = (anime: Anime, kind: number): string => (kind === 0 ? anime.titl
  * titles, or both English titles) and whose tags mostly agree. Titles some source gave relations
  * for are left to those relations on both sides of a pair.
  */
+/**
+ * A one-word name that at most this many titles start with names a series ("Noragami",
+ * "Trigun"); more, and it is a common word ("Gakuen", "Love", "Tokyo").
+ */
+const DISTINCTIVE_NAME_TITLES = 8;
+
 /** Titles handled between two chances to yield. */
 const STEP = 256;
 
@@ -195,9 +201,12 @@ function* linkByTitle(anime: readonly Anime[], related: ReadonlySet<number>, set
   const tags = anime.map(tagsOf);
   // Titles by their whole stem, one map per kind of title (main, English).
   const byStem = [new Map<string, number[]>(), new Map<string, number[]>()];
+  // How many titles' stems start with each word, per kind of title.
+  const startCounts = [new Map<string, number>(), new Map<string, number>()];
   stems.forEach((own, i) => {
     own.forEach((stem, kind) => {
       if (stem.length === 0) return;
+      startCounts[kind]!.set(stem[0]!, (startCounts[kind]!.get(stem[0]!) ?? 0) + 1);
       const key = stem.join(' ');
       const map = byStem[kind]!;
       const owners = map.get(key);
@@ -215,12 +224,15 @@ function* linkByTitle(anime: readonly Anime[], related: ReadonlySet<number>, set
           if (j === i || related.has(j)) continue;
           const listed = stems[j]![kind]!;
           if (!continuesSeries(stem, listed)) continue;
-          // Two pieces of evidence beyond the shared words: the tags agree, and the title goes on
-          // from the whole listed title. A name of two or more words needs one of them (a comedy
-          // short of a thriller still starts "Steins;Gate:"), a one-word name both.
+          // Evidence beyond the shared words: the tags agree; the title goes on from the whole
+          // listed title; the name is distinctive (few titles start with it). A name of two or
+          // more words needs one of the first two (a comedy short of a thriller still starts
+          // "Steins;Gate:"); a one-word name needs agreeing tags and one of the other two
+          // ("Noragami Aragoto" after "Noragami", but not "Gakuen Heaven" after "Gakuen").
           const tagsAgree = tagOverlap(tags[i]!, tags[j]!) >= MIN_TAG_OVERLAP;
           const goesOn = continuesTitle(titleOf(anime[i]!, kind), titleOf(anime[j]!, kind));
-          if (listed.length === 1 ? !(tagsAgree && goesOn) : !(tagsAgree || goesOn)) continue;
+          const distinctive = (startCounts[kind]!.get(listed[0]!) ?? 0) <= DISTINCTIVE_NAME_TITLES;
+          if (listed.length === 1 ? !(tagsAgree && (goesOn || distinctive)) : !(tagsAgree || goesOn)) continue;
           sets.union(i, j);
         }
       }

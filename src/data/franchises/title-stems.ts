@@ -37,8 +37,8 @@ const plain = (title: string): string => title.toLowerCase().normalize('NFKD').r
  * True when the candidate begins with the whole listed title, followed by nothing, punctuation, a
  * number or a word that marks an entry ("Naruto: Shippuuden", "Doraemon (1979)", "Kinnikuman II
  * Sei", "Monster Extra") — not by another word ("Gakuen Alice" after "Gakuen", "Kimi to Boku no
- * Saigo no Senjou" after "Kimi to Boku."). It misses a few renamed entries ("Macross Plus"), which
- * is the better error: a wrong merge hides a title from newcomers.
+ * Saigo no Senjou" after "Kimi to Boku."). Alone it misses sequels with a subtitle ("Noragami
+ * Aragoto"), which the franchise builder lets through for distinctive names.
  */
 export function continuesTitle(candidate: string, listed: string): boolean {
   const c = plain(candidate);
