@@ -84,7 +84,8 @@ async function openList(base: string): Promise<{ page: Page; errors: string[]; c
   return { page, errors, csp };
 }
 
-const card = (page: Page, id: number) => page.locator(`article.card[data-anime-id="${id}"]`);
+/** The card's own cover box (a card may also list other entries of its franchise, with covers of their own). */
+const card = (page: Page, id: number) => page.locator(`article.card[data-anime-id="${id}"] .cover-wrap`);
 
 describe('cover art', () => {
   it('shows the catalogue picture, lazily, with alt text and a fixed size', async () => {
@@ -95,7 +96,7 @@ describe('cover art', () => {
     assert.equal(await img.getAttribute('src'), `${imageBase}/covers/${ids.live}.png`);
     assert.equal(await img.getAttribute('loading'), 'lazy');
     assert.equal(await img.getAttribute('referrerpolicy'), 'no-referrer');
-    const name = (await card(page, ids.live).locator('h3').innerText()).trim();
+    const name = (await page.locator(`article.card[data-anime-id="${ids.live}"] h3`).innerText()).trim();
     assert.equal(await img.getAttribute('alt'), `Cover art: ${name}`);
     assert.ok((await img.evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)) > 0, 'the image loaded');
     assert.ok(imageRequests.includes(`/covers/${ids.live}.png`), 'the browser asked the image server');
@@ -118,7 +119,7 @@ describe('cover art', () => {
     assert.equal(await card(page, ids.none).locator('img').count(), 0);
     assert.equal(await placeholder.getAttribute('aria-hidden'), 'true', 'the title next to it already says what it is');
     assert.match(await placeholder.locator('.cover-initials').innerText(), /^\S{1,2}$/u);
-    const meta = await card(page, ids.none).locator('.meta').innerText();
+    const meta = await page.locator(`article.card[data-anime-id="${ids.none}"] .meta`).innerText();
     assert.ok(meta.startsWith(await placeholder.locator('.cover-format').innerText()), `format shown: ${meta}`);
   });
 
@@ -145,7 +146,7 @@ describe('cover art', () => {
     assert.match(csp, /(^|; )img-src 'self' data: https: http:(;|$)/);
     assert.match(csp, /(^|; )default-src 'self'(;|$)/);
     assert.match(csp, /(^|; )script-src 'self'(;|$)/);
-    assert.equal((await fetch(`${web.url}/v1/page-config`).then((r) => r.json())).remoteImages, true);
+    assert.deepEqual(await fetch(`${web.url}/v1/page-config`).then((r) => r.json()), { remoteImages: true });
     assert.equal((await fetch(`${web.url}/v1/tags`)).headers.get('content-security-policy'), null, 'API answers carry no page policy');
   });
 

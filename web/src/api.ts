@@ -19,6 +19,14 @@ export interface Anime {
   pictureUrl: string | null;
 }
 
+/** The franchise a card stands for: its other entries ride along ("+N more from <name>"). */
+export interface Franchise {
+  id: number;
+  name: string;
+  /** Its other entries this list may show, in release order. */
+  more: { anime: Anime; score: number | null }[];
+}
+
 export interface Item {
   rank: number;
   /** Null for a title the model cannot score yet (a new season listed for its series). */
@@ -26,6 +34,22 @@ export interface Item {
   anime: Anime;
   reason: string;
   reasons: { kind: string; text: string; animeIds?: number[]; tags?: string[] }[];
+  /** Null for a title alone; absent from routes that do not group (more like this). */
+  franchise?: Franchise | null;
+}
+
+/** Why a title is in "Continue what you started". */
+export type ContinueKind = 'next_entry' | 'new_season' | 'planned';
+
+export interface ContinueItem extends Item {
+  kind: ContinueKind;
+}
+
+export interface ContinueList {
+  mode: 'continue';
+  items: ContinueItem[];
+  notes: string[];
+  model?: { kind: string; version: string };
 }
 
 export interface RecList {
@@ -163,6 +187,8 @@ export const api = {
     call<RecList>('POST', '/v1/recommendations/from-preferences', { ...prefs, k, offset, filters, ...(diversity !== undefined ? { diversity } : {}) }),
   forUser: (user: string, k: number, offset: number, filters: Filters, diversity?: number) =>
     call<RecList>('GET', `/v1/users/${encodeURIComponent(user)}/recommendations${qs({ ...filters, k, offset, diversity })}`),
+  continueForUser: (user: string, k: number) => call<ContinueList>('GET', `/v1/users/${encodeURIComponent(user)}/continue${qs({ k })}`),
+  continueFromTitles: (titles: { id: number; score?: number | null; status?: string }[], k: number) => call<ContinueList>('POST', '/v1/continue/from-titles', { titles, k }),
   similar: (id: number, mode: string, k: number, offset: number, filters: Filters) => call<RecList>('GET', `/v1/similar${qs({ ...filters, id, mode, k, offset })}`),
   anime: (id: number) => call<Anime & Details>('GET', `/v1/anime/${id}`),
   userProfile: (user: string) => call<Profile>('GET', `/v1/users/${encodeURIComponent(user)}/profile`),

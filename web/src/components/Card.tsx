@@ -1,5 +1,6 @@
 import type { Anime, Item } from '../api';
 import { Cover, hue } from './Cover';
+import { FranchiseMore } from './FranchiseMore';
 
 /** Short enough for a card: the first sentences up to ~220 characters, cut at a word. */
 export function shortSynopsis(text: string | null | undefined): string | null {
@@ -23,9 +24,13 @@ interface Props {
   onSkip?: (a: Anime) => void;
   moreHref: string;
   busy?: boolean;
+  /** Titles hidden on this page, left out of the franchise's other entries too. */
+  hidden?: ReadonlySet<number>;
 }
 
-export function Card({ item, synopsis, onSeen, onSkip, moreHref, busy }: Props) {
+const NONE: ReadonlySet<number> = new Set();
+
+export function Card({ item, synopsis, onSeen, onSkip, moreHref, busy, hidden = NONE }: Props) {
   const a = item.anime;
   const english = a.titleEnglish && a.titleEnglish !== a.title ? a.titleEnglish : null;
   const headingId = `card-${a.id}-title`;
@@ -74,6 +79,7 @@ export function Card({ item, synopsis, onSeen, onSkip, moreHref, busy }: Props) 
         <span class="visually-hidden">Why: </span>
         {item.reason}
       </p>
+      {item.franchise && <FranchiseMore franchise={item.franchise} cardId={a.id} hidden={hidden} />}
       <div class="actions" role="group" aria-label={`Actions for ${english ?? a.title}`}>
         {onSeen && (
           <button type="button" class="btn small" disabled={busy} onClick={() => onSeen(a)}>

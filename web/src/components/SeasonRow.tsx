@@ -1,5 +1,6 @@
 import { api, type Filters, type Item, type RecList } from '../api';
 import { metaLine } from './Card';
+import { Cover } from './Cover';
 import { seasonLabel, titleEntries, type Source } from '../state';
 
 /** Titles the row shows. */
@@ -74,40 +75,55 @@ export function SeasonRow({ row, hidden }: { row: SeasonRowData | null; hidden: 
   if (row === null || items.length === 0) return null;
   const season = row.season ? seasonLabel(row.season) : 'this season';
   return (
-    <section class="season-row" aria-labelledby="season-row-title">
-      <div class="season-head">
+    <section class="shelf season-row" aria-labelledby="season-row-title">
+      <div class="shelf-head season-head">
         <h2 id="season-row-title">This season for you</h2>
         <p class="muted">
           {season}
           {row.withAiring ? ` — few ${season} titles match, so this row also has titles airing now.` : ''}
         </p>
       </div>
-      <ul class="season-items" aria-label={`This season for you: ${season}`}>
-        {items.map((item) => {
-          const a = item.anime;
-          const name = a.titleEnglish ?? a.title;
-          return (
-            <li class="season-item" key={a.id} data-anime-id={a.id} data-reason-kind={item.reasons[0]?.kind ?? ''}>
-              <h3>
-                <a href={`https://myanimelist.net/anime/${a.id}`} target="_blank" rel="noopener noreferrer">
-                  {name}
-                </a>
-              </h3>
-              <p class="meta">{metaLine(a) || 'Format and year unknown'}</p>
-              <p class="reason">
-                <span class="visually-hidden">Why: </span>
-                {item.reason}
-              </p>
-              {item.score !== null && (
-                // A title the model cannot score yet has no neighbours for "more like this".
-                <a class="btn small" href={`/similar/${a.id}`} aria-label={`More like ${name}`}>
-                  More like this
-                </a>
-              )}
-            </li>
-          );
-        })}
+      <ul class="shelf-items season-items" aria-label={`This season for you: ${season}`}>
+        {items.map((item) => (
+          <ShelfTile key={item.anime.id} item={item} class="season-item" data={{ 'data-reason-kind': item.reasons[0]?.kind ?? '' }} />
+        ))}
       </ul>
     </section>
+  );
+}
+
+/**
+ * One compact tile of a shelf row (this season, continue what you started): small cover, title
+ * linking to MyAnimeList like the cards do, meta line, the reason, and "more like this" when the
+ * model can score the title.
+ */
+export function ShelfTile({ item, class: extra, data, badge = null }: { item: Item; class: string; data: Record<string, string>; badge?: string | null }) {
+  const a = item.anime;
+  const name = a.titleEnglish ?? a.title;
+  return (
+    <li class={`shelf-item ${extra}`} data-anime-id={a.id} {...data}>
+      <div class="shelf-title">
+        <Cover anime={a} size="small" />
+        <div>
+          {badge && <p class="shelf-badge">{badge}</p>}
+          <h3>
+            <a href={`https://myanimelist.net/anime/${a.id}`} target="_blank" rel="noopener noreferrer">
+              {name}
+            </a>
+          </h3>
+        </div>
+      </div>
+      <p class="meta">{metaLine(a) || 'Format and year unknown'}</p>
+      <p class="reason">
+        <span class="visually-hidden">Why: </span>
+        {item.reason}
+      </p>
+      {item.score !== null && (
+        // A title the model cannot score yet has no neighbours for "more like this".
+        <a class="btn small" href={`/similar/${a.id}`} aria-label={`More like ${name}`}>
+          More like this
+        </a>
+      )}
+    </li>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Anime, type Filters, type Item, type RecList, type Tags } from '../api';
+import { api, ApiError, type Anime, type ContinueItem, type Filters, type Item, type RecList, type Tags } from '../api';
 import { Card } from '../components/Card';
+import { ContinueRow, loadContinueRow } from '../components/ContinueRow';
 import { FilterPanel } from '../components/Filters';
 import { loadSeasonRow, SeasonRow, type SeasonRowData } from '../components/SeasonRow';
 import { CardSkeletons, Empty, ErrorBox } from '../components/Status';
@@ -49,7 +50,7 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
   const filters = filtersFrom(params);
   const diversity = diversityFrom(params);
   const key = params.toString();
-  const [data, setData] = useState<{ key: string; list: RecList; items: Item[]; season: SeasonRowData | null } | null>(null);
+  const [data, setData] = useState<{ key: string; list: RecList; items: Item[]; season: SeasonRowData | null; next: ContinueItem[] | null } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [toast, setToast] = useState<{ text: string; undo?: () => void } | null>(null);
@@ -63,10 +64,10 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
     sessionStorage.setItem('anirec:last', `/for-you?${key}`);
     let live = true;
     setError(null);
-    // The season row and the list load together and appear together, so nothing moves under
-    // the reader's pointer when the row arrives (loadSeasonRow never fails: no row instead).
-    Promise.all([fetchPage(source, filters, diversity, 0), loadSeasonRow(source, filters, hidden)])
-      .then(([list, season]) => live && setData({ key, list, items: list.items, season }))
+    // The rows and the list load together and appear together, so nothing moves under the
+    // reader's pointer when a row arrives (the row loaders never fail: no row instead).
+    Promise.all([fetchPage(source, filters, diversity, 0), loadSeasonRow(source, filters, hidden), loadContinueRow(source, hidden)])
+      .then(([list, season, next]) => live && setData({ key, list, items: list.items, season, next }))
       .catch((e) => live && setError(e));
     return () => {
       live = false;
@@ -181,6 +182,7 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
         <CardSkeletons />
       ) : items.length === 0 ? (
         <>
+          <ContinueRow items={data.next} hidden={hidden} />
           <SeasonRow row={data.season} hidden={hidden} />
           <Empty title="No titles match these filters">
             <p>Loosen a filter (a wider year range, fewer required genres, any popularity) and apply again.</p>
@@ -188,6 +190,7 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
         </>
       ) : (
         <>
+          <ContinueRow items={data.next} hidden={hidden} />
           <SeasonRow row={data.season} hidden={hidden} />
           {data.list.notes?.map((n) => (
             <p class="note" key={n}>
@@ -203,6 +206,7 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
                 onSeen={(a) => mark(a, 'seen')}
                 onSkip={(a) => mark(a, 'skip')}
                 moreHref={`/similar/${item.anime.id}`}
+                hidden={hidden}
               />
             ))}
           </div>
