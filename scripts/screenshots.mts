@@ -45,6 +45,16 @@ const SCREENS: Record<string, { path: string; prepare: (page: Page) => Promise<v
       await page.locator('article.card .synopsis:not(.sk-text)').first().waitFor();
     },
   },
+  // One card's "+N more from <franchise>" opened, scrolled into view.
+  grouped: {
+    path: `/for-you?${PICKS}`,
+    prepare: async (page) => {
+      await page.locator('article.card .synopsis:not(.sk-text)').first().waitFor();
+      const toggle = page.locator('article.card').getByRole('button', { name: /^\+\d+ more from / }).first();
+      await toggle.click();
+      await toggle.scrollIntoViewIfNeeded();
+    },
+  },
   filters: {
     path: `/for-you?${PICKS}&formats=TV&yearMin=2010&minScore=8`,
     prepare: async (page) => {
