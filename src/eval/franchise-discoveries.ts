@@ -9,8 +9,8 @@
  * - NDCG@k on every held-out liked title (what grouping costs on the usual table);
  * - the share of the top 10 taken by franchises already in the history.
  */
-import { cardHeads, listFranchises, type FranchiseLookup } from '../data/franchises/cards.js';
-import { Franchises, isMinorFormat } from '../data/franchises/franchises.js';
+import { cardHeads, franchiseLookupOf, listFranchises, type FranchiseLookup } from '../data/franchises/cards.js';
+import { Franchises } from '../data/franchises/franchises.js';
 import type { Anime } from '../data/types.js';
 import { topKIndices } from '../models/top-k.js';
 import type { Recommender } from '../models/types.js';
@@ -19,18 +19,7 @@ import type { EvalUser } from './split.js';
 
 /** The franchise lookup over a model's item space, from the catalogue the data came with. */
 export function franchiseLookup(itemIds: ArrayLike<number>, catalogue: ReadonlyMap<number, Anime>): FranchiseLookup {
-  const franchises = Franchises.build([...catalogue.values()]);
-  const n = itemIds.length;
-  const lookup: FranchiseLookup = { franchiseOf: new Int32Array(n), wayIn: new Uint8Array(n), minor: new Uint8Array(n) };
-  for (let i = 0; i < n; i++) {
-    const id = itemIds[i]!;
-    const franchise = franchises.of(id);
-    lookup.franchiseOf[i] = franchise?.id ?? id;
-    lookup.wayIn[i] = franchise === undefined || franchise.waysIn.has(id) ? 1 : 0;
-    const anime = catalogue.get(id);
-    lookup.minor[i] = anime !== undefined && isMinorFormat(anime) ? 1 : 0;
-  }
-  return lookup;
+  return franchiseLookupOf(itemIds, Franchises.build([...catalogue.values()]), (id) => catalogue.get(id));
 }
 
 export interface FranchiseListMetrics {

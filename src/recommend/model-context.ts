@@ -1,5 +1,4 @@
-import type { FranchiseLookup } from '../data/franchises/cards.js';
-import { isMinorFormat } from '../data/franchises/franchises.js';
+import { franchiseLookupOf, type FranchiseLookup } from '../data/franchises/cards.js';
 import type { Anime } from '../data/types.js';
 import type { ModelBundle } from '../models/bundle.js';
 import type { Catalog } from './catalog.js';
@@ -31,27 +30,13 @@ export function buildModelContextWith(bundle: ModelBundle, catalog: Catalog, bas
   return contextWith(bundle, catalog, baseline, new TagSimilarity(bundle, catalog, tags));
 }
 
-function franchiseItems(bundle: ModelBundle, catalog: Catalog, itemAnime: readonly (Anime | undefined)[]): FranchiseLookup {
-  const n = bundle.itemIds.length;
-  const lookup: FranchiseLookup = { franchiseOf: new Int32Array(n), wayIn: new Uint8Array(n), minor: new Uint8Array(n) };
-  for (let i = 0; i < n; i++) {
-    const id = bundle.itemIds[i]!;
-    const franchise = catalog.franchises.of(id);
-    lookup.franchiseOf[i] = franchise?.id ?? id;
-    lookup.wayIn[i] = franchise === undefined || franchise.waysIn.has(id) ? 1 : 0;
-    const anime = itemAnime[i];
-    lookup.minor[i] = anime !== undefined && isMinorFormat(anime) ? 1 : 0;
-  }
-  return lookup;
-}
-
 function contextWith(bundle: ModelBundle, catalog: Catalog, baseline: Baseline, tagSimilarity: TagSimilarity): ModelContext {
   const itemAnime = Array.from(bundle.itemIds, (id) => catalog.get(id));
   return {
     bundle,
     catalog,
     itemAnime,
-    franchiseItems: franchiseItems(bundle, catalog, itemAnime),
+    franchiseItems: franchiseLookupOf(bundle.itemIds, catalog.franchises, (id) => catalog.get(id)),
     tagSimilarity,
     sources: similaritySources(bundle, tagSimilarity),
     baseline,

@@ -89,7 +89,7 @@ export const animeSummarySchema = {
   },
 } as const;
 
-const reasonSchema = {
+export const reasonSchema = {
   type: 'object',
   properties: {
     kind: { type: 'string' },

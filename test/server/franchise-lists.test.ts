@@ -109,6 +109,8 @@ describe('lists with one card per franchise', () => {
     const all = await fromTitles({ titles: liked, k: 100, franchise: 'all' });
     const minorsAll = all.items.filter((i) => isMinorFormat(catalog.get(i.anime.id)!)).length;
     assert.ok(minorsAll > 0, 'the model ranks minor formats high for this list (else this proves nothing)');
+    const minorsGrouped = grouped.items.filter((i) => isMinorFormat(catalog.get(i.anime.id)!)).length;
+    assert.ok(minorsGrouped < minorsAll, `grouped lists push minor formats down (${minorsGrouped} vs ${minorsAll} in the top 100)`);
   });
 
   it('applies to more like this: no entries of the title itself, one card per franchise', async () => {

@@ -4,7 +4,8 @@
  * is what is served. Works on any index space (the engine's item indices); the caller says, per
  * index, its franchise, whether it is a way in, and whether its format is minor.
  */
-import type { ListStatus } from '../types.js';
+import type { Anime, ListStatus } from '../types.js';
+import { isMinorFormat, type Franchises } from './franchises.js';
 
 export interface FranchiseLookup {
   /** Franchise id per index (see Franchise.id); a title the catalogue lacks is its own franchise. */
@@ -13,6 +14,21 @@ export interface FranchiseLookup {
   wayIn: Uint8Array;
   /** 1 for specials, recaps, music videos... (isMinorFormat). */
   minor: Uint8Array;
+}
+
+/** The lookup for an item space (`itemIds[i]` = the MAL id of index i); a title the catalogue lacks is its own franchise and way in. */
+export function franchiseLookupOf(itemIds: ArrayLike<number>, franchises: Franchises, animeOf: (animeId: number) => Anime | undefined): FranchiseLookup {
+  const n = itemIds.length;
+  const lookup: FranchiseLookup = { franchiseOf: new Int32Array(n), wayIn: new Uint8Array(n), minor: new Uint8Array(n) };
+  for (let i = 0; i < n; i++) {
+    const id = itemIds[i]!;
+    const franchise = franchises.of(id);
+    lookup.franchiseOf[i] = franchise?.id ?? id;
+    lookup.wayIn[i] = franchise === undefined || franchise.waysIn.has(id) ? 1 : 0;
+    const anime = animeOf(id);
+    lookup.minor[i] = anime !== undefined && isMinorFormat(anime) ? 1 : 0;
+  }
+  return lookup;
 }
 
 /** What a list says about franchises: the ones started, the ones dropped, and whether minor formats are watched. */

@@ -1,15 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { continueList, type ContinueOptions } from '../../recommend/continue-list.js';
-import type { RecommendationFilters } from '../../recommend/filters.js';
-import { resolveSeasonFilter } from '../../recommend/filters.js';
+import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
 import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
-import { filterProperties, filtersObject, franchiseCardSchema, animeSummarySchema, responses, userParam } from '../schemas.js';
+import { animeSummarySchema, filterProperties, filtersObject, franchiseCardSchema, pagingProperties, reasonSchema, responses, userParam } from '../schemas.js';
 import { clockOf, filtersFromQuery, resolveTitleInputs, titleEntry, type TitleInput } from './recommend.js';
 
-const paging = {
-  k: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'How many items.' },
-  offset: { type: 'integer', minimum: 0, maximum: 1000, default: 0, description: 'Items to skip (next page = offset + k).' },
-} as const;
+/** The list routes' k and offset (no diversity or franchise mode: the continue list is one card per franchise already). */
+const paging = { k: pagingProperties.k, offset: pagingProperties.offset } as const;
 
 const continueListSchema = {
   type: 'object',
@@ -27,7 +24,7 @@ const continueListSchema = {
           kind: { type: 'string', enum: ['new_season', 'next_entry', 'planned'], description: 'new_season: airing or upcoming; next_entry: what comes next in a franchise you watched; planned: on your plan-to-watch list and aired.' },
           anime: animeSummarySchema,
           reason: { type: 'string' },
-          reasons: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, text: { type: 'string' }, animeIds: { type: 'array', items: { type: 'integer' } } } } },
+          reasons: { type: 'array', items: reasonSchema },
           franchise: franchiseCardSchema,
         },
       },
