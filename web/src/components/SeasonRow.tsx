@@ -107,16 +107,18 @@ export function ShelfTile({ item, class: extra, data, badge = null }: { item: It
         <div>
           {badge && <p class="shelf-badge">{badge}</p>}
           <h3>
-            <a href={`https://myanimelist.net/anime/${a.id}`} target="_blank" rel="noopener noreferrer">
+            <a href={`https://myanimelist.net/anime/${a.id}`} target="_blank" rel="noopener noreferrer" title={name}>
               {name}
             </a>
           </h3>
         </div>
       </div>
       <p class="meta">{metaLine(a) || 'Format and year unknown'}</p>
-      <p class="reason">
-        <span class="visually-hidden">Why: </span>
-        {item.reason}
+      <p class="reason" title={item.reason}>
+        <span class="reason-text">
+          <span class="visually-hidden">Why: </span>
+          {item.reason}
+        </span>
       </p>
       {item.score !== null && (
         // A title the model cannot score yet has no neighbours for "more like this".
