@@ -1,6 +1,6 @@
 import { AniListClient, fetchMediaPages, fetchUserList, type AniListClientOptions } from '../data/anilist/index.js';
 import type { AnimePatch, Interaction, RowProblem } from '../data/types.js';
-import { withImport, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 
 /**
  * Daily ingestion: the followed AniList users' lists, then titles changed on AniList since the
@@ -86,7 +86,7 @@ async function ingestUser(store: Store, client: AniListClient, user: string, sig
     problems.push(...chunk.problems);
   }
   throwIfAborted(signal);
-  const { counts } = await withImport(store, async (tx) => {
+  const { counts } = await store.withImport(async (tx) => {
     await tx.upsertAnime(anime);
     await tx.upsertInteractions(ANILIST_SOURCE, interactions);
   });
@@ -148,7 +148,7 @@ export async function runIngest(store: Store, options: IngestOptions): Promise<I
     const titles = { since: t.since, pages: 0, upserted: 0, skipped: 0, cursor: null as number | null };
     for await (const page of fetchMediaPages({ updatedSince: t.since, startPage: t.nextPage, perPage: options.perPage, signal }, client)) {
       // A page's relations commit with its titles, so a resumed crawl never has one without the other.
-      await withImport(store, async (tx) => {
+      await store.withImport(async (tx) => {
         await tx.upsertAnime(page.anime);
         await tx.replaceRelations(page.relations);
       });

@@ -26,3 +26,22 @@ export class StoreBusyError extends Error {
     this.name = 'StoreBusyError';
   }
 }
+
+/**
+ * A store URL anirec cannot open: an unknown scheme, a malformed location, or a backend that is
+ * not available. Raised before anything is opened or written.
+ */
+export class StoreUrlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUrlError';
+  }
+}
+
+/** The store was asked to exist already (a read-only command) and there is none at `location`. */
+export class StoreNotFoundError extends Error {
+  constructor(readonly location: string) {
+    super(`No store at ${location}.`);
+    this.name = 'StoreNotFoundError';
+  }
+}

@@ -2,7 +2,6 @@ import { openDataFile, uncompressedSize, type FormatId } from '../data/index.js'
 import type { ImportChunk, Interaction, RowProblem, SkipReason } from '../data/types.js';
 import { SKIP_REASONS } from '../data/types.js';
 import type { ImportCounts, Store } from './store.js';
-import { withImport } from './with-import.js';
 
 export interface ImportFileSpec {
   path: string;
@@ -137,7 +136,7 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
     if (summary.problems.length < keepProblems) summary.problems.push(problem);
   };
 
-  const { counts } = await withImport(store, async (tx) => {
+  const { counts } = await store.withImport(async (tx) => {
     for (const [fileIndex, { spec, format, chunks }] of opened.entries()) {
       const file: FileSummary = { path: spec.path, format: format.id, rowsRead: 0, animeRecords: 0, interactionRecords: 0, skipped: 0 };
       summary.files.push(file);

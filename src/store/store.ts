@@ -77,8 +77,9 @@ export interface RelationChanges {
 }
 
 /**
- * One import run. Everything written through it becomes visible atomically on `commit()`;
- * `rollback()` (or a crash, or Ctrl-C) leaves the store exactly as it was.
+ * What an import's scope writes through. Everything written becomes visible atomically when the
+ * scope returns; a throw (or a crash, or Ctrl-C) leaves the store exactly as it was. The scope,
+ * not the caller, ends the transaction, so a networked store can bind one connection to it.
  */
 export interface ImportTransaction {
   upsertAnime(patches: readonly AnimePatch[]): Promise<void>;
@@ -94,9 +95,15 @@ export interface ImportTransaction {
   replaceRelations(lists: readonly TitleRelations[]): Promise<RelationChanges>;
   /** Ids of anime known to the store, including those upserted earlier in this transaction. */
   knownAnimeIds(): Promise<ReadonlySet<number>>;
+  /** What the run has written so far (the commit may still resolve pending entries). */
   counts(): ImportCounts;
-  commit(): Promise<void>;
-  rollback(): Promise<void>;
+}
+
+/** What `withImport` gives back once the run has committed. */
+export interface ImportResult<T> {
+  value: T;
+  /** Read after the commit, which may itself move pending list entries whose titles the run added. */
+  counts: ImportCounts;
 }
 
 /**
@@ -165,8 +172,13 @@ export interface UserRanking {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
-  /** Opens an import; throws ImportInProgressError while another import is open on this store. */
-  beginImport(): Promise<ImportTransaction>;
+  /**
+   * Runs `fn` as one import: commits when it returns, rolls back when it throws (the error is
+   * rethrown). Throws ImportInProgressError, before `fn` runs, while another import is open on
+   * this store. Fetch anything slow (network) before calling this, so the import holds the store's
+   * write lock only while it writes.
+   */
+  withImport<T>(fn: (tx: ImportTransaction) => Promise<T>): Promise<ImportResult<T>>;
 
   getAnime(animeId: number): Promise<Anime | null>;
   listAnime(query?: AnimeQuery): Promise<Anime[]>;

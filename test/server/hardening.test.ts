@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server/app.js';
-import { withImport } from '../../src/store/index.js';
+import { holdImport } from '../store/held-import.js';
 import { createWorld, FIXTURES, type TestWorld } from './setup.js';
 
 let world: TestWorld;
@@ -67,14 +67,14 @@ describe('writes during an import', () => {
   });
 
   it('makes a write wait for an open import instead of joining it, and answers a second import with 409', async () => {
-    const tx = await world.store.beginImport();
+    const held = await holdImport(world.store);
     const put = app.inject({ method: 'PUT', url: '/v1/users/local:waits/list/1', payload: { score: 8, status: 'watching' }, headers: auth });
     const xml = malXml('second_import', malEntry(1, 'Cowboy Bebop', 9));
     const second = await app.inject({ method: 'POST', url: '/v1/import/mal', payload: xml, headers: { ...auth, 'content-type': 'application/xml' } });
     assert.equal(second.statusCode, 409, second.body);
     assert.equal(second.json().error, 'import_in_progress');
-    await tx.upsertAnime([{ animeId: 1, title: 'Changed inside a rolled-back import' }]);
-    await tx.rollback();
+    await held.tx.upsertAnime([{ animeId: 1, title: 'Changed inside a rolled-back import' }]);
+    await held.rollback();
     const res = await put;
     assert.equal(res.statusCode, 201, res.body);
     assert.deepEqual((await listOf('local:waits')).get(1), { score: 8, status: 'watching' });
@@ -111,7 +111,7 @@ describe('list uploads and the catalogue', () => {
     assert.deepEqual(listed.json().pending.map((e: { animeId: number; score: number }) => [e.animeId, e.score]), [[unknownId, 8]]);
 
     // A catalogue source adds the title: the pending entry becomes a real one in that import.
-    const { counts } = await withImport(world.store, (tx) => tx.upsertAnime([{ animeId: unknownId, title: 'Next Season Show', year: 2026 }]));
+    const { counts } = await world.store.withImport((tx) => tx.upsertAnime([{ animeId: unknownId, title: 'Next Season Show', year: 2026 }]));
     assert.equal(counts.pendingResolved, 1);
     const after = (await app.inject('/v1/users/mal:tamperer/list')).json();
     assert.deepEqual(after.entries.map((e: { animeId: number; score: number }) => [e.animeId, e.score]), [[1, 10], [unknownId, 8]]);

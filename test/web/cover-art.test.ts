@@ -46,15 +46,13 @@ before(async () => {
   const shown = ((await response.json()) as { items: { anime: { id: number } }[] }).items.map((i) => i.anime.id);
   assert.ok(shown.length >= 5, `the list has ${shown.length} titles`);
   [ids.live, ids.dead, ids.script, ids.data, ids.none] = shown as [number, number, number, number, number];
-  const tx = await web.world.store.beginImport();
-  await tx.upsertAnime([
+  await web.world.store.withImport((tx) => tx.upsertAnime([
     { animeId: ids.live, pictureUrl: `${imageBase}/covers/${ids.live}.png` },
     // Nothing listens on port 9 here: a picture that cannot load, as when the page is offline.
     { animeId: ids.dead, pictureUrl: 'http://127.0.0.1:9/covers/gone.png' },
     { animeId: ids.script, pictureUrl: 'javascript:alert(1)' },
     { animeId: ids.data, pictureUrl: 'data:image/png;base64,iVBORw0KGgo=' },
-  ]);
-  await tx.commit();
+  ]));
   const reload = await fetch(`${web.url}/v1/admin/reload`, { method: 'POST' });
   assert.equal(reload.status, 200, await reload.text());
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { AniListError, fetchUserList } from '../../data/anilist/index.js';
 import { DataFileError } from '../../data/index.js';
 import type { ImportChunk, Interaction } from '../../data/types.js';
-import { describePending, describeProblem, importFiles, ImportAbortedError, withImport } from '../../store/index.js';
+import { describePending, describeProblem, importFiles, ImportAbortedError } from '../../store/index.js';
 import type { RouteDeps } from '../context.js';
 import { ApiError, badRequest } from '../errors.js';
 import { responses } from '../schemas.js';
@@ -122,7 +122,7 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
       }
       let skipped = 0;
       let listedName = userName;
-      const { counts } = await withImport(deps.store, async (tx) => {
+      const { counts } = await deps.store.withImport(async (tx) => {
         for (const chunk of chunks) {
           skipped += chunk.problems.length;
           // Media come from the operator's configured AniList endpoint, a catalogue source.

@@ -58,6 +58,7 @@ class BatchWriter {
  * One import run on the SQLite store: a single SQLite transaction opened by BEGIN IMMEDIATE and ended by
  * COMMIT or ROLLBACK, so the run is all-or-nothing even across the awaits of a streaming read.
  * If the process dies mid-run, SQLite's journal discards the partial run on the next open.
+ * `SqliteStore.withImport` owns it: only that scope commits or rolls back.
  */
 export class SqliteImportTransaction implements ImportTransaction {
   private open = true;

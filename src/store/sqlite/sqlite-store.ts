@@ -5,6 +5,7 @@ import type { Anime, AnimeRelation } from '../../data/types.js';
 import { ImportInProgressError, StoreBusyError } from '../errors.js';
 import type {
   AnimeQuery,
+  ImportResult,
   ImportTransaction,
   InteractionChange,
   InteractionColumns,
@@ -105,7 +106,7 @@ export class SqliteStore implements Store {
     return new SqliteStore(db, path, options.busyWaitMs ?? DEFAULT_BUSY_WAIT_MS);
   }
 
-  async beginImport(): Promise<ImportTransaction> {
+  async withImport<T>(fn: (tx: ImportTransaction) => Promise<T>): Promise<ImportResult<T>> {
     if (this.importDone !== null || this.db.inTransaction) throw new ImportInProgressError();
     let release!: () => void;
     this.importDone = new Promise<void>((resolve) => (release = resolve));
@@ -113,14 +114,24 @@ export class SqliteStore implements Store {
       this.importDone = null;
       release();
     };
+    let tx: SqliteImportTransaction;
     try {
       await this.retryWhileBusy(() => this.db.exec('BEGIN IMMEDIATE'));
-      return new SqliteImportTransaction(this.db, end);
+      tx = new SqliteImportTransaction(this.db, end);
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       end();
       throw error;
     }
+    let value: T;
+    try {
+      value = await fn(tx);
+      await tx.commit();
+    } catch (error) {
+      await tx.rollback();
+      throw error;
+    }
+    return { value, counts: tx.counts() };
   }
 
   /**
