@@ -31,14 +31,19 @@ export const BUNDLED_USER_SOURCE = 'kaggle2016';
 export interface AnirecPaths {
   home: string;
   database: string;
+  /** The store's URL (src/store/open-store.ts): ANIREC_STORE, else the SQLite file `database`. */
+  store: string;
   models: string;
 }
 
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env): AnirecPaths {
   const home = env.ANIREC_HOME ?? join(process.cwd(), '.anirec');
+  const database = env.ANIREC_DB ?? join(home, 'anirec.db');
   return {
     home,
-    database: env.ANIREC_DB ?? join(home, 'anirec.db'),
+    database,
+    // An empty ANIREC_STORE (a blank line in an env file) means unset, not a store named "".
+    store: env.ANIREC_STORE || `sqlite:${database}`,
     models: env.ANIREC_MODELS ?? join(home, 'models'),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * anirec as a library: everything the CLI and the server are built from, one import away.
  *
- *   import { SqliteStore, importFiles, loadTrainingSet, trainBundle, RecommendationEngine } from 'anirec';
+ *   import { openStore, importFiles, loadTrainingSet, trainBundle, RecommendationEngine } from 'anirec';
  *
  * Data → store → models → recommend → server, in the order the layers depend on each other.
  */
@@ -11,9 +11,9 @@ export { openDataFile, listFormats, detectFormat, DataFileError, FORMAT_IDS, LIS
 export type { OpenedDataFile, Anime, Interaction, ListStatus, FormatId } from './data/index.js';
 export { fetchUserList, type AniListClientOptions } from './data/anilist/index.js';
 
-// Store: the embedded SQLite store and transactional, resumable imports.
-export { SqliteStore, importFiles, ImportAbortedError } from './store/index.js';
-export type { Store, StoredUser, StoredInteraction, UserRanking, ImportFileSpec, ImportOptions, ImportSummary } from './store/index.js';
+// Store: opened by URL (sqlite:PATH, the embedded default), and transactional imports.
+export { openStore, describeStore, SqliteStore, importFiles, ImportAbortedError, ImportInProgressError, StoreBusyError, StoreNotFoundError, StoreUrlError } from './store/index.js';
+export type { Store, StoredUser, StoredInteraction, UserRanking, ImportFileSpec, ImportOptions, ImportSummary, ImportTransaction, ImportResult } from './store/index.js';
 
 // Models: training, saving and loading.
 export { MODEL_NAMES, DEFAULT_MODEL_PARAMS, trainModel, trainBundle, isModelName, type ModelName, type ModelParams } from './models/train-model.js';

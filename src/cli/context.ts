@@ -1,13 +1,13 @@
 import { resolvePaths, type AnirecPaths } from '../config.js';
-import { SqliteStore } from '../store/index.js';
-import type { Store } from '../store/index.js';
+import { openStore, type OpenStoreOptions, type Store } from '../store/index.js';
 
 /** What every command needs: where things live, and how to open the store. */
 export interface CliContext {
   paths: AnirecPaths;
   out: (line: string) => void;
   err: (line: string) => void;
-  openStore(databasePath?: string): Promise<Store>;
+  /** Opens the store a URL names (options.ts's storeUrlOf turns a command's flags into one). */
+  openStore(url: string, options?: OpenStoreOptions): Promise<Store>;
 }
 
 export function createContext(): CliContext {
@@ -15,8 +15,6 @@ export function createContext(): CliContext {
     paths: resolvePaths(),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
-    async openStore(databasePath) {
-      return SqliteStore.open(databasePath ?? resolvePaths().database);
-    },
+    openStore: (url, options) => openStore(url, options),
   };
 }

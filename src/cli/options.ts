@@ -1,4 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { AnirecPaths } from '../config.js';
+import { redactStoreUrl } from '../store/open-store.js';
+import { CliError } from './errors.js';
 import { pagingProperties } from '../server/schemas.js';
 
 /** Commander parser for options that must be whole numbers ≥ 1, with the option named in the error. */
@@ -21,16 +24,43 @@ export function parseNumberIn(option: string, min: number, max: number, integer:
   };
 }
 
-/** Where the store and the model are: every command that reads them takes these two. */
-export interface StoreFlags {
+/** Where the store is: `--store URL`, or `--db PATH` for short (`--store sqlite:PATH`). */
+export interface StoreLocationFlags {
+  store?: string;
   db?: string;
+}
+
+/** Where the store and the model are: every command that reads them takes these. */
+export interface StoreFlags extends StoreLocationFlags {
   model?: string;
 }
 
+/**
+ * Declares --store and --db, the one place every command that opens the store gets them from.
+ * `purpose` replaces "the store" in the help where a command uses it for one thing only.
+ */
+export function addStoreLocationOptions(command: Command, purpose = 'the store'): Command {
+  return command
+    .option('--store <url>', `${purpose}: sqlite:PATH or a file path (default: $ANIREC_STORE, else $ANIREC_HOME/anirec.db)`)
+    .option('--db <path>', `${purpose} as a SQLite file: short for --store sqlite:PATH`);
+}
+
 export function addStoreOptions(command: Command, { model = true } = {}): Command {
-  command.option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)');
+  addStoreLocationOptions(command);
   if (model) command.option('--model <dir>', 'model directory (default: the current one, $ANIREC_HOME/models/CURRENT)');
   return command;
+}
+
+/**
+ * The store URL a command opens: --store or --db, else $ANIREC_STORE, else the default file
+ * ($ANIREC_DB or $ANIREC_HOME/anirec.db), as resolvePaths gives them.
+ */
+export function storeUrlOf(flags: StoreLocationFlags, paths: AnirecPaths): string {
+  if (flags.store !== undefined && flags.db !== undefined) {
+    throw new CliError(`--store ${redactStoreUrl(flags.store)} and --db ${flags.db} both name the store; give one (--db PATH is short for --store sqlite:PATH).`);
+  }
+  if (flags.db !== undefined) return `sqlite:${flags.db}`;
+  return flags.store ?? paths.store;
 }
 
 /** Paging and diversity as the API takes them: the same names, defaults and bounds (schemas.ts). */

@@ -10,9 +10,10 @@ import { loadBundle, type ModelBundle } from '../models/bundle.js';
 import { Catalog } from '../recommend/catalog.js';
 import { RecommendationEngine } from '../recommend/engine.js';
 import { resolveCurrentPointer } from '../registry/index.js';
-import type { Store } from '../store/index.js';
+import { describeStore, StoreNotFoundError, type Store } from '../store/index.js';
 import type { CliContext } from './context.js';
 import { CliError } from './errors.js';
+import { storeUrlOf, type StoreLocationFlags } from './options.js';
 
 export interface OpenedModel {
   bundle: ModelBundle;
@@ -44,13 +45,28 @@ export async function openModelDir(ctx: CliContext, dir?: string): Promise<Opene
 }
 
 /**
+ * Where a command's store is: its --store/--db flags, or a --db path as given (the form
+ * `continue` still passes).
+ */
+export type StoreWhere = StoreLocationFlags | string | undefined;
+
+export function storeUrlFor(ctx: CliContext, where: StoreWhere): string {
+  return storeUrlOf(typeof where === 'object' ? where : { db: where }, ctx.paths);
+}
+
+/**
  * Opens an existing store: these commands only read it, so a missing file is an error, not a new
  * empty store left behind.
  */
-export async function openExistingStore(ctx: CliContext, db?: string): Promise<Store> {
-  const path = db ?? ctx.paths.database;
-  if (!existsSync(path)) throw new CliError(`No store at ${path}. Run \`anirec import\` first (the bundled sample loads with no arguments), or point --db at a store.`);
-  return ctx.openStore(path);
+export async function openExistingStore(ctx: CliContext, where: StoreWhere): Promise<Store> {
+  try {
+    return await ctx.openStore(storeUrlFor(ctx, where), { mustExist: true });
+  } catch (error) {
+    if (error instanceof StoreNotFoundError) {
+      throw new CliError(`No store at ${error.location}. Run \`anirec import\` first (the bundled sample loads with no arguments), or point --store (or --db) at a store.`);
+    }
+    throw error;
+  }
 }
 
 /** The catalogue, or an error saying how to get one. */
@@ -60,11 +76,12 @@ export async function loadCatalog(store: Store, db: string): Promise<Catalog> {
   return catalog;
 }
 
-/** Runs `use` with the store open and closes it however `use` ends. */
-export async function withStore<T>(ctx: CliContext, db: string | undefined, use: (store: Store, path: string) => Promise<T>): Promise<T> {
-  const store = await openExistingStore(ctx, db);
+/** Runs `use` with the store open and closes it however `use` ends; `location` is the store as messages name it. */
+export async function withStore<T>(ctx: CliContext, where: StoreWhere, use: (store: Store, location: string) => Promise<T>): Promise<T> {
+  const url = storeUrlFor(ctx, where);
+  const store = await openExistingStore(ctx, where);
   try {
-    return await use(store, db ?? ctx.paths.database);
+    return await use(store, describeStore(url));
   } finally {
     await store.close();
   }

@@ -3,13 +3,13 @@ import { BUNDLED_CATALOGUES, BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../con
 import type { FormatId } from '../../data/index.js';
 import { describePending, describeProblem, importFiles, ImportAbortedError, type ImportFileSpec, type ImportSummary } from '../../store/index.js';
 import type { CliContext } from '../context.js';
+import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 
-interface ImportFlags {
+interface ImportFlags extends StoreLocationFlags {
   format?: string;
   userSource?: string;
   strict?: boolean;
-  db?: string;
 }
 
 /** The bundled sample: both catalogues (merged by MAL id) and the 5k-user ratings. */
@@ -46,7 +46,7 @@ export function printImportSummary(ctx: CliContext, summary: ImportSummary): voi
 }
 
 export async function runImport(ctx: CliContext, specs: ImportFileSpec[], flags: ImportFlags): Promise<ImportSummary> {
-  const store = await ctx.openStore(flags.db);
+  const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(130);
@@ -72,14 +72,14 @@ export async function runImport(ctx: CliContext, specs: ImportFileSpec[], flags:
 }
 
 export function registerImport(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('import')
     .description('Import anime catalogues, ratings and user lists into the store (no files: the bundled sample)')
     .argument('[files...]', 'data files (.csv, .csv.gz, .xml, .xml.gz); the format is detected from the header')
     .option('--format <id>', 'force the format instead of detecting it (see `anirec formats`)')
     .option('--user-source <name>', 'namespace for the users in these files (e.g. kaggle2016, mal)')
-    .option('--strict', 'abort the whole import (writing nothing) at the first bad row')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .option('--strict', 'abort the whole import (writing nothing) at the first bad row');
+  addStoreLocationOptions(command)
     .action(async (files: string[], flags: ImportFlags) => {
       const specs: ImportFileSpec[] =
         files.length === 0

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { listFormats } from '../../data/index.js';
+import { describeStore } from '../../store/index.js';
 import type { CliContext } from '../context.js';
+import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 
 export function registerInfo(program: Command, ctx: CliContext): void {
   program
@@ -13,14 +15,13 @@ export function registerInfo(program: Command, ctx: CliContext): void {
       }
     });
 
-  program
-    .command('stats')
-    .description('Show what the store holds: titles, users, interactions')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
-    .action(async (flags: { db?: string }) => {
-      const store = await ctx.openStore(flags.db);
+  const stats = program.command('stats').description('Show what the store holds: titles, users, interactions');
+  addStoreLocationOptions(stats)
+    .action(async (flags: StoreLocationFlags) => {
+      const url = storeUrlOf(flags, ctx.paths);
+      const store = await ctx.openStore(url);
       try {
-        ctx.out(`store: ${flags.db ?? ctx.paths.database}`);
+        ctx.out(`store: ${describeStore(url)}`);
         ctx.out(`anime: ${(await store.countAnime()).toLocaleString('en')}`);
         ctx.out(`users: ${(await store.countUsers()).toLocaleString('en')}`);
         ctx.out(`interactions: ${(await store.countInteractions()).toLocaleString('en')}`);

@@ -19,7 +19,7 @@ import {
 } from '../../ops/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { parsePositiveInt } from '../options.js';
+import { addStoreLocationOptions, parsePositiveInt, storeUrlOf, type StoreLocationFlags } from '../options.js';
 
 /** `anirec ingest`, `anirec monitor`, `anirec retrain`: each operations job, run once (the CronJobs call these). */
 
@@ -36,7 +36,8 @@ export function loadConfigOrExplain(ctx: CliContext): OpsConfig {
 }
 
 /** Runs a job with Ctrl-C / SIGTERM wired to its abort signal, and turns its outcome into an exit. */
-export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsConfig, db: string | undefined, extra: Partial<JobEnv> = {}): Promise<JobOutcome> {
+export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsConfig, where: StoreLocationFlags, extra: Partial<JobEnv> = {}): Promise<JobOutcome> {
+  const storeUrl = storeUrlOf(where, ctx.paths);
   const abort = new AbortController();
   const cancel = (signal: NodeJS.Signals) => {
     ctx.err(`${job}: ${signal} received, cancelling (progress so far is kept)…`);
@@ -49,7 +50,7 @@ export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsCo
     outcome = await runJob(job, {
       paths: ctx.paths,
       config,
-      openStore: () => ctx.openStore(db ?? ctx.paths.database),
+      openStore: () => ctx.openStore(storeUrl),
       log: ctx.err,
       trigger: 'cli',
       signal: abort.signal,
@@ -91,15 +92,15 @@ function printGate(ctx: CliContext, g: GateResult): void {
 }
 
 export function registerOps(program: Command, ctx: CliContext): void {
-  program
+  const ingest = program
     .command('ingest')
     .description('Fetch followed AniList users\' lists and new/updated titles into the store (idempotent, resumable)')
     .option('--users <names>', 'comma-separated AniList user names (default: ingest.users in $ANIREC_HOME/ops.json)')
     .option('--endpoint <url>', 'AniList GraphQL endpoint (default: ingest.endpoint, else graphql.anilist.co)')
     .option('--no-titles', 'only the users\' lists, not the changed titles')
-    .option('--restart', 'forget an interrupted run\'s progress and start over (cursors are kept)')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
-    .action(async (flags: { users?: string; endpoint?: string; titles: boolean; restart?: boolean; db?: string }) => {
+    .option('--restart', 'forget an interrupted run\'s progress and start over (cursors are kept)');
+  addStoreLocationOptions(ingest)
+    .action(async (flags: StoreLocationFlags & { users?: string; endpoint?: string; titles: boolean; restart?: boolean }) => {
       const config = loadConfigOrExplain(ctx);
       if (flags.users !== undefined) config.ingest.users = [...new Set(flags.users.split(',').map((u) => u.trim()).filter(Boolean))];
       if (flags.endpoint !== undefined) {
@@ -112,29 +113,29 @@ export function registerOps(program: Command, ctx: CliContext): void {
       }
       if (config.ingest.users.length === 0) ctx.err(`no AniList users configured (ingest.users in ${opsConfigPath(ctx.paths)}); fetching changed titles only`);
       if (flags.restart) {
-        const store = await ctx.openStore(flags.db ?? ctx.paths.database);
+        const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
         try {
           await resetIngestRun(store);
         } finally {
           await store.close();
         }
       }
-      const outcome = await runJobFromCli(ctx, 'ingest', config, flags.db);
+      const outcome = await runJobFromCli(ctx, 'ingest', config, flags);
       const summary = outcome.summary as IngestSummary;
       printIngest(ctx, summary);
       const failed = summary.users.filter((u) => u.error);
       if (failed.length > 0) throw new CliError(`${failed.length} user list(s) could not be fetched (${failed.map((u) => u.user).join(', ')}); check the names in ${opsConfigPath(ctx.paths)}. The others were ingested.`);
     });
 
-  program
+  const monitor = program
     .command('monitor')
     .description('Compare the production model\'s predictions with newly scored titles; store daily MAE/RMSE/hit-rate and flag drift')
     .option('--since <date>', 'monitor events after this date (YYYY-MM-DD or ISO time) instead of the cursor')
     .option('--days <n>', 'days of history to print', parsePositiveInt('--days'), 30)
     .option('--history', 'only print the stored history, do not run')
-    .option('--json', 'print the history as JSON')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
-    .action(async (flags: { since?: string; days: number; history?: boolean; json?: boolean; db?: string }) => {
+    .option('--json', 'print the history as JSON');
+  addStoreLocationOptions(monitor)
+    .action(async (flags: StoreLocationFlags & { since?: string; days: number; history?: boolean; json?: boolean }) => {
       const config = loadConfigOrExplain(ctx);
       let since: number | undefined;
       if (flags.since !== undefined) {
@@ -142,11 +143,11 @@ export function registerOps(program: Command, ctx: CliContext): void {
         if (Number.isNaN(since)) throw new CliError(`--since ${flags.since}: not a date; use YYYY-MM-DD or an ISO time`);
       }
       if (!flags.history) {
-        const outcome = await runJobFromCli(ctx, 'monitor', config, flags.db, { monitorSince: since });
+        const outcome = await runJobFromCli(ctx, 'monitor', config, flags, { monitorSince: since });
         const s = outcome.summary as MonitorSummary;
         ctx.err(`monitored ${s.recorded} new prediction(s) with ${s.modelVersion}${s.unknownTitles ? `; ${s.unknownTitles} about titles the model does not know` : ''}`);
       }
-      const store = await ctx.openStore(flags.db ?? ctx.paths.database);
+      const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
       try {
         const rows = await monitoringHistory(store, { days: flags.days });
         if (flags.json) ctx.out(JSON.stringify(rows, null, 2));
@@ -156,16 +157,16 @@ export function registerOps(program: Command, ctx: CliContext): void {
       }
     });
 
-  program
+  const retrain = program
     .command('retrain')
     .description('Train a candidate and promote it only if it is not significantly worse than production (paired test on NDCG@20)')
     .option('--model <name>', `model to train (default: retrain.model, else anirec); one of ${MODEL_NAMES.join(', ')}`)
     .option('--alpha <p>', 'significance level of the gate (default: retrain.alpha, else 0.05)', parseProbability('--alpha'))
     .option('--test <kind>', 'paired test: bootstrap or t (default: retrain.test, else bootstrap)')
     .option('--test-users <n>', 'held-out users for the gate (default: retrain.testUsers, else 10% capped at retrain.maxTestUsers)', parsePositiveInt('--test-users'))
-    .option('--seed <n>', 'seed of the split and the training', parsePositiveInt('--seed'))
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
-    .action(async (flags: { model?: string; alpha?: number; test?: string; testUsers?: number; seed?: number; db?: string }) => {
+    .option('--seed <n>', 'seed of the split and the training', parsePositiveInt('--seed'));
+  addStoreLocationOptions(retrain)
+    .action(async (flags: StoreLocationFlags & { model?: string; alpha?: number; test?: string; testUsers?: number; seed?: number }) => {
       const config = loadConfigOrExplain(ctx);
       if (flags.model !== undefined) {
         if (!isModelName(flags.model)) throw new CliError(`--model ${flags.model}: unknown model; choose one of ${MODEL_NAMES.join(', ')}`);
@@ -178,7 +179,7 @@ export function registerOps(program: Command, ctx: CliContext): void {
       if (flags.alpha !== undefined) config.retrain.alpha = flags.alpha;
       if (flags.testUsers !== undefined) config.retrain.testUsers = flags.testUsers;
       if (flags.seed !== undefined) config.retrain.seed = flags.seed;
-      const outcome = await runJobFromCli(ctx, 'retrain', config, flags.db);
+      const outcome = await runJobFromCli(ctx, 'retrain', config, flags);
       printGate(ctx, outcome.summary as GateResult);
     });
 }

@@ -4,23 +4,23 @@ import { precomputeRankings, type PrecomputeResult } from '../../recommend/preco
 import type { ModelBundle } from '../../models/bundle.js';
 import type { Store } from '../../store/index.js';
 import type { CliContext } from '../context.js';
+import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { createProgress } from '../progress.js';
 import { openModel } from './recommend.js';
 
-interface PrecomputeFlags {
+interface PrecomputeFlags extends StoreLocationFlags {
   model?: string;
-  db?: string;
 }
 
 export function registerPrecompute(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('precompute')
     .description("Store every known user's ranking under the current model, so the API answers known users without running the model")
-    .option('--model <dir>', 'model directory (default: the one models/CURRENT names)')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .option('--model <dir>', 'model directory (default: the one models/CURRENT names)');
+  addStoreLocationOptions(command)
     .action(async (flags: PrecomputeFlags) => {
       const bundle = await openModel(ctx, flags.model);
-      const store = await ctx.openStore(flags.db);
+      const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
       try {
         const result = await precomputeWithProgress(bundle, store);
         ctx.out(

@@ -3,11 +3,11 @@ import { computeBaseline, tasteProfile } from '../../recommend/taste-profile.js'
 import { TitleIndex } from '../../recommend/title-search.js';
 import type { CliContext } from '../context.js';
 import { addListSourceOptions, checkOneSource, readListInput, type ListSourceFlags } from '../list-source.js';
-import { addJsonOption, addStoreOptions, type JsonFlag, type StoreFlags } from '../options.js';
+import { addJsonOption, addStoreOptions, type JsonFlag, type StoreLocationFlags } from '../options.js';
 import { printJson, printProfile, printResolved } from '../render.js';
 import { loadCatalog, withStore } from '../session.js';
 
-type ProfileFlags = Pick<StoreFlags, 'db'> & JsonFlag & ListSourceFlags;
+type ProfileFlags = StoreLocationFlags & JsonFlag & ListSourceFlags;
 
 /**
  * The taste profile, as GET /v1/users/{user}/profile: what engine.profile computes
@@ -24,7 +24,7 @@ export function registerProfile(program: Command, ctx: CliContext): void {
   addJsonOption(command);
   command.action(async (flags: ProfileFlags) => {
     checkOneSource(flags);
-    await withStore(ctx, flags.db, async (store, db) => {
+    await withStore(ctx, flags, async (store, db) => {
       const catalog = await loadCatalog(store, db);
       const input = await readListInput(flags, store, catalog, new TitleIndex(catalog));
       // The engine's baseline: every stored list (RecommendationEngine.create computes the same).

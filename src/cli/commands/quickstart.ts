@@ -4,13 +4,13 @@ import { loadBundle, type ModelBundle } from '../../models/bundle.js';
 import { rankingKeyOf } from '../../recommend/scored-list.js';
 import { ModelRegistry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
+import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { bundledImportSpecs, printImportSummary, runImport } from './import.js';
 import { RecommendationEngine } from '../../recommend/engine.js';
 import { printUserRecommendations, resolveUser } from './recommend.js';
 import { trainIntoRegistry } from './train.js';
 
-interface QuickstartFlags {
-  db?: string;
+interface QuickstartFlags extends StoreLocationFlags {
   users: string;
   retrain?: boolean;
   serve: boolean;
@@ -25,24 +25,25 @@ interface QuickstartFlags {
  * serve the API and web page until Ctrl-C.
  */
 export function registerQuickstart(program: Command, ctx: CliContext): void {
-  program
-    .command('quickstart')
-    .description('Import the bundled sample, train the default model, show sample recommendations, then serve')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+  const command = program.command('quickstart').description('Import the bundled sample, train the default model, show sample recommendations, then serve');
+  addStoreLocationOptions(command)
     .option('--users <ids>', 'comma-separated sample users to show', '1,2,3')
     .option('--retrain', 'train a new model even if a production anirec model exists')
     .option('--no-serve', 'stop after the sample recommendations instead of starting the server')
     .option('--port <n>', 'port to serve on', Number, 8080)
     .option('--host <host>', 'interface to serve on', '127.0.0.1')
     .action(async (flags: QuickstartFlags) => {
-      const store = await ctx.openStore(flags.db);
+      const storeUrl = storeUrlOf(flags, ctx.paths);
+      // Resolved once: every step below (import, train, serve) then opens the same store.
+      const where = { store: storeUrl };
+      const store = await ctx.openStore(storeUrl);
       const hasData = (await store.countInteractions()) > 0;
       await store.close();
       if (hasData) {
         ctx.out('The store already holds data; skipping the import (run `anirec import` to re-import).');
       } else {
         ctx.out('Importing the bundled sample (16k titles, 5k users, 520k list entries)…');
-        printImportSummary(ctx, await runImport(ctx, bundledImportSpecs(), { db: flags.db }));
+        printImportSummary(ctx, await runImport(ctx, bundledImportSpecs(), where));
       }
 
       const production = new ModelRegistry(ctx.paths.models).production();
@@ -55,7 +56,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         modelVersion = basename(production.dir);
       } else {
         ctx.out('\nTraining the anirec hybrid model (a few minutes on 2 cores)…');
-        const trained = await trainIntoRegistry(ctx, 'anirec', { model: 'anirec', db: flags.db, seed: 42, bundledCatalogue: false }, {
+        const trained = await trainIntoRegistry(ctx, 'anirec', { model: 'anirec', ...where, seed: 42, bundledCatalogue: false }, {
           promote: true,
           reason: 'anirec quickstart',
         });
@@ -64,7 +65,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         ctx.out(`Trained in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${trained.version.id} (production)`);
       }
 
-      const reader = await ctx.openStore(flags.db);
+      const reader = await ctx.openStore(storeUrl);
       try {
         if ((await reader.countUserRankings(rankingKeyOf(bundle))) === 0) {
           ctx.out('\nRanking every known user ahead of requests (`anirec precompute`)…');
@@ -86,6 +87,6 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
       }
       // Imported here so the CLI's other commands do not load the server stack.
       const { serveUntilStopped } = await import('./serve.js');
-      await serveUntilStopped(ctx, { db: flags.db, port: flags.port, host: flags.host });
+      await serveUntilStopped(ctx, { ...where, port: flags.port, host: flags.host });
     });
 }

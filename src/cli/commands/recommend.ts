@@ -101,7 +101,7 @@ Examples:
     checkOneSource(flags);
     const parsed = filtersFromFlags(flags, new Date());
     const options = optionsOf(flags, parsed);
-    await withStore(ctx, flags.db, async (store, db) => {
+    await withStore(ctx, flags, async (store, db) => {
       const engine = await openEngine(ctx, store, db, flags.model);
       // Genre and theme names are checked against the catalogue before a list is fetched.
       await withFilterErrors(engine, parsed, () => engine.filter(parsed.filters));

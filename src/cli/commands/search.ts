@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { TitleIndex } from '../../recommend/title-search.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { addJsonOption, addStoreOptions, parseNumberIn, type JsonFlag, type StoreFlags } from '../options.js';
+import { addJsonOption, addStoreOptions, parseNumberIn, type JsonFlag, type StoreLocationFlags } from '../options.js';
 import { printJson, printTable } from '../render.js';
 import { loadCatalog, withStore } from '../session.js';
 
-type SearchFlags = Pick<StoreFlags, 'db'> & JsonFlag & { limit: number; includeAdult?: boolean };
+type SearchFlags = StoreLocationFlags & JsonFlag & { limit: number; includeAdult?: boolean };
 
 /**
  * Title search, as GET /v1/search: the same typo-tolerant index over the catalogue. It needs no
@@ -24,7 +24,7 @@ export function registerSearch(program: Command, ctx: CliContext): void {
   addJsonOption(command);
   command.action(async (query: string, flags: SearchFlags) => {
     if (query.trim() === '') throw new CliError('The search is empty; give some of the title, e.g. anirec search "cowboy beb".');
-    await withStore(ctx, flags.db, async (store, db) => {
+    await withStore(ctx, flags, async (store, db) => {
       const catalog = await loadCatalog(store, db);
       const matches = new TitleIndex(catalog).search(query, { limit: flags.limit, includeAdult: flags.includeAdult === true });
       const results = matches.map((m) => ({ anime: catalog.summary(m.animeId), score: Number(m.score.toFixed(3)), matchedName: m.matchedName, matchedField: m.matchedField }));

@@ -4,14 +4,13 @@ import { isClusterWorker, parseWorkerCount, runPrimary } from '../../server/clus
 import { DEFAULT_SERVER_CONFIG } from '../../server/config.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
-import { parsePositiveInt } from '../options.js';
+import { addStoreLocationOptions, parsePositiveInt, storeUrlOf, type StoreLocationFlags } from '../options.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
-interface ServeFlags {
+interface ServeFlags extends StoreLocationFlags {
   port: number;
   host: string;
-  db?: string;
   model?: string;
   apiKey?: string;
   requireKeyForReads?: boolean;
@@ -36,12 +35,12 @@ function parseWorkers(value: string): number {
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('serve')
     .description('Serve the HTTP API (OpenAPI docs at /docs); follows models/CURRENT and swaps in newly promoted models without a restart')
     .option('--port <n>', 'port to listen on', parsePositiveInt('--port'), 8080)
-    .option('--host <address>', 'address to bind (0.0.0.0 to accept remote clients)', '127.0.0.1')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
+    .option('--host <address>', 'address to bind (0.0.0.0 to accept remote clients)', '127.0.0.1');
+  addStoreLocationOptions(command)
     .option('--model <dir>', 'serve this model directory instead of following models/CURRENT')
     .option('--api-key <key>', 'API key for write/admin routes (default: $ANIREC_API_KEY; comma-separate several)')
     .option('--require-key-for-reads', 'read routes need the API key too')
@@ -80,7 +79,7 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
 }
 
 async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: string[], loopback: boolean): Promise<void> {
-  const store = await ctx.openStore(flags.db);
+  const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
   const { app, holder } = await buildServer({
     store,
     ...(flags.model ? { modelDir: flags.model } : { modelsDir: ctx.paths.models }),
@@ -145,12 +144,12 @@ function displayHost(host: string): string {
  * before the workers open it concurrently.
  */
 async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: number }, apiKeys: string[]): Promise<void> {
-  await (await ctx.openStore(flags.db)).close();
+  const storeUrl = storeUrlOf(flags, ctx.paths);
+  await (await ctx.openStore(storeUrl)).close();
   // The in-memory rate limiter is per process and the kernel spreads connections over the
   // workers, so each enforces its share of the limit.
   const rateLimit = flags.rateLimit === 0 ? 0 : Math.max(1, Math.ceil(flags.rateLimit / flags.workers));
   const args = ['serve', '--workers', '1', '--port', String(flags.port), '--host', flags.host, '--rate-limit', String(rateLimit), '--body-limit', String(flags.bodyLimit)];
-  if (flags.db) args.push('--db', flags.db);
   if (flags.model) args.push('--model', flags.model);
   if (flags.requireKeyForReads) args.push('--require-key-for-reads');
   if (flags.cors) args.push('--cors', flags.cors);
@@ -161,8 +160,9 @@ async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: numb
   const primary = runPrimary({
     workers: flags.workers,
     args,
-    // Keys travel in the environment, not on command lines other users can read with ps.
-    env: apiKeys.length > 0 ? { ANIREC_API_KEY: apiKeys.join(',') } : {},
+    // Keys and the store URL (which may hold a database password) travel in the environment, not
+    // on command lines other users can read with ps.
+    env: { ANIREC_STORE: storeUrl, ...(apiKeys.length > 0 ? { ANIREC_API_KEY: apiKeys.join(',') } : {}) },
     log: (line) => ctx.err(line),
     onListening: (port) => ctx.out(`anirec API on http://${displayHost(flags.host)}:${port} (${flags.workers} worker processes); docs at /docs. Ctrl-C to stop.`),
   });

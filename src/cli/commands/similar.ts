@@ -63,7 +63,7 @@ export function registerSimilar(program: Command, ctx: CliContext): void {
     if (title !== undefined && flags.id !== undefined) throw new CliError('Give the title or --id, not both.');
     const parsed = filtersFromFlags(flags, new Date());
     const options = optionsOf(flags, parsed);
-    await withStore(ctx, flags.db, async (store, db) => {
+    await withStore(ctx, flags, async (store, db) => {
       const engine = await openEngine(ctx, store, db, flags.model);
       await withFilterErrors(engine, parsed, () => engine.filter(parsed.filters));
       const { animeId, match, alternatives } = pickTitle(engine, title, flags.id);

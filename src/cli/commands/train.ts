@@ -6,18 +6,18 @@ import { saveBundle, type ModelBundle } from '../../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainBundle, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
 import { ModelRegistry, RegistryError, type ModelVersion } from '../../registry/index.js';
-import { importFiles, SqliteStore, type ImportFileSpec, type Store } from '../../store/index.js';
+import { describeStore, importFiles, openStore, type ImportFileSpec, type Store } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { printImportSummary } from './import.js';
 import { createProgress, PERCENT } from '../progress.js';
 
-export interface TrainFlags {
+export interface TrainFlags extends StoreLocationFlags {
   model: string;
   ratings?: string;
   anime?: string[];
   out?: string;
-  db?: string;
   seed: number;
   bundledCatalogue: boolean;
   /** Make the new version production now (otherwise only the first model becomes production). */
@@ -33,8 +33,8 @@ export interface TrainFlags {
  * themes; the files given override them field by field.
  */
 export async function openTrainingStore(ctx: CliContext, flags: TrainFlags): Promise<Store> {
-  if (!flags.ratings) return ctx.openStore(flags.db);
-  const store = SqliteStore.open(':memory:');
+  if (!flags.ratings) return ctx.openStore(storeUrlOf(flags, ctx.paths));
+  const store = await openStore('sqlite::memory:');
   const specs: ImportFileSpec[] = [];
   if (flags.bundledCatalogue) specs.push(...BUNDLED_CATALOGUES.map((path) => ({ path })));
   for (const path of flags.anime ?? []) specs.push({ path });
@@ -103,7 +103,7 @@ export async function trainIntoRegistry(
       move: true,
       promote: options.promote,
       reason: options.reason ?? 'trained',
-      source: `anirec train --model ${name}${flags.ratings ? ` --ratings ${flags.ratings}` : ` on the store ${flags.db ?? ctx.paths.database}`}`,
+      source: `anirec train --model ${name}${flags.ratings ? ` --ratings ${flags.ratings}` : ` on the store ${describeStore(storeUrlOf(flags, ctx.paths))}`}`,
     });
     return { bundle, version };
   } catch (error) {
@@ -124,7 +124,7 @@ function describeRegistration(ctx: CliContext, version: ModelVersion): void {
 }
 
 export function registerTrain(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('train')
     .description('Train a model (default: the anirec hybrid) on the store, or on --ratings/--anime files, and register it')
     .option('--model <name>', `one of ${MODEL_NAMES.join(', ')}`, 'anirec')
@@ -134,8 +134,8 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .option('--out <dir>', 'write the model to this directory instead of registering it in $ANIREC_HOME/models')
     .option('--register', 'with --out: also register a copy as a new registry version')
     .option('--promote', 'make the new version production now (default: only the first model becomes production)')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
-    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 42)
+    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 42);
+  addStoreLocationOptions(command)
     .action(async (flags: TrainFlags) => {
       if (!isModelName(flags.model)) throw new CliError(`--model ${flags.model}: unknown model; choose one of ${MODEL_NAMES.join(', ')}`);
       if (flags.anime && !flags.ratings) throw new CliError('--anime goes with --ratings; to train on the store, import the catalogue with `anirec import` first');

@@ -8,6 +8,7 @@ import { isModelName, trainModel, type ModelName } from '../../models/train-mode
 import { loadTrainingSet } from '../../models/training-set.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { addStoreLocationOptions } from '../options.js';
 import { openTrainingStore, type TrainFlags } from './train.js';
 
 interface TuneFlags extends Omit<TrainFlags, 'model' | 'out'> {
@@ -19,7 +20,7 @@ interface TuneFlags extends Omit<TrainFlags, 'model' | 'out'> {
 }
 
 export function registerTune(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('tune')
     .description('Search a model\'s hyper-parameters on validation users (the test users of `anirec eval` stay unseen)')
     .requiredOption('--model <name>', `one of ${Object.keys(SEARCH_SPACES).join(', ')}`)
@@ -29,9 +30,9 @@ export function registerTune(program: Command, ctx: CliContext): void {
     .option('--ratings <file>', 'tune on this ratings file instead of the store')
     .option('--anime <file...>', 'catalogue file(s) for --ratings')
     .option('--no-bundled-catalogue', 'with --ratings: do not add the bundled catalogues')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
     .option('--seed <n>', 'seed of the split (use the one `anirec eval` uses)', (v) => Number.parseInt(v, 10), 42)
-    .option('--report <dir>', 'write tune-<model>.json with every trial into this directory')
+    .option('--report <dir>', 'write tune-<model>.json with every trial into this directory');
+  addStoreLocationOptions(command)
     .action(async (flags: TuneFlags) => {
       if (!isModelName(flags.model) || SEARCH_SPACES[flags.model] === undefined) {
         throw new CliError(`--model ${flags.model}: no search space; choose one of ${Object.keys(SEARCH_SPACES).join(', ')}`);

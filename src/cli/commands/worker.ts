@@ -2,21 +2,23 @@ import type { Command } from 'commander';
 import { JOB_NAMES, Worker, type JobName } from '../../ops/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { loadConfigOrExplain } from './ops.js';
 
 /** `anirec worker`: the scheduler. Runs until SIGTERM/SIGINT, then lets running jobs wind down. */
 export function registerWorker(program: Command, ctx: CliContext): void {
-  program
+  const command = program
     .command('worker')
     .description('Run ingest, monitor and retrain on their cron schedules (schedule.* in $ANIREC_HOME/ops.json) until stopped')
-    .option('--run-now <jobs>', 'also run these jobs once at start (comma-separated: ingest,monitor,retrain)')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
-    .action(async (flags: { runNow?: string; db?: string }) => {
+    .option('--run-now <jobs>', 'also run these jobs once at start (comma-separated: ingest,monitor,retrain)');
+  addStoreLocationOptions(command)
+    .action(async (flags: StoreLocationFlags & { runNow?: string }) => {
+      const storeUrl = storeUrlOf(flags, ctx.paths);
       const config = loadConfigOrExplain(ctx);
       const runNow = (flags.runNow ?? '').split(',').map((j) => j.trim()).filter(Boolean);
       for (const job of runNow) if (!(JOB_NAMES as readonly string[]).includes(job)) throw new CliError(`--run-now ${job}: unknown job; choose from ${JOB_NAMES.join(', ')}`);
       const log = (line: string) => ctx.err(`${new Date().toISOString()} ${line}`);
-      const worker = new Worker({ paths: ctx.paths, config, openStore: () => ctx.openStore(flags.db ?? ctx.paths.database), log }, config.schedule);
+      const worker = new Worker({ paths: ctx.paths, config, openStore: () => ctx.openStore(storeUrl), log }, config.schedule);
       let resolveStop!: () => void;
       const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
       const shutdown = (signal: NodeJS.Signals) => {
