@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TitleRelations } from '../../src/data/types.js';
-import { ImportInProgressError } from '../../src/store/index.js';
+import { ImportInProgressError, type ImportTransaction } from '../../src/store/index.js';
 import { row, STEINS_GATE, STEINS_GATE_TITLES, withFresh, type OpenFreshStore } from './contract-helpers.js';
 import { describeFeedbackContract } from './contract-lists.js';
 import { describeOpsContract } from './contract-ops.js';
@@ -133,6 +133,23 @@ function describeImportContract(openFresh: OpenFreshStore): void {
         assert.equal(await store.countUsers(), 1);
         const [user] = await store.findUser('test', 'u');
         assert.deepEqual(await store.pendingInteractions(user!.userId), []);
+      }));
+
+    it('ends the transaction with the scope: a transaction kept past it writes nothing', () =>
+      withFresh(openFresh, async (store) => {
+        let leaked: ImportTransaction | undefined;
+        await store.withImport(async (tx) => void (leaked = tx));
+        await assert.rejects(leaked!.upsertAnime([{ animeId: 1, title: 'Written after the commit' }]));
+        await assert.rejects(
+          store.withImport(async (tx) => {
+            leaked = tx;
+            throw new Error('abort');
+          }),
+          /abort/,
+        );
+        await assert.rejects(leaked!.upsertInteractions('test', [row('late', 1, 5)]));
+        assert.equal(await store.countAnime(), 0);
+        assert.equal(await store.countInteractions(), 0);
       }));
 
     it('refuses a second import while one is open with ImportInProgressError, and takes one after it ends', () =>
