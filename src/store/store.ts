@@ -163,7 +163,9 @@ export interface UserRanking {
 /**
  * The storage boundary. The embedded SQLite implementation is the default; a PostgreSQL one can
  * implement the same interface for several API replicas sharing one state. Methods are async so
- * that a networked store fits without changing callers.
+ * that a networked store fits without changing callers. Callers open one with `openStore(url)`
+ * (open-store.ts), and an implementation is complete when it passes the contract suite in
+ * test/store/contract.ts.
  *
  * Writes made outside an import never become part of an open import's transaction: they wait
  * for it to end (or use their own connection), so rolling an import back never takes a write
