@@ -10,8 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { franchiseDiscoveries, franchiseLookup, type FranchiseListMetrics } from '../src/eval/franchise-discoveries.js';
-import { pairedBootstrapTest } from '../src/eval/significance.js';
+import { franchiseDiscoveries, franchiseLookup, renderFranchiseTable, summarizeFranchiseDiscoveries } from '../src/eval/franchise-discoveries.js';
 import { splitUsers } from '../src/eval/split.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName } from '../src/models/train-model.js';
 import { loadBundled2016 } from './bundled-2016.js';
@@ -22,23 +21,13 @@ const set = await loadBundled2016();
 const split = splitUsers(set.data, { seed, validationUsers: 0, testUsers: 1000 });
 console.log(split.description.text);
 const lookup = franchiseLookup(set.data.itemIds, set.catalogue);
-const mean = (a: Float64Array): number => a.reduce((s, x) => s + x, 0) / a.length;
 const rows = [];
 for (const name of names) {
   const started = performance.now();
   const trained = await trainModel(name, split.trainData, set.catalogue, DEFAULT_MODEL_PARAMS, { seed });
   console.log(`trained ${name} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  const result = franchiseDiscoveries(trained.recommender, split.test, lookup, { k: 20 });
-  const metric = (key: keyof FranchiseListMetrics) => {
-    const test = pairedBootstrapTest(result.group[key], result.all[key], { seed });
-    return { all: mean(result.all[key]), group: mean(result.group[key]), diff: test.meanDifference, low: test.low, high: test.high };
-  };
-  const row = { model: name, users: result.users, skipped: result.skipped, discoveriesNdcg20: metric('discoveriesNdcg'), likedNdcg20: metric('likedNdcg'), ownFranchiseTop10: metric('ownFranchiseTop10') };
-  rows.push(row);
-  console.log(`${name}: ${result.users} users with a liked discovery (${result.skipped} without)`);
-  for (const [label, m] of [['NDCG@20 discoveries', row.discoveriesNdcg20], ['NDCG@20 all liked', row.likedNdcg20], ['own-franchise share of top 10', row.ownFranchiseTop10]] as const) {
-    console.log(`  ${label.padEnd(30)} all ${m.all.toFixed(4)}  group ${m.group.toFixed(4)}  Δ ${m.diff >= 0 ? '+' : ''}${m.diff.toFixed(4)} (95% CI ${m.low.toFixed(4)} … ${m.high.toFixed(4)})`);
-  }
+  rows.push(summarizeFranchiseDiscoveries(name, franchiseDiscoveries(trained.recommender, split.test, lookup, { k: 20 }), 20, seed));
 }
+console.log(renderFranchiseTable(rows));
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results', `franchise-discoveries-${Date.now()}.json`), JSON.stringify({ split: split.description, seed, rows }, null, 2));

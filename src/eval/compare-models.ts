@@ -1,9 +1,10 @@
-import type { Anime } from '../data/types.js';
+import type { Anime, AnimeRelation } from '../data/types.js';
 import type { HybridRecommender } from '../models/hybrid/hybrid-model.js';
 import { trainScorePredictor, type NeighbourSource } from '../models/score-predictor.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName, type ModelParams } from '../models/train-model.js';
 import type { TrainingData } from '../models/types.js';
 import { evaluate, type EvalModel, type EvaluationResult, type Relevance } from './evaluate.js';
+import { franchiseDiscoveries, franchiseLookup, summarizeFranchiseDiscoveries, type FranchiseRow } from './franchise-discoveries.js';
 import { pairedBootstrapTest, type PairedTestResult } from './significance.js';
 import { splitUsers, type UserSplit } from './split.js';
 
@@ -17,6 +18,8 @@ export interface CompareOptions {
   params?: ModelParams;
   /** The model whose per-user NDCG is compared (paired bootstrap) with every other one. */
   reference?: ModelName;
+  /** The store's title relations, so the franchise table groups as the service does. */
+  relations?: readonly AnimeRelation[];
   onProgress?: (message: string) => void;
 }
 
@@ -26,6 +29,8 @@ export interface Comparison {
   /** reference vs each other model on per-user ndcg@maxK ('liked' relevance). */
   significance: Array<{ against: string; metric: string; test: PairedTestResult }>;
   trainSeconds: Record<string, number>;
+  /** Each model's list as scored (franchise=all) against as served (group), at the largest k. */
+  franchise: FranchiseRow[];
 }
 
 /**
@@ -74,7 +79,11 @@ export async function compareModels(data: TrainingData, catalogue: ReadonlyMap<n
       });
     }
   }
-  return { split: split.description, result, significance, trainSeconds };
+  log('measuring franchise-aware lists');
+  const lookup = franchiseLookup(split.trainData.itemIds, catalogue, options.relations);
+  const k = Math.max(...ks);
+  const franchise = models.map(({ name, recommender }) => summarizeFranchiseDiscoveries(name, franchiseDiscoveries(recommender, split.test, lookup, { k }), k, options.seed));
+  return { split: split.description, result, significance, trainSeconds, franchise };
 }
 
 /**

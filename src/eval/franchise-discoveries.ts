@@ -11,15 +11,20 @@
  */
 import { cardHeads, franchiseLookupOf, listFranchises, type FranchiseLookup } from '../data/franchises/cards.js';
 import { Franchises } from '../data/franchises/franchises.js';
-import type { Anime } from '../data/types.js';
+import type { Anime, AnimeRelation } from '../data/types.js';
 import { topKIndices } from '../models/top-k.js';
 import type { Recommender } from '../models/types.js';
 import { likedTargets, listMetrics } from './protocols/ranking.js';
+import { alignTable } from './report.js';
+import { pairedBootstrapTest } from './significance.js';
 import type { EvalUser } from './split.js';
 
-/** The franchise lookup over a model's item space, from the catalogue the data came with. */
-export function franchiseLookup(itemIds: ArrayLike<number>, catalogue: ReadonlyMap<number, Anime>): FranchiseLookup {
-  return franchiseLookupOf(itemIds, Franchises.build([...catalogue.values()]), (id) => catalogue.get(id));
+/**
+ * The franchise lookup over a model's item space, from the catalogue the data came with and the
+ * store's relations (grouped as served: relations first, the title heuristic otherwise).
+ */
+export function franchiseLookup(itemIds: ArrayLike<number>, catalogue: ReadonlyMap<number, Anime>, relations: readonly AnimeRelation[] = []): FranchiseLookup {
+  return franchiseLookupOf(itemIds, Franchises.build([...catalogue.values()], relations), (id) => catalogue.get(id));
 }
 
 export interface FranchiseListMetrics {
@@ -81,4 +86,67 @@ export function franchiseDiscoveries(recommender: Recommender, users: readonly E
     }),
   });
   return { all: measure(lists.all), group: measure(lists.group), users: discoveries.length, skipped };
+}
+
+/** One measure as the ranking comes (all) and as served (group), with the paired difference. */
+export interface PairedMeans {
+  all: number;
+  group: number;
+  /** group − all, with its 95% paired bootstrap interval over users. */
+  diff: number;
+  low: number;
+  high: number;
+}
+
+export interface FranchiseRow {
+  model: string;
+  users: number;
+  skipped: number;
+  k: number;
+  discoveriesNdcg: PairedMeans;
+  likedNdcg: PairedMeans;
+  ownFranchiseTop10: PairedMeans;
+}
+
+export function summarizeFranchiseDiscoveries(model: string, result: FranchiseDiscoveries, k: number, seed: number): FranchiseRow {
+  const mean = (a: Float64Array): number => (a.length === 0 ? Number.NaN : a.reduce((sum, x) => sum + x, 0) / a.length);
+  const paired = (key: keyof FranchiseListMetrics): PairedMeans => {
+    const all = result.all[key];
+    const group = result.group[key];
+    if (all.length === 0) return { all: Number.NaN, group: Number.NaN, diff: Number.NaN, low: Number.NaN, high: Number.NaN };
+    const test = pairedBootstrapTest(group, all, { seed });
+    return { all: mean(all), group: mean(group), diff: test.meanDifference, low: test.low, high: test.high };
+  };
+  return { model, users: result.users, skipped: result.skipped, k, discoveriesNdcg: paired('discoveriesNdcg'), likedNdcg: paired('likedNdcg'), ownFranchiseTop10: paired('ownFranchiseTop10') };
+}
+
+/** The franchise table `anirec eval` prints under the main one. */
+export function renderFranchiseTable(rows: readonly FranchiseRow[]): string {
+  if (rows.length === 0) return '';
+  const k = rows[0]!.k;
+  const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : '–');
+  const signed = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(4)}` : '–');
+  const ci = (m: PairedMeans): string => (Number.isFinite(m.low) ? `${signed(m.low)} … ${signed(m.high)}` : '–');
+  const table = alignTable(
+    ['model', 'users', `disc ndcg@${k} all`, 'group', 'Δ', '95% CI', 'own top-10 all', 'group', `liked ndcg@${k} all`, 'group'],
+    rows.map((r) => [
+      r.model,
+      `${r.users}`,
+      f(r.discoveriesNdcg.all),
+      f(r.discoveriesNdcg.group),
+      signed(r.discoveriesNdcg.diff),
+      ci(r.discoveriesNdcg),
+      f(r.ownFranchiseTop10.all),
+      f(r.ownFranchiseTop10.group),
+      f(r.likedNdcg.all),
+      f(r.likedNdcg.group),
+    ]),
+  );
+  return (
+    `Franchise-aware lists: each model's ranking as scored above (all) and as served by default (group: one card per franchise,\n` +
+    `no later entries of franchises not started, none of the history's own franchises). disc = held-out liked titles from franchises\n` +
+    `absent from the fold-in history (users with at least one; the rest skipped); own top-10 = share of the top 10 from the history's\n` +
+    `franchises; liked = every held-out liked title (sequels of the history leave the grouped list for "continue"). Δ = group − all.\n` +
+    `${table}\n`
+  );
 }

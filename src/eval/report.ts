@@ -23,7 +23,8 @@ function bestIndices(values: readonly number[], lower: boolean): Set<number> {
   return out;
 }
 
-function alignTable(header: string[], rows: string[][]): string {
+/** A plain-text table: the first column left-aligned, the others right-aligned. */
+export function alignTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');

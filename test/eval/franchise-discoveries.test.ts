@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FranchiseLookup } from '../../src/data/franchises/cards.js';
-import { franchiseDiscoveries } from '../../src/eval/franchise-discoveries.js';
+import { franchiseDiscoveries, renderFranchiseTable, summarizeFranchiseDiscoveries } from '../../src/eval/franchise-discoveries.js';
 import type { EvalUser } from '../../src/eval/split.js';
 import type { History, Recommender } from '../../src/models/types.js';
 
@@ -48,5 +48,22 @@ describe('franchise discoveries', () => {
     const result = franchiseDiscoveries(fixed, [user([1], [2, 3])], lookup, { k: 5 });
     assert.equal(result.users, 0);
     assert.equal(result.skipped, 1);
+  });
+
+  it('summarises all against group with a paired interval, and renders one row per model', () => {
+    const users = [user([1], [2, 11, 13]), user([6], [7, 20]), user([1], [2, 3])];
+    const row = summarizeFranchiseDiscoveries('fixed', franchiseDiscoveries(fixed, users, lookup, { k: 5 }), 5, 42);
+    assert.equal(row.users, 2);
+    assert.equal(row.skipped, 1);
+    assert.ok(row.discoveriesNdcg.group > row.discoveriesNdcg.all);
+    assert.ok(Math.abs(row.discoveriesNdcg.diff - (row.discoveriesNdcg.group - row.discoveriesNdcg.all)) < 1e-12);
+    assert.ok(row.discoveriesNdcg.low <= row.discoveriesNdcg.diff && row.discoveriesNdcg.diff <= row.discoveriesNdcg.high);
+    assert.equal(row.ownFranchiseTop10.group, 0);
+    const text = renderFranchiseTable([row, { ...row, model: 'other' }]);
+    const lines = text.trimEnd().split('\n');
+    assert.match(lines.at(-2)!, /^fixed\s+2\s/);
+    assert.match(lines.at(-1)!, /^other\s+2\s/);
+    assert.match(text, /disc ndcg@5 all/);
+    assert.equal(renderFranchiseTable([]), '');
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BUNDLED_DATA } from '../../config.js';
 import { compareModels } from '../../eval/compare-models.js';
+import { renderFranchiseTable } from '../../eval/franchise-discoveries.js';
 import { renderProtocolJson, renderProtocolRun, renderProtocolSvg } from '../../eval/protocols/protocol-report.js';
 import { isProtocolName, PROTOCOL_NAMES, runProtocols, type ProtocolName } from '../../eval/protocols/run-protocols.js';
 import { loadCatalogueNumbers } from '../../eval/protocols/serving-catalogue.js';
@@ -87,8 +88,10 @@ export function registerEval(program: Command, ctx: CliContext): void {
       if (protocols !== null) checkProtocolFlags(flags);
       const store = await openTrainingStore(ctx, { ...flags, model: 'anirec' });
       let set;
+      let relations;
       try {
         set = await loadTrainingSet(store);
+        relations = await store.animeRelations();
       } finally {
         await store.close();
       }
@@ -103,6 +106,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         testUsers: flags.testUsers,
         ks,
         reference: models.includes('anirec') ? 'anirec' : models[0]!,
+        relations,
         onProgress: (message) => ctx.err(message),
       });
       const { split, result, significance } = comparison;
@@ -114,7 +118,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         )
         .join('\n');
       const header = `Split: ${split.text}\nTraining seconds: ${Object.entries(comparison.trainSeconds).map(([m, s]) => `${m} ${s.toFixed(1)}`).join(', ')}\n`;
-      const text = `${header}\n${table}\n${tests}\n`;
+      const text = `${header}\n${table}\n${tests}\n\n${renderFranchiseTable(comparison.franchise)}`;
       ctx.out(text);
       if (flags.report) {
         mkdirSync(flags.report, { recursive: true });
@@ -122,6 +126,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
         const json = JSON.parse(renderJson(result, { split, userSet: 'test' })) as Record<string, unknown>;
         json.significance = significance;
         json.trainSeconds = comparison.trainSeconds;
+        json.franchise = comparison.franchise;
         json.command = `anirec eval ${process.argv.slice(3).join(' ')}`.trim();
         writeFileSync(join(flags.report, 'evaluation.json'), `${JSON.stringify(json, null, 2)}\n`);
         writeFileSync(

@@ -1,5 +1,5 @@
 import type { EvaluationResult, MetricResult } from '../evaluate.js';
-import { renderSvgChart } from '../report.js';
+import { alignTable, renderSvgChart } from '../report.js';
 import type { ProtocolTable } from './protocol-table.js';
 import type { ProtocolRun } from './run-protocols.js';
 
@@ -7,12 +7,6 @@ import type { ProtocolRun } from './run-protocols.js';
 
 function fmt(value: number, digits = 4): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '–';
-}
-
-function alignTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /** Columns where "best" means something: accuracy on the cold targets (not shares, which are descriptions). */
