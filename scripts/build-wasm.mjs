@@ -7,13 +7,15 @@ import wabtFactory from 'wabt';
 
 const check = process.argv.includes('--check');
 const wabt = await wabtFactory();
+// Shared memory (threads) lets worker threads run a kernel on one matrix.
+const features = { simd: true, threads: true };
 const dirs = ['src/models/wasm'];
 let stale = 0;
 for (const dir of dirs) {
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.wat'))) {
     const path = join(dir, name);
-    const module = wabt.parseWat(name, readFileSync(path, 'utf8'), { simd: true });
-    module.validate();
+    const module = wabt.parseWat(name, readFileSync(path, 'utf8'), features);
+    module.validate(features);
     const { buffer } = module.toBinary({});
     module.destroy();
     const target = join(dir, name.replace(/\.wat$/, '.wasm.ts'));
