@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Store } from './store.js';
 import { StoreNotFoundError, StoreUrlError } from './errors.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /**
  * Stores are opened by URL, so every command, the API and the library choose a backend the same
@@ -80,8 +81,6 @@ registerStoreBackend({
   async open(rest, _url, options) {
     const path = sqlitePath(rest);
     if (options.mustExist && path !== ':memory:' && !existsSync(path)) throw new StoreNotFoundError(path);
-    // Loaded on first use, so a process that opens another backend never loads the native SQLite module.
-    const { SqliteStore } = await import('./sqlite/sqlite-store.js');
     return SqliteStore.open(path);
   },
   describe: (rest) => sqlitePath(rest),
