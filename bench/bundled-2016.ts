@@ -4,7 +4,7 @@
  * catalogue's members and scores are from 2026, which a model trained on 2016 lists could not
  * have known; titles the 2016 catalogue does not have get none (missing, not a guess).
  */
-import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/data/bundled.js';
 import type { Anime } from '../src/data/types.js';
 import { loadTrainingSet, type TrainingSet } from '../src/models/training-set.js';
 import { importFiles } from '../src/store/import-files.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { BUNDLED_DATA } from '../src/config.js';
+import { BUNDLED_DATA } from '../src/data/bundled.js';
 import { importFiles } from '../src/store/import-files.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { generateSynthetic } from './synthetic.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/data/bundled.js';
 import { splitUsers } from '../src/eval/split.js';
 import { dataHash } from '../src/eval/split.js';
 import { makeBundle, saveBundle } from '../src/models/bundle.js';

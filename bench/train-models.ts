@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../src/data/bundled.js';
 import { DEFAULT_ALS_PARAMS, type AlsRecommender } from '../src/models/als.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName } from '../src/models/train-model.js';
 import { loadTrainingSet } from '../src/models/training-set.js';

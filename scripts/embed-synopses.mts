@@ -12,7 +12,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { BUNDLED_DATA } from '../src/config.js';
+import { BUNDLED_DATA } from '../src/data/bundled.js';
 import { textOrNull } from '../src/data/fields.js';
 import {
   cleanSynopsis,

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { PACKAGE_ROOT } from '../src/config.js';
+import { PACKAGE_ROOT } from '../src/data/bundled.js';
 import { openPage, startWebWorld } from '../test/web/harness.js';
 
 const OUT = join(PACKAGE_ROOT, 'docs', 'screenshots');

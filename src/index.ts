@@ -36,4 +36,5 @@ export { compareModels } from './eval/compare-models.js';
 // Registry and server.
 export { ModelRegistry } from './registry/index.js';
 export { buildServer, type BuildServerOptions } from './server/app.js';
-export { resolvePaths, BUNDLED_DATA, BUNDLED_CATALOGUES } from './config.js';
+export { BUNDLED_DATA, BUNDLED_CATALOGUES } from './data/bundled.js';
+export { resolvePaths } from './config.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { PACKAGE_ROOT } from '../config.js';
+import { PACKAGE_ROOT } from '../data/bundled.js';
 
 /** Where `npm run build:web` (vite) writes the page; the same path from src/ under tsx and from dist/. */
 export const WEB_DIST = join(PACKAGE_ROOT, 'dist', 'web');

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { createContext, type CliContext } from '../../src/cli/context.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { BUNDLED_DATA } from '../../src/config.js';
+import { BUNDLED_DATA } from '../../src/data/bundled.js';
 
 const GOLDEN = fileURLToPath(new URL('./protocols-default.golden.txt', import.meta.url));
 const FIXTURE_CATALOGUE = fileURLToPath(new URL('../fixtures/data/kaggle2016-anime.csv', import.meta.url));

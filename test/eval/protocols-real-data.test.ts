@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { BUNDLED_DATA } from '../../src/config.js';
+import { BUNDLED_DATA } from '../../src/data/bundled.js';
 import { openDataFile } from '../../src/data/index.js';
 import type { Anime } from '../../src/data/types.js';
 import { selectRandomColdTitles, selectRecentColdTitles } from '../../src/eval/protocols/cold-selection.js';

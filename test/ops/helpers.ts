@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_DATA, resolvePaths, type AnirecPaths } from '../../src/config.js';
+import { BUNDLED_DATA } from '../../src/data/bundled.js';
+import { resolvePaths, type AnirecPaths } from '../../src/config.js';
 import { importFiles, SqliteStore } from '../../src/store/index.js';
 
 /** A fresh ANIREC_HOME for one test file. */

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_CATALOGUES } from '../../src/config.js';
+import { BUNDLED_CATALOGUES } from '../../src/data/bundled.js';
 import type { Anime } from '../../src/data/types.js';
 import type { ModelBundle } from '../../src/models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, trainBundle } from '../../src/models/train-model.js';

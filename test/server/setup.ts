@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../../src/config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA } from '../../src/data/bundled.js';
 import { saveBundle, type ModelBundle } from '../../src/models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, trainBundle, type ModelName } from '../../src/models/train-model.js';
 import { loadTrainingSet } from '../../src/models/training-set.js';

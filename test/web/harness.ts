@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { PACKAGE_ROOT } from '../../src/config.js';
+import { PACKAGE_ROOT } from '../../src/data/bundled.js';
 import { buildServer } from '../../src/server/app.js';
 import type { ServerConfig } from '../../src/server/config.js';
 import { WEB_DIST } from '../../src/server/web-assets.js';

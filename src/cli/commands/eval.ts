@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { BUNDLED_DATA } from '../../config.js';
+import { BUNDLED_DATA } from '../../data/bundled.js';
 import { compareModels } from '../../eval/compare-models.js';
 import { renderFranchiseTable } from '../../eval/franchise-discoveries.js';
 import { renderProtocolJson, renderProtocolRun, renderProtocolSvg } from '../../eval/protocols/protocol-report.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BUNDLED_CATALOGUES, BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../config.js';
+import { BUNDLED_CATALOGUES, BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../data/bundled.js';
 import type { FormatId } from '../../data/index.js';
 import { describePending, describeProblem, importFiles, ImportAbortedError, type ImportFileSpec, type ImportSummary } from '../../store/index.js';
 import type { CliContext } from '../context.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { BUNDLED_CATALOGUES } from '../../config.js';
+import { BUNDLED_CATALOGUES } from '../../data/bundled.js';
 import { saveBundle, type ModelBundle } from '../../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainBundle, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';

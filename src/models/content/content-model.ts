@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BUNDLED_DATA } from '../../config.js';
+import { BUNDLED_DATA } from '../../data/bundled.js';
 import type { Anime } from '../../data/types.js';
 import { readArray, registerModelKind, writeArray, writeManifest } from '../artifacts.js';
 import type { History, Recommender, TrainingData, TrainOptions } from '../types.js';

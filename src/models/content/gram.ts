@@ -50,7 +50,7 @@ gramRows(new Int8Array(qBuf), new Float32Array(gBuf), n, dims, w, W, inv);
 parentPort.postMessage('done');
 `;
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
+// The main thread compiles the same source the workers run, so both compute identical rows.
 const gramRowsLocal = new Function(`${KERNEL}; return gramRows;`)() as (
   q: Int8Array,
   g: Float32Array,

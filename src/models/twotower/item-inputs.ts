@@ -1,4 +1,4 @@
-import { BUNDLED_DATA } from '../../config.js';
+import { BUNDLED_DATA } from '../../data/bundled.js';
 import { ANIME_FORMATS, SEASONS, type Anime } from '../../data/types.js';
 import { cleanSynopsis, tryLoadEmbeddingCache } from '../content/text-embeddings.js';
 import { principalComponents, project } from '../neural/pca.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { BUNDLED_DATA } from '../../../src/config.js';
+import { BUNDLED_DATA } from '../../../src/data/bundled.js';
 import { textOrNull } from '../../../src/data/fields.js';
 import {
   cleanSynopsis,
