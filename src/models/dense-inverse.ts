@@ -65,7 +65,7 @@ export class SpdWorkspace {
   private readonly offsets: { p: number; q: number; s: number };
 
   constructor(readonly n: number, block = DEFAULT_BLOCK) {
-    if (!(n >= 1 && Number.isInteger(n))) throw new Error(`dense inverse: size must be a positive integer, not ${n}`);
+    if (!(n >= 0 && Number.isInteger(n))) throw new Error(`dense inverse: size must be a whole number, not ${n}`);
     const N = (this.stride = Math.ceil(n / 4) * 4);
     this.block = Math.ceil(Math.max(1, Math.min(block, N)) / 4) * 4;
     const bytes = spdWorkspaceBytes(n, block);

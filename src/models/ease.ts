@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readArray, registerModelKind, writeArray, writeManifest } from './artifacts.js';
-import { invertSpdInPlace } from './dense-inverse.js';
+import { SpdWorkspace } from './dense-inverse.js';
 import { itemCounts } from './training-data.js';
 import type { History, Recommender, TrainingData, TrainOptions } from './types.js';
 
@@ -134,23 +134,31 @@ export class EaseRecommender implements Recommender {
   }
 }
 
-export function trainEase(data: TrainingData, params: Partial<EaseParams> = {}, options: TrainOptions = {}): EaseRecommender {
-  const p = { ...DEFAULT_EASE_PARAMS, ...params };
+/** The titles EASE scores: listed by at least minCount users, the most-listed maxItems of them. */
+export function easeSelection(data: TrainingData, p: EaseParams): Int32Array {
   const counts = itemCounts(data);
-  const selected = Int32Array.from(
+  return Int32Array.from(
     Array.from(counts.keys())
       .filter((i) => counts[i]! >= p.minCount)
       .sort((a, b) => counts[b]! - counts[a]! || a - b)
       .slice(0, p.maxItems)
       .sort((a, b) => a - b),
   );
+}
+
+/**
+ * XᵀX + λI over the selected titles from the sparse rows, built straight into the inverse's
+ * memory (no second n×n copy). Only the upper triangle is accumulated: the inverse reads nothing
+ * else.
+ */
+export function buildEaseGram(data: TrainingData, selected: Int32Array, p: EaseParams): SpdWorkspace {
   const n = selected.length;
   const dense = new Int32Array(data.nItems).fill(-1);
   selected.forEach((item, d) => (dense[item] = d));
   const means = userMeans(data);
-
-  // Gram matrix XᵀX from the sparse rows: only the upper triangle is accumulated, then mirrored.
-  const gram = new Float64Array(n * n);
+  const workspace = new SpdWorkspace(n);
+  const N = workspace.stride;
+  const gram = workspace.matrix;
   const rowItems = new Int32Array(data.nItems);
   const rowWeights = new Float64Array(data.nItems);
   for (let u = 0; u < data.nUsers; u++) {
@@ -162,23 +170,30 @@ export function trainEase(data: TrainingData, params: Partial<EaseParams> = {}, 
       rowWeights[m++] = easeWeight(data.scores[e]!, means[u]!, p.weighting);
     }
     for (let x = 0; x < m; x++) {
-      const base = rowItems[x]! * n;
+      const base = rowItems[x]! * N;
       const wx = rowWeights[x]!;
       for (let y = x; y < m; y++) gram[base + rowItems[y]!]! += wx * rowWeights[y]!;
     }
   }
   // Row items are ascending (CSR rows are sorted), so every pair landed in the upper triangle.
-  for (let a = 0; a < n; a++) {
-    gram[a * n + a]! += p.lambda;
-    for (let b = a + 1; b < n; b++) gram[b * n + a] = gram[a * n + b]!;
-  }
+  for (let a = 0; a < n; a++) gram[a * N + a]! += p.lambda;
+  return workspace;
+}
+
+export function trainEase(data: TrainingData, params: Partial<EaseParams> = {}, options: TrainOptions = {}): EaseRecommender {
+  const p = { ...DEFAULT_EASE_PARAMS, ...params };
+  const selected = easeSelection(data, p);
+  const n = selected.length;
+  const workspace = buildEaseGram(data, selected, p);
+  const N = workspace.stride;
   options.onProgress?.(0.1, `EASE: inverting a ${n}×${n} Gram matrix`);
-  const inverse = invertSpdInPlace(gram, n, (k) => options.onProgress?.(0.1 + (0.85 * k) / n, `EASE: row ${k}/${n}`));
+  workspace.invert({ onProgress: (k) => options.onProgress?.(0.1 + (0.85 * k) / n, `EASE: row ${k}/${n}`) });
+  const inverse = workspace.matrix;
   const weights = new Float32Array(n * n);
   for (let a = 0; a < n; a++) {
     for (let b = 0; b < n; b++) {
       // B[a, b] = −P[a, b] / P[b, b], zero diagonal.
-      weights[a * n + b] = a === b ? 0 : -inverse[a * n + b]! / inverse[b * n + b]!;
+      weights[a * n + b] = a === b ? 0 : -inverse[a * N + b]! / inverse[b * N + b]!;
     }
   }
   options.onProgress?.(1, 'EASE: done');
