@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Anime } from '../data/types.js';
-import type { Store } from '../store/index.js';
+import { SqliteStore, type Store } from '../store/index.js';
 import type { TagIndexData } from './similar-items.js';
 import type { UserIndexData } from './similar-users.js';
 import type { Baseline } from './taste-profile.js';
@@ -75,13 +75,11 @@ export async function animeOf(chunks: readonly Uint8Array[], slicer: TimeSlicer 
 }
 
 /**
- * The file a store can be reopened from by another thread, or null (an in-memory store, or one
- * that is not SQLite). SqliteStore keeps the path it was opened with as `location`.
+ * The file a store can be reopened from by another thread, or null (an in-memory store, or a
+ * backend without a file, which the caller reads on this thread instead).
  */
 export function storeFileOf(store: Store): string | null {
-  if (store.kind !== 'sqlite') return null;
-  const location = (store as unknown as { location?: unknown }).location;
-  return typeof location === 'string' && location !== '' && location !== ':memory:' && !location.startsWith('file::memory:') ? location : null;
+  return store instanceof SqliteStore ? store.file : null;
 }
 
 /** Starts the worker module next to this one: .js once compiled, .ts when running the sources under tsx. */

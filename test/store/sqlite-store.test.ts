@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { storeFileOf } from '../../src/recommend/store-snapshot.js';
 import { StoreBusyError } from '../../src/store/index.js';
 import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -40,6 +41,18 @@ describe('SqliteStore', () => {
     assert.equal(await reopened.countAnime(), 1);
     assert.equal(await reopened.countInteractions(), 1);
     await reopened.close();
+  });
+
+  it('names its file for another connection (the snapshot worker) to open, and none in memory', async () => {
+    const path = join(dir, 'named.db');
+    const store = SqliteStore.open(path);
+    const memory = SqliteStore.open(':memory:');
+    assert.equal(store.file, path);
+    assert.equal(storeFileOf(store), path);
+    assert.equal(memory.file, null);
+    assert.equal(storeFileOf(memory), null);
+    await memory.close();
+    await store.close();
   });
 
   it('refuses a store written by a newer schema with a clear message', async () => {

@@ -80,6 +80,15 @@ export class SqliteStore implements Store {
     this.db = db;
   }
 
+  /**
+   * The file another connection can open (the API reads its snapshot in a worker thread from
+   * it), or null for an in-memory store, which only this connection sees.
+   */
+  get file(): string | null {
+    const path = this.location;
+    return path === '' || path === ':memory:' || path.startsWith('file::memory:') ? null : path;
+  }
+
   private prepared(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)));
