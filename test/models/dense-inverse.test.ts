@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { invertSpdInPlace } from '../../src/models/dense-inverse.js';
+import { invertSpdInPlace, SpdWorkspace, spdWorkspaceBytes } from '../../src/models/dense-inverse.js';
 import { createRng } from '../../src/models/random.js';
 
 function randomSpd(n: number, seed: number): Float64Array {
@@ -17,29 +18,116 @@ function randomSpd(n: number, seed: number): Float64Array {
   return a;
 }
 
-function maxErrorFromIdentity(a: Float64Array, inverse: Float64Array, n: number): number {
-  let error = 0;
+/** Max |A·A⁻¹ − I| and the largest asymmetry of A⁻¹. */
+function errors(a: Float64Array, inverse: Float64Array, n: number): { identity: number; asymmetry: number } {
+  let identity = 0;
+  let asymmetry = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
       for (let k = 0; k < n; k++) s += a[i * n + k]! * inverse[k * n + j]!;
-      error = Math.max(error, Math.abs(s - (i === j ? 1 : 0)));
+      identity = Math.max(identity, Math.abs(s - (i === j ? 1 : 0)));
+      asymmetry = Math.max(asymmetry, Math.abs(inverse[i * n + j]! - inverse[j * n + i]!));
     }
   }
-  return error;
+  return { identity, asymmetry };
 }
 
-describe('invertSpdInPlace', () => {
-  // Block sizes that divide n, that don't, larger than n, and the unblocked case.
-  for (const [n, block] of [[1, 4], [9, 4], [40, 32], [37, 8], [12, 1], [6, 64]] as const) {
+/** The textbook Gauss–Jordan inverse with partial pivoting, as an independent reference. */
+function referenceInverse(a: Float64Array, n: number): Float64Array {
+  const w = 2 * n;
+  const m = new Float64Array(n * w);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) m[i * w + j] = a[i * n + j]!;
+    m[i * w + n + i] = 1;
+  }
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * w + c]!) > Math.abs(m[p * w + c]!)) p = r;
+    for (let j = 0; j < w; j++) [m[c * w + j], m[p * w + j]] = [m[p * w + j]!, m[c * w + j]!];
+    const inv = 1 / m[c * w + c]!;
+    for (let j = 0; j < w; j++) m[c * w + j]! *= inv;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r * w + c]!;
+      for (let j = 0; j < w; j++) m[r * w + j]! -= f * m[c * w + j]!;
+    }
+  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = m[i * w + n + j]!;
+  return out;
+}
+
+describe('invertSpdInPlace (WebAssembly SIMD blocked sweep)', () => {
+  it('is what spd-update.wat assembles to (npm run build:wasm)', () => {
+    const result = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+  });
+
+  // n = 1, sizes that are not multiples of 4 (padding) or of the block, blocks larger than n,
+  // blocks that are not multiples of 4 (rounded up), and several pivot blocks.
+  for (const [n, block] of [[1, 64], [2, 4], [3, 64], [9, 4], [37, 8], [40, 32], [12, 1], [6, 64], [101, 16], [130, 64]] as const) {
     it(`inverts a random ${n}×${n} SPD matrix with blocks of ${block}`, () => {
       const a = randomSpd(n, n * 31 + block);
       const inverse = invertSpdInPlace(a.slice(), n, undefined, block);
-      assert.ok(maxErrorFromIdentity(a, inverse, n) < 1e-9);
+      const { identity, asymmetry } = errors(a, inverse, n);
+      assert.ok(identity < 1e-10, `max |A·A⁻¹ − I| = ${identity}`);
+      assert.equal(asymmetry, 0);
+      const reference = referenceInverse(a, n);
+      let diff = 0;
+      let scale = 0;
+      for (let i = 0; i < n * n; i++) {
+        diff = Math.max(diff, Math.abs(inverse[i]! - reference[i]!));
+        scale = Math.max(scale, Math.abs(reference[i]!));
+      }
+      assert.ok(diff <= 1e-11 * scale, `differs from the reference inverse by ${diff} (scale ${scale})`);
     });
   }
 
-  it('refuses a matrix that is not positive definite', () => {
-    assert.throws(() => invertSpdInPlace(Float64Array.from([1, 2, 2, 1]), 2), /not positive definite/);
+  it('reads only the upper triangle', () => {
+    const n = 23;
+    const a = randomSpd(n, 5);
+    const upperOnly = a.slice();
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) upperOnly[i * n + j] = Number.NaN;
+    const inverse = invertSpdInPlace(upperOnly, n, undefined, 8);
+    assert.ok(errors(a, inverse, n).identity < 1e-10);
+  });
+
+  it('gives the same inverse on one thread and on several (rows split between workers)', () => {
+    const n = 803; // above the size where worker threads start; not a multiple of 4 or of the block
+    const rng = createRng(11);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) a[i * n + j] = a[j * n + i] = rng() * 0.1;
+      a[i * n + i]! += n * 0.1;
+    }
+    const one = invertSpdInPlace(a.slice(), n, undefined, 64, 1);
+    const three = invertSpdInPlace(a.slice(), n, undefined, 64, 3);
+    // Each entry's arithmetic is the same whichever thread does it.
+    assert.deepEqual(three, one);
+    const { identity } = errors(a, one, n);
+    assert.ok(identity < 1e-12, `max |A·A⁻¹ − I| = ${identity}`);
+  });
+
+  it('reports progress up to n', () => {
+    const seen: number[] = [];
+    invertSpdInPlace(randomSpd(30, 2), 30, (k) => seen.push(k), 8);
+    assert.deepEqual(seen, [8, 16, 24, 30]);
+  });
+
+  it('refuses a matrix that is not positive definite, naming the pivot', () => {
+    assert.throws(() => invertSpdInPlace(Float64Array.from([1, 2, 2, 1]), 2), /not positive definite \(pivot -3 at 1\)/);
+    // Indefinite only in a later pivot block.
+    const n = 12;
+    const a = randomSpd(n, 3);
+    a[9 * n + 9] = -50;
+    assert.throws(() => invertSpdInPlace(a, n, undefined, 4), /not positive definite \(pivot -?[\d.e+-]+ at 9\)/);
+    assert.throws(() => invertSpdInPlace(Float64Array.from([0]), 1), /not positive definite/);
+  });
+
+  it('refuses a size beyond WebAssembly memory with the bytes it would need', () => {
+    const n = 30_000;
+    assert.ok(spdWorkspaceBytes(n) > 4 * 1024 ** 3);
+    assert.throws(() => new SpdWorkspace(n), new RegExp(`${n}×${n} matrix needs ${spdWorkspaceBytes(n)} bytes`));
   });
 });
