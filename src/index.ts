@@ -7,6 +7,7 @@
  */
 
 // Data: the formats anirec reads, and the AniList client.
+export { AnirecError, ERROR_CODES, httpStatusOf, exitCodeOf, type ErrorCode, type AnirecErrorOptions } from './errors/errors.js';
 export { openDataFile, listFormats, detectFormat, DataFileError, FORMAT_IDS, LIST_STATUSES } from './data/index.js';
 export type { OpenedDataFile, Anime, Interaction, ListStatus, FormatId } from './data/index.js';
 export { fetchUserList, type AniListClientOptions } from './data/anilist/index.js';

@@ -136,7 +136,7 @@ function aniListCliError(error: unknown, name: string): CliError {
     // fetchUserList's own "no list" error (an empty or hidden collection).
     return new CliError(`--anilist ${name}: ${(error as Error).message}`);
   }
-  switch (error.code) {
+  switch (error.reason) {
     case 'not_found':
       return new CliError(`--anilist ${name}: AniList has no user "${name}"; check the spelling as in anilist.co/user/<name>.`);
     case 'private':
@@ -148,7 +148,7 @@ function aniListCliError(error: unknown, name: string): CliError {
     case 'server':
       return new CliError(`--anilist ${name}: ${error.message.replace(/ Gave up after.*$/s, '')} If AniList cannot be reached from here, export the list on AniList and use --list FILE (or point --anilist-endpoint at a mirror).`);
     default:
-      return new CliError(`--anilist ${name}: the AniList request failed (${error.code}): ${error.message}`);
+      return new CliError(`--anilist ${name}: the AniList request failed (${error.reason}): ${error.message}`);
   }
 }
 

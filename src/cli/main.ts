@@ -1,6 +1,6 @@
+import { AnirecError, exitCodeOf } from '../errors/errors.js';
 import { Command, CommanderError } from 'commander';
 import { createContext } from './context.js';
-import { CliError } from './errors.js';
 import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
 import { registerInfo } from './commands/info.js';
@@ -58,9 +58,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`anirec: ${message}\n`);
-    if (process.env.ANIREC_DEBUG && error instanceof Error && !(error instanceof CliError)) {
+    if (process.env.ANIREC_DEBUG && error instanceof Error && !(error instanceof AnirecError)) {
       process.stderr.write(`${error.stack ?? ''}\n`);
     }
-    return error instanceof CliError ? error.exitCode : typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : 1;
+    if (error instanceof AnirecError) return exitCodeOf(error.code);
+    return typeof process.exitCode === 'number' && process.exitCode !== 0 ? process.exitCode : 1;
   }
 }

@@ -1,3 +1,4 @@
+import { AnirecError } from '../errors/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
@@ -71,9 +72,9 @@ export const DEFAULT_OPS_CONFIG: OpsConfig = {
   schedule: { ingest: '0 3 * * *', monitor: '0 4 * * *', retrain: '0 5 * * 0', timezone: 'Etc/UTC' },
 };
 
-export class OpsConfigError extends Error {
+export class OpsConfigError extends AnirecError {
   constructor(message: string) {
-    super(message);
+    super('invalid_config', message);
     this.name = 'OpsConfigError';
   }
 }

@@ -1,3 +1,4 @@
+import { AnirecError } from '../errors/errors.js';
 import { describeLockOwner, readLockOwner, tryAcquireLock, type LockOwner } from '../fs/lock-file.js';
 
 /**
@@ -6,12 +7,12 @@ import { describeLockOwner, readLockOwner, tryAcquireLock, type LockOwner } from
  * with O_EXCL (src/fs/lock-file.ts); a lock whose owner died is taken over.
  */
 
-export class JobBusyError extends Error {
+export class JobBusyError extends AnirecError {
   constructor(
     message: string,
     readonly owner: LockOwner | null,
   ) {
-    super(message);
+    super('job_busy', message);
     this.name = 'JobBusyError';
   }
 }

@@ -1,3 +1,4 @@
+import { AnirecError } from '../errors/errors.js';
 import { loadBundle, type ModelBundle } from '../models/bundle.js';
 import type { ModelRegistry, ModelVersion } from '../registry/index.js';
 import type { MonitoringDay, PredictionRecord, Store, StoredInteraction } from '../store/index.js';
@@ -48,9 +49,9 @@ function addDays(day: string, n: number): string {
   return utcDay(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS);
 }
 
-export class NoProductionModelError extends Error {
+export class NoProductionModelError extends AnirecError {
   constructor(root: string) {
-    super(`There is no production model in ${root} to monitor. Train one with \`anirec train\` (the first model becomes production) or promote one with \`anirec models promote <id>\`.`);
+    super('model_unavailable', `There is no production model in ${root} to monitor. Train one with \`anirec train\` (the first model becomes production) or promote one with \`anirec models promote <id>\`.`);
     this.name = 'NoProductionModelError';
   }
 }

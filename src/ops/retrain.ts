@@ -1,3 +1,4 @@
+import { AnirecError } from '../errors/errors.js';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { evaluate } from '../eval/evaluate.js';
@@ -47,9 +48,9 @@ export interface GateResult {
   trainingSeconds: number;
 }
 
-export class RetrainCancelledError extends Error {
+export class RetrainCancelledError extends AnirecError {
   constructor(stage: string) {
-    super(`Retraining was cancelled ${stage}; production is unchanged.`);
+    super('cancelled', `Retraining was cancelled ${stage}; production is unchanged.`);
     this.name = 'RetrainCancelledError';
   }
 }

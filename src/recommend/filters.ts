@@ -1,3 +1,4 @@
+import { AnirecError } from '../errors/errors.js';
 import { SEASONS, type Anime, type AiringStatus, type AnimeFormat, type Season } from '../data/types.js';
 import type { Catalog } from './catalog.js';
 import { closestWords } from './title-search.js';
@@ -41,13 +42,12 @@ export interface RecommendationFilters {
 }
 
 /** A filter value that names something the catalogue does not have: the API turns this into a 400. */
-export class FilterError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-    readonly suggestions: string[] = [],
-  ) {
-    super(message);
+export class FilterError extends AnirecError {
+  declare readonly field: string;
+  declare readonly suggestions: string[];
+
+  constructor(field: string, message: string, suggestions: string[] = []) {
+    super('bad_request', message, { field, suggestions });
     this.name = 'FilterError';
   }
 }

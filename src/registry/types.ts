@@ -5,6 +5,7 @@
  * one file, so a version directory can be copied or inspected on its own.
  */
 
+import { AnirecError } from '../errors/errors.js';
 import type { BundleManifest } from '../models/bundle.js';
 
 export const VERSION_STATUSES = ['candidate', 'production', 'archived'] as const;
@@ -51,9 +52,9 @@ export interface ModelVersion extends VersionManifest {
 }
 
 /** Base class so callers (the CLI) can tell registry problems from bugs and print them plainly. */
-export class RegistryError extends Error {
+export class RegistryError extends AnirecError {
   constructor(message: string) {
-    super(message);
+    super('registry_error', message);
     this.name = 'RegistryError';
   }
 }

@@ -1,7 +1,7 @@
+import { AnirecError } from '../errors/errors.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { ServerConfig } from './config.js';
-import { ApiError } from './errors.js';
 
 function presentedKey(request: FastifyRequest): string | null {
   const header = request.headers['x-api-key'];
@@ -30,10 +30,10 @@ export function authHooks(config: ServerConfig): { read: (request: FastifyReques
     const key = presentedKey(request);
     if (config.apiKeys.length === 0) {
       if (what === 'read' || config.allowWritesWithoutKey) return;
-      throw new ApiError(403, 'forbidden', 'headers.x-api-key', 'Write and admin routes are disabled: no API key is configured. Start the server with ANIREC_API_KEY=… (or --api-key) and send it in the x-api-key header.');
+      throw new AnirecError('forbidden', 'Write and admin routes are disabled: no API key is configured. Start the server with ANIREC_API_KEY=… (or --api-key) and send it in the x-api-key header.', { field: 'headers.x-api-key' });
     }
-    if (key === null) throw new ApiError(401, 'unauthorized', 'headers.x-api-key', `This ${what} route needs an API key: send it in the x-api-key header (or Authorization: Bearer <key>).`);
-    if (!matches(key, config.apiKeys)) throw new ApiError(401, 'unauthorized', 'headers.x-api-key', 'The API key is not valid for this server.');
+    if (key === null) throw new AnirecError('unauthorized', `This ${what} route needs an API key: send it in the x-api-key header (or Authorization: Bearer <key>).`, { field: 'headers.x-api-key' });
+    if (!matches(key, config.apiKeys)) throw new AnirecError('unauthorized', 'The API key is not valid for this server.', { field: 'headers.x-api-key' });
   };
   return {
     read: async (request) => {

@@ -1,6 +1,6 @@
+import { AnirecError } from '../errors/errors.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerConfig } from './config.js';
-import { ApiError } from './errors.js';
 
 /**
  * What keeps a web page the user happens to open from using a local anirec server as its own.
@@ -73,12 +73,7 @@ export function assertWriteOriginAllowed(config: Pick<ServerConfig, 'corsOrigins
   if (origin === null || sameOrigin(origin, request.headers.host)) return;
   // "*" opens reads to every site; writes need the origin by name.
   if (origin !== 'null' && config.corsOrigins.includes(origin)) return;
-  throw new ApiError(
-    403,
-    'cross_origin_write',
-    'headers.origin',
-    'Writes and admin actions from another web site are refused. If that site is yours, start the server with --cors <its origin> (e.g. --cors https://anime.example).',
-  );
+  throw new AnirecError('cross_origin_write', 'Writes and admin actions from another web site are refused. If that site is yours, start the server with --cors <its origin> (e.g. --cors https://anime.example).', { field: 'headers.origin' });
 }
 
 declare module 'fastify' {
@@ -110,12 +105,7 @@ function assertHostAllowed(config: ServerConfig, request: FastifyRequest): void 
   // Orchestrators probe by pod IP; the probes reveal nothing.
   if (request.url.startsWith('/health/')) return;
   if (hostAllowed(config, request.headers.host)) return;
-  throw new ApiError(
-    403,
-    'host_not_allowed',
-    'headers.host',
-    config.loopbackOnly
+  throw new AnirecError('host_not_allowed', config.loopbackOnly
       ? 'This server listens on loopback and answers only to localhost, 127.0.0.1 or [::1]; open it by one of those names, or start it with --allowed-hosts <name> to serve it under another name.'
-      : 'This host name is not served here; the operator lists the names this server answers to with --allowed-hosts.',
-  );
+      : 'This host name is not served here; the operator lists the names this server answers to with --allowed-hosts.', { field: 'headers.host' });
 }

@@ -1,9 +1,10 @@
+import { AnirecError } from '../errors/errors.js';
 import type { FastifyRequest } from 'fastify';
 import type { RecommendationEngine } from '../recommend/engine.js';
 import type { Store, StoredUser } from '../store/index.js';
 import type { HistoryEntry } from '../recommend/taste-profile.js';
 import type { ServerConfig } from './config.js';
-import { ApiError, notFound } from './errors.js';
+import { notFound } from './errors.js';
 import type { ModelHolder } from './model-holder.js';
 import type { ServerMetrics } from './metrics.js';
 
@@ -24,7 +25,7 @@ export interface RouteDeps {
 export function engineOf(deps: RouteDeps): RecommendationEngine {
   const current = deps.holder.current;
   if (current === null) {
-    throw new ApiError(503, 'model_unavailable', null, `No model is loaded yet${deps.holder.lastError ? ` (${deps.holder.lastError})` : ''}. Train one with \`anirec train\`; the server picks it up without a restart.`);
+    throw new AnirecError('model_unavailable', `No model is loaded yet${deps.holder.lastError ? ` (${deps.holder.lastError})` : ''}. Train one with \`anirec train\`; the server picks it up without a restart.`);
   }
   return current.engine;
 }
@@ -37,11 +38,11 @@ export function parseUserSpec(spec: string): { source: string | null; externalId
 /** A user that must exist: 404 with suggestions (the same id in other sources) when not. */
 export async function findExistingUser(store: Store, spec: string): Promise<StoredUser> {
   const { source, externalId } = parseUserSpec(spec);
-  if (externalId === '') throw new ApiError(400, 'bad_request', 'params.user', 'the user id after "source:" is empty; use e.g. kaggle2016:1.');
+  if (externalId === '') throw new AnirecError('bad_request', 'the user id after "source:" is empty; use e.g. kaggle2016:1.', { field: 'params.user' });
   const users = await store.findUser(source, externalId);
   if (users.length === 1) return users[0]!;
   if (users.length > 1) {
-    throw new ApiError(400, 'ambiguous_user', 'params.user', `"${spec}" names ${users.length} users; say which with source:id.`, users.map((u) => `${u.source}:${u.externalId}`));
+    throw new AnirecError('ambiguous_user', `"${spec}" names ${users.length} users; say which with source:id.`, { field: 'params.user', suggestions: users.map((u) => `${u.source}:${u.externalId}`) });
   }
   const elsewhere = source === null ? [] : await store.findUser(null, externalId);
   throw notFound(

@@ -1,35 +1,23 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FilterError, SEASON_FILTER_FORM } from '../recommend/filters.js';
+import { AnirecError, httpStatusOf, type ErrorCode } from '../errors/errors.js';
 import { ImportInProgressError, StoreBusyError } from '../store/index.js';
 import { filterProperties } from './schemas.js';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
-  error: string;
+  /** A code from src/errors/errors.ts, which also fixes the status. */
+  error: ErrorCode;
   field: string | null;
   message: string;
   suggestions?: unknown[];
 }
 
-/** An error a handler throws on purpose: it becomes exactly this status and body. */
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    readonly field: string | null,
-    message: string,
-    readonly suggestions?: unknown[],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export const badRequest = (field: string | null, message: string, suggestions?: unknown[]): ApiError =>
-  new ApiError(400, 'bad_request', field, message, suggestions);
-export const notFound = (field: string | null, message: string, suggestions?: unknown[]): ApiError =>
-  new ApiError(404, 'not_found', field, message, suggestions);
+export const badRequest = (field: string | null, message: string, suggestions?: unknown[]): AnirecError =>
+  new AnirecError('bad_request', message, { field, suggestions });
+export const notFound = (field: string | null, message: string, suggestions?: unknown[]): AnirecError =>
+  new AnirecError('not_found', message, { field, suggestions });
 
 /** Ajv's "/titles/2/score" → "titles[2].score", prefixed by where it was (body, querystring, params, filters). */
 export function ajvField(first: ErrorObject, context: string): string {
@@ -110,13 +98,10 @@ function frameworkError(error: FastifyError): ErrorBody {
  * so internals never reach the client.
  */
 export function registerErrorHandling(app: FastifyInstance, onError: (request: FastifyRequest, status: number, code: string) => void): void {
-  app.setErrorHandler((error: FastifyError | ApiError | FilterError | Error, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((error: FastifyError | AnirecError | Error, request: FastifyRequest, reply: FastifyReply) => {
     let status: number;
     let body: ErrorBody;
-    if (error instanceof ApiError) {
-      status = error.statusCode;
-      body = { error: error.code, field: error.field, message: error.message, ...(error.suggestions ? { suggestions: error.suggestions } : {}) };
-    } else if (error instanceof ImportInProgressError) {
+    if (error instanceof ImportInProgressError) {
       status = 409;
       body = { error: 'import_in_progress', field: null, message: 'Another list import is running on this server; send this one again when it has finished (nothing was imported).' };
     } else if (error instanceof StoreBusyError) {
@@ -128,6 +113,10 @@ export function registerErrorHandling(app: FastifyInstance, onError: (request: F
     } else if (error instanceof FilterError) {
       status = 400;
       body = { error: 'bad_request', field: filterField(request, error.field), message: error.message, suggestions: error.suggestions };
+    } else if (error instanceof AnirecError && httpStatusOf(error.code) !== 500) {
+      // A 500 code (a wrong setting) is the operator's to fix: it goes to the log, not the client.
+      status = httpStatusOf(error.code);
+      body = { error: error.code, field: error.field, message: error.message, ...(error.suggestions ? { suggestions: error.suggestions } : {}) };
     } else if ((error as FastifyError).validation) {
       const field = fieldOf(error as FastifyError);
       status = 400;

@@ -4,6 +4,7 @@
  * Fastify, and the same messages (errors.ts), so a filter object the API refuses is refused here
  * with the same words, and one it accepts means the same thing.
  */
+import { AnirecError } from '../errors/errors.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { RecommendationFilters } from '../recommend/filters.js';
 import { ajvField, ajvMessage } from './errors.js';
@@ -16,12 +17,11 @@ const validate = ajv.compile(filtersObject);
 export const FILTER_FIELDS: readonly string[] = Object.keys(filterProperties);
 
 /** A filter object that does not pass the API's schema: `field` is where (`filters.gernes`). */
-export class FilterValidationError extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
+export class FilterValidationError extends AnirecError {
+  declare readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('bad_request', message, { field });
     this.name = 'FilterValidationError';
   }
 }

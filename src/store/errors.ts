@@ -1,11 +1,12 @@
+import { AnirecError } from '../errors/errors.js';
 /**
  * An import was started while another one is open on the same store. Imports are one
  * all-or-nothing transaction each, so a second one cannot run beside the first; the caller
  * should retry when the first has finished (the API answers 409).
  */
-export class ImportInProgressError extends Error {
+export class ImportInProgressError extends AnirecError {
   constructor() {
-    super('Another import is running on this store; try again when it has finished (nothing was imported).');
+    super('import_in_progress', 'Another import is running on this store; try again when it has finished (nothing was imported).');
     this.name = 'ImportInProgressError';
   }
 }
@@ -14,12 +15,13 @@ export class ImportInProgressError extends Error {
  * Another process (a CLI import, a job) held the store's write lock for longer than this process
  * was willing to wait. Nothing was written: the operation can simply be retried.
  */
-export class StoreBusyError extends Error {
+export class StoreBusyError extends AnirecError {
   constructor(
     readonly location: string,
     readonly waitedMs: number,
   ) {
     super(
+      'store_busy',
       `The store ${location} is being written by another process (an import or a scheduled job?) and stayed locked for ${Math.round(waitedMs / 1000)} s; ` +
         'nothing was written. Wait for that process to finish and try again.',
     );
@@ -31,17 +33,17 @@ export class StoreBusyError extends Error {
  * A store URL anirec cannot open: an unknown scheme, a malformed location, or a backend that is
  * not available. Raised before anything is opened or written.
  */
-export class StoreUrlError extends Error {
+export class StoreUrlError extends AnirecError {
   constructor(message: string) {
-    super(message);
+    super('invalid_config', message);
     this.name = 'StoreUrlError';
   }
 }
 
 /** The store was asked to exist already (a read-only command) and there is none at `location`. */
-export class StoreNotFoundError extends Error {
+export class StoreNotFoundError extends AnirecError {
   constructor(readonly location: string) {
-    super(`No store at ${location}.`);
+    super('not_found', `No store at ${location}.`);
     this.name = 'StoreNotFoundError';
   }
 }

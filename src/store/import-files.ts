@@ -1,3 +1,4 @@
+import { AnirecError } from '../errors/errors.js';
 import { openDataFile, uncompressedSize, type FormatId } from '../data/index.js';
 import type { ImportChunk, Interaction, RowProblem, SkipReason } from '../data/types.js';
 import { SKIP_REASONS } from '../data/types.js';
@@ -66,12 +67,13 @@ export interface ImportSummary {
 }
 
 /** Thrown for `--strict` violations and aborts; the run has been rolled back when it surfaces. */
-export class ImportAbortedError extends Error {
+export class ImportAbortedError extends AnirecError {
   constructor(
     message: string,
     readonly problem: RowProblem | null,
   ) {
-    super(message);
+    // No problem row: the run was cancelled (a signal), not stopped by --strict.
+    super(problem === null ? 'cancelled' : 'import_aborted', message);
     this.name = 'ImportAbortedError';
   }
 }

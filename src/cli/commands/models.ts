@@ -1,17 +1,7 @@
 import type { Command } from 'commander';
-import { ModelRegistry, RegistryError, type ModelVersion } from '../../registry/index.js';
+import { ModelRegistry, type ModelVersion } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
-import { CliError } from '../errors.js';
 
-/** Registry errors are already written for a person; show them without a stack trace. */
-function run<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (error instanceof RegistryError) throw new CliError(error.message);
-    throw error;
-  }
-}
 
 /** A one-cell summary of the metrics: the numeric ones, rounded, the ranking metrics first. */
 export function metricsSummary(v: ModelVersion, width = 40): string {
@@ -64,7 +54,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .description('List model versions, newest last; * marks production (what the server serves)')
     .option('--json', 'print the versions as JSON')
     .action((flags: { json?: boolean }) => {
-      const versions = run(() => registry().list());
+      const versions = registry().list();
       if (flags.json) {
         ctx.out(JSON.stringify(versions, null, 2));
         return;
@@ -90,7 +80,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .description('Show one version: manifest, metrics, status history (id, or its number like v0007)')
     .option('--json', 'print the version as JSON')
     .action((id: string, flags: { json?: boolean }) => {
-      const v = run(() => registry().show(id));
+      const v = registry().show(id);
       if (flags.json) ctx.out(JSON.stringify(v, null, 2));
       else for (const line of describe(v)) ctx.out(line);
     });
@@ -101,7 +91,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .option('--promote', 'make it production now (default: only if there is no production version yet)')
     .option('--reason <text>', 'why, kept in the version history', 'registered by hand')
     .action((dir: string, flags: { promote?: boolean; reason: string }) => {
-      const v = run(() => registry().register(dir, { promote: flags.promote, reason: flags.reason }));
+      const v = registry().register(dir, { promote: flags.promote, reason: flags.reason });
       ctx.out(`registered ${v.id} as ${v.status}${v.status === 'production' ? `; CURRENT → ${v.dir}` : `; promote it with \`anirec models promote ${v.id}\``}`);
     });
 
@@ -111,8 +101,8 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .option('--reason <text>', 'why, kept in the version history', 'promoted by hand')
     .action((id: string, flags: { reason: string }) => {
       const reg = registry();
-      const before = run(() => reg.production());
-      const v = run(() => reg.promote(id, flags.reason));
+      const before = reg.production();
+      const v = reg.promote(id, flags.reason);
       ctx.out(`${v.id} is now production${before ? ` (was ${before.id}, now archived)` : ''}; CURRENT → ${v.dir}`);
     });
 
@@ -121,7 +111,7 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .description('Return production to the version that served before the current one')
     .option('--reason <text>', 'why, kept in the version history', 'rolled back by hand')
     .action((flags: { reason: string }) => {
-      const { from, to } = run(() => registry().rollback(flags.reason));
+      const { from, to } = registry().rollback(flags.reason);
       ctx.out(`rolled back: ${to.id} is production again (${from.id} archived); CURRENT → ${to.dir}`);
     });
 }

@@ -6,7 +6,6 @@ import {
   loadOpsConfig,
   monitoringHistory,
   opsConfigPath,
-  OpsConfigError,
   resetIngestRun,
   runJob,
   type GateResult,
@@ -23,16 +22,8 @@ import { addStoreLocationOptions, parsePositiveInt, storeUrlOf, type StoreLocati
 
 /** `anirec ingest`, `anirec monitor`, `anirec retrain`: each operations job, run once (the CronJobs call these). */
 
-/** Exit code when the job is already running elsewhere (EX_TEMPFAIL: try again later). */
-export const EXIT_BUSY = 75;
-
 export function loadConfigOrExplain(ctx: CliContext): OpsConfig {
-  try {
-    return loadOpsConfig(opsConfigPath(ctx.paths));
-  } catch (error) {
-    if (error instanceof OpsConfigError) throw new CliError(error.message);
-    throw error;
-  }
+  return loadOpsConfig(opsConfigPath(ctx.paths));
 }
 
 /** Runs a job with Ctrl-C / SIGTERM wired to its abort signal, and turns its outcome into an exit. */
@@ -60,8 +51,8 @@ export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsCo
     process.off('SIGINT', cancel);
     process.off('SIGTERM', cancel);
   }
-  if (outcome.status === 'skipped') throw new CliError(outcome.error!.message, EXIT_BUSY);
-  if (outcome.status === 'cancelled') throw new CliError(`${job} cancelled: ${outcome.error!.message}`, 130);
+  if (outcome.status === 'skipped') throw new CliError(outcome.error!.message, 'job_busy');
+  if (outcome.status === 'cancelled') throw new CliError(`${job} cancelled: ${outcome.error!.message}`, 'cancelled');
   if (outcome.error) throw new CliError(`${job} failed: ${outcome.error.message}`);
   return outcome;
 }

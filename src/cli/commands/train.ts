@@ -5,7 +5,7 @@ import { BUNDLED_CATALOGUES } from '../../data/bundled.js';
 import { saveBundle, type ModelBundle } from '../../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainBundle, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
-import { ModelRegistry, RegistryError, type ModelVersion } from '../../registry/index.js';
+import { ModelRegistry, type ModelVersion } from '../../registry/index.js';
 import { describeStore, importFiles, openStore, type ImportFileSpec, type Store } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -106,9 +106,6 @@ export async function trainIntoRegistry(
       source: `anirec train --model ${name}${flags.ratings ? ` --ratings ${flags.ratings}` : ` on the store ${describeStore(storeUrlOf(flags, ctx.paths))}`}`,
     });
     return { bundle, version };
-  } catch (error) {
-    if (error instanceof RegistryError) throw new CliError(error.message);
-    throw error;
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -150,13 +147,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       const bundle = await trainToDirectory(ctx, flags.model, flags, flags.out);
       ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${flags.out}`);
       if (flags.register) {
-        let version: ModelVersion;
-        try {
-          version = new ModelRegistry(ctx.paths.models).register(flags.out, { promote: flags.promote, reason: `trained with \`anirec train --out ${flags.out} --register\`` });
-        } catch (error) {
-          if (error instanceof RegistryError) throw new CliError(error.message);
-          throw error;
-        }
+        const version = new ModelRegistry(ctx.paths.models).register(flags.out, { promote: flags.promote, reason: `trained with \`anirec train --out ${flags.out} --register\`` });
         describeRegistration(ctx, version);
       }
     });

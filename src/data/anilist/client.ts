@@ -9,6 +9,7 @@
  * AniList allows 90 requests per minute (temporarily lowered to 30 at times); callers that page
  * through large result sets should expect to see 429s and let this client absorb them.
  */
+import { AnirecError, type ErrorCode } from '../../errors/errors.js';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export const ANILIST_ENDPOINT = 'https://graphql.anilist.co';
@@ -45,22 +46,39 @@ export type AniListErrorCode =
   | 'bad_response'
   | 'graphql';
 
-export class AniListError extends Error {
+/** How an AniList failure reads to anirec's callers (the HTTP status an import answers with). */
+function anirecCodeOf(reason: AniListErrorCode): ErrorCode {
+  switch (reason) {
+    case 'not_found':
+      return 'not_found';
+    case 'private':
+      return 'private_list';
+    case 'rate_limited':
+      return 'upstream_rate_limited';
+    case 'aborted':
+      return 'cancelled';
+    default:
+      return 'upstream_error';
+  }
+}
+
+export class AniListError extends AnirecError {
   override readonly name = 'AniListError';
   /** HTTP status (or the GraphQL error's status), null when no response arrived. */
   readonly status: number | null;
-  readonly code: AniListErrorCode;
+  /** What went wrong with AniList (the error's `code` says what it means to anirec's caller). */
+  readonly reason: AniListErrorCode;
   readonly endpoint: string;
   /** Attempts made before giving up (1 = no retries). */
   readonly attempts: number;
 
   constructor(
     message: string,
-    init: { status: number | null; code: AniListErrorCode; endpoint: string; attempts: number; cause?: unknown },
+    init: { status: number | null; reason: AniListErrorCode; endpoint: string; attempts: number; cause?: unknown },
   ) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(anirecCodeOf(init.reason), message, { cause: init.cause });
     this.status = init.status;
-    this.code = init.code;
+    this.reason = init.reason;
     this.endpoint = init.endpoint;
     this.attempts = init.attempts;
   }
@@ -138,10 +156,10 @@ export class AniListClient {
           const e = err.error;
           throw new AniListError(
             `${e.message} Gave up after ${attempt} attempts (maxRetries=${this.maxRetries}). ` +
-              (e.code === 'rate_limited'
+              (e.reason === 'rate_limited'
                 ? 'AniList allows about 90 requests per minute; wait a minute and run again, or raise maxRetries.'
                 : 'AniList may be down (check https://status.anilist.co) or unreachable from here; try again later or raise maxRetries.'),
-            { status: e.status, code: e.code, endpoint: this.endpoint, attempts: attempt, cause: e },
+            { status: e.status, reason: e.reason, endpoint: this.endpoint, attempts: attempt, cause: e },
           );
         }
         const wait = err.waitMs ?? this.backoff(attempt);
@@ -168,7 +186,7 @@ export class AniListClient {
     if (signals.some((s) => s.aborted)) {
       throw new AniListError(`AniList request to ${this.endpoint} was aborted.`, {
         status: null,
-        code: 'aborted',
+        reason: 'aborted',
         endpoint: this.endpoint,
         attempts,
       });
@@ -185,8 +203,8 @@ export class AniListClient {
     const timer = setTimeout(() => timeout.abort(), this.timeoutMs);
     const linked = linkSignals([...signals, timeout.signal]);
     const where = `AniList (${this.endpoint})`;
-    const mk = (message: string, code: AniListErrorCode, status: number | null, cause?: unknown) =>
-      new AniListError(message, { status, code, endpoint: this.endpoint, attempts: attempt, cause });
+    const mk = (message: string, reason: AniListErrorCode, status: number | null, cause?: unknown) =>
+      new AniListError(message, { status, reason, endpoint: this.endpoint, attempts: attempt, cause });
     try {
       let res: Response;
       let text: string;
@@ -275,7 +293,7 @@ function describeGraphQLError(
   httpStatus: number,
   variables: Record<string, unknown>,
   where: string,
-  mk: (message: string, code: AniListErrorCode, status: number | null) => AniListError,
+  mk: (message: string, reason: AniListErrorCode, status: number | null) => AniListError,
 ): AniListError | Retryable {
   const first = errors[0];
   const status = typeof first.status === 'number' ? first.status : httpStatus;

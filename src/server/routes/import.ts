@@ -1,3 +1,4 @@
+import { AnirecError } from '../../errors/errors.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { DataFileError } from '../../data/index.js';
 import type { ImportChunk, Interaction } from '../../data/types.js';
 import { describePending, describeProblem, importFiles, ImportAbortedError } from '../../store/index.js';
 import type { RouteDeps } from '../context.js';
-import { ApiError, badRequest } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { responses } from '../schemas.js';
 
 const looseObject = { type: 'object', additionalProperties: true } as const;
@@ -19,16 +20,16 @@ function malUserName(xml: string): string | null {
 }
 
 /** AniList failures → what the client can do about them. */
-function aniListApiError(error: AniListError, userName: string): ApiError {
-  switch (error.code) {
+function aniListApiError(error: AniListError, userName: string): AnirecError {
+  switch (error.reason) {
     case 'not_found':
-      return new ApiError(404, 'not_found', 'body.userName', `AniList has no user "${userName}" (names are as in anilist.co/user/<name>).`);
+      return new AnirecError('not_found', `AniList has no user "${userName}" (names are as in anilist.co/user/<name>).`, { field: 'body.userName' });
     case 'private':
-      return new ApiError(403, 'private_list', 'body.userName', `${userName}'s AniList list is private; make it public in AniList's settings, or upload a MAL XML export instead.`);
+      return new AnirecError('private_list', `${userName}'s AniList list is private; make it public in AniList's settings, or upload a MAL XML export instead.`, { field: 'body.userName' });
     case 'rate_limited':
-      return new ApiError(503, 'upstream_rate_limited', null, 'AniList is rate-limiting us; try again in a minute.');
+      return new AnirecError('upstream_rate_limited', 'AniList is rate-limiting us; try again in a minute.');
     default:
-      return new ApiError(502, 'upstream_error', null, `AniList request failed (${error.code}): ${error.message}`);
+      return new AnirecError('upstream_error', `AniList request failed (${error.reason}): ${error.message}`);
   }
 }
 
@@ -59,10 +60,10 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
       request.metricsMode = 'import:mal';
       const type = request.headers['content-type'] ?? '';
       if (!/^(application|text)\/xml\b/i.test(type)) {
-        throw new ApiError(415, 'unsupported_media_type', 'headers.content-type', `Send the MAL XML export with Content-Type: application/xml (got ${JSON.stringify(type || 'none')}).`);
+        throw new AnirecError('unsupported_media_type', `Send the MAL XML export with Content-Type: application/xml (got ${JSON.stringify(type || 'none')}).`, { field: 'headers.content-type' });
       }
       if (typeof request.body !== 'string' || request.body.trim() === '') {
-        throw new ApiError(400, 'bad_request', 'body', 'Send the MAL XML export as the request body with Content-Type: application/xml (MAL → Profile → Export).');
+        throw new AnirecError('bad_request', 'Send the MAL XML export as the request body with Content-Type: application/xml (MAL → Profile → Export).', { field: 'body' });
       }
       const userName = malUserName(request.body);
       if (userName === null) throw badRequest('body', 'This is not a MyAnimeList export: no <myinfo><user_name> element. Export your list at myanimelist.net/panel.php?go=export.');

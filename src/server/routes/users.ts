@@ -1,8 +1,9 @@
+import { AnirecError } from '../../errors/errors.js';
 import type { FastifyInstance } from 'fastify';
 import type { ListStatus } from '../../data/types.js';
 import type { Store, StoredUser } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, parseUserSpec, userJson, type RouteDeps } from '../context.js';
-import { ApiError, badRequest, notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import { listStatusSchema, responses, userParam } from '../schemas.js';
 
 const looseObject = { type: 'object', additionalProperties: true } as const;
@@ -24,7 +25,7 @@ async function userForWrite(store: Store, spec: string): Promise<StoredUser> {
   if (source !== null) return store.ensureUser(source, externalId);
   const users = await store.findUser(null, externalId);
   if (users.length === 1) return users[0]!;
-  if (users.length > 1) throw new ApiError(400, 'ambiguous_user', 'params.user', `"${spec}" names ${users.length} users; say which with source:id.`, users.map((u) => `${u.source}:${u.externalId}`));
+  if (users.length > 1) throw new AnirecError('ambiguous_user', `"${spec}" names ${users.length} users; say which with source:id.`, { field: 'params.user', suggestions: users.map((u) => `${u.source}:${u.externalId}`) });
   return store.ensureUser('local', externalId);
 }
 

@@ -147,7 +147,7 @@ describe('fetchUserList', () => {
   it('gives up with a clear error when retries are exhausted', async () => {
     server.failNext(10, { status: 503 });
     const err = await rejection(collect(fetchUserList('Yuki', opts({ maxRetries: 2 }))));
-    assert.equal(err.code, 'server');
+    assert.equal(err.reason, 'server');
     assert.equal(err.status, 503);
     assert.equal(err.attempts, 3);
     assert.equal(err.endpoint, server.endpoint);
@@ -160,7 +160,7 @@ describe('fetchUserList', () => {
 
   it('reports an unknown user clearly and does not retry', async () => {
     const err = await rejection(collect(fetchUserList('nobody', opts())));
-    assert.equal(err.code, 'not_found');
+    assert.equal(err.reason, 'not_found');
     assert.equal(err.status, 404);
     assert.match(err.message, /AniList user 'nobody' not found/);
     assert.match(err.message, /anilist\.co\/user/);
@@ -170,7 +170,7 @@ describe('fetchUserList', () => {
 
   it('reports a private list clearly and does not retry', async () => {
     const err = await rejection(collect(fetchUserList('private', opts())));
-    assert.equal(err.code, 'private');
+    assert.equal(err.reason, 'private');
     assert.match(err.message, /'private' has a private profile or list/);
     assert.match(err.message, /public/);
     assert.equal(server.requests.length, 1);
@@ -179,7 +179,7 @@ describe('fetchUserList', () => {
   it('never retries other 4xx responses', async () => {
     server.failNext(1, { status: 400, body: { errors: [{ message: 'Variable "$chunk" of required type "Int!" was not provided.', status: 400 }], data: null } });
     const err = await rejection(collect(fetchUserList('Yuki', opts())));
-    assert.equal(err.code, 'bad_request');
+    assert.equal(err.reason, 'bad_request');
     assert.equal(err.status, 400);
     assert.match(err.message, /rejected the query/);
     assert.equal(server.requests.length, 1);
@@ -199,7 +199,7 @@ describe('fetchUserList', () => {
     const started = Date.now();
     setTimeout(() => ctrl.abort(), 50);
     const err = await rejection(collect(fetchUserList('Yuki', opts({ signal: ctrl.signal }))));
-    assert.equal(err.code, 'aborted');
+    assert.equal(err.reason, 'aborted');
     assert.ok(Date.now() - started < 2000, 'aborted promptly');
     assert.equal(server.requests.length, 1);
   });
@@ -212,7 +212,7 @@ describe('fetchUserList', () => {
     const p = collect(fetchUserList('Yuki', client));
     setTimeout(() => ctrl.abort(), 50);
     const err = await rejection(p);
-    assert.equal(err.code, 'aborted');
+    assert.equal(err.reason, 'aborted');
     assert.ok(Date.now() - started < 2000, 'aborted promptly');
     assert.equal(server.requests.length, 1);
   });
@@ -221,7 +221,7 @@ describe('fetchUserList', () => {
     const ctrl = new AbortController();
     ctrl.abort();
     const err = await rejection(collect(fetchUserList('Yuki', opts(), { signal: ctrl.signal })));
-    assert.equal(err.code, 'aborted');
+    assert.equal(err.reason, 'aborted');
     assert.equal(server.requests.length, 0);
   });
 
@@ -237,7 +237,7 @@ describe('fetchUserList', () => {
     const err = await rejection(
       new AniListClient({ endpoint: 'http://127.0.0.1:1/', maxRetries: 1, sleep: async (ms) => void sleeps.push(ms) }).query('{ x }'),
     );
-    assert.equal(err.code, 'network');
+    assert.equal(err.reason, 'network');
     assert.match(err.message, /Could not reach AniList \(http:\/\/127\.0\.0\.1:1\/\)/);
     assert.equal(sleeps.length, 1);
   });
@@ -309,7 +309,7 @@ describe('fetchMediaPages', () => {
         }
       })(),
     );
-    assert.equal(err.code, 'aborted');
+    assert.equal(err.reason, 'aborted');
     assert.deepEqual(seen, [1]);
     assert.equal(server.requests.length, 1);
   });
