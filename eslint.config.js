@@ -5,23 +5,23 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /**
- * Each layer and what it may import (besides itself). `errors` (the one error model), `fs` (file
- * helpers) and `types` (ambient declarations) are for every layer. `config.ts` reads the
+ * Each layer and what it may import (besides itself). `env` (the numeric switches), `errors` (the
+ * one error model), `fs` (file helpers) and `types` (ambient declarations) are for every layer. `config.ts` reads the
  * environment, so only the layers that start a process (ops, server, cli) may read it; everything
  * below gets its settings passed in.
  */
 const MAY_USE = {
-  data: ['errors', 'fs', 'types'],
-  store: ['data', 'errors', 'fs', 'types'],
-  models: ['store', 'data', 'errors', 'fs', 'types'],
-  registry: ['models', 'store', 'data', 'errors', 'fs', 'types'],
-  recommend: ['models', 'store', 'data', 'errors', 'fs', 'types'],
-  eval: ['models', 'store', 'data', 'errors', 'fs', 'types'],
-  ops: ['recommend', 'registry', 'eval', 'models', 'store', 'data', 'errors', 'fs', 'types', 'config.ts'],
-  server: ['ops', 'recommend', 'registry', 'eval', 'models', 'store', 'data', 'errors', 'fs', 'types', 'config.ts'],
-  cli: ['server', 'ops', 'recommend', 'registry', 'eval', 'models', 'store', 'data', 'errors', 'fs', 'types', 'config.ts'],
+  data: ['env', 'errors', 'fs', 'types'],
+  store: ['data', 'env', 'errors', 'fs', 'types'],
+  models: ['store', 'data', 'env', 'errors', 'fs', 'types'],
+  registry: ['models', 'store', 'data', 'env', 'errors', 'fs', 'types'],
+  recommend: ['models', 'store', 'data', 'env', 'errors', 'fs', 'types'],
+  eval: ['models', 'store', 'data', 'env', 'errors', 'fs', 'types'],
+  ops: ['recommend', 'registry', 'eval', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
+  server: ['ops', 'recommend', 'registry', 'eval', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
+  cli: ['server', 'ops', 'recommend', 'registry', 'eval', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
 };
-const EVERYTHING = [...Object.keys(MAY_USE), 'errors', 'fs', 'types', 'config.ts', 'index.ts'];
+const EVERYTHING = [...Object.keys(MAY_USE), 'env', 'errors', 'fs', 'types', 'config.ts', 'index.ts'];
 
 const layerZones = Object.entries(MAY_USE).flatMap(([layer, allowed]) =>
   EVERYTHING.filter((other) => other !== layer && !allowed.includes(other)).map((other) => ({

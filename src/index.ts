@@ -38,4 +38,5 @@ export { compareModels } from './eval/compare-models.js';
 export { ModelRegistry } from './registry/index.js';
 export { buildServer, type BuildServerOptions } from './server/app.js';
 export { BUNDLED_DATA, BUNDLED_CATALOGUES } from './data/bundled.js';
-export { resolvePaths } from './config.js';
+export { resolvePaths, loadConfig, applyConfig, type AnirecConfig, type AnirecPaths } from './config.js';
+export { env, type AnirecEnv } from './env/env.js';

@@ -47,7 +47,9 @@ export function buildProgram(ctx = createContext()): Command {
 
 /** Runs the CLI and returns the process exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const ctx = createContext();
+  const debug = ctx.config.debug;
+  const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -58,7 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`anirec: ${message}\n`);
-    if (process.env.ANIREC_DEBUG && error instanceof Error && !(error instanceof AnirecError)) {
+    if (debug && error instanceof Error && !(error instanceof AnirecError)) {
       process.stderr.write(`${error.stack ?? ''}\n`);
     }
     if (error instanceof AnirecError) return exitCodeOf(error.code);

@@ -1,8 +1,6 @@
 import { AnirecError } from '../errors/errors.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Cron } from 'croner';
-import type { AnirecPaths } from '../config.js';
 import { isModelName, MODEL_NAMES, type ModelName } from '../models/train-model.js';
 
 /**
@@ -77,10 +75,6 @@ export class OpsConfigError extends AnirecError {
     super('invalid_config', message);
     this.name = 'OpsConfigError';
   }
-}
-
-export function opsConfigPath(paths: AnirecPaths, env: NodeJS.ProcessEnv = process.env): string {
-  return env.ANIREC_OPS_CONFIG ?? join(paths.home, 'ops.json');
 }
 
 type Check = (value: unknown, where: string) => unknown;

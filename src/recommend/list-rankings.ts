@@ -1,3 +1,4 @@
+import { env } from '../env/env.js';
 import { createHash } from 'node:crypto';
 import type { History } from '../models/types.js';
 import type { UserRanking } from '../store/index.js';
@@ -6,7 +7,7 @@ import { toHistory } from './fold-in.js';
 import type { ModelContext } from './model-context.js';
 import { selectPage, selectPageFromRanking, type Page, type PageRequest } from './paging.js';
 import { EXPLAINED_LIKES, type LikedItem } from './reasons.js';
-import { listContent, PRECOMPUTED_RANKING_LENGTH, RANKING_LENGTH, rankingKeyOf, SCORE_CACHE_ENTRIES, type ScoredList } from './scored-list.js';
+import { listContent, PRECOMPUTED_RANKING_LENGTH, RANKING_LENGTH, rankingKeyOf, type ScoredList } from './scored-list.js';
 import { likeWeight, lovedTags, meanOf, type HistoryEntry } from './taste-profile.js';
 
 /** A short fingerprint of a list's content (what a precomputed ranking was computed from). */
@@ -71,9 +72,11 @@ export class ListRankings {
   }
 
   private remember(key: string, list: ScoredList): void {
-    if (SCORE_CACHE_ENTRIES === 0) return;
+    // An entry is a list's ranking, not its scores for the whole catalogue, so thousands fit and
+    // cold traffic does not churn the catalogue's worth of floats per request through the GC.
+    if (env.scoreCacheEntries <= 0) return;
     this.scoreCache.delete(key);
-    if (this.scoreCache.size >= SCORE_CACHE_ENTRIES) this.scoreCache.delete(this.scoreCache.keys().next().value!);
+    if (this.scoreCache.size >= env.scoreCacheEntries) this.scoreCache.delete(this.scoreCache.keys().next().value!);
     this.scoreCache.set(key, list);
   }
 

@@ -9,14 +9,6 @@ import type { HistoryEntry } from './taste-profile.js';
  */
 
 /**
- * Scored lists kept per engine. An entry is a list's ranking, not its scores for the whole
- * catalogue: about 4 KB instead of 57 KB for the bundled 14k titles, so thousands fit, and cold
- * traffic does not churn tens of megabytes through the garbage collector. ANIREC_SCORE_CACHE=0
- * turns the cache off (e.g. to measure cold requests).
- */
-export const SCORE_CACHE_ENTRIES = Math.max(0, Number(process.env.ANIREC_SCORE_CACHE ?? 4096) || 0);
-
-/**
  * How many of a list's best items are kept in order. Pages are cut from this ranking without
  * scanning the catalogue; a page it cannot fill (very narrow filters, very deep pages) falls back
  * to a scan.

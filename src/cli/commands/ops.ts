@@ -5,7 +5,6 @@ import {
   formatMonitoringTable,
   loadOpsConfig,
   monitoringHistory,
-  opsConfigPath,
   resetIngestRun,
   runJob,
   type GateResult,
@@ -23,7 +22,7 @@ import { addStoreLocationOptions, parsePositiveInt, storeUrlOf, type StoreLocati
 /** `anirec ingest`, `anirec monitor`, `anirec retrain`: each operations job, run once (the CronJobs call these). */
 
 export function loadConfigOrExplain(ctx: CliContext): OpsConfig {
-  return loadOpsConfig(opsConfigPath(ctx.paths));
+  return loadOpsConfig(ctx.paths.opsConfig);
 }
 
 /** Runs a job with Ctrl-C / SIGTERM wired to its abort signal, and turns its outcome into an exit. */
@@ -100,9 +99,9 @@ export function registerOps(program: Command, ctx: CliContext): void {
       }
       if (!flags.titles) config.ingest.titles = false;
       if (config.ingest.users.length === 0 && !config.ingest.titles) {
-        throw new CliError(`Nothing to ingest: no AniList users are configured and titles are off. Pass --users NAME[,NAME…] or add "ingest": {"users": ["NAME"]} to ${opsConfigPath(ctx.paths)}.`);
+        throw new CliError(`Nothing to ingest: no AniList users are configured and titles are off. Pass --users NAME[,NAME…] or add "ingest": {"users": ["NAME"]} to ${ctx.paths.opsConfig}.`);
       }
-      if (config.ingest.users.length === 0) ctx.err(`no AniList users configured (ingest.users in ${opsConfigPath(ctx.paths)}); fetching changed titles only`);
+      if (config.ingest.users.length === 0) ctx.err(`no AniList users configured (ingest.users in ${ctx.paths.opsConfig}); fetching changed titles only`);
       if (flags.restart) {
         const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
         try {
@@ -115,7 +114,7 @@ export function registerOps(program: Command, ctx: CliContext): void {
       const summary = outcome.summary as IngestSummary;
       printIngest(ctx, summary);
       const failed = summary.users.filter((u) => u.error);
-      if (failed.length > 0) throw new CliError(`${failed.length} user list(s) could not be fetched (${failed.map((u) => u.user).join(', ')}); check the names in ${opsConfigPath(ctx.paths)}. The others were ingested.`);
+      if (failed.length > 0) throw new CliError(`${failed.length} user list(s) could not be fetched (${failed.map((u) => u.user).join(', ')}); check the names in ${ctx.paths.opsConfig}. The others were ingested.`);
     });
 
   const monitor = program

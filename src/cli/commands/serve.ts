@@ -58,11 +58,11 @@ export function registerServe(program: Command, ctx: CliContext): void {
 /** Serves the API until SIGINT/SIGTERM; also used by `anirec quickstart`. */
 export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFlags> & { port: number; host: string }): Promise<void> {
   const flags: ServeFlags = { rateLimit: DEFAULT_SERVER_CONFIG.rateLimitPerMinute, bodyLimit: DEFAULT_SERVER_CONFIG.bodyLimit, ...given };
-  const workers = flags.workers ?? parseWorkers(process.env.ANIREC_WORKERS ?? '1');
+  const workers = flags.workers ?? parseWorkers(ctx.config.serve.workers ?? '1');
   if (!Number.isInteger(flags.rateLimit) || flags.rateLimit < 0) throw new CliError(`--rate-limit must be a whole number ≥ 0 (got ${flags.rateLimit})`);
-  const apiKeys = (flags.apiKey ?? process.env.ANIREC_API_KEY ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const apiKeys = (flags.apiKey ?? ctx.config.serve.apiKey ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
   const loopback = LOOPBACK.has(flags.host);
-  const remoteImages = flags.remoteImages !== false && parseRemoteImagesEnv(process.env.ANIREC_REMOTE_IMAGES);
+  const remoteImages = flags.remoteImages !== false && parseRemoteImagesEnv(ctx.config.serve.remoteImages);
   flags.remoteImages = remoteImages;
   if (apiKeys.length === 0 && !loopback && !isClusterWorker()) {
     ctx.err(`anirec serve: no API key set and listening on ${flags.host}: write and admin routes are disabled. Set ANIREC_API_KEY (or --api-key) to enable them.`);

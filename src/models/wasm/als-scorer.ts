@@ -8,6 +8,7 @@
  * Falls back to null (callers keep their scalar loop) where WebAssembly SIMD is unavailable, and
  * when ANIREC_WASM=0 (to compare both paths).
  */
+import { env } from '../../env/env.js';
 import { WASM_BASE64 } from './als-score.wasm.js';
 
 const BLOCK = 8;
@@ -21,9 +22,10 @@ interface ScoreKernel {
 let kernelModule: WebAssembly.Module | null | undefined;
 
 function compileKernel(): WebAssembly.Module | null {
+  if (!env.wasm) return null;
   if (kernelModule === undefined) {
     const bytes = Buffer.from(WASM_BASE64, 'base64');
-    kernelModule = process.env.ANIREC_WASM !== '0' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    kernelModule = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
   }
   return kernelModule;
 }

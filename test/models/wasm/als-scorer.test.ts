@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { env } from '../../../src/env/env.js';
 import { scoreDotProducts } from '../../../src/models/als-kernels.js';
 import { createRng } from '../../../src/models/random.js';
 import { WasmAlsScorer } from '../../../src/models/wasm/als-scorer.js';
@@ -18,10 +19,16 @@ describe('iALS SIMD scoring kernel', () => {
     assert.equal(result.status, 0, result.stderr);
   });
 
-  it('runs here (Node 20 has WebAssembly SIMD), unless ANIREC_WASM=0', () => {
-    const scorer = WasmAlsScorer.create(new Float32Array(8), 1, Int32Array.from([0, 3]));
-    if (process.env.ANIREC_WASM === '0') assert.equal(scorer, null);
-    else assert.notEqual(scorer, null);
+  it('runs here (Node 20 has WebAssembly SIMD), unless env.wasm is off (ANIREC_WASM=0)', () => {
+    const saved = env.wasm;
+    try {
+      env.wasm = true;
+      assert.notEqual(WasmAlsScorer.create(new Float32Array(8), 1, Int32Array.from([0, 3])), null);
+      env.wasm = false;
+      assert.equal(WasmAlsScorer.create(new Float32Array(8), 1, Int32Array.from([0, 3])), null);
+    } finally {
+      env.wasm = saved;
+    }
   });
 
   it('scores bit-for-bit as the scalar loop and as plain float64 dot products', () => {

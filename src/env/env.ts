@@ -1,0 +1,21 @@
+/**
+ * Process-wide switches of the numeric code, in one documented object (as transformers.js has
+ * its `env`). The CLI sets them once from the environment (src/config.ts: ANIREC_WASM,
+ * ANIREC_SCORE_CACHE); a program using anirec as a library sets them directly, before it builds
+ * engines or loads models. Nothing else reads the environment below the CLI and the server.
+ */
+export const env = {
+  /**
+   * Use the WebAssembly SIMD kernels where they exist (iALS scoring). false runs the scalar
+   * JavaScript loops, which give the same scores: for comparisons, or a runtime without SIMD.
+   */
+  wasm: true,
+  /**
+   * Scored lists each engine keeps (a list's ranking, about 4 KB each), so a list asked for
+   * again (the next page, a refresh) is not scored again. 0 turns the cache off, e.g. to measure
+   * cold requests.
+   */
+  scoreCacheEntries: 4096,
+};
+
+export type AnirecEnv = typeof env;
