@@ -45,22 +45,12 @@ export async function openModelDir(ctx: CliContext, dir?: string): Promise<Opene
 }
 
 /**
- * Where a command's store is: its --store/--db flags, or a --db path as given (the form
- * `continue` still passes).
- */
-export type StoreWhere = StoreLocationFlags | string | undefined;
-
-export function storeUrlFor(ctx: CliContext, where: StoreWhere): string {
-  return storeUrlOf(typeof where === 'object' ? where : { db: where }, ctx.paths);
-}
-
-/**
  * Opens an existing store: these commands only read it, so a missing file is an error, not a new
  * empty store left behind.
  */
-export async function openExistingStore(ctx: CliContext, where: StoreWhere): Promise<Store> {
+export async function openExistingStore(ctx: CliContext, where: StoreLocationFlags): Promise<Store> {
   try {
-    return await ctx.openStore(storeUrlFor(ctx, where), { mustExist: true });
+    return await ctx.openStore(storeUrlOf(where, ctx.paths), { mustExist: true });
   } catch (error) {
     if (error instanceof StoreNotFoundError) {
       throw new CliError(`No store at ${error.location}. Run \`anirec import\` first (the bundled sample loads with no arguments), or point --store (or --db) at a store.`);
@@ -77,8 +67,8 @@ export async function loadCatalog(store: Store, db: string): Promise<Catalog> {
 }
 
 /** Runs `use` with the store open and closes it however `use` ends; `location` is the store as messages name it. */
-export async function withStore<T>(ctx: CliContext, where: StoreWhere, use: (store: Store, location: string) => Promise<T>): Promise<T> {
-  const url = storeUrlFor(ctx, where);
+export async function withStore<T>(ctx: CliContext, where: StoreLocationFlags, use: (store: Store, location: string) => Promise<T>): Promise<T> {
+  const url = storeUrlOf(where, ctx.paths);
   const store = await openExistingStore(ctx, where);
   try {
     return await use(store, describeStore(url));

@@ -64,12 +64,14 @@ describe('the store a command opens', () => {
   it('must exist for the commands that only read it, and is not created by them', async () => {
     const missing = join(home, 'missing', 'none.db');
     await assert.rejects(anirec(home, 'search', 'bebop', '--store', `sqlite:${missing}`), (error: Error) => error.message.startsWith(`No store at ${missing}. Run \`anirec import\` first`));
+    // continue once read --db only and ignored --store.
+    await assert.rejects(anirec(home, 'continue', '--titles', 'Cowboy Bebop', '--store', `sqlite:${missing}`), (error: Error) => error.message.startsWith(`No store at ${missing}.`));
     assert.equal(existsSync(join(home, 'missing')), false);
   });
 
   it('is declared by one helper on every command that opens the store', () => {
     const program = buildProgram({ ...createContext(), paths: resolvePaths({ ANIREC_HOME: home }) });
-    const opening = ['import', 'stats', 'train', 'tune', 'precompute', 'serve', 'quickstart', 'recommend', 'similar', 'search', 'profile', 'continue', 'recommend-batch', 'ingest', 'monitor', 'retrain', 'worker'];
+    const opening = ['import', 'stats', 'train', 'tune', 'precompute', 'serve', 'quickstart', 'recommend', 'similar', 'search', 'profile', 'continue', 'eval', 'recommend-batch', 'ingest', 'monitor', 'retrain', 'worker'];
     const byName = new Map(program.commands.map((c: Command) => [c.name(), c]));
     for (const name of opening) {
       const flags = byName.get(name)?.options.map((o) => o.long);

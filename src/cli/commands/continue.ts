@@ -29,7 +29,7 @@ export function registerContinue(program: Command, ctx: CliContext): void {
   command.action(async (flags: ContinueFlags) => {
     checkOneSource(flags);
     const parsed = filtersFromFlags(flags, new Date());
-    await withStore(ctx, flags.db, async (store, db) => {
+    await withStore(ctx, flags, async (store, db) => {
       const engine = await openEngine(ctx, store, db, flags.model);
       await withFilterErrors(engine, parsed, () => engine.filter(parsed.filters));
       const input = await readListInput(flags, store, engine.catalog, engine.titles);

@@ -12,6 +12,7 @@ import { isModelName, MODEL_NAMES, type ModelName } from '../../models/train-mod
 import { loadTrainingSet } from '../../models/training-set.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { addStoreLocationOptions } from '../options.js';
 import { openTrainingStore, type TrainFlags } from './train.js';
 
 interface EvalFlags extends Omit<TrainFlags, 'model' | 'out'> {
@@ -62,8 +63,9 @@ function parseKs(list: string): number[] {
 }
 
 export function registerEval(program: Command, ctx: CliContext): void {
-  program
-    .command('eval')
+  const command = program.command('eval');
+  addStoreLocationOptions(command, 'the store to evaluate on (unless --ratings)');
+  command
     .description('Compare models offline on held-out users (strong generalisation): NDCG, recall, precision, MAP, coverage, novelty')
     .option('--models <list>', `comma-separated models to compare (default: ${MODEL_NAMES.join(',')}; with a cold-title --protocol: als, after the baselines, content and ease, which always run)`)
     .option('--test-users <n>', 'held-out users: a count, or a fraction below 1', Number, 1000)
@@ -71,7 +73,6 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .option('--ratings <file>', 'evaluate on this ratings file instead of the store')
     .option('--anime <file...>', 'catalogue file(s) for --ratings')
     .option('--no-bundled-catalogue', 'with --ratings: do not add the bundled catalogues')
-    .option('--db <path>', 'store file (default: $ANIREC_HOME/anirec.db)')
     .option('--seed <n>', 'seed of the split, the models and the bootstrap', (v) => Number.parseInt(v, 10), 42)
     .option('--report <dir>', 'also write evaluation.json, evaluation.svg and evaluation.txt into this directory (with --protocol: <protocol>.txt/.json and one SVG per table)')
     .option('--protocol <list>', `${DEFAULT_PROTOCOL} (the default), or cold-title protocols: ${PROTOCOL_NAMES.join(', ')} (comma-separated)`, DEFAULT_PROTOCOL)
