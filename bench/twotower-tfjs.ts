@@ -38,7 +38,7 @@ function registerSegmentSum(): void {
       for (let r = 0; r < ids.length; r++) {
         const o = ids[r]! * width;
         const i = r * width;
-        for (let j = 0; j < width; j++) target[o + j] += values[i + j]!;
+        for (let j = 0; j < width; j++) target[o + j]! += values[i + j]!;
       }
       return out;
     },

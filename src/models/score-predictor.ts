@@ -66,12 +66,12 @@ export class ScorePredictor {
       for (let n = 0; n < near.length; n++) {
         const t = wanted.get(near[n]!);
         if (t === undefined) continue;
-        numerator[t] += sims[n]! * residual;
-        denominator[t] += Math.abs(sims[n]!);
+        numerator[t]! += sims[n]! * residual;
+        denominator[t]! += Math.abs(sims[n]!);
       }
     }
     for (let t = 0; t < items.length; t++) {
-      if (denominator[t]! > 0) out[t] += numerator[t]! / (denominator[t]! + this.params.neighbourShrinkage);
+      if (denominator[t]! > 0) out[t]! += numerator[t]! / (denominator[t]! + this.params.neighbourShrinkage);
     }
   }
 }
@@ -97,8 +97,8 @@ export function trainScorePredictor(
     const score = data.scores[e]!;
     if (score <= 0) continue;
     const item = data.indices[e]!;
-    residualSum[item] += score - globalMean;
-    count[item]++;
+    residualSum[item]! += score - globalMean;
+    count[item]!++;
   }
   const itemBias = new Float32Array(data.nItems);
   for (let i = 0; i < data.nItems; i++) itemBias[i] = residualSum[i]! / (count[i]! + p.itemShrinkage);

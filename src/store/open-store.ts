@@ -42,7 +42,7 @@ function resolve(url: string): { backend: StoreBackend; rest: string } {
   if (url.trim() === '') throw new StoreUrlError('The store URL is empty; give sqlite:PATH, a file path, or postgres://HOST/DB.');
   const match = SCHEME.exec(url);
   if (match === null) return { backend: backends.get('sqlite')!, rest: url };
-  const scheme = match[1].toLowerCase();
+  const scheme = match[1]!.toLowerCase();
   const backend = backends.get(scheme);
   if (backend === undefined) {
     const known = [...new Set(backends.values())].map((b) => b.example).join(', ');

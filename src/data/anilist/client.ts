@@ -295,7 +295,7 @@ function describeGraphQLError(
   where: string,
   mk: (message: string, reason: AniListErrorCode, status: number | null) => AniListError,
 ): AniListError | Retryable {
-  const first = errors[0];
+  const first = errors[0]!;
   const status = typeof first.status === 'number' ? first.status : httpStatus;
   const messages = errors.map((e) => e.message ?? 'unknown error').join('; ');
   const userName = typeof variables.userName === 'string' ? variables.userName : null;

@@ -139,8 +139,8 @@ export class NcfRecommender implements Recommender {
       for (let j = 0; j < dg; j++) gmf.grad[j] = p.foldInL2 * gmf.value[j]!;
       for (let j = 0; j < dm; j++) mlp.grad[j] = p.foldInL2 * mlp.value[j]!;
       for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < dg; j++) gmf.grad[j] += b.dUserGmf[r * dg + j]!;
-        for (let j = 0; j < dm; j++) mlp.grad[j] += b.dMlpInput[r * 2 * dm + j]!;
+        for (let j = 0; j < dg; j++) gmf.grad[j]! += b.dUserGmf[r * dg + j]!;
+        for (let j = 0; j < dm; j++) mlp.grad[j]! += b.dMlpInput[r * 2 * dm + j]!;
       }
       adam.beginStep();
       adam.updateDense(gmf);

@@ -168,16 +168,16 @@ function trainStep(setup: NcfSetup, entries: Int32Array, from: number, to: numbe
       const a = ug[u * dg + j]!;
       const b = ig[i * dg + j]!;
       squares += a * a + b * b;
-      gug[u * dg + j] += s.dUserGmf[r * dg + j]! + lambda * a;
-      gig[i * dg + j] += s.dItemGmf[r * dg + j]! + lambda * b;
+      gug[u * dg + j]! += s.dUserGmf[r * dg + j]! + lambda * a;
+      gig[i * dg + j]! += s.dItemGmf[r * dg + j]! + lambda * b;
     }
     const o = r * 2 * dm;
     for (let j = 0; j < dm; j++) {
       const a = um[u * dm + j]!;
       const b = im[i * dm + j]!;
       squares += a * a + b * b;
-      gum[u * dm + j] += s.dMlpInput[o + j]! + lambda * a;
-      gim[i * dm + j] += s.dMlpInput[o + dm + j]! + lambda * b;
+      gum[u * dm + j]! += s.dMlpInput[o + j]! + lambda * a;
+      gim[i * dm + j]! += s.dMlpInput[o + dm + j]! + lambda * b;
     }
   }
   loss += 0.5 * lambda * squares + network.l2(p.l2);
@@ -212,7 +212,7 @@ export function runEpoch(setup: NcfSetup, epoch: number): number {
 
 function meanRow(values: Float32Array, rows: number, dim: number): Float32Array {
   const mean = new Float32Array(dim);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < dim; j++) mean[j] += values[r * dim + j]! / rows;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < dim; j++) mean[j]! += values[r * dim + j]! / rows;
   return mean;
 }
 

@@ -62,7 +62,7 @@ export class Adam {
       const vi = beta2 * v[i]! + (1 - beta2) * g * g;
       m[i] = mi;
       v[i] = vi;
-      value[i] -= (a * mi) / (Math.sqrt(vi * c2) + epsilon);
+      value[i]! -= (a * mi) / (Math.sqrt(vi * c2) + epsilon);
       grad[i] = 0;
     }
   }

@@ -19,7 +19,7 @@ export function bagForward(table: Float32Array, dim: number, bags: Bags, count: 
       const w = bags.weights[e]!;
       if (w === 0) continue;
       const t = bags.items[e]! * dim;
-      for (let j = 0; j < dim; j++) out[o + j] += w * table[t + j]!;
+      for (let j = 0; j < dim; j++) out[o + j]! += w * table[t + j]!;
     }
   }
 }
@@ -66,7 +66,7 @@ export function bagBackward(dOut: Float32Array, dim: number, bags: Bags, count: 
       const item = bags.items[e]!;
       touched?.add(item);
       const t = item * dim;
-      for (let j = 0; j < dim; j++) gradTable[t + j] += w * dOut[o + j]!;
+      for (let j = 0; j < dim; j++) gradTable[t + j]! += w * dOut[o + j]!;
     }
   }
 }

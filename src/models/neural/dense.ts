@@ -46,7 +46,7 @@ export class DenseLayer {
         const xi = x[xo + i]!;
         if (xi === 0) continue;
         const wo = i * outDim;
-        for (let o = 0; o < outDim; o++) y[yo + o] += xi * w[wo + o]!;
+        for (let o = 0; o < outDim; o++) y[yo + o]! += xi * w[wo + o]!;
       }
     }
   }
@@ -69,12 +69,12 @@ export class DenseLayer {
     for (let r = 0; r < rows; r++) {
       const go = r * outDim;
       const xo = r * inDim;
-      for (let o = 0; o < outDim; o++) gradBias[o] += dy[go + o]!;
+      for (let o = 0; o < outDim; o++) gradBias[o]! += dy[go + o]!;
       for (let i = 0; i < inDim; i++) {
         const xi = x[xo + i]!;
         if (xi === 0) continue;
         const wo = i * outDim;
-        for (let o = 0; o < outDim; o++) gradWeights[wo + o] += xi * dy[go + o]!;
+        for (let o = 0; o < outDim; o++) gradWeights[wo + o]! += xi * dy[go + o]!;
       }
       if (dx === null) continue;
       for (let i = dxFrom; i < dxTo; i++) {

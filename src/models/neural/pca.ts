@@ -19,8 +19,8 @@ export interface Projection {
 export function principalComponents(rows: Float32Array, n: number, dim: number, count: number, seed = 1, iterations = 60): Projection {
   const k = Math.max(1, Math.min(count, dim, n));
   const mean = new Float64Array(dim);
-  for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) mean[j] += rows[r * dim + j]!;
-  for (let j = 0; j < dim; j++) mean[j] /= Math.max(1, n);
+  for (let r = 0; r < n; r++) for (let j = 0; j < dim; j++) mean[j]! += rows[r * dim + j]!;
+  for (let j = 0; j < dim; j++) mean[j]! /= Math.max(1, n);
   const cov = new Float64Array(dim * dim);
   const centred = new Float64Array(dim);
   for (let r = 0; r < n; r++) {
@@ -29,7 +29,7 @@ export function principalComponents(rows: Float32Array, n: number, dim: number, 
       const ca = centred[a]!;
       if (ca === 0) continue;
       const o = a * dim;
-      for (let b = a; b < dim; b++) cov[o + b] += ca * centred[b]!;
+      for (let b = a; b < dim; b++) cov[o + b]! += ca * centred[b]!;
     }
   }
   let trace = 0;
@@ -50,7 +50,7 @@ export function principalComponents(rows: Float32Array, n: number, dim: number, 
         const qa = q[qo + a]!;
         if (qa === 0) continue;
         const o = a * dim;
-        for (let b = 0; b < dim; b++) next[qo + b] += qa * cov[o + b]!;
+        for (let b = 0; b < dim; b++) next[qo + b]! += qa * cov[o + b]!;
       }
     }
     orthonormalise(next, k, dim);
@@ -83,7 +83,7 @@ function orthonormalise(m: Float64Array, k: number, dim: number): void {
       const po = p * dim;
       let dot = 0;
       for (let j = 0; j < dim; j++) dot += m[o + j]! * m[po + j]!;
-      for (let j = 0; j < dim; j++) m[o + j] -= dot * m[po + j]!;
+      for (let j = 0; j < dim; j++) m[o + j]! -= dot * m[po + j]!;
     }
     let norm = 0;
     for (let j = 0; j < dim; j++) norm += m[o + j]! * m[o + j]!;

@@ -5,7 +5,7 @@ export function l2Penalty(values: Float32Array, grad: Float32Array, lambda: numb
   for (let i = 0; i < values.length; i++) {
     const w = values[i]!;
     s += w * w;
-    grad[i] += lambda * w;
+    grad[i]! += lambda * w;
   }
   return 0.5 * lambda * s;
 }
@@ -19,7 +19,7 @@ export function l2PenaltyRows(values: Float32Array, grad: Float32Array, dim: num
     for (let j = 0; j < dim; j++) {
       const w = values[o + j]!;
       s += w * w;
-      grad[o + j] += lambda * w;
+      grad[o + j]! += lambda * w;
     }
   }
   return 0.5 * lambda * s;

@@ -63,7 +63,7 @@ export function softmaxLoss(batch: SoftmaxBatch, logits: Float32Array, gradQueri
     loss += w * (logZ - logits[lo + pos]!);
     // From here on `logits` holds dL/dlogit = w·(softmax − onehot).
     for (let n = 0; n < count; n++) logits[lo + n] = w * Math.exp(logits[lo + n]! - logZ);
-    logits[lo + pos] -= w;
+    logits[lo + pos]! -= w;
   }
   gradQueries.fill(0, 0, rows * dim);
   gradCandidates.fill(0, 0, count * dim);
@@ -75,8 +75,8 @@ export function softmaxLoss(batch: SoftmaxBatch, logits: Float32Array, gradQueri
       if (g === 0) continue;
       const vo = n * dim;
       for (let j = 0; j < dim; j++) {
-        gradQueries[uo + j] += g * v[vo + j]!;
-        gradCandidates[vo + j] += g * u[uo + j]!;
+        gradQueries[uo + j]! += g * v[vo + j]!;
+        gradCandidates[vo + j]! += g * u[uo + j]!;
       }
     }
   }

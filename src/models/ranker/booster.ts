@@ -29,7 +29,7 @@ function addBinnedTreeOutput(tree: GrownTree, binned: BinnedFeatures, rows: Int3
       const b = bins[row * nFeatures + f]!;
       node = b === MISSING_BIN ? (defaultLeft[node] ? left[node]! : right[node]!) : b <= splitBin[node]! ? left[node]! : right[node]!;
     }
-    out[row] += value[node]!;
+    out[row]! += value[node]!;
   }
 }
 

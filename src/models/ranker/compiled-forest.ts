@@ -78,7 +78,7 @@ export class CompiledForest {
         for (let c = column[node]!; c >= 0; c = column[node]!) {
           node = firstChild[node]! + (rows[base + c]! <= threshold[node]! ? 0 : 1);
         }
-        out[r] += value[node]!;
+        out[r]! += value[node]!;
       }
     }
   }

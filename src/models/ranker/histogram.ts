@@ -39,9 +39,9 @@ export function buildHistogram(
     for (let a = 0; a < nActive; a++) {
       const f = activeFeatures[a]!;
       const slot = (f * binStride + bins[rowBase + f]!) * HISTOGRAM_CHANNELS;
-      hist[slot] += g;
-      hist[slot + 1] += h;
-      hist[slot + 2] += 1;
+      hist[slot]! += g;
+      hist[slot + 1]! += h;
+      hist[slot + 2]! += 1;
     }
   }
 }
@@ -52,7 +52,7 @@ export function subtractHistogram(parent: Float64Array, child: Float64Array, bin
   for (let a = 0; a < activeFeatures.length; a++) {
     const from = activeFeatures[a]! * featureSpan;
     const to = from + featureSpan;
-    for (let i = from; i < to; i++) parent[i] -= child[i]!;
+    for (let i = from; i < to; i++) parent[i]! -= child[i]!;
   }
 }
 

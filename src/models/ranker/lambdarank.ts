@@ -72,16 +72,16 @@ export class LambdaRankObjective implements GradientObjective {
         const weight = deltaNdcg * misorder * (1 - misorder);
         if (iIsHigher) {
           gradI -= lambda;
-          grad[rowJ] += lambda;
+          grad[rowJ]! += lambda;
         } else {
           gradI += lambda;
-          grad[rowJ] -= lambda;
+          grad[rowJ]! -= lambda;
         }
         hessI += weight;
-        hess[rowJ] += weight;
+        hess[rowJ]! += weight;
       }
-      grad[rowI] += gradI;
-      hess[rowI] += hessI;
+      grad[rowI]! += gradI;
+      hess[rowI]! += hessI;
     }
   }
 }

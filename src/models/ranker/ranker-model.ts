@@ -56,7 +56,7 @@ export class RankerModel {
       for (let node = 0; node < tree.feature.length; node++) {
         const f = tree.feature[node]!;
         if (f < 0) continue;
-        gain[f] += tree.gain[node]!;
+        gain[f]! += tree.gain[node]!;
         splits[f]!++;
       }
     }
@@ -128,6 +128,6 @@ export function addTreeOutput(tree: TreeArrays, features: Float32Array, nFeature
       const v = features[base + f]!;
       node = v !== v ? (defaultLeft[node] ? left[node]! : right[node]!) : v <= threshold[node]! ? left[node]! : right[node]!;
     }
-    out[row] += value[node]!;
+    out[row]! += value[node]!;
   }
 }

@@ -160,7 +160,7 @@ export class TreeGrower {
   addLeafValues(scores: Float64Array): void {
     for (let leaf = 0; leaf < this.nLeaves; leaf++) {
       const value = this.nodeValue[this.leafNode[leaf]!]!;
-      for (let i = this.leafStart[leaf]!, end = this.leafEnd[leaf]!; i < end; i++) scores[this.rowIndices[i]!] += value;
+      for (let i = this.leafStart[leaf]!, end = this.leafEnd[leaf]!; i < end; i++) scores[this.rowIndices[i]!]! += value;
     }
   }
 

@@ -70,15 +70,15 @@ export function preparePairs(data: TrainingData, inputs: ItemInputs, p: TwoTower
       const item = data.indices[e]!;
       const w = bagWeight(data.scores[e]!, mean, p);
       entryWeights[e] = w;
-      weightSums[u] += w;
+      weightSums[u]! += w;
       const row = item * d;
       for (let j = 0; j < d; j++) {
         const x = inputs.rows[row + j]!;
-        if (x !== 0) sums[j] += w * x;
+        if (x !== 0) sums[j]! += w * x;
       }
       warm[item] = 1;
       if (end - start >= 2 && isTarget(data.scores[e]!, p)) {
-        targetCounts[item]++;
+        targetCounts[item]!++;
         targets++;
       }
     }

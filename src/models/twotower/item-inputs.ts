@@ -116,7 +116,7 @@ export function buildItemInputs(itemIds: Int32Array, catalogue: ReadonlyMap<numb
         if (v === null) return;
         const coords = new Float32Array(pca.count);
         project(pca, v, coords);
-        for (let c = 0; c < pca.count; c++) variance[c] += coords[c]! * coords[c]!;
+        for (let c = 0; c < pca.count; c++) variance[c]! += coords[c]! * coords[c]!;
         projected.set(i, coords);
       });
       const scale = Float32Array.from(variance, (s) => (s > 0 ? 1 / Math.sqrt(s / withVector.length) : 0));

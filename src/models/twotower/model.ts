@@ -59,12 +59,12 @@ export class TwoTowerRecommender implements Recommender {
       if (!(item >= 0 && item < this.nItems)) continue;
       const weight = bagWeight(history.scores[h]!, mean, this.params) / total;
       const o = item * w;
-      for (let j = 0; j < w; j++) z[j] += weight * this.userItemRows[o + j]!;
+      for (let j = 0; j < w; j++) z[j]! += weight * this.userItemRows[o + j]!;
     }
     userFeatures(history.scores, 0, history.scores.length, this.features, 0);
     for (let f = 0; f < USER_FEATURES; f++) {
       const x = this.features[f]!;
-      for (let j = 0; j < w; j++) z[j] += x * this.userFeatureWeights[f * w + j]!;
+      for (let j = 0; j < w; j++) z[j]! += x * this.userFeatureWeights[f * w + j]!;
     }
     let current = z;
     for (const layer of this.upperLayers) {

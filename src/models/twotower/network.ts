@@ -79,7 +79,7 @@ export class TwoTowerNetwork {
       for (let c = 0; c < count; c++) {
         if (keep[c] !== 1) continue;
         const o = items[c]! * d;
-        for (let j = 0; j < d; j++) this.itemSum[c * d + j] += e[o + j]!;
+        for (let j = 0; j < d; j++) this.itemSum[c * d + j]! += e[o + j]!;
       }
     }
     l2NormalizeForward(this.itemSum, count, d, out, norms);
@@ -133,7 +133,7 @@ export class TwoTowerNetwork {
         if (batch.keepId[c] !== 1) continue;
         const item = batch.candidates[c]!;
         this.itemTouched.add(item);
-        for (let j = 0; j < d; j++) g[item * d + j] += this.gradItem[c * d + j]!;
+        for (let j = 0; j < d; j++) g[item * d + j]! += this.gradItem[c * d + j]!;
       }
     }
     // User tower backward, into the pooled history IDs.

@@ -122,14 +122,14 @@ export function servingModel(setup: TwoTowerSetup): TwoTowerRecommender {
     for (let k = 0; k < inputDim; k++) {
       const x = source.inputs.rows[i * inputDim + k]!;
       if (x === 0) continue;
-      for (let j = 0; j < width; j++) userItemRows[o + j] += x * w[k * width + j]!;
+      for (let j = 0; j < width; j++) userItemRows[o + j]! += x * w[k * width + j]!;
     }
     if (history === null) continue;
     for (let k = 0; k < d; k++) {
       const x = history[i * d + k]!;
       if (x === 0) continue;
       const row = (source.historyOffset + k) * width;
-      for (let j = 0; j < width; j++) userItemRows[o + j] += x * w[row + j]!;
+      for (let j = 0; j < width; j++) userItemRows[o + j]! += x * w[row + j]!;
     }
   }
   const featureStart = (source.userInputDim - USER_FEATURES) * width;

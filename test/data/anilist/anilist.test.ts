@@ -57,8 +57,8 @@ describe('fetchUserList', () => {
         { userName: 'Yuki', chunk: 2, perChunk: 5 },
       ],
     );
-    assert.ok(server.requests[0].query.includes('score(format: POINT_10)'));
-    assert.equal(server.requests[0].headers['content-type'], 'application/json');
+    assert.ok(server.requests[0]!.query.includes('score(format: POINT_10)'));
+    assert.equal(server.requests[0]!.headers['content-type'], 'application/json');
 
     const interactions = chunks.flatMap((c) => c.interactions);
     const byId = new Map(interactions.map((i) => [i.animeId, i]));
@@ -108,7 +108,7 @@ describe('fetchUserList', () => {
     const chunks = await collect(fetchUserList('Yuki', opts()));
     const problems = chunks.flatMap((c) => c.problems);
     assert.equal(problems.length, 1);
-    const p = problems[0];
+    const p = problems[0]!;
     assert.equal(p.file, 'anilist:Yuki');
     assert.equal(p.line, 7);
     assert.equal(p.column, 'media.idMal');
@@ -132,7 +132,7 @@ describe('fetchUserList', () => {
     server.failNext(1, { status: 429, headers: { 'X-RateLimit-Reset': String(reset), 'X-RateLimit-Remaining': '0' } });
     await collect(fetchUserList('Yuki', opts()));
     assert.equal(sleeps.length, 1);
-    assert.ok(sleeps[0] > 1000 && sleeps[0] <= 3000, `slept ${sleeps[0]} ms`);
+    assert.ok(sleeps[0]! > 1000 && sleeps[0]! <= 3000, `slept ${sleeps[0]} ms`);
   });
 
   it('retries 500s with exponential backoff, then succeeds', async () => {
@@ -262,30 +262,30 @@ describe('fetchMediaPages', () => {
       { page: 1, perPage: 3 },
       { page: 2, perPage: 3 },
     ]);
-    const beet = pages[1].anime.find((a) => a.animeId === 8);
+    const beet = pages[1]!.anime.find((a) => a.animeId === 8);
     assert.equal(beet?.format, 'Special');
     assert.equal(beet?.status, 'upcoming');
     assert.equal(beet?.adult, true);
-    assert.deepEqual(pages[0].anime[1].studios, ['bones', 'Sunrise']);
-    assert.equal(pages[0].maxUpdatedAt, 1714000000000);
+    assert.deepEqual(pages[0]!.anime[1]!.studios, ['bones', 'Sunrise']);
+    assert.equal(pages[0]!.maxUpdatedAt, 1714000000000);
   });
 
   it('resumes from a given start page', async () => {
     const pages: MediaPage[] = await collect(fetchMediaPages({ startPage: 2 }, opts()));
     assert.deepEqual(pages.map((p) => p.page), [2]);
     assert.deepEqual(server.requests.map((r) => r.variables.page), [2]);
-    assert.deepEqual(pages[0].anime.map((a) => a.animeId), [6, 8]);
+    assert.deepEqual(pages[0]!.anime.map((a) => a.animeId), [6, 8]);
   });
 
   it('asks only for titles updated since a time (ms → s) and filters older ones', async () => {
     const since = 1713000000 * 1000;
     const pages = await collect(fetchMediaPages({ updatedSince: since }, opts()));
-    assert.equal(server.requests[0].variables.updatedAfter, 1713000000);
-    assert.ok(server.requests[0].query.includes('updatedAt_greater'));
+    assert.equal(server.requests[0]!.variables.updatedAfter, 1713000000);
+    assert.ok(server.requests[0]!.query.includes('updatedAt_greater'));
     // the replay server ignores the filter; the client drops what is not newer
-    assert.deepEqual(pages[0].anime.map((a) => a.animeId), [1]);
-    assert.equal(pages[0].skipped, 1);
-    assert.deepEqual(pages[1].anime, []);
+    assert.deepEqual(pages[0]!.anime.map((a) => a.animeId), [1]);
+    assert.equal(pages[0]!.skipped, 1);
+    assert.deepEqual(pages[1]!.anime, []);
   });
 
   it('retries 429 mid-crawl without duplicating a page', async () => {
@@ -319,8 +319,8 @@ describe('fetchMediaByMalIds', () => {
   it('sends idMal_in batches and maps the result', async () => {
     const anime = await fetchMediaByMalIds([1, 5, 1, -3], opts());
     assert.equal(server.requests.length, 1);
-    assert.deepEqual(server.requests[0].variables, { idMal: [1, 5], page: 1, perPage: 50 });
-    assert.ok(server.requests[0].query.includes('idMal_in'));
+    assert.deepEqual(server.requests[0]!.variables, { idMal: [1, 5], page: 1, perPage: 50 });
+    assert.ok(server.requests[0]!.query.includes('idMal_in'));
     assert.deepEqual(anime.map((a) => a.animeId), [1, 5]);
   });
 });
