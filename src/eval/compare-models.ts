@@ -1,8 +1,7 @@
 import type { Anime, AnimeRelation } from '../data/types.js';
-import type { HybridRecommender } from '../models/hybrid/hybrid-model.js';
-import { trainScorePredictor, type NeighbourSource } from '../models/score-predictor.js';
+import { trainScorePredictor } from '../models/score-predictor.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName, type ModelParams } from '../models/train-model.js';
-import type { TrainingData } from '../models/types.js';
+import type { ItemSimilarity, Recommender, TrainingData } from '../models/types.js';
 import { evaluate, type EvalModel, type EvaluationResult, type Relevance } from './evaluate.js';
 import { franchiseDiscoveries, franchiseLookup, summarizeFranchiseDiscoveries, type FranchiseRow } from './franchise-discoveries.js';
 import { pairedBootstrapTest, type PairedTestResult } from './significance.js';
@@ -94,13 +93,19 @@ export async function compareModels(data: TrainingData, catalogue: ReadonlyMap<n
  */
 function attachScorePredictors(models: EvalModel[], trainData: TrainingData): void {
   for (const model of models) {
-    let neighbours: NeighbourSource | null = null;
-    if (model.recommender.kind === 'itemknn') neighbours = model.recommender as unknown as NeighbourSource;
-    else if (model.recommender.kind === 'anirec') {
-      const component = (model.recommender as HybridRecommender).generator.components.find((c) => c.name === 'itemknn');
-      neighbours = (component?.model as unknown as NeighbourSource | undefined) ?? null;
-    } else if (model.recommender.kind !== 'popularity') continue;
+    const { recommender } = model;
+    let neighbours: ItemSimilarity | null = null;
+    if (recommender.kind === 'itemknn') neighbours = similarityOf(recommender);
+    else if (recommender.kind === 'anirec') {
+      const itemknn = recommender.components?.().get('itemknn');
+      neighbours = itemknn === undefined ? null : similarityOf(itemknn);
+    } else if (recommender.kind !== 'popularity') continue;
     const predictor = trainScorePredictor(trainData, {}, neighbours);
     model.predictScore = (history, items) => predictor.predict(history, items);
   }
+}
+
+function similarityOf(model: Recommender): ItemSimilarity | null {
+  const similarItems = model.similarItems?.bind(model);
+  return similarItems === undefined ? null : { similarItems };
 }

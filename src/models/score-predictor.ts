@@ -1,4 +1,4 @@
-import type { History, TrainingData } from './types.js';
+import type { History, ItemSimilarity, TrainingData } from './types.js';
 
 /**
  * Predicts the 1–10 score a user would give a title, for MAE/RMSE and prediction monitoring
@@ -20,16 +20,12 @@ export interface ScorePredictorParams {
 export const DEFAULT_SCORE_PREDICTOR_PARAMS: ScorePredictorParams = { itemShrinkage: 10, userShrinkage: 5, neighbourShrinkage: 1 };
 
 /** Item-item similarities as neighbour lists (e.g. item-kNN's), used for the residual correction. */
-export interface NeighbourSource {
-  similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array };
-}
-
 export class ScorePredictor {
   constructor(
     readonly globalMean: number,
     readonly itemBias: Float32Array,
     readonly params: ScorePredictorParams,
-    private readonly neighbours: NeighbourSource | null = null,
+    private readonly neighbours: ItemSimilarity | null = null,
     private readonly neighbourCount = 200,
   ) {}
 
@@ -79,7 +75,7 @@ export class ScorePredictor {
 export function trainScorePredictor(
   data: TrainingData,
   params: Partial<ScorePredictorParams> = {},
-  neighbours: NeighbourSource | null = null,
+  neighbours: ItemSimilarity | null = null,
 ): ScorePredictor {
   const p = { ...DEFAULT_SCORE_PREDICTOR_PARAMS, ...params };
   let sum = 0;

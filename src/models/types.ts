@@ -46,6 +46,22 @@ export interface Recommender {
   scoreFoldIn(history: History, out: Float32Array, eligible?: Uint8Array): void;
   /** Persists the model into `dir` (which exists and is empty). */
   save(dir: string): Promise<void>;
+  /**
+   * Optional: the k items most similar to `item` (item-kNN, iALS, content). Callers check for it
+   * ("more like this", reasons, the score predictor) instead of testing the kind.
+   */
+  similarItems?: ItemSimilarity['similarItems'];
+  /** Optional: the named models this one is built from (the hybrid's components), by name. */
+  components?(): ReadonlyMap<string, Recommender>;
+}
+
+/** A model of which items resemble which. */
+export interface ItemSimilarity {
+  /**
+   * The k most similar items, best first. The arrays may be views into the model's own storage
+   * (no copy per call, which matters at one call per liked title per request): read, never write.
+   */
+  similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array };
 }
 
 /** Training knobs every trainer accepts. */

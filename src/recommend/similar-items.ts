@@ -1,15 +1,8 @@
 import type { ModelBundle } from '../models/bundle.js';
-import type { Recommender } from '../models/types.js';
+import type { ItemSimilarity, Recommender } from '../models/types.js';
 import type { Catalog } from './catalog.js';
 
-/** A model that can answer "which items are like this one" (item-kNN, ALS, content). */
-export interface ItemSimilarity {
-  /**
-   * The k most similar items, best first. The arrays may be views into the model's own storage
-   * (no copy per call, which matters at one call per liked title per request): read, never write.
-   */
-  similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array };
-}
+export type { ItemSimilarity };
 
 export type SimilarityMode = 'collaborative' | 'content' | 'hybrid';
 
@@ -22,16 +15,14 @@ export interface SimilaritySources {
 }
 
 function hasSimilarItems(model: Recommender): model is Recommender & ItemSimilarity {
-  return typeof (model as Partial<ItemSimilarity>).similarItems === 'function';
+  return model.similarItems !== undefined;
 }
 
 /** The named sub-models of a bundle: the hybrid's components, or the model itself. */
-export function componentsOf(bundle: ModelBundle): Map<string, Recommender> {
-  const rec = bundle.recommender as Recommender & { generator?: { components?: readonly { name: string; model: Recommender }[] } };
-  const out = new Map<string, Recommender>();
-  for (const c of rec.generator?.components ?? []) out.set(c.name, c.model);
-  if (out.size === 0) out.set(rec.kind, rec);
-  return out;
+export function componentsOf(bundle: ModelBundle): ReadonlyMap<string, Recommender> {
+  const rec = bundle.recommender;
+  const parts = rec.components?.();
+  return parts !== undefined && parts.size > 0 ? parts : new Map([[rec.kind, rec]]);
 }
 
 /**

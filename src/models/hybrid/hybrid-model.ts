@@ -55,6 +55,10 @@ export class HybridRecommender implements Recommender {
     this.featureNames = featureNames(generator.names);
   }
 
+  components(): ReadonlyMap<string, Recommender> {
+    return new Map(this.generator.components.map((c) => [c.name, c.model]));
+  }
+
   rankCandidates(history: History): RankedCandidates {
     return this.rank(history, false, undefined, null);
   }
