@@ -131,8 +131,15 @@ export class ServerMetrics {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The recommendation mode a route serves, for the `mode` label ("known-user", "search", ...). */
+    metricsMode?: string;
+  }
   interface FastifyRequest {
-    /** Recommendation mode for metrics labels, set by the handler ("known-user", "similar:content", ...). */
+    /**
+     * The `mode` label of this request. Set from the route's `config.metricsMode` just before its
+     * handler runs; a handler whose mode depends on the request ("similar:content") sets it itself.
+     */
     metricsMode: string;
   }
 }
@@ -141,8 +148,23 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
+function asArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
 export function registerMetrics(app: FastifyInstance, metrics: ServerMetrics): void {
   app.decorateRequest('metricsMode', '');
+  app.addHook('onRoute', (route) => {
+    const mode = route.config?.metricsMode;
+    if (mode === undefined) return;
+    // A route-level preHandler runs after every scope's hooks, right before the handler: a request
+    // refused earlier (validation, a key, the browser guard) keeps the label "none", so a mode's
+    // latency series holds only requests that mode actually served.
+    const setMode = async (request: FastifyRequest): Promise<void> => {
+      request.metricsMode = mode;
+    };
+    route.preHandler = [...asArray(route.preHandler), setMode];
+  });
   app.addHook('onClose', async () => metrics.close());
   app.addHook('onResponse', async (request, reply) => {
     metrics.duration.observe(

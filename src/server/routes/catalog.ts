@@ -19,6 +19,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   app.get<{ Querystring: { id?: number; title?: string; mode: SimilarityMode; k: number; offset: number } & Record<string, unknown> }>(
     '/v1/similar',
     {
+      // No metricsMode here: the label names the similarity mode the query asked for.
       preHandler: deps.auth.read,
       schema: {
         tags: ['recommend'],
@@ -72,7 +73,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   app.get<{ Querystring: { q: string; limit: number; includeAdult?: boolean } }>(
     '/v1/search',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'search' },
       schema: {
         tags: ['catalog'],
         summary: 'Title search and autocomplete (typo-tolerant, all title languages) (mode 7)',
@@ -90,7 +91,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
       },
     },
     async (request) => {
-      request.metricsMode = 'search';
       const engine = engineOf(deps);
       const results = engine.searchTitles(request.query.q, request.query.limit, request.query.includeAdult).map((m) => ({
         anime: engine.catalog.summary(m.animeId),
@@ -105,7 +105,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   app.get<{ Params: { id: number } }>(
     '/v1/anime/:id',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'anime' },
       schema: {
         tags: ['catalog'],
         summary: 'One title, with synopsis',
@@ -114,7 +114,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
       },
     },
     async (request) => {
-      request.metricsMode = 'anime';
       const engine = engineOf(deps);
       const a = engine.catalog.get(request.params.id);
       if (a === undefined) throw notFound('params.id', `No anime with MAL id ${request.params.id} in the catalogue; find ids with GET /v1/search?q=…`);
@@ -125,7 +124,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   app.get(
     '/v1/tags',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'tags' },
       schema: {
         tags: ['catalog'],
         summary: 'Every genre, theme, studio and format the catalogue knows (valid filter values)',
@@ -133,7 +132,6 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
       },
     },
     async (request) => {
-      request.metricsMode = 'tags';
       const { vocabulary } = engineOf(deps).catalog;
       const sorted = (m: Map<string, string>): string[] => [...m.values()].sort((a, b) => a.localeCompare(b));
       return { genres: sorted(vocabulary.genres), themes: sorted(vocabulary.themes), studios: sorted(vocabulary.studios), formats: [...ANIME_FORMATS] };

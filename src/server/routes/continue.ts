@@ -43,7 +43,7 @@ export function registerContinueRoutes(app: FastifyInstance, deps: RouteDeps): v
   app.get<{ Params: { user: string }; Querystring: Query }>(
     '/v1/users/:user/continue',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'continue' },
       schema: {
         tags: ['recommend'],
         summary: "Continue what you started: next entries of franchises on the user's list, new seasons, planned titles that have aired",
@@ -53,7 +53,6 @@ export function registerContinueRoutes(app: FastifyInstance, deps: RouteDeps): v
       },
     },
     async (request) => {
-      request.metricsMode = 'continue';
       const engine = engineOf(deps);
       const user = await findExistingUser(deps.store, request.params.user);
       const options: ContinueOptions = { k: request.query.k, offset: request.query.offset, filters: filtersFromQuery(request.query as never, clockOf(deps)) };
@@ -64,7 +63,7 @@ export function registerContinueRoutes(app: FastifyInstance, deps: RouteDeps): v
   app.post<{ Body: { titles: TitleInput[]; k: number; offset: number; filters?: RecommendationFilters } }>(
     '/v1/continue/from-titles',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'continue' },
       schema: {
         tags: ['recommend'],
         summary: 'Continue what you started, for a list of titles (ids or typo-tolerant names, with scores and statuses)',
@@ -73,7 +72,6 @@ export function registerContinueRoutes(app: FastifyInstance, deps: RouteDeps): v
       },
     },
     async (request) => {
-      request.metricsMode = 'continue';
       const engine = engineOf(deps);
       const { entries, resolved } = resolveTitleInputs(engine, request.body.titles);
       const filters = resolveSeasonFilter(request.body.filters ?? {}, clockOf(deps));

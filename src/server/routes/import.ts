@@ -48,7 +48,7 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
   app.post<{ Body: string }>(
     '/v1/import/mal',
     {
-      preHandler: deps.auth.write,
+      preHandler: deps.auth.write, config: { metricsMode: 'import:mal' },
       schema: {
         tags: ['import'],
         summary: 'Upload a MyAnimeList XML export (Content-Type: application/xml); the user is mal:<user_name>',
@@ -57,7 +57,6 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
       },
     },
     async (request) => {
-      request.metricsMode = 'import:mal';
       const type = request.headers['content-type'] ?? '';
       if (!/^(application|text)\/xml\b/i.test(type)) {
         throw new AnirecError('unsupported_media_type', `Send the MAL XML export with Content-Type: application/xml (got ${JSON.stringify(type || 'none')}).`, { field: 'headers.content-type' });
@@ -95,7 +94,7 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
   app.post<{ Body: { userName: string } }>(
     '/v1/import/anilist',
     {
-      preHandler: deps.auth.write,
+      preHandler: deps.auth.write, config: { metricsMode: 'import:anilist' },
       schema: {
         tags: ['import'],
         summary: "Import a public AniList list by user name; the user is anilist:<name> (endpoint set by the server's --anilist-endpoint)",
@@ -109,7 +108,6 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
       },
     },
     async (request) => {
-      request.metricsMode = 'import:anilist';
       const { userName } = request.body;
       const client = { endpoint: deps.config.anilistEndpoint, maxRetries: 2, timeoutMs: 15_000, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
       // The whole list is fetched before the import opens: the store's write lock is held only

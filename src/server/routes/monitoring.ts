@@ -36,7 +36,7 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: RouteDeps):
   app.get<{ Querystring: { days: number } }>(
     '/v1/monitoring',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'monitoring' },
       schema: {
         tags: ['operations'],
         summary: 'Daily prediction-monitoring rows (MAE, RMSE, hit-rate, drift) written by `anirec monitor`, oldest first',
@@ -59,7 +59,6 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: RouteDeps):
       },
     },
     async (request): Promise<MonitoringResponse> => {
-      request.metricsMode = 'monitoring';
       // Reads the store, not the loaded model: monitoring history is there even while no model is.
       const days = await monitoringHistory(deps.store, { days: request.query.days });
       // Rows come sorted by (day, model version) and version ids start with their sequence

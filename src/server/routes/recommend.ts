@@ -129,11 +129,10 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
   app.get<{ Params: { user: string }; Querystring: Query }>(
     '/v1/users/:user/recommendations',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'known-user' },
       schema: { tags: ['recommend'], summary: 'Recommendations for a user in the store (mode 1)', params: userParam, querystring: recommendQuery, response: responses(recommendationListSchema) },
     },
     async (request) => {
-      request.metricsMode = 'known-user';
       const engine = engineOf(deps);
       const user = await findExistingUser(deps.store, request.params.user);
       const entries = await historyOf(deps.store, user);
@@ -148,7 +147,7 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
   app.post<{ Body: { titles: TitleInput[] } & RecommendOptions }>(
     '/v1/recommendations/from-titles',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'from-titles' },
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations from a list of titles, ids or typo-tolerant names, with optional scores (mode 2)',
@@ -157,7 +156,6 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
       },
     },
     async (request) => {
-      request.metricsMode = 'from-titles';
       const engine = engineOf(deps);
       const { entries, resolved } = resolveTitleInputs(engine, request.body.titles);
       const list = recommendList(engine, entries, optionsFromBody(request.body, clockOf(deps)));
@@ -168,7 +166,7 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
   app.post<{ Body: Preferences & RecommendOptions }>(
     '/v1/recommendations/from-preferences',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'from-preferences' },
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations for a new user from liked/disliked genres, themes, studios, formats and era (mode 3)',
@@ -190,7 +188,6 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
       },
     },
     async (request) => {
-      request.metricsMode = 'from-preferences';
       const { k, offset, filters, diversity, franchise, ...prefs } = request.body;
       const options = optionsFromBody({ k, offset, filters, diversity, franchise }, clockOf(deps));
       return { mode: 'from-preferences', ...seasonOf(options), ...engineOf(deps).fromPreferences(prefs, options) };
@@ -200,7 +197,7 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
   app.get<{ Querystring: Query }>(
     '/v1/recommendations/starter',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'starter' },
       schema: {
         tags: ['recommend'],
         summary: 'Nothing known: a diverse, seeded set of popular well-scored titles (mode 4)',
@@ -209,7 +206,6 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
       },
     },
     async (request) => {
-      request.metricsMode = 'starter';
       const seed = request.query.seed ?? randomInt(0, 2147483647);
       const options = optionsFromQuery(request.query, clockOf(deps));
       return { mode: 'starter', seed, ...seasonOf(options), ...engineOf(deps).starter(options, seed) };

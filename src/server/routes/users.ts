@@ -34,7 +34,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
   app.get<{ Params: { user: string }; Querystring: { k: number } }>(
     '/v1/users/:user/similar-users',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'similar-users' },
       schema: {
         tags: ['users'],
         summary: 'Users with the most similar taste (mode 6)',
@@ -44,7 +44,6 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
       },
     },
     async (request) => {
-      request.metricsMode = 'similar-users';
       const engine = engineOf(deps);
       const user = await findExistingUser(deps.store, request.params.user);
       const similar = engine.similarUsers(await historyOf(deps.store, user), request.query.k, user.userId);
@@ -66,11 +65,10 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
   app.get<{ Params: { user: string } }>(
     '/v1/users/:user/profile',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'profile' },
       schema: { tags: ['users'], summary: 'Taste profile: favourite genres/themes/studios/sources, scores, formats, eras, differences from the average user (mode 6)', params: userParam, response: responses(looseObject) },
     },
     async (request) => {
-      request.metricsMode = 'profile';
       const engine = engineOf(deps);
       const user = await findExistingUser(deps.store, request.params.user);
       return { user: userJson(user), ...engine.profile(await historyOf(deps.store, user)) };
@@ -79,9 +77,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
 
   app.get<{ Params: { user: string } }>(
     '/v1/users/:user/list',
-    { preHandler: deps.auth.read, schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) } },
+    { preHandler: deps.auth.read, config: { metricsMode: 'list' }, schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) } },
     async (request) => {
-      request.metricsMode = 'list';
       const user = await findExistingUser(deps.store, request.params.user);
       const engine = deps.holder.current?.engine;
       const rows = await deps.store.userInteractions(user.userId);
@@ -98,7 +95,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
   app.put<{ Params: { user: string; animeId: number }; Body: { score?: number | null; status?: ListStatus | null } }>(
     '/v1/users/:user/list/:animeId',
     {
-      preHandler: deps.auth.write,
+      preHandler: deps.auth.write, config: { metricsMode: 'feedback' },
       schema: {
         tags: ['feedback'],
         summary: 'Add or update a rating and/or list status (feedback, mode 8). The next recommendation reflects it.',
@@ -112,7 +109,6 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
       },
     },
     async (request, reply) => {
-      request.metricsMode = 'feedback';
       const { animeId } = request.params;
       const body = request.body ?? {};
       if (body.score === undefined && body.status === undefined) throw badRequest('body', 'Send "score" (1–10 or null) and/or "status" (watching, completed, on_hold, dropped, plan_to_watch).');
@@ -133,9 +129,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
 
   app.delete<{ Params: { user: string; animeId: number } }>(
     '/v1/users/:user/list/:animeId',
-    { preHandler: deps.auth.write, schema: { tags: ['feedback'], summary: "Remove a title from the user's list (mode 8)", params: listItemParams, response: responses(looseObject) } },
+    { preHandler: deps.auth.write, config: { metricsMode: 'feedback' }, schema: { tags: ['feedback'], summary: "Remove a title from the user's list (mode 8)", params: listItemParams, response: responses(looseObject) } },
     async (request) => {
-      request.metricsMode = 'feedback';
       const user = await findExistingUser(deps.store, request.params.user);
       const deleted = await deps.store.deleteInteraction(user.userId, request.params.animeId);
       if (!deleted) throw notFound('params.animeId', `Anime ${request.params.animeId} is not on ${user.source}:${user.externalId}'s list; GET /v1/users/${request.params.user}/list shows it.`);

@@ -25,23 +25,20 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get(
     '/v1/page-config',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'page-config' },
       schema: {
         tags: ['catalog'],
         summary: "Settings the web page follows: remoteImages is false when the operator turned cover art from other hosts off (anirec serve --no-remote-images)",
         response: responses({ type: 'object', required: ['remoteImages'], additionalProperties: false, properties: { remoteImages: { type: 'boolean' } } }),
       },
     },
-    async (request) => {
-      request.metricsMode = 'page-config';
-      return { remoteImages: deps.config.remoteImages };
-    },
+    async () => ({ remoteImages: deps.config.remoteImages }),
   );
 
   app.post<{ Body: { titles: { id: number; score?: number | null; status?: HistoryEntry['status'] }[] } }>(
     '/v1/profile/from-titles',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'profile' },
       schema: {
         tags: ['users'],
         summary: 'Taste profile for a list of titles that is not stored (same shape as GET /v1/users/{user}/profile)',
@@ -66,7 +63,6 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      request.metricsMode = 'profile';
       const engine = engineOf(deps);
       const entries: HistoryEntry[] = request.body.titles.map((t, i) => {
         if (engine.catalog.get(t.id) === undefined) throw notFound(`body.titles[${i}].id`, `No anime with MAL id ${t.id} in the catalogue; find ids with GET /v1/search?q=…`);
@@ -79,7 +75,7 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Querystring: { ids: number[] } }>(
     '/v1/anime',
     {
-      preHandler: deps.auth.read,
+      preHandler: deps.auth.read, config: { metricsMode: 'anime' },
       schema: {
         tags: ['catalog'],
         summary: 'Several titles at once, with synopsis (ids repeated or comma-separated); unknown ids are left out',
@@ -93,7 +89,6 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
       },
     },
     async (request) => {
-      request.metricsMode = 'anime';
       const engine = engineOf(deps);
       const ids = (request.query.ids as unknown as string[]).flatMap((v) => v.split(',')).map(Number).slice(0, 100);
       const items = ids.flatMap((id) => {
