@@ -1,14 +1,20 @@
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readArray, registerModelKind, writeArray, writeManifest } from './artifacts.js';
-import { SpdWorkspace } from './dense-inverse.js';
+import { SpdWorkspace, spdWorkspaceBytes } from './dense-inverse.js';
+import { resolveThreads } from './dense-inverse-pool.js';
+import { accumulateGram } from './ease-gram.js';
 import { itemCounts } from './training-data.js';
 import type { History, Recommender, TrainingData, TrainOptions } from './types.js';
 
 export interface EaseParams {
   /** L2 regularisation λ added to the Gram diagonal (Steck 2019 finds hundreds work for ML/Netflix sizes). */
   lambda: number;
-  /** Only the most-listed items enter the n×n inverse (O(n³) time, O(n²) memory). */
-  maxItems: number;
+  /**
+   * Optional cap: only the most-listed items enter the n×n inverse (O(n³) time, O(n²) memory).
+   * Unset (the default), every item with ≥ minCount users does.
+   */
+  maxItems?: number;
   /** Items listed by fewer training users are left out even if under maxItems. */
   minCount: number;
   /**
@@ -20,7 +26,7 @@ export interface EaseParams {
 }
 
 /** From `anirec tune --model ease` (docs/evaluation.md): λ = 100 with score weighting, validation NDCG@20 0.457 (λ = 300 binary: 0.449). */
-export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 100, maxItems: 3000, minCount: 3, weighting: 'score' };
+export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 100, minCount: 3, weighting: 'score' };
 
 /** The weight of one listed title in the user vector. */
 export function easeWeight(score: number, userMean: number, weighting: EaseParams['weighting']): number {
@@ -134,14 +140,14 @@ export class EaseRecommender implements Recommender {
   }
 }
 
-/** The titles EASE scores: listed by at least minCount users, the most-listed maxItems of them. */
+/** The titles EASE scores: listed by at least minCount users (the most-listed maxItems of them, if set). */
 export function easeSelection(data: TrainingData, p: EaseParams): Int32Array {
   const counts = itemCounts(data);
   return Int32Array.from(
     Array.from(counts.keys())
       .filter((i) => counts[i]! >= p.minCount)
       .sort((a, b) => counts[b]! - counts[a]! || a - b)
-      .slice(0, p.maxItems)
+      .slice(0, p.maxItems ?? undefined)
       .sort((a, b) => a - b),
   );
 }
@@ -151,30 +157,31 @@ export function easeSelection(data: TrainingData, p: EaseParams): Int32Array {
  * memory (no second n×n copy). Only the upper triangle is accumulated: the inverse reads nothing
  * else.
  */
-export function buildEaseGram(data: TrainingData, selected: Int32Array, p: EaseParams): SpdWorkspace {
+export function buildEaseGram(data: TrainingData, selected: Int32Array, p: EaseParams, threads?: number): SpdWorkspace {
   const n = selected.length;
   const dense = new Int32Array(data.nItems).fill(-1);
   selected.forEach((item, d) => (dense[item] = d));
   const means = userMeans(data);
-  const workspace = new SpdWorkspace(n);
-  const N = workspace.stride;
-  const gram = workspace.matrix;
-  const rowItems = new Int32Array(data.nItems);
-  const rowWeights = new Float64Array(data.nItems);
+  // The users' rows cut down to the selected titles, as dense indices with their weights.
+  const indptr = new Int32Array(data.nUsers + 1);
+  let kept = 0;
+  for (let e = 0; e < data.indices.length; e++) if (dense[data.indices[e]!]! >= 0) kept++;
+  const items = new Int32Array(kept);
+  const weights = new Float64Array(kept);
+  let m = 0;
   for (let u = 0; u < data.nUsers; u++) {
-    let m = 0;
     for (let e = data.indptr[u]!; e < data.indptr[u + 1]!; e++) {
       const d = dense[data.indices[e]!]!;
       if (d < 0) continue;
-      rowItems[m] = d;
-      rowWeights[m++] = easeWeight(data.scores[e]!, means[u]!, p.weighting);
+      items[m] = d;
+      weights[m++] = easeWeight(data.scores[e]!, means[u]!, p.weighting);
     }
-    for (let x = 0; x < m; x++) {
-      const base = rowItems[x]! * N;
-      const wx = rowWeights[x]!;
-      for (let y = x; y < m; y++) gram[base + rowItems[y]!]! += wx * rowWeights[y]!;
-    }
+    indptr[u + 1] = m;
   }
+  const workspace = new SpdWorkspace(n);
+  const N = workspace.stride;
+  const gram = workspace.matrix;
+  accumulateGram({ indptr, items, weights }, gram, N, resolveThreads(threads));
   // Row items are ascending (CSR rows are sorted), so every pair landed in the upper triangle.
   for (let a = 0; a < n; a++) gram[a * N + a]! += p.lambda;
   return workspace;
@@ -184,16 +191,24 @@ export function trainEase(data: TrainingData, params: Partial<EaseParams> = {}, 
   const p = { ...DEFAULT_EASE_PARAMS, ...params };
   const selected = easeSelection(data, p);
   const n = selected.length;
+  // The Gram/inverse (float64) and the weights (float32) are both n×n and alive together.
+  const needed = spdWorkspaceBytes(n) + n * n * 4;
+  if (needed > totalmem()) {
+    throw new Error(
+      `EASE over ${n} titles needs ${needed} bytes (${(needed / 1024 ** 3).toFixed(1)} GiB) for its n×n inverse and weights, more than this machine's ${totalmem()} bytes; set maxItems or raise minCount`,
+    );
+  }
   const workspace = buildEaseGram(data, selected, p);
   const N = workspace.stride;
   options.onProgress?.(0.1, `EASE: inverting a ${n}×${n} Gram matrix`);
   workspace.invert({ onProgress: (k) => options.onProgress?.(0.1 + (0.85 * k) / n, `EASE: row ${k}/${n}`) });
   const inverse = workspace.matrix;
+  const diagonal = Float64Array.from({ length: n }, (_, b) => inverse[b * N + b]!);
   const weights = new Float32Array(n * n);
   for (let a = 0; a < n; a++) {
     for (let b = 0; b < n; b++) {
       // B[a, b] = −P[a, b] / P[b, b], zero diagonal.
-      weights[a * n + b] = a === b ? 0 : -inverse[a * N + b]! / inverse[b * N + b]!;
+      weights[a * n + b] = a === b ? 0 : -inverse[a * N + b]! / diagonal[b]!;
     }
   }
   options.onProgress?.(1, 'EASE: done');

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SpdWorkspace } from '../../src/models/dense-inverse.js';
+import { accumulateGram, type GramRows } from '../../src/models/ease-gram.js';
+import { createRng } from '../../src/models/random.js';
 import { easeSelection, easeWeight, trainEase, DEFAULT_EASE_PARAMS, type EaseParams } from '../../src/models/ease.js';
 import { topK } from '../../src/models/top-k.js';
 import type { TrainingData } from '../../src/models/types.js';
@@ -104,5 +107,37 @@ describe('EASE', () => {
       compared++;
     }
     assert.ok(compared > 100);
+  });
+
+  it('builds the same Gram bit for bit on one thread and on several', () => {
+    const rng = createRng(3);
+    const n = 97;
+    const indptr = [0];
+    const items: number[] = [];
+    const weights: number[] = [];
+    for (let u = 0; u < 300; u++) {
+      for (let d = 0; d < n; d++) {
+        if (rng() < 0.2) {
+          items.push(d);
+          weights.push(0.25 + rng() * 2);
+        }
+      }
+      indptr.push(items.length);
+    }
+    const rows: GramRows = { indptr: Int32Array.from(indptr), items: Int32Array.from(items), weights: Float64Array.from(weights) };
+    const one = new SpdWorkspace(n);
+    accumulateGram(rows, one.matrix, one.stride, 1);
+    const three = new SpdWorkspace(n);
+    accumulateGram(rows, three.matrix, three.stride, 3, 0);
+    assert.deepEqual(three.matrix, one.matrix);
+    // Spot-check one entry against its definition.
+    let g = 0;
+    for (let u = 0; u < 300; u++) {
+      const row = items.slice(indptr[u], indptr[u + 1]);
+      const a = row.indexOf(3);
+      const b = row.indexOf(40);
+      if (a >= 0 && b >= 0) g += weights[indptr[u]! + a]! * weights[indptr[u]! + b]!;
+    }
+    assert.equal(one.matrix[3 * one.stride + 40], g);
   });
 });
