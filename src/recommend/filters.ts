@@ -22,7 +22,7 @@ export interface RecommendationFilters {
   episodesMax?: number;
   /** Minimum MAL mean score (1–10). */
   minScore?: number;
-  /** Only titles ranked this far down MAL's popularity or further ("hidden gems"): e.g. 500 skips the 500 most popular. */
+  /** Only titles ranked this far down MAL's popularity or further ("hidden gems"): e.g. 500 skips the 499 most popular (rank 500 passes). */
   minPopularityRank?: number;
   /** Only titles within the N most popular. */
   maxPopularityRank?: number;
@@ -112,9 +112,10 @@ function resolveTags(values: readonly string[] | undefined, vocabulary: Map<stri
   return out;
 }
 
-function checkRange(min: number | undefined, max: number | undefined, field: string): void {
+/** `names`: the two request fields as the caller wrote them (yearMin/yearMax, but minPopularityRank/maxPopularityRank). */
+function checkRange(min: number | undefined, max: number | undefined, field: string, names = [`${field}Min`, `${field}Max`]): void {
   if (min !== undefined && max !== undefined && min > max) {
-    throw new FilterError(field, `${field}Min (${min}) is greater than ${field}Max (${max}); swap them or drop one.`);
+    throw new FilterError(field, `${names[0]} (${min}) is greater than ${names[1]} (${max}); swap them or drop one.`);
   }
 }
 
@@ -134,7 +135,7 @@ export function compileFilters(filters: RecommendationFilters, catalog: Catalog)
   const excludeThemes = resolveTags(filters.excludeThemes, catalog.vocabulary.themes, 'excludeThemes', 'theme');
   checkRange(filters.yearMin, filters.yearMax, 'year');
   checkRange(filters.episodesMin, filters.episodesMax, 'episodes');
-  checkRange(filters.minPopularityRank, filters.maxPopularityRank, 'popularityRank');
+  checkRange(filters.minPopularityRank, filters.maxPopularityRank, 'popularityRank', ['minPopularityRank', 'maxPopularityRank']);
   const season = compileSeason(filters.season);
   const formats = filters.formats && filters.formats.length > 0 ? new Set<string>(filters.formats) : null;
   const statuses = filters.status && filters.status.length > 0 ? new Set<string>(filters.status) : null;

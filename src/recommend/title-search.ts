@@ -203,16 +203,24 @@ export function titleIndexBuffers(data: TitleIndexData): ArrayBuffer[] {
 }
 
 /** Best Jaro-Winkler of each query token against the name's tokens, averaged over the query. */
+/** What a query word that is only the start of a name word counts at least (the word itself: 1). */
+const PREFIX_WORD = 0.85;
+
 function tokenScore(queryTokens: readonly string[], nameTokens: readonly string[]): number {
   if (queryTokens.length === 0 || nameTokens.length === 0) return 0;
   let sum = 0;
   for (const q of queryTokens) {
     let best = 0;
     for (const t of nameTokens) {
-      // A query word that is a prefix of a name word counts fully: users type "shingeki kyo".
-      if (t.startsWith(q)) {
+      if (t === q) {
         best = 1;
         break;
+      }
+      // A query word that begins a name word counts (users type "shingeki kyo"), the more the more
+      // of the word it has, and less than the word itself: "re" is not "rei" (Ga-Rei: Zero).
+      if (t.startsWith(q)) {
+        best = Math.max(best, PREFIX_WORD + (1 - PREFIX_WORD) * (q.length / t.length));
+        continue;
       }
       // Below 0.8 a word counts as no match, so a word that cannot beat max(best, 0.8) changes nothing.
       const bound = jaroWinklerBound(q, t);

@@ -152,9 +152,9 @@ describe('compileFilters on a hand-built catalogue', () => {
     assert.match(error.message, /\(10\) is greater than .*\(5\)/);
   });
 
-  // The API returns this message as is; it names `popularityRankMin`/`popularityRankMax`, which
-  // are not request fields (checkRange builds `${field}Min`, right for year and episodes only).
-  it('a reversed popularity range names the request fields minPopularityRank and maxPopularityRank', { todo: 'filters.ts checkRange says popularityRankMin/Max' }, () => {
+  // The API returns this message as is, so it must name the fields the request has (it once
+  // said popularityRankMin/Max, built like yearMin/yearMax).
+  it('a reversed popularity range names the request fields minPopularityRank and maxPopularityRank', () => {
     const error = filterError(() => compileFilters({ minPopularityRank: 10, maxPopularityRank: 5 }, catalog));
     assert.match(error.message, /minPopularityRank \(10\) is greater than maxPopularityRank \(5\)/);
   });
