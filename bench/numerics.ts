@@ -22,6 +22,10 @@ import { buildEaseGram, DEFAULT_EASE_PARAMS, easeSelection, trainEase } from '..
 import { loadTrainingSet } from '../src/models/training-set.js';
 import { importFiles } from '../src/store/import-files.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { evaluate } from '../src/eval/evaluate.js';
+import { pairedBootstrapTest } from '../src/eval/significance.js';
+import { splitUsers } from '../src/eval/split.js';
+import { loadBundled2016 } from './bundled-2016.js';
 import { printTable, writeResults } from './report.js';
 
 const REPEATS = Number(process.env.BENCH_NUMERICS_REPEATS ?? 3);
@@ -68,6 +72,7 @@ interface NumericsCase {
   label: string;
   n: number;
   gramSeconds: number;
+  gramOneThreadSeconds: number;
   anirecSeconds: number[];
   anirecOneThreadSeconds: number[];
   threads: number;
@@ -107,6 +112,9 @@ async function bench(): Promise<void> {
       let started = performance.now();
       const gram = buildEaseGram(data, selected, params);
       const gramSeconds = (performance.now() - started) / 1000;
+      started = performance.now();
+      buildEaseGram(data, selected, params, 1);
+      const gramOneThreadSeconds = (performance.now() - started) / 1000;
       // The full symmetric matrix for numpy, and its row-major upper triangle for anirec's runs.
       const full = new Float64Array(n * n);
       const N = gram.stride;
@@ -144,6 +152,7 @@ async function bench(): Promise<void> {
         label,
         n,
         gramSeconds,
+        gramOneThreadSeconds,
         anirecSeconds,
         anirecOneThreadSeconds,
         threads,
@@ -170,6 +179,7 @@ async function bench(): Promise<void> {
       'anirec / numpy': c.ratio.toFixed(2),
       'max rel. diff of diag(P)': c.maxRelativeDiagonalDifference.toExponential(1),
       'anirec Gram s': c.gramSeconds.toFixed(2),
+      'Gram 1 thread s': c.gramOneThreadSeconds.toFixed(2),
       'numpy load s': c.numpy.loadSeconds.toFixed(2),
       'anirec EASE fit s': c.easeFitSeconds.toFixed(2),
     })),
@@ -177,4 +187,38 @@ async function bench(): Promise<void> {
   writeResults('numerics', { python: PYTHON, repeats: REPEATS, loadAverageAtStart, cases });
 }
 
-await bench();
+/**
+ * `node --import tsx bench/numerics.ts --paired-cap`: EASE with the old 3,000-title cap against
+ * EASE over every title, paired on the `anirec eval` split (seed 42, 1,000 test users).
+ */
+async function pairedCap(): Promise<void> {
+  const seed = 42;
+  const set = await loadBundled2016();
+  const split = splitUsers(set.data, { seed, validationUsers: 0, testUsers: 1000 });
+  console.log(split.description.text);
+  const models = [];
+  const seconds: number[] = [];
+  for (const [name, params] of [['ease, 3,000-title cap', { maxItems: 3000 }], ['ease, every title', {}]] as const) {
+    const started = performance.now();
+    const recommender = trainEase(split.trainData, params);
+    seconds.push((performance.now() - started) / 1000);
+    models.push({ name: `${name} (n = ${recommender.selected.length})`, recommender });
+  }
+  const result = evaluate(models, split.test, { trainData: split.trainData, ks: [10, 20], relevance: ['liked'], ci: { seed } });
+  const section = result.sections[0]!;
+  const [capped, full] = section.models as [(typeof section.models)[0], (typeof section.models)[0]];
+  const rows = ['ndcg@10', 'ndcg@20', 'recall@20', 'coverage@20'].map((metric) => {
+    const test = metric.startsWith('coverage') ? null : pairedBootstrapTest(full.metrics[metric]!.perUser, capped.metrics[metric]!.perUser, { seed });
+    return {
+      metric,
+      [capped.name]: capped.metrics[metric]!.mean.toFixed(4),
+      [full.name]: full.metrics[metric]!.mean.toFixed(4),
+      'paired Δ (95% CI)': test ? `${test.meanDifference >= 0 ? '+' : ''}${test.meanDifference.toFixed(4)} (${test.low.toFixed(4)} … ${test.high.toFixed(4)})` : '',
+    };
+  });
+  printTable(`EASE title cap, paired (${section.relevance ?? 'liked'}; train s ${seconds.map((x) => x.toFixed(1)).join(' / ')})`, rows);
+  writeResults('numerics-ease-cap', { split: split.description, seed, trainSeconds: seconds, rows });
+}
+
+if (process.argv.includes('--paired-cap')) await pairedCap();
+else await bench();
