@@ -11,9 +11,9 @@ export const env = {
    */
   wasm: true,
   /**
-   * Scored lists each engine keeps (a list's ranking, about 4 KB each), so a list asked for
-   * again (the next page, a refresh) is not scored again. 0 turns the cache off, e.g. to measure
-   * cold requests.
+   * Scored lists each engine keeps (a list's ranking, not its scores for every title), so a list
+   * asked for again (the next page, a refresh) is not scored again. 0 turns the cache off, e.g.
+   * to measure cold requests.
    */
   scoreCacheEntries: 4096,
 };

@@ -6,7 +6,7 @@ import type { HistoryEntry } from './taste-profile.js';
 /**
  * Offline recommendation for known users (what gorse calls the offline cache): every user's best
  * titles under one model, computed ahead of requests and stored, so the API answers a known user
- * with a lookup instead of running the model (the hybrid costs ~5 ms of CPU per list). Each
+ * with a lookup instead of running the model (the hybrid's scoring is most of a request's CPU). Each
  * ranking carries a fingerprint of the list it was computed from; once the user's list changes
  * (feedback, an import) the API ignores it and scores the list itself, so a stored ranking is
  * never stale, only unused until the next run.

@@ -14,16 +14,18 @@ import type { TitleIndexData } from './title-search.js';
 /**
  * What an engine needs from the store, read in a worker thread: the catalogue, the neighbour
  * index over every user's list and the title-search index (both built there as typed arrays and
- * transferred, not copied) and the average-list baseline. Reading 520k interactions and 16k titles out of SQLite and indexing them
- * takes most of a second of CPU, which on the event loop would stall every request for as long;
+ * transferred, not copied) and the average-list baseline. Reading every list entry and title out
+ * of SQLite and indexing them is a long stretch of CPU, which on the event loop would stall every
+ * request for as long (docs/benchmarks.md, the model swap);
  * the worker opens its own read-only connection to the store's file, so none of it runs there.
  *
  * The catalogue comes as serialised chunks of CHUNK titles (v8.serialize, transferred): a port
  * delivers every message already queued in one turn of the event loop, so posting the titles as
  * objects would deserialise all of them in one go; chunks are turned into objects one at a time
  * by `animeOf`, with a time slicer giving way to requests in between. It is left out entirely
- * when the caller already holds the same catalogue (its fingerprint matches): turning 16k
- * titles into objects is most of what a swap costs the event loop, and only imports change it.
+ * when the caller already holds the same catalogue (its fingerprint matches): turning the
+ * catalogue's titles into objects is most of what a swap costs the event loop, and only imports
+ * change it.
  */
 export interface StoreSnapshot {
   /** Fingerprint of the catalogue's content: every title's stored record and the relations, serialised. */
@@ -98,7 +100,7 @@ function startWorker(workerData: WorkerData): Worker {
 
 /**
  * Reads in a worker thread, at low priority: the array files of the model directory (when the
- * model is not in memory yet; the thread pool reading 100 MB of model files competed with the
+ * model is not in memory yet; the thread pool reading a large model's files competed with the
  * event loop for the CPU), then the store snapshot from `storeFile`, with the tag index for the
  * model's items. Both promises reject if the worker fails.
  */
@@ -121,9 +123,9 @@ export function readInWorker(storeFile: string, model: { dir: string } | { itemI
   worker.on('message', (message: SnapshotMessage) => {
     if (message.type === 'file') {
       received.set(message.path, message.content);
-      // One file per turn of the event loop, asked for one at a time: 100 MB of model arrays
+      // One file per turn of the event loop, asked for one at a time: a large model's arrays
       // arriving in one go made V8 run a full, non-incremental collection for the sudden
-      // growth of external memory, which stopped the event loop for tens of milliseconds.
+      // growth of external memory, which stalled the event loop.
       setImmediate(() => worker.postMessage('next'));
     } else if (message.type === 'files-end') {
       files.resolve(received);

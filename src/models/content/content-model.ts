@@ -16,17 +16,16 @@ import { cleanSynopsis, tfidfVectors, tryLoadEmbeddingCache, type EmbeddingCache
  * user's history weighted by how much they liked each title.
  *
  * Synopsis vectors: the cached Universal Sentence Encoder Lite vector when the cache holds one
- * for this exact synopsis (hash match), otherwise TF-IDF. Training never runs the encoder: an
- * uncached synopsis costs ~150 ms to embed, so a catalogue with thousands of new synopses would
- * make training take minutes; TF-IDF is instant and `scripts/embed-synopses.mts` refreshes the
+ * for this exact synopsis (hash match), otherwise TF-IDF. Training never runs the encoder: the
+ * encoder takes a noticeable fraction of a second per synopsis, so a catalogue with thousands of
+ * new synopses would make training take minutes; TF-IDF is instant and `scripts/embed-synopses.mts` refreshes the
  * cache offline. USE and TF-IDF vectors live in different spaces, so a pair of titles only gets a
  * text similarity when both have the same kind of vector; otherwise their similarity is
  * metadata-only.
  *
- * Cost on the bundled data (14.4k titles, 3.9k cached synopsis vectors, 2 cores): ~8 s, about half
- * of it the 3.9k × 3.9k synopsis cosine matrix (int8, worker threads, see gram.ts), the rest the
- * neighbour scan; ~4 s with useEmbeddings off. Fold-in is a sum over ≤ `neighbours` entries per
- * history title (well under a millisecond).
+ * Training cost is about half the synopsis cosine matrix over the cached vectors (int8, worker
+ * threads, see gram.ts) and half the neighbour scan (docs/benchmarks.md has the times). Fold-in
+ * is a sum over ≤ `neighbours` entries per history title.
  */
 
 export interface ContentParams {

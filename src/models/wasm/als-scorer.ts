@@ -1,7 +1,7 @@
 /**
  * iALS fold-in scoring (one dot product per known title) through the WebAssembly SIMD kernel in
- * als-score.wat: about twice the scalar loop's speed (0.59 → 0.27 ms for 7,390 titles × 128
- * factors, bench/hybrid-stages.ts with and without ANIREC_WASM=0), with bit-for-bit the same scores
+ * als-score.wat: faster than the scalar loop (docs/benchmarks.md: bench/hybrid-stages.ts with and
+ * without ANIREC_WASM=0), with bit-for-bit the same scores
  * (each SIMD lane is one title and adds the same float64 products in the same order). Scoring is
  * the largest part of a new list's request in the hybrid (bench/hybrid-stages.ts).
  *
