@@ -5,7 +5,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ModelBundle } from '../models/bundle.js';
 import type { Store } from '../store/index.js';
-import { authHooks } from './auth.js';
+import { registerAccessControl } from './auth.js';
 import { registerBrowserGuard } from './browser-guard.js';
 import { resolveServerConfig, type ServerConfig } from './config.js';
 import type { RouteDeps } from './context.js';
@@ -14,14 +14,18 @@ import { registerFiniteInputCheck } from './finite-input.js';
 import { registerHealth } from './health.js';
 import { ModelHolder, type ModelSource } from './model-holder.js';
 import { countError, registerMetrics, ServerMetrics } from './metrics.js';
-import { registerCatalogRoutes } from './routes/catalog.js';
-import { registerContinueRoutes } from './routes/continue.js';
-import { registerImportRoutes } from './routes/import.js';
-import { registerMonitoringRoutes } from './routes/monitoring.js';
-import { registerRecommendRoutes } from './routes/recommend.js';
-import { registerUserRoutes } from './routes/users.js';
-import { registerWebRoutes } from './routes/web.js';
-import { registerWebAssets } from './web-assets.js';
+import { adminRoutes } from './routes/admin.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { continueRoutes } from './routes/continue.js';
+import { importRoutes, registerXmlBody } from './routes/import.js';
+import { monitoringRoutes } from './routes/monitoring.js';
+import { recommendRoutes } from './routes/recommend.js';
+import { userRoutes } from './routes/users.js';
+import { webRoutes } from './routes/web.js';
+import { registerPageSecurityPolicy, registerWebAssets } from './web-assets.js';
+
+/** The /v1 route plugins, in the order the OpenAPI document lists them. */
+const V1_ROUTES = [adminRoutes, recommendRoutes, continueRoutes, catalogRoutes, userRoutes, importRoutes, webRoutes, monitoringRoutes];
 
 export interface BuildServerOptions {
   store: Store;
@@ -53,9 +57,11 @@ function modelSource(options: BuildServerOptions): ModelSource {
 }
 
 /**
- * The HTTP API. One plugin per concern: errors, metrics, auth (preHandler hooks), health, and
- * route groups per mode. Loads the first model before returning (a failure leaves the server
- * up but not ready), so `/health/ready` is meaningful from the first request.
+ * The HTTP API. On the root: errors, metrics, the browser guard, CORS, rate limits, the OpenAPI
+ * document, health probes and the web page. The API itself is one /v1 scope that owns the
+ * access-control hook, with one plugin per route group inside it. Loads the first model before
+ * returning (a failure leaves the server up but not ready), so `/health/ready` is meaningful
+ * from the first request.
  */
 export async function buildServer(options: BuildServerOptions): Promise<AnirecServer> {
   const config = resolveServerConfig(options.config);
@@ -80,14 +86,17 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
       app.log.error({ error: message }, 'model load failed; keeping the current model');
     },
   );
-  const deps: RouteDeps = { store: options.store, holder, config, metrics, auth: authHooks(config), ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}) };
+  const deps: RouteDeps = { store: options.store, holder, config, metrics, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}) };
 
   registerErrorHandling(app, (request, status, code) => countError(metrics, request, status, code));
   registerMetrics(app, metrics);
-  registerBrowserGuard(app, config, deps.auth.write);
+  // Root hooks run before every scope's, and onRequest before the body is parsed: the guard
+  // refuses a foreign Host or a cross-site write before any parser or key check sees it.
+  registerBrowserGuard(app, config);
   registerFiniteInputCheck(app);
+  registerXmlBody(app, config.bodyLimit);
   // "*" answers reads with a literal "*" (never a reflected origin, never credentials); writes
-  // from other origins are refused by the write hook unless listed by name.
+  // from other origins are refused by the browser guard unless listed by name.
   await app.register(cors, { origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins, credentials: false });
   if (config.rateLimitPerMinute > 0) {
     await app.register(rateLimit, {
@@ -112,13 +121,17 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerHealth(app, deps);
-  registerRecommendRoutes(app, deps);
-  registerContinueRoutes(app, deps);
-  registerCatalogRoutes(app, deps);
-  registerUserRoutes(app, deps);
-  registerImportRoutes(app, deps);
-  registerWebRoutes(app, deps);
-  registerMonitoringRoutes(app, deps);
+  // The scope, not each route, carries the key check: a route added here without an access
+  // level stops the server from starting (auth.ts), and the plugins' own routes outside /v1
+  // (swagger-ui, static files, CORS preflight) are not affected.
+  await app.register(
+    async (api) => {
+      registerAccessControl(api, config);
+      for (const routes of V1_ROUTES) await api.register(routes, deps);
+    },
+    { prefix: '/v1' },
+  );
+  registerPageSecurityPolicy(app, config.remoteImages);
   await registerWebAssets(app);
 
   await holder.start(config.modelPollMs);

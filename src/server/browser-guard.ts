@@ -1,5 +1,6 @@
 import { AnirecError } from '../errors/errors.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { changesState } from './auth.js';
 import type { ServerConfig } from './config.js';
 
 /**
@@ -76,28 +77,17 @@ export function assertWriteOriginAllowed(config: Pick<ServerConfig, 'corsOrigins
   throw new AnirecError('cross_origin_write', 'Writes and admin actions from another web site are refused. If that site is yours, start the server with --cors <its origin> (e.g. --cors https://anime.example).', { field: 'headers.origin' });
 }
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Set on write and admin routes (those behind the write auth hook). */
-    writeRoute?: boolean;
-  }
-}
-
 /**
- * The Host check (DNS-rebinding guard; probes are exempt) and the Origin check on write routes.
- * Both run on request, before the body is parsed, so a refused cross-site form post or upload
- * costs nothing and reaches no parser. Call before any route is added: write routes are
- * recognised by their preHandler being `writeHook`.
+ * The Host check (DNS-rebinding guard; probes are exempt) and the Origin check on write and
+ * admin routes, which it knows by their `config.access` (auth.ts). Both run on request, before
+ * the body is parsed, so a refused cross-site form post or upload costs nothing and reaches no
+ * parser. Registered on the root, so it covers every route and the 404s.
  */
-export function registerBrowserGuard(app: FastifyInstance, config: ServerConfig, writeHook: unknown): void {
-  app.addHook('onRoute', (route) => {
-    const handlers = Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
-    if (handlers.includes(writeHook as never)) route.config = { ...route.config, writeRoute: true };
-  });
+export function registerBrowserGuard(app: FastifyInstance, config: ServerConfig): void {
   const checkHost = config.loopbackOnly || config.allowedHosts.length > 0;
   app.addHook('onRequest', async (request) => {
     if (checkHost) assertHostAllowed(config, request);
-    if (request.routeOptions.config.writeRoute === true) assertWriteOriginAllowed(config, request);
+    if (changesState(request.routeOptions.config.access)) assertWriteOriginAllowed(config, request);
   });
 }
 

@@ -1,5 +1,4 @@
 import { AnirecError } from '../errors/errors.js';
-import type { FastifyRequest } from 'fastify';
 import type { RecommendationEngine } from '../recommend/engine.js';
 import type { Store, StoredUser } from '../store/index.js';
 import type { HistoryEntry } from '../recommend/taste-profile.js';
@@ -8,13 +7,12 @@ import { notFound } from './errors.js';
 import type { ModelHolder } from './model-holder.js';
 import type { ServerMetrics } from './metrics.js';
 
-/** What every route plugin needs; built once by buildServer. */
+/** What every route plugin needs, passed as its plugin options; built once by buildServer. */
 export interface RouteDeps {
   store: Store;
   holder: ModelHolder;
   config: ServerConfig;
   metrics: ServerMetrics;
-  auth: { read: (request: FastifyRequest) => Promise<void>; write: (request: FastifyRequest) => Promise<void> };
   /** Injectable fetch for AniList imports (tests replay recorded responses). */
   fetch?: typeof globalThis.fetch;
   /** Injectable clock (what `season=current` means); default the system clock. */

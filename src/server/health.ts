@@ -24,25 +24,4 @@ export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
     reply.status(reason === null ? 200 : 503);
     return reason === null ? { status: 'ready' } : { status: 'not_ready', reason };
   });
-
-  app.get(
-    '/v1/admin/model',
-    { preHandler: deps.auth.write, schema: { tags: ['operations'], summary: 'The model being served, when it was loaded, and the last failed load (admin)' } },
-    async () => {
-      const current = deps.holder.current;
-      return {
-        model: current ? { ...current.engine.modelInfo, loadedAt: current.loadedAt.toISOString() } : null,
-        lastModelError: deps.holder.lastError,
-      };
-    },
-  );
-
-  app.post(
-    '/v1/admin/reload',
-    { preHandler: deps.auth.write, schema: { tags: ['operations'], summary: 'Reload the model now (and refresh the catalogue and user snapshot)' } },
-    async () => {
-      await deps.holder.refresh(true);
-      return { status: 'reloaded', model: deps.holder.current?.engine.modelInfo ?? null };
-    },
-  );
 }

@@ -50,6 +50,19 @@ export function isPageRoute(routeUrl: string | undefined): boolean {
   return routeUrl !== undefined && (CLIENT_ROUTES as readonly string[]).includes(routeUrl);
 }
 
+/**
+ * Gives the page's HTML (the client routes) its Content-Security-Policy. On the root, where the
+ * client routes are; the not-built fallback sets a policy of its own, and the API's JSON and
+ * /docs need none.
+ */
+export function registerPageSecurityPolicy(app: FastifyInstance, remoteImages: boolean): void {
+  const csp = pageContentSecurityPolicy(remoteImages);
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (isPageRoute(request.routeOptions.url) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', csp);
+    return payload;
+  });
+}
+
 /** Serves the built web page from the API server itself, so `anirec serve` is the only process. */
 export async function registerWebAssets(app: FastifyInstance, dir: string = WEB_DIST): Promise<void> {
   if (!existsSync(join(dir, 'index.html'))) {

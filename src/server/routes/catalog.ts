@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { ANIME_FORMATS } from '../../data/types.js';
 import type { SimilarityMode } from '../../recommend/similar-items.js';
 import type { RecommendationEngine } from '../../recommend/engine.js';
@@ -15,12 +15,12 @@ function brief(engine: RecommendationEngine, id: number): { id: number; title: s
 }
 
 /** "More like this", title search/autocomplete, one title's details and the tag vocabulary. */
-export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   app.get<{ Querystring: { id?: number; title?: string; mode: SimilarityMode; k: number; offset: number } & Record<string, unknown> }>(
-    '/v1/similar',
+    '/similar',
     {
       // No metricsMode here: the label names the similarity mode the query asked for.
-      preHandler: deps.auth.read,
+      config: { access: 'read' },
       schema: {
         tags: ['recommend'],
         summary: 'More like this: titles similar to one title, by id or typo-tolerant title (mode 5)',
@@ -71,9 +71,9 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   );
 
   app.get<{ Querystring: { q: string; limit: number; includeAdult?: boolean } }>(
-    '/v1/search',
+    '/search',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'search' },
+      config: { access: 'read', metricsMode: 'search' },
       schema: {
         tags: ['catalog'],
         summary: 'Title search and autocomplete (typo-tolerant, all title languages) (mode 7)',
@@ -103,9 +103,9 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   );
 
   app.get<{ Params: { id: number } }>(
-    '/v1/anime/:id',
+    '/anime/:id',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'anime' },
+      config: { access: 'read', metricsMode: 'anime' },
       schema: {
         tags: ['catalog'],
         summary: 'One title, with synopsis',
@@ -122,9 +122,9 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
   );
 
   app.get(
-    '/v1/tags',
+    '/tags',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'tags' },
+      config: { access: 'read', metricsMode: 'tags' },
       schema: {
         tags: ['catalog'],
         summary: 'Every genre, theme, studio and format the catalogue knows (valid filter values)',
@@ -137,4 +137,4 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: RouteDeps): vo
       return { genres: sorted(vocabulary.genres), themes: sorted(vocabulary.themes), studios: sorted(vocabulary.studios), formats: [...ANIME_FORMATS] };
     },
   );
-}
+};

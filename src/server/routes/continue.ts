@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { continueList, type ContinueOptions } from '../../recommend/continue-list.js';
 import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
 import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
@@ -39,11 +39,11 @@ const continueListSchema = {
 type Query = Partial<Record<string, unknown>> & { k: number; offset: number };
 
 /** "Continue what you started" (recommend/continue-list.ts), for a stored user and for a list of titles. */
-export function registerContinueRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export const continueRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   app.get<{ Params: { user: string }; Querystring: Query }>(
-    '/v1/users/:user/continue',
+    '/users/:user/continue',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'continue' },
+      config: { access: 'read', metricsMode: 'continue' },
       schema: {
         tags: ['recommend'],
         summary: "Continue what you started: next entries of franchises on the user's list, new seasons, planned titles that have aired",
@@ -61,9 +61,9 @@ export function registerContinueRoutes(app: FastifyInstance, deps: RouteDeps): v
   );
 
   app.post<{ Body: { titles: TitleInput[]; k: number; offset: number; filters?: RecommendationFilters } }>(
-    '/v1/continue/from-titles',
+    '/continue/from-titles',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'continue' },
+      config: { access: 'read', metricsMode: 'continue' },
       schema: {
         tags: ['recommend'],
         summary: 'Continue what you started, for a list of titles (ids or typo-tolerant names, with scores and statuses)',
@@ -78,4 +78,4 @@ export function registerContinueRoutes(app: FastifyInstance, deps: RouteDeps): v
       return { mode: 'continue', resolved, ...continueList(engine, entries, { k: request.body.k, offset: request.body.offset, filters }) };
     },
   );
-}
+};

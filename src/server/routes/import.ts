@@ -2,7 +2,7 @@ import { AnirecError } from '../../errors/errors.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AniListError, fetchUserList } from '../../data/anilist/index.js';
 import { DataFileError } from '../../data/index.js';
 import type { ImportChunk, Interaction } from '../../data/types.js';
@@ -33,11 +33,17 @@ function aniListApiError(error: AniListError, userName: string): AnirecError {
   }
 }
 
-/** Import a user's list: a MAL XML export, or an AniList user name (mode 9). */
-export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  // MAL exports are uploaded as the raw XML body; parsing happens in the importer, streaming.
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit: deps.config.bodyLimit }, (_request, body, done) => done(null, body));
+/**
+ * MAL exports are uploaded as the raw XML body; parsing happens in the importer, streaming.
+ * Added on the root, not in importRoutes' scope: an XML body sent to any other URL is read as
+ * text and answered by that route or the 404 handler, as it always was, instead of a 415.
+ */
+export function registerXmlBody(app: FastifyInstance, bodyLimit: number): void {
+  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string', bodyLimit }, (_request, body, done) => done(null, body));
+}
 
+/** Import a user's list: a MAL XML export, or an AniList user name (mode 9). */
+export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   const afterImport = (): void => {
     // New users and titles join the similar-users index and catalogue on a background rebuild of
     // the store snapshot (the model in memory is kept); recommendations for the imported user work
@@ -46,9 +52,9 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
   };
 
   app.post<{ Body: string }>(
-    '/v1/import/mal',
+    '/import/mal',
     {
-      preHandler: deps.auth.write, config: { metricsMode: 'import:mal' },
+      config: { access: 'write', metricsMode: 'import:mal' },
       schema: {
         tags: ['import'],
         summary: 'Upload a MyAnimeList XML export (Content-Type: application/xml); the user is mal:<user_name>',
@@ -92,9 +98,9 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
   );
 
   app.post<{ Body: { userName: string } }>(
-    '/v1/import/anilist',
+    '/import/anilist',
     {
-      preHandler: deps.auth.write, config: { metricsMode: 'import:anilist' },
+      config: { access: 'write', metricsMode: 'import:anilist' },
       schema: {
         tags: ['import'],
         summary: "Import a public AniList list by user name; the user is anilist:<name> (endpoint set by the server's --anilist-endpoint)",
@@ -138,4 +144,4 @@ export function registerImportRoutes(app: FastifyInstance, deps: RouteDeps): voi
       return { user: user ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount } : null, imported: counts, skipped };
     },
   );
-}
+};

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { monitoringHistory } from '../../ops/monitor.js';
 import type { MonitoringDay } from '../../store/index.js';
 import type { RouteDeps } from '../context.js';
@@ -32,11 +32,11 @@ export interface MonitoringResponse {
 }
 
 /** The history that `anirec monitor` writes, for dashboards and the page's "Model health" chart. */
-export function registerMonitoringRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export const monitoringRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   app.get<{ Querystring: { days: number } }>(
-    '/v1/monitoring',
+    '/monitoring',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'monitoring' },
+      config: { access: 'read', metricsMode: 'monitoring' },
       schema: {
         tags: ['operations'],
         summary: 'Daily prediction-monitoring rows (MAE, RMSE, hit-rate, drift) written by `anirec monitor`, oldest first',
@@ -66,4 +66,4 @@ export function registerMonitoringRoutes(app: FastifyInstance, deps: RouteDeps):
       return { days, driftDays: new Set(days.filter((d) => d.drift).map((d) => d.day)).size, latest: days.at(-1) ?? null };
     },
   );
-}
+};

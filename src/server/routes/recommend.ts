@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ListStatus } from '../../data/types.js';
 import type { RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
 import type { FranchiseMode } from '../../recommend/franchise-lists.js';
@@ -125,11 +125,11 @@ export function resolveTitleInputs(engine: RecommendationEngine, titles: readonl
   return { entries, resolved };
 }
 
-export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   app.get<{ Params: { user: string }; Querystring: Query }>(
-    '/v1/users/:user/recommendations',
+    '/users/:user/recommendations',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'known-user' },
+      config: { access: 'read', metricsMode: 'known-user' },
       schema: { tags: ['recommend'], summary: 'Recommendations for a user in the store (mode 1)', params: userParam, querystring: recommendQuery, response: responses(recommendationListSchema) },
     },
     async (request) => {
@@ -145,9 +145,9 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
   );
 
   app.post<{ Body: { titles: TitleInput[] } & RecommendOptions }>(
-    '/v1/recommendations/from-titles',
+    '/recommendations/from-titles',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'from-titles' },
+      config: { access: 'read', metricsMode: 'from-titles' },
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations from a list of titles, ids or typo-tolerant names, with optional scores (mode 2)',
@@ -164,9 +164,9 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
   );
 
   app.post<{ Body: Preferences & RecommendOptions }>(
-    '/v1/recommendations/from-preferences',
+    '/recommendations/from-preferences',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'from-preferences' },
+      config: { access: 'read', metricsMode: 'from-preferences' },
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations for a new user from liked/disliked genres, themes, studios, formats and era (mode 3)',
@@ -195,9 +195,9 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
   );
 
   app.get<{ Querystring: Query }>(
-    '/v1/recommendations/starter',
+    '/recommendations/starter',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'starter' },
+      config: { access: 'read', metricsMode: 'starter' },
       schema: {
         tags: ['recommend'],
         summary: 'Nothing known: a diverse, seeded set of popular well-scored titles (mode 4)',
@@ -211,4 +211,4 @@ export function registerRecommendRoutes(app: FastifyInstance, deps: RouteDeps): 
       return { mode: 'starter', seed, ...seasonOf(options), ...engineOf(deps).starter(options, seed) };
     },
   );
-}
+};

@@ -1,5 +1,5 @@
 import { AnirecError } from '../../errors/errors.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ListStatus } from '../../data/types.js';
 import type { Store, StoredUser } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, parseUserSpec, userJson, type RouteDeps } from '../context.js';
@@ -30,11 +30,11 @@ async function userForWrite(store: Store, spec: string): Promise<StoredUser> {
 }
 
 /** Similar users, taste profile and feedback (the user's list). */
-export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   app.get<{ Params: { user: string }; Querystring: { k: number } }>(
-    '/v1/users/:user/similar-users',
+    '/users/:user/similar-users',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'similar-users' },
+      config: { access: 'read', metricsMode: 'similar-users' },
       schema: {
         tags: ['users'],
         summary: 'Users with the most similar taste (mode 6)',
@@ -63,9 +63,9 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
   );
 
   app.get<{ Params: { user: string } }>(
-    '/v1/users/:user/profile',
+    '/users/:user/profile',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'profile' },
+      config: { access: 'read', metricsMode: 'profile' },
       schema: { tags: ['users'], summary: 'Taste profile: favourite genres/themes/studios/sources, scores, formats, eras, differences from the average user (mode 6)', params: userParam, response: responses(looseObject) },
     },
     async (request) => {
@@ -76,8 +76,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
   );
 
   app.get<{ Params: { user: string } }>(
-    '/v1/users/:user/list',
-    { preHandler: deps.auth.read, config: { metricsMode: 'list' }, schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) } },
+    '/users/:user/list',
+    { config: { access: 'read', metricsMode: 'list' }, schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) } },
     async (request) => {
       const user = await findExistingUser(deps.store, request.params.user);
       const engine = deps.holder.current?.engine;
@@ -93,9 +93,9 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
   );
 
   app.put<{ Params: { user: string; animeId: number }; Body: { score?: number | null; status?: ListStatus | null } }>(
-    '/v1/users/:user/list/:animeId',
+    '/users/:user/list/:animeId',
     {
-      preHandler: deps.auth.write, config: { metricsMode: 'feedback' },
+      config: { access: 'write', metricsMode: 'feedback' },
       schema: {
         tags: ['feedback'],
         summary: 'Add or update a rating and/or list status (feedback, mode 8). The next recommendation reflects it.',
@@ -128,8 +128,8 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
   );
 
   app.delete<{ Params: { user: string; animeId: number } }>(
-    '/v1/users/:user/list/:animeId',
-    { preHandler: deps.auth.write, config: { metricsMode: 'feedback' }, schema: { tags: ['feedback'], summary: "Remove a title from the user's list (mode 8)", params: listItemParams, response: responses(looseObject) } },
+    '/users/:user/list/:animeId',
+    { config: { access: 'write', metricsMode: 'feedback' }, schema: { tags: ['feedback'], summary: "Remove a title from the user's list (mode 8)", params: listItemParams, response: responses(looseObject) } },
     async (request) => {
       const user = await findExistingUser(deps.store, request.params.user);
       const deleted = await deps.store.deleteInteraction(user.userId, request.params.animeId);
@@ -137,4 +137,4 @@ export function registerUserRoutes(app: FastifyInstance, deps: RouteDeps): void 
       return { user: userJson(user), deleted: request.params.animeId };
     },
   );
-}
+};

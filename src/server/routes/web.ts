@@ -1,9 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { HistoryEntry } from '../../recommend/taste-profile.js';
 import { engineOf, type RouteDeps } from '../context.js';
 import { notFound } from '../errors.js';
 import { listStatusSchema, responses } from '../schemas.js';
-import { isPageRoute, pageContentSecurityPolicy } from '../web-assets.js';
 
 const looseObject = { type: 'object', additionalProperties: true } as const;
 
@@ -11,21 +10,14 @@ const looseObject = { type: 'object', additionalProperties: true } as const;
  * Small read-only helpers the web page needs and the other routes do not offer: a taste profile
  * for a list that is not stored (people trying the page without an account), synopses for a
  * page of cards in one request (recommendation items carry no synopsis), and the operator's
- * settings the page must follow (whether it may show remote cover art). Also gives the page's
- * HTML its Content-Security-Policy, which follows the same setting.
+ * settings the page must follow (whether it may show remote cover art). The page's HTML gets
+ * its Content-Security-Policy, which follows the same setting, from web-assets.ts.
  */
-export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const csp = pageContentSecurityPolicy(deps.config.remoteImages);
-  app.addHook('onSend', async (request, reply, payload) => {
-    // The not-built fallback sets a policy of its own; the API's JSON and /docs need none.
-    if (isPageRoute(request.routeOptions.url) && !reply.hasHeader('content-security-policy')) reply.header('content-security-policy', csp);
-    return payload;
-  });
-
+export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   app.get(
-    '/v1/page-config',
+    '/page-config',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'page-config' },
+      config: { access: 'read', metricsMode: 'page-config' },
       schema: {
         tags: ['catalog'],
         summary: "Settings the web page follows: remoteImages is false when the operator turned cover art from other hosts off (anirec serve --no-remote-images)",
@@ -36,9 +28,9 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   );
 
   app.post<{ Body: { titles: { id: number; score?: number | null; status?: HistoryEntry['status'] }[] } }>(
-    '/v1/profile/from-titles',
+    '/profile/from-titles',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'profile' },
+      config: { access: 'read', metricsMode: 'profile' },
       schema: {
         tags: ['users'],
         summary: 'Taste profile for a list of titles that is not stored (same shape as GET /v1/users/{user}/profile)',
@@ -73,9 +65,9 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
   );
 
   app.get<{ Querystring: { ids: number[] } }>(
-    '/v1/anime',
+    '/anime',
     {
-      preHandler: deps.auth.read, config: { metricsMode: 'anime' },
+      config: { access: 'read', metricsMode: 'anime' },
       schema: {
         tags: ['catalog'],
         summary: 'Several titles at once, with synopsis (ids repeated or comma-separated); unknown ids are left out',
@@ -98,4 +90,4 @@ export function registerWebRoutes(app: FastifyInstance, deps: RouteDeps): void {
       return { items };
     },
   );
-}
+};
