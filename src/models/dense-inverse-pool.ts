@@ -48,12 +48,11 @@ for (;;) {
 `;
 
 /**
- * Threads to use: the explicit request, else ANIREC_THREADS, else every core the process may use.
+ * Threads to use: the caller's request, else every core the process may use. (No environment
+ * variable here: below the CLI and the server only src/config.ts reads the environment.)
  */
 export function resolveThreads(requested?: number): number {
-  const fromEnv = Number(process.env.ANIREC_THREADS);
-  const wanted = requested ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism());
-  return Math.max(1, Math.floor(wanted));
+  return Math.max(1, Math.floor(requested ?? availableParallelism()));
 }
 
 export interface StepLayout {

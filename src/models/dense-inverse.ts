@@ -37,7 +37,7 @@ export interface InvertOptions {
   onProgress?: (done: number) => void;
   /** Pivots per step (rounded up to a multiple of 4). */
   block?: number;
-  /** Threads for the update; default ANIREC_THREADS, else every core. */
+  /** Threads for the update; default every core. */
   threads?: number;
 }
 
