@@ -62,6 +62,8 @@ function seasonText(anime: Anime): string {
   return anime.year !== null ? `aired ${anime.year}` : 'aired';
 }
 
+const isNew = (anime: Anime): boolean => anime.status === 'airing' || anime.status === 'upcoming';
+
 interface Candidate {
   anime: Anime;
   kind: ContinueKind;
@@ -72,10 +74,12 @@ interface Candidate {
 }
 
 /**
- * The continue list for a list of titles. Per franchise the user watched (and did not drop):
- * the first TV series after the last entry they listed (else a movie or OVA, specials last unless
- * they watch specials), with the other entries still to watch on its card; a new season when it is
- * airing or upcoming. Then plan-to-watch titles that have aired. Best-liked franchises first.
+ * The continue list for a list of titles. Per franchise the user watched (and did not drop): a
+ * new season when one is airing or upcoming, else the first TV series (then a movie or OVA;
+ * specials last unless they watch specials) they have not listed, in release order after the
+ * first entry they did, so a skipped season counts; the franchise's other entries still to watch
+ * ride on its card in release order. Then plan-to-watch titles that have
+ * aired. Best-liked franchises first.
  */
 export function continueList(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: ContinueOptions): ContinueList {
   const { catalog } = engine;
@@ -98,14 +102,26 @@ export function continueList(engine: RecommendationEngine, entries: readonly His
     if (franchise === undefined || franchise.entries.length < 2 || seen.has(franchise.id)) continue;
     seen.add(franchise.id);
     if (dropped.has(franchise.id)) continue;
-    // What comes after the last entry on the list, in release order.
+    // Entries after the first one on the list, in release order, that the list does not have:
+    // what comes next, and what was skipped between entries the user watched.
+    let first = -1;
     let last = -1;
-    for (let i = 0; i < franchise.entries.length; i++) if (onList(franchise.entries[i]!)) last = i;
-    const next = franchise.entries.slice(last + 1).filter((id) => !onList(id) && catalog.get(id) !== undefined && allowed(catalog.get(id)!));
-    // The next series (a TV season) is what "next" means to most; then a movie or OVA; specials
-    // only for people who watch them, or when nothing else is left.
+    franchise.entries.forEach((id, i) => {
+      if (!onList(id)) return;
+      if (first < 0) first = i;
+      last = i;
+    });
+    const positionOf = new Map(franchise.entries.map((id, i) => [id, i]));
+    const next = franchise.entries.slice(first + 1).filter((id) => !onList(id) && catalog.get(id) !== undefined && allowed(catalog.get(id)!));
+    // Specials and recaps only for people who watch them, or when nothing else is left.
     const full = watchesMinor ? next : next.filter((id) => !isMinorFormat(catalog.get(id)!));
-    const headId = full.find((id) => catalog.get(id)!.format === 'TV') ?? full[0] ?? next[0];
+    const pool = full.length > 0 ? full : next;
+    // A season airing or announced after the last listed entry is the news; otherwise the first
+    // series (a TV season) still to watch in release order, then a movie or OVA. Counting what was
+    // skipped between listed entries finds more of what people go on to watch than starting after
+    // the last listed entry (bench/continue-list.ts).
+    const fresh = pool.find((id) => positionOf.get(id)! > last && isNew(catalog.get(id)!));
+    const headId = fresh ?? pool.find((id) => catalog.get(id)!.format === 'TV') ?? pool[0];
     if (headId === undefined) continue;
     const head = catalog.get(headId)!;
     // The franchise's best-liked entry on the list is what the reason names.
@@ -116,7 +132,12 @@ export function continueList(engine: RecommendationEngine, entries: readonly His
     }
     const named = catalog.get(best.animeId)?.title ?? `anime ${best.animeId}`;
     const kind: ContinueKind = head.status === 'airing' || head.status === 'upcoming' ? 'new_season' : 'next_entry';
-    const text = kind === 'new_season' ? `New season of ${named}, ${how(best)}: ${seasonText(head)}` : `Next in ${franchise.name} after ${named}, ${how(best)}`;
+    const text =
+      kind === 'new_season'
+        ? `New season of ${named}, ${how(best)}: ${seasonText(head)}`
+        : positionOf.get(headId)! > last
+          ? `Next in ${franchise.name} after ${named}, ${how(best)}`
+          : `Skipped in ${franchise.name}, between entries you listed: you watched ${named}, ${how(best)}`;
     candidates.push({ anime: head, kind, reason: { kind, text, animeIds: [best.animeId] }, affinity: likeWeight(best, mean), rest: next.filter((id) => id !== headId) });
   }
   const heads = new Set(candidates.map((c) => c.anime.animeId));

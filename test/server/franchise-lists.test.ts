@@ -159,6 +159,20 @@ describe('continue what you started', () => {
     for (const more of byTitle.get('Steins;Gate 0')!.franchise!.more) assert.ok(steinsGate.entries.includes(more.anime.id) && more.anime.id !== 9253);
   });
 
+  it('counts a season skipped between listed entries, and says it was skipped', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/continue/from-titles',
+      payload: { titles: [{ id: 16498, score: 9, status: 'completed' }, { id: 35760, score: 8, status: 'completed' }], k: 5 }, // Shingeki no Kyojin, its Season 3
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const { items } = res.json() as { items: Item[] };
+    const aot = items.find((i) => franchiseOf(i.anime.id) === franchiseOf(16498));
+    assert.ok(aot, JSON.stringify(items.map((i) => i.anime.title)));
+    assert.equal(aot.anime.title, 'Shingeki no Kyojin Season 2');
+    assert.match(aot.reason, /^Skipped in .*between entries you listed/);
+  });
+
   it('works for a stored user, and says so when there is nothing to continue', async () => {
     const known = await app.inject({ method: 'GET', url: '/v1/users/1/continue?k=5' });
     assert.equal(known.statusCode, 200, known.body);
