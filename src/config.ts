@@ -19,6 +19,7 @@ import { env as processSettings, type AnirecEnv } from './env/env.js';
  * | ANIREC_REMOTE_IMAGES  | 0 keeps browsers from fetching cover art from other hosts   | 1                       |
  * | ANIREC_WASM           | 0 runs the scalar loops instead of the WASM SIMD kernels    | 1                       |
  * | ANIREC_SCORE_CACHE    | scored lists kept per engine (0 = no cache)                 | 4096                    |
+ * | ANIREC_THREADS        | worker threads for training numerics (0 = every core)       | 0                       |
  * | ANIREC_DEBUG          | print the stack of unexpected CLI errors                    | off                     |
  */
 
@@ -64,6 +65,7 @@ export function loadConfig(vars: Environment = process.env): AnirecConfig {
     env: {
       wasm: vars.ANIREC_WASM !== '0',
       scoreCacheEntries: Math.max(0, Number(vars.ANIREC_SCORE_CACHE ?? 4096) || 0),
+      threads: Math.max(0, Math.floor(Number(vars.ANIREC_THREADS ?? 0)) || 0),
     },
   };
 }

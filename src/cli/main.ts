@@ -1,3 +1,5 @@
+import { env } from '../env/env.js';
+import { CliError } from './errors.js';
 import { AnirecError, exitCodeOf } from '../errors/errors.js';
 import { Command, CommanderError } from 'commander';
 import { createContext } from './context.js';
@@ -19,12 +21,24 @@ import { registerServe } from './commands/serve.js';
 import { registerTune } from './commands/tune.js';
 import { registerWorker } from './commands/worker.js';
 
+function parseThreads(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new CliError(`--threads ${value}: expected a whole number of threads ≥ 1`);
+  return n;
+}
+
 /** Builds the `anirec` command line; each command lives in its own file under commands/. */
 export function buildProgram(ctx = createContext()): Command {
   const program = new Command('anirec')
     .description('Anime recommendations: import MyAnimeList/AniList data, train models, recommend, serve.')
     .showHelpAfterError('(run `anirec --help` for the list of commands)')
+    .option('--threads <n>', 'worker threads for training numerics (default: $ANIREC_THREADS, else every core)', parseThreads)
     .exitOverride();
+  // Before any command runs: the flag wins over ANIREC_THREADS, which createContext applied.
+  program.hook('preAction', () => {
+    const threads = program.opts<{ threads?: number }>().threads;
+    if (threads !== undefined) env.threads = threads;
+  });
   registerQuickstart(program, ctx);
   registerImport(program, ctx);
   registerTrain(program, ctx);

@@ -1,7 +1,7 @@
 /**
  * Process-wide switches of the numeric code, in one documented object (as transformers.js has
  * its `env`). The CLI sets them once from the environment (src/config.ts: ANIREC_WASM,
- * ANIREC_SCORE_CACHE); a program using anirec as a library sets them directly, before it builds
+ * ANIREC_SCORE_CACHE, ANIREC_THREADS); a program using anirec as a library sets them directly, before it builds
  * engines or loads models. Nothing else reads the environment below the CLI and the server.
  */
 export const env = {
@@ -16,6 +16,11 @@ export const env = {
    * to measure cold requests.
    */
   scoreCacheEntries: 4096,
+  /**
+   * Worker threads for the training numerics that use them (EASE's Gram matrix and inverse).
+   * 0 = every core the process may use; 1 = the main thread only.
+   */
+  threads: 0,
 };
 
 export type AnirecEnv = typeof env;

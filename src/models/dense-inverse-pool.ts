@@ -8,6 +8,7 @@
  * in Atomics.wait, and workers start without the main thread's event loop.
  */
 import { availableParallelism } from 'node:os';
+import { env } from '../env/env.js';
 import { Worker } from 'node:worker_threads';
 import { updateShare, type GemmSub } from './dense-inverse-share.js';
 
@@ -47,12 +48,9 @@ for (;;) {
 }
 `;
 
-/**
- * Threads to use: the caller's request, else every core the process may use. (No environment
- * variable here: below the CLI and the server only src/config.ts reads the environment.)
- */
+/** Threads to use: the caller's request, else `env.threads` (ANIREC_THREADS), else every core the process may use. */
 export function resolveThreads(requested?: number): number {
-  return Math.max(1, Math.floor(requested ?? availableParallelism()));
+  return Math.max(1, Math.floor(requested ?? (env.threads > 0 ? env.threads : availableParallelism())));
 }
 
 export interface StepLayout {

@@ -50,7 +50,7 @@ Atomics.add(ctrl, 0, 1);
 Atomics.notify(ctrl, 0);
 `;
 
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
+// The main thread compiles the same source the workers run, so both build identical rows.
 const gramShareLocal = new Function(`${KERNEL}; return gramShare;`)() as (
   indptr: Int32Array,
   items: Int32Array,
