@@ -22,7 +22,7 @@ class EventLoopDelayWindow {
   private readonly monitors: [IntervalHistogram, IntervalHistogram] = [monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS }), monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS })];
   private readonly utilizationFrom: [EventLoopUtilization, EventLoopUtilization] = [performance.eventLoopUtilization(), performance.eventLoopUtilization()];
   /** The monitor reset least recently: the one reported. */
-  private older = 0;
+  private older: 0 | 1 = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor() {
@@ -34,7 +34,7 @@ class EventLoopDelayWindow {
   private rotate(): void {
     this.monitors[this.older].reset();
     this.utilizationFrom[this.older] = performance.eventLoopUtilization();
-    this.older = 1 - this.older;
+    this.older = this.older === 0 ? 1 : 0;
   }
 
   /** Delay beyond the timer interval at quantile q (1 = the longest), seconds. */
