@@ -118,6 +118,14 @@ const UNFILTERED = maskKey({});
  * `create`: the server builds a new engine for a new model and swaps the reference, so a request
  * that started on the old engine finishes on it.
  */
+/**
+ * Where a `recommend` call got its ranking (the score cache, a precomputed ranking, or the model),
+ * written into an object the caller passes, for metrics: the engine itself stays immutable.
+ */
+export interface RankingTrace {
+  source: RankingSource;
+}
+
 export class RecommendationEngine {
   readonly titles: TitleIndex;
   /** Filter masks by maskKey, least recently used first (requests mostly repeat a few filter sets). */
@@ -127,8 +135,6 @@ export class RecommendationEngine {
   private readonly scratchExclude: Uint8Array;
   private readonly scratchEligible: Uint8Array;
   private readonly rankings: ListRankings;
-  /** Where the last `recommend` got its ranking (for metrics; valid until the next call). */
-  lastRankingSource: RankingSource = 'scored';
 
   private constructor(
     readonly ctx: ModelContext,
@@ -257,7 +263,7 @@ export class RecommendationEngine {
    * Known user or new user from titles: fold-in of their list, filtered, paged, explained.
    * An empty (or entirely unknown) list falls back to the starter set rather than failing.
    */
-  recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null): RecommendationList {
+  recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null, trace?: RankingTrace): RecommendationList {
     const filters = options.filters ?? {};
     const mask = maskKey(filters);
     const allowed = this.allowedMask(filters, mask);
@@ -295,7 +301,7 @@ export class RecommendationEngine {
       ? this.rankings.filteredList(`${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}${grouping}`, entries, eligible!)
       : this.rankings.scoredList(key, entries, precomputed);
     const scored = found.list;
-    this.lastRankingSource = found.source;
+    if (trace) trace.source = found.source;
     const notes: string[] = [];
     const { unknown } = scored;
     if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
@@ -305,11 +311,11 @@ export class RecommendationEngine {
     }
     let result: Page;
     if (franchises !== null) {
-      result = this.groupedPage(scored, exclude, allowed, eligible, franchises, keepStarted, page);
+      result = this.groupedPage(scored, exclude, allowed, eligible, franchises, keepStarted, page, trace);
     } else if (eligible === null) {
       const unfiltered = this.rankings.unfilteredPage(key, entries, scored, exclude, allowed, page);
       result = unfiltered.page;
-      if (unfiltered.rescored) this.lastRankingSource = 'scored';
+      if (unfiltered.rescored && trace) trace.source = 'scored';
     } else {
       result = this.rankings.filteredPage(scored, exclude, allowed, eligible, page);
     }
@@ -333,10 +339,10 @@ export class RecommendationEngine {
    * A page of cards (one per franchise) from the list's kept ranking; when the ranking cannot fill
    * it (hidden titles, a narrow filter, a deep page), from the model's scores for every title.
    */
-  private groupedPage(scored: ScoredList, exclude: Uint8Array, allowed: Uint8Array, eligible: Uint8Array | null, franchises: ListFranchises, keepStarted: boolean, page: PageRequest): Page {
+  private groupedPage(scored: ScoredList, exclude: Uint8Array, allowed: Uint8Array, eligible: Uint8Array | null, franchises: ListFranchises, keepStarted: boolean, page: PageRequest, trace?: RankingTrace): Page {
     const fromRanking = groupedPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, franchises, page, keepStarted);
     if (fromRanking !== null) return fromRanking;
-    this.lastRankingSource = 'scored';
+    if (trace) trace.source = 'scored';
     this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores, eligible ?? undefined);
     return groupedSelect(this.ctx, this.scratchScores, exclude, eligible ?? allowed, franchises, page, keepStarted);
   }

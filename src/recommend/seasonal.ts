@@ -6,7 +6,7 @@
  */
 import type { Anime } from '../data/types.js';
 import type { UserRanking } from '../store/index.js';
-import type { RecommendationEngine, RecommendationList, RecommendedItem, RecommendOptions } from './engine.js';
+import type { RankingTrace, RecommendationEngine, RecommendationList, RecommendedItem, RecommendOptions } from './engine.js';
 import type { RecommendationFilters } from './filters.js';
 import type { Reason } from './reasons.js';
 import { franchisesOfList } from './franchise-lists.js';
@@ -54,11 +54,11 @@ function seriesReason(match: SeriesMatch, entry: HistoryEntry, title: string): S
  * engine's order) and their reason saying so. Those titles come from the catalogue, so a sequel
  * the model cannot score yet is still listed. Pages are slices of one deterministic order.
  */
-export function seasonalRecommend(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null): SeasonalList {
+export function seasonalRecommend(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null, trace?: RankingTrace): SeasonalList {
   const filters = options.filters ?? {};
   const offset = options.offset ?? 0;
   const need = offset + options.k + 1;
-  const ranked = engine.recommend(entries, { ...options, k: Math.max(SEASON_POOL, need), offset: 0 }, seed, precomputed);
+  const ranked = engine.recommend(entries, { ...options, k: Math.max(SEASON_POOL, need), offset: 0 }, seed, precomputed, trace);
   const { catalog } = engine;
 
   const mean = meanOf(entries);

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ListStatus } from '../../data/types.js';
-import type { RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
+import type { RankingTrace, RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
 import type { FranchiseMode } from '../../recommend/franchise-lists.js';
 import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
 import type { Preferences } from '../../recommend/preferences.js';
@@ -59,8 +59,8 @@ function seasonOf(options: RecommendOptions): { season?: string } {
  * Lists from a user's titles: when the filters ask for what is on now (a season, or airing /
  * upcoming titles only), new seasons of series on the list lead (seasonal.ts).
  */
-function recommendList(engine: RecommendationEngine, entries: HistoryEntry[], options: RecommendOptions, precomputed: UserRanking | null = null): object {
-  const list = isSeasonal(options.filters ?? {}) ? seasonalRecommend(engine, entries, options, 0, precomputed) : engine.recommend(entries, options, 0, precomputed);
+function recommendList(engine: RecommendationEngine, entries: HistoryEntry[], options: RecommendOptions, precomputed: UserRanking | null = null, trace?: RankingTrace): object {
+  const list = isSeasonal(options.filters ?? {}) ? seasonalRecommend(engine, entries, options, 0, precomputed, trace) : engine.recommend(entries, options, 0, precomputed, trace);
   return { ...seasonOf(options), ...list };
 }
 
@@ -138,8 +138,9 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
       const entries = await historyOf(deps.store, user);
       // A ranking `anirec precompute` stored for this model; used only while the list is unchanged.
       const precomputed = await deps.store.getUserRanking(engine.rankingKey, user.userId);
-      const list = recommendList(engine, entries, optionsFromQuery(request.query, clockOf(deps)), precomputed);
-      deps.metrics.knownUserRankings.inc({ source: engine.lastRankingSource });
+      const trace: RankingTrace = { source: 'scored' };
+      const list = recommendList(engine, entries, optionsFromQuery(request.query, clockOf(deps)), precomputed, trace);
+      deps.metrics.knownUserRankings.inc({ source: trace.source });
       return { mode: 'known-user', user: userJson(user), ...list };
     },
   );
