@@ -20,6 +20,12 @@ export interface BundleManifest {
   trainingSeconds: number;
   /** Free-form training report (e.g. the ranker's feature importance). */
   report?: unknown;
+  /**
+   * How many of the nItems titles each model can score, by name: the hybrid's components, or the
+   * model itself (EASE leaves out titles below its minCount; content and two-tower score titles
+   * nobody rated). Absent in bundles trained before it was recorded.
+   */
+  coverage?: Record<string, number>;
 }
 
 /**
@@ -44,7 +50,7 @@ export function popularityOf(data: TrainingData): Float32Array {
 }
 
 /** The manifest of a model just trained on `data`. */
-export function manifestFor(kind: string, trained: { params: unknown; report?: unknown }, data: TrainingData, trainingSeconds: number): BundleManifest {
+export function manifestFor(kind: string, trained: { params: unknown; report?: unknown; recommender?: Recommender }, data: TrainingData, trainingSeconds: number): BundleManifest {
   return {
     format: 'anirec-model-bundle',
     formatVersion: 1,
@@ -57,7 +63,31 @@ export function manifestFor(kind: string, trained: { params: unknown; report?: u
     nInteractions: data.indices.length,
     trainingSeconds,
     ...(trained.report !== undefined ? { report: trained.report } : {}),
+    ...(trained.recommender !== undefined ? { coverage: coverageOf(trained.recommender, data) } : {}),
   };
+}
+
+/**
+ * Titles each model can score, counted as the Recommender contract marks them: a finite score
+ * for a one-title list (the most listed title), -Infinity for a title the model cannot judge.
+ */
+export function coverageOf(recommender: Recommender, data: TrainingData): Record<string, number> {
+  const counts = new Int32Array(data.nItems);
+  for (let e = 0; e < data.indices.length; e++) counts[data.indices[e]!]!++;
+  let top = 0;
+  for (let i = 1; i < counts.length; i++) if (counts[i]! > counts[top]!) top = i;
+  const history = { items: Int32Array.of(top), scores: Float32Array.of(0) };
+  const parts = recommender.components?.() ?? new Map([[recommender.kind, recommender]]);
+  const scores = new Float32Array(data.nItems);
+  const coverage: Record<string, number> = {};
+  for (const [name, model] of parts) {
+    scores.fill(Number.NEGATIVE_INFINITY);
+    model.scoreFoldIn(history, scores);
+    let n = 0;
+    for (let i = 0; i < scores.length; i++) if (Number.isFinite(scores[i]!)) n++;
+    coverage[name] = n;
+  }
+  return coverage;
 }
 
 export function makeBundle(manifest: BundleManifest, recommender: Recommender, data: TrainingData): ModelBundle {
