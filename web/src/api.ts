@@ -1,23 +1,9 @@
 /** The slice of the anirec HTTP API the page uses (docs/api.md), with errors a person can read. */
+import type { AnimeSummary } from '../../src/recommend/catalog.js';
 import type { MonitoringDay } from '../../src/store/store.js';
 
-export interface Anime {
-  id: number;
-  title: string;
-  titleEnglish: string | null;
-  format: string | null;
-  episodes: number | null;
-  status: string | null;
-  year: number | null;
-  season: string | null;
-  genres: string[];
-  themes: string[];
-  studios: string[];
-  malScore: number | null;
-  members: number | null;
-  popularityRank: number | null;
-  pictureUrl: string | null;
-}
+/** A title as the API sends it: the server's own type (type-only import: no server code in the page). */
+export type Anime = AnimeSummary;
 
 /** The franchise a card stands for: its other entries ride along ("+N more from <name>"). */
 export interface Franchise {
