@@ -1,4 +1,5 @@
 /** Shared output for benchmarks: an aligned table on stdout and a JSON file in bench/results/. */
+import { resolvePaths } from '../src/config.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,9 @@ export function writeResults(name: string, data: unknown): string {
   mkdirSync(dir, { recursive: true });
   const path = `${dir}${name}.json`;
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: totalmem() / 2 ** 30 };
-  writeFileSync(path, `${JSON.stringify({ name, ranAt: new Date().toISOString(), machine, data }, null, 2)}\n`);
+  // Results are committed: model directories are written relative to $ANIREC_HOME, not as this machine's paths.
+  const home = resolvePaths().home;
+  const json = JSON.stringify({ name, ranAt: new Date().toISOString(), machine, data }, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(home) ? `$ANIREC_HOME${value.slice(home.length)}` : value), 2);
+  writeFileSync(path, `${json}\n`);
   return path;
 }
