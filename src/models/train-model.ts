@@ -56,16 +56,16 @@ export interface TrainedModel {
 }
 
 /** The hybrid's components, in the order the ranker's features name them; 0 candidates leaves a component out. */
-export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: ModelParams, options: TrainOptions): ComponentSpec[] {
+export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: ModelParams): ComponentSpec[] {
   const { candidates } = params;
   const all: ComponentSpec[] = [
-    { name: 'ease', candidates: candidates.ease, train: (d) => trainEase(d, params.ease, options) },
-    { name: 'als', candidates: candidates.als, train: (d) => trainAls(d, params.als, options) },
-    { name: 'itemknn', candidates: candidates.itemknn, train: (d) => trainItemKnn(d, params.itemknn, options) },
+    { name: 'ease', candidates: candidates.ease, train: (d, o) => trainEase(d, params.ease, o) },
+    { name: 'als', candidates: candidates.als, train: (d, o) => trainAls(d, params.als, o) },
+    { name: 'itemknn', candidates: candidates.itemknn, train: (d, o) => trainItemKnn(d, params.itemknn, o) },
     // Before content: the fallback order of a title nobody rated comes from the first component
     // that can score it (hybrid-model.ts), and the two-tower model ranks such titles best.
-    { name: 'twotower', candidates: candidates.twotower, unratedCandidates: params.unratedCandidates, train: (d) => trainTwoTower(d, catalogue, params.twotower, options) },
-    { name: 'content', candidates: candidates.content, train: (d) => trainContentModel(d, catalogue, params.content, options) },
+    { name: 'twotower', candidates: candidates.twotower, unratedCandidates: params.unratedCandidates, train: (d, o) => trainTwoTower(d, catalogue, params.twotower, o) },
+    { name: 'content', candidates: candidates.content, train: (d, o) => trainContentModel(d, catalogue, params.content, o) },
     { name: 'popularity', candidates: candidates.popularity, train: (d) => trainPopularity(d, params.popularity) },
   ];
   return all.filter((component) => component.candidates > 0);
@@ -102,7 +102,7 @@ export async function trainModel(
       const hybridParams = { ...DEFAULT_HYBRID_PARAMS, ...params.hybrid };
       const { model, report } = await trainHybrid(
         data,
-        hybridComponents(catalogue, params, options),
+        hybridComponents(catalogue, params),
         computeItemStats(data, catalogue),
         hybridParams,
         options,

@@ -67,12 +67,13 @@ let data: TrainingData;
 let trained: HybridRecommender;
 let loaded: Recommender;
 let histories: [string, History][];
+const progress: [number, string][] = [];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anirec-hybrid-round-trip-'));
   data = ratingsSlice();
   const catalog = await realCatalog();
-  const { recommender } = await trainModel('anirec', data, catalog.byId, PARAMS, { seed: 5 });
+  const { recommender } = await trainModel('anirec', data, catalog.byId, PARAMS, { seed: 5, onProgress: (fraction, message) => progress.push([fraction, message]) });
   assert.ok(recommender instanceof HybridRecommender);
   trained = recommender;
   await trained.save(join(dir, 'model'));
@@ -198,3 +199,14 @@ describe('hybrid save/load round trip', () => {
     await assert.rejects(loadRecommender(stale), /saved with features .*Retrain the model/);
   });
 });
+
+describe('hybrid training progress', () => {
+  it('only moves forward: each base model reports within its share of the stage', () => {
+    assert.ok(progress.length > 10, `${progress.length} progress reports`);
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i]![0] >= progress[i - 1]![0], `progress went back from ${progress[i - 1]![0]} (${progress[i - 1]![1]}) to ${progress[i]![0]} (${progress[i]![1]})`);
+    assert.equal(progress.at(-1)![0], 1);
+    const als = progress.filter(([, message]) => /ALS/.test(message));
+    assert.ok(als.length > 0 && als.every(([f]) => (f > 0 && f <= 0.4) || (f >= 0.7 && f <= 1)), 'ALS epochs land inside the two fitting stages');
+  });
+});
+

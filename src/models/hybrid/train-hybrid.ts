@@ -14,7 +14,8 @@ export interface ComponentSpec {
   candidates: number;
   /** See HybridComponent.unratedCandidates. */
   unratedCandidates?: number;
-  train(data: TrainingData): Promise<Recommender> | Recommender;
+  /** `options` carries the hybrid's seed and a progress callback already scaled to this component's share. */
+  train(data: TrainingData, options: TrainOptions): Promise<Recommender> | Recommender;
 }
 
 export interface HybridTrainParams {
@@ -136,6 +137,17 @@ export async function trainHybrid(
 ): Promise<{ model: HybridRecommender; report: HybridTrainReport }> {
   const rng = createRng(options.seed ?? 42);
   const report = (fraction: number, message: string): void => options.onProgress?.(fraction, message);
+  // Each base model reports its own 0..1; the hybrid's progress gives it its share of a stage.
+  const trainAll = async (on: TrainingData, from: number, to: number): Promise<HybridComponent[]> => {
+    const out: HybridComponent[] = [];
+    for (const [i, spec] of specs.entries()) {
+      // One expression for every point, so a component's end is exactly the next one's start.
+      const at = (fraction: number): number => from + ((to - from) * (i + Math.min(1, Math.max(0, fraction)))) / specs.length;
+      const model = await spec.train(on, { seed: options.seed, onProgress: (fraction, message) => report(at(fraction), message) });
+      out.push({ name: spec.name, candidates: spec.candidates, unratedCandidates: spec.unratedCandidates ?? 0, model });
+    }
+    return out;
+  };
 
   const eligible: number[] = [];
   for (let u = 0; u < data.nUsers; u++) {
@@ -149,8 +161,7 @@ export async function trainHybrid(
   report(0, `training ${specs.length} base models on ${baseUsers.length} users (${heldBack.length} held back for the ranker)`);
   const { data: baseData, cold, nCold } = simulateColdTitles(subsetUsers(data, baseUsers), params.simulatedColdShare, rng);
   const stageOneStats = nCold > 0 ? asUnrated(stats, cold, meanTrainingScore(data)) : stats;
-  const stageOne: HybridComponent[] = [];
-  for (const spec of specs) stageOne.push({ name: spec.name, candidates: spec.candidates, unratedCandidates: spec.unratedCandidates ?? 0, model: await spec.train(baseData) });
+  const stageOne = await trainAll(baseData, 0, 0.4);
 
   report(0.4, 'building ranker training queries');
   const foldIns = heldBack.map((u) => splitUserRow(data, u, params.foldInFraction, rng));
@@ -163,8 +174,7 @@ export async function trainHybrid(
   const ranker = trainRanker(fitting, { ...params.ranker }, { validation, seed: options.seed ?? 42 });
 
   report(0.7, 'retraining base models on all users');
-  const final: HybridComponent[] = [];
-  for (const spec of specs) final.push({ name: spec.name, candidates: spec.candidates, unratedCandidates: spec.unratedCandidates ?? 0, model: await spec.train(data) });
+  const final = await trainAll(data, 0.7, 1);
   report(1, 'done');
   return {
     model: new HybridRecommender(new CandidateGenerator(final, unratedItems(stats.logCount)), stats, ranker),
