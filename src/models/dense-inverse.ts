@@ -14,6 +14,7 @@
  * The matrix lives in WebAssembly memory, padded to a multiple of 4 rows and columns with the
  * identity (its inverse is the identity, so the padding never mixes with A).
  */
+import { AnirecError } from '../errors/errors.js';
 import { WASM_BASE64 } from './wasm/spd-update.wasm.js';
 import type { GemmSub } from './dense-inverse-share.js';
 import { resolveThreads, UpdatePool } from './dense-inverse-pool.js';
@@ -71,14 +72,15 @@ export class SpdWorkspace {
     const bytes = spdWorkspaceBytes(n, block);
     const pages = Math.ceil(bytes / PAGE);
     if (pages > MAX_PAGES) {
-      throw new Error(
+      throw new AnirecError(
+        'invalid_config',
         `dense inverse: a ${n}×${n} matrix needs ${bytes} bytes (${(bytes / GIB).toFixed(2)} GiB) of WebAssembly memory, more than its 4 GiB limit; use fewer titles (e.g. EASE maxItems)`,
       );
     }
     try {
       this.memory = new SharedMemory({ initial: pages, maximum: pages, shared: true });
     } catch (error) {
-      throw new Error(`dense inverse: could not allocate ${bytes} bytes (${(bytes / GIB).toFixed(2)} GiB) for a ${n}×${n} matrix: ${(error as Error).message}`);
+      throw new AnirecError('invalid_config', `dense inverse: could not allocate ${bytes} bytes (${(bytes / GIB).toFixed(2)} GiB) for a ${n}×${n} matrix: ${(error as Error).message}`);
     }
     this.matrix = new Float64Array(this.memory.buffer, 0, N * N);
     const p = N * N * 8;
@@ -141,7 +143,7 @@ function sweepPivotBlock(P: Float64Array, S: Float64Array, N: number, k0: number
   for (let t = 0; t < kb; t++) for (let s = 0; s < kb; s++) S[t * kb + s] = P[t * N + k0 + s]!;
   for (let k = 0; k < kb; k++) {
     const pivot = S[k * kb + k]!;
-    if (!(pivot > 0)) throw new Error(`matrix is not positive definite (pivot ${pivot} at ${k0 + k}); increase the regularisation`);
+    if (!(pivot > 0)) throw new AnirecError('invalid_config', `matrix is not positive definite (pivot ${pivot} at ${k0 + k}); increase the regularisation`);
     const inv = 1 / pivot;
     for (let i = 0; i < kb; i++) {
       if (i === k) continue;

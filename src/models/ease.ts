@@ -1,3 +1,4 @@
+import { AnirecError } from '../errors/errors.js';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { readArray, registerModelKind, writeArray, writeManifest } from './artifacts.js';
@@ -194,7 +195,8 @@ export function trainEase(data: TrainingData, params: Partial<EaseParams> = {}, 
   // The Gram/inverse (float64) and the weights (float32) are both n×n and alive together.
   const needed = spdWorkspaceBytes(n) + n * n * 4;
   if (needed > totalmem()) {
-    throw new Error(
+    throw new AnirecError(
+      'invalid_config',
       `EASE over ${n} titles needs ${needed} bytes (${(needed / 1024 ** 3).toFixed(1)} GiB) for its n×n inverse and weights, more than this machine's ${totalmem()} bytes; set maxItems or raise minCount`,
     );
   }

@@ -7,6 +7,7 @@ import { easeSelection, easeWeight, trainEase, DEFAULT_EASE_PARAMS, type EasePar
 import { topK } from '../../src/models/top-k.js';
 import type { TrainingData } from '../../src/models/types.js';
 import { BLOCK_A, BLOCK_B, COLD, historyOf, loadBundled, plantedBlocks } from './model-test-data.js';
+import { referenceInverse } from './reference-inverse.js';
 
 /**
  * EASE written out the plain way: a dense user × title matrix, XᵀX + λI, the textbook
@@ -36,26 +37,9 @@ function referenceWeights(data: TrainingData, selected: Int32Array, p: EaseParam
     for (let a = 0; a < n; a++) if (x[a] !== 0) for (let b = 0; b < n; b++) g[a * n + b]! += x[a]! * x[b]!;
   }
   for (let a = 0; a < n; a++) g[a * n + a]! += p.lambda;
-  const w = 2 * n;
-  const m = new Float64Array(n * w);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) m[i * w + j] = g[i * n + j]!;
-    m[i * w + n + i] = 1;
-  }
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * w + c]!) > Math.abs(m[piv * w + c]!)) piv = r;
-    for (let j = 0; j < w; j++) [m[c * w + j], m[piv * w + j]] = [m[piv * w + j]!, m[c * w + j]!];
-    const inv = 1 / m[c * w + c]!;
-    for (let j = 0; j < w; j++) m[c * w + j]! *= inv;
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = m[r * w + c]!;
-      if (f !== 0) for (let j = 0; j < w; j++) m[r * w + j]! -= f * m[c * w + j]!;
-    }
-  }
+  const inverse = referenceInverse(g, n);
   const weights = new Float64Array(n * n);
-  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) weights[a * n + b] = a === b ? 0 : -m[a * w + n + b]! / m[b * w + n + b]!;
+  for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) weights[a * n + b] = a === b ? 0 : -inverse[a * n + b]! / inverse[b * n + b]!;
   return weights;
 }
 
