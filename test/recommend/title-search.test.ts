@@ -128,6 +128,7 @@ describe('TitleIndex.search over the bundled catalogue', () => {
     assert.ok(!index.search(adult.title, { limit: 50 }).some((m) => m.animeId === adult.animeId));
     const match = best(adult.title, { includeAdult: true });
     assert.equal(match.animeId, adult.animeId);
+    assert.ok(index.search('Bible Black', { includeAdult: true, limit: 50 }).some((m) => catalog.get(m.animeId)!.adult), 'the query does find adult titles when asked');
     assert.ok(index.search('Bible Black', { limit: 50 }).every((m) => !catalog.get(m.animeId)!.adult));
   });
 
