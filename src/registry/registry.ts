@@ -1,7 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { withLock, writeFileAtomic } from './fs-atomic.js';
-import { RegistryError, type HistoryAction, type ModelVersion, type StatusChange, type VersionManifest, type VersionMetrics, type VersionStatus } from './types.js';
+import { alreadyProduction, cleanMetrics, newManifest, noProductionToRollBack, pickProduction, refuseArchiveProduction, resolveRef, rollbackTarget, stamper, transitioned } from './rules.js';
+import { RegistryError, type HistoryAction, type ModelVersion, type VersionMetrics, type VersionStatus } from './types.js';
 import { readBundleManifest, readVersionFile, VERSION_FILE, VERSION_ID_PATTERN } from './version-file.js';
 
 export interface RegistryOptions {
@@ -37,35 +38,6 @@ export function resolveCurrentPointer(modelsDir: string, text: string): string {
   return isAbsolute(dir) ? dir : join(modelsDir, dir);
 }
 const LOCK_FILE = '.registry.lock';
-
-function slug(kind: string): string {
-  return kind.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
-}
-
-function idTime(date: Date): string {
-  // 2026-11-25T16:12:34.567Z → 20261125T1612
-  return date.toISOString().slice(0, 16).replace(/[-:]/g, '');
-}
-
-function lastEntry(v: VersionManifest, test: (c: StatusChange) => boolean): StatusChange | undefined {
-  for (let i = v.history.length - 1; i >= 0; i--) if (test(v.history[i]!)) return v.history[i];
-  return undefined;
-}
-
-/**
- * Of several versions marked production (only possible after a promotion was interrupted
- * between its file writes), the one promoted last is the real one.
- */
-function pickProduction(versions: ModelVersion[]): ModelVersion | null {
-  let best: ModelVersion | null = null;
-  let bestAt = '';
-  for (const v of versions) {
-    if (v.status !== 'production') continue;
-    const at = lastEntry(v, (c) => c.to === 'production')?.at ?? '';
-    if (!best || at > bestAt || (at === bestAt && v.seq > best.seq)) [best, bestAt] = [v, at];
-  }
-  return best;
-}
 
 /**
  * Model versions in the models directory, each `<id>/` = a model bundle + version.json. The
@@ -128,39 +100,11 @@ export class ModelRegistry {
       const already = versions.find((v) => v.dir === source);
       if (already) throw new RegistryError(`${source} is already registered as ${already.id}.`);
       const stamp = this.stamper(versions);
-      const registeredAt = stamp();
-      const seq = versions.reduce((max, v) => Math.max(max, v.seq), 0) + 1;
-      const id = `v${String(seq).padStart(4, '0')}-${slug(bundle.kind)}-${idTime(new Date(registeredAt))}`;
+      const { manifest, previous } = newManifest(versions, bundle, { ...options, source: options.source ?? source }, stamp);
+      const id = manifest.id;
+      const becomesProduction = manifest.status === 'production';
       const finalDir = join(this.root, id);
       const staging = join(this.root, `.${id}.partial-${process.pid}`);
-      const previous = pickProduction(versions);
-      const becomesProduction = options.promote === true || previous === null;
-      const reason = options.reason ?? 'registered after training';
-      const history: StatusChange[] = [{ at: registeredAt, from: null, to: 'candidate', action: 'register', reason }];
-      if (becomesProduction) {
-        const why = options.promote ? 'promoted at registration' : 'first model in the registry';
-        history.push({ at: stamp(), from: 'candidate', to: 'production', action: 'promote', reason: why });
-      }
-      const manifest: VersionManifest = {
-        format: 'anirec-model-version',
-        formatVersion: 1,
-        id,
-        seq,
-        kind: bundle.kind,
-        params: bundle.params,
-        dataHash: bundle.dataHash,
-        nUsers: bundle.nUsers,
-        nItems: bundle.nItems,
-        nInteractions: bundle.nInteractions,
-        trainingSeconds: bundle.trainingSeconds,
-        createdAt: bundle.createdAt,
-        registeredAt,
-        source: options.source ?? source,
-        metrics: null,
-        metricsUpdatedAt: null,
-        status: becomesProduction ? 'production' : 'candidate',
-        history,
-      };
       this.stageBundle(source, staging, options.move === true);
       try {
         writeFileAtomic(join(staging, VERSION_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -184,7 +128,7 @@ export class ModelRegistry {
     return this.locked(`promote ${ref}`, () => {
       const versions = this.reconcileLocked();
       const target = this.resolveRef(ref, versions);
-      if (target.status === 'production') throw new RegistryError(`${target.id} is already the production version; nothing to promote.`);
+      if (target.status === 'production') throw alreadyProduction(target);
       const previous = pickProduction(versions);
       const stamp = this.stamper(versions);
       // Order matters for crash safety: new production first, then CURRENT, then the old one's
@@ -205,23 +149,8 @@ export class ModelRegistry {
     return this.locked('rollback', () => {
       const versions = this.reconcileLocked();
       const current = pickProduction(versions);
-      if (!current) {
-        throw new RegistryError(`There is no production model in ${this.root}, so there is nothing to roll back. Promote one with \`anirec models promote <id>\`.`);
-      }
-      let target: ModelVersion | null = null;
-      let targetExit = '';
-      for (const v of versions) {
-        if (v.id === current.id || v.status !== 'archived') continue;
-        const exit = lastEntry(v, (c) => c.from === 'production');
-        if (!exit || exit.action === 'rollback') continue;
-        if (!target || exit.at > targetExit) [target, targetExit] = [v, exit.at];
-      }
-      if (!target) {
-        throw new RegistryError(
-          `Cannot roll back: ${current.id} has no earlier production version to return to (it is the first one, or the earlier ones were rolled back already). ` +
-            'To serve a specific version, run `anirec models promote <id>` (see `anirec models list`).',
-        );
-      }
+      if (!current) throw noProductionToRollBack(this.root);
+      const target = rollbackTarget(versions, current);
       const stamp = this.stamper(versions);
       const restored = this.transition(target, 'production', 'rollback', reason, stamp);
       this.writeCurrent(restored);
@@ -235,9 +164,7 @@ export class ModelRegistry {
     return this.locked(`archive ${ref}`, () => {
       const versions = this.reconcileLocked();
       const target = this.resolveRef(ref, versions);
-      if (target.status === 'production') {
-        throw new RegistryError(`${target.id} is the production version; promote another version or roll back before archiving it.`);
-      }
+      if (target.status === 'production') throw refuseArchiveProduction(target);
       if (target.status === 'archived') return target;
       return this.transition(target, 'archived', 'archive', reason, this.stamper(versions));
     });
@@ -245,11 +172,7 @@ export class ModelRegistry {
 
   /** Merges evaluation numbers into a version's metrics (later keys replace earlier ones). */
   recordMetrics(ref: string, metrics: VersionMetrics): ModelVersion {
-    if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) {
-      throw new RegistryError('recordMetrics: metrics must be a plain object of named values, e.g. {"ndcg@20": 0.31}.');
-    }
-    // Round-trip now so a non-JSON value (NaN, a function, a cycle) fails here, not on the next read.
-    const clean = JSON.parse(JSON.stringify(metrics)) as VersionMetrics;
+    const clean = cleanMetrics(metrics);
     return this.locked(`record metrics for ${ref}`, () => {
       const versions = this.list();
       const target = this.resolveRef(ref, versions);
@@ -293,17 +216,11 @@ export class ModelRegistry {
   }
 
   private resolveRef(ref: string, versions: ModelVersion[]): ModelVersion {
-    const exact = versions.find((v) => v.id === ref);
-    if (exact) return exact;
-    const seq = /^v?(\d+)$/.exec(ref.trim());
-    const bySeq = seq ? versions.find((v) => v.seq === Number(seq[1])) : undefined;
-    if (bySeq) return bySeq;
-    const known = versions.length > 0 ? `Known versions: ${versions.map((v) => v.id).join(', ')}.` : 'The registry is empty; train a model with `anirec train`.';
-    throw new RegistryError(`No model version "${ref}" in ${this.root}. ${known}`);
+    return resolveRef(ref, versions, this.root);
   }
 
   private transition(v: ModelVersion, to: VersionStatus, action: HistoryAction, reason: string, stamp: () => string): ModelVersion {
-    const updated: ModelVersion = { ...v, status: to, history: [...v.history, { at: stamp(), from: v.status, to, action, reason }] };
+    const updated = transitioned(v, to, action, reason, stamp);
     this.save(updated);
     return updated;
   }
@@ -318,17 +235,8 @@ export class ModelRegistry {
     writeFileAtomic(this.currentPath, `${relative(this.root, v.dir)}\n`);
   }
 
-  /**
-   * Timestamps for history entries that strictly increase across the whole registry, even for
-   * several changes in one millisecond: rollback and recovery order events by these times.
-   */
   private stamper(versions: ModelVersion[]): () => string {
-    let last = 0;
-    for (const v of versions) for (const c of v.history) last = Math.max(last, Date.parse(c.at) || 0);
-    return () => {
-      last = Math.max(this.clock().getTime(), last + 1);
-      return new Date(last).toISOString();
-    };
+    return stamper(versions, this.clock);
   }
 
   private stageBundle(source: string, staging: string, move: boolean): void {

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import type pg from 'pg';
+import { RegistryError } from '../types.js';
+import { VERSION_FILE } from '../version-file.js';
+
+/**
+ * A bundle's files as rows: each file is cut into chunks of a few MB, one bytea row each, so a
+ * file of any size (an uncapped EASE matrix passes PostgreSQL's 1 GB limit for one field) goes
+ * in and out with only one chunk in memory at a time.
+ */
+
+/** Small enough that hashing or writing one chunk is a short pause for a serving process, big enough that the per-row cost is noise. */
+export const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
+
+/** Every file under `dir`, as paths relative to it with `/` separators, sorted; version.json is the registry's own. */
+export function bundleFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (at: string): void => {
+    for (const name of readdirSync(at).sort()) {
+      const path = join(at, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push(relative(dir, path).split(sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.filter((p) => p !== VERSION_FILE);
+}
+
+/** Reads up to buffer.length bytes at `position`, looping over short reads. */
+async function readFull(file: Awaited<ReturnType<typeof open>>, buffer: Buffer, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await file.read(buffer, filled, buffer.length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+/** Inserts one file's chunks and its artifact row, inside the caller's transaction. */
+export async function uploadFile(client: pg.ClientBase, bundleId: string, root: string, path: string, chunkBytes: number): Promise<void> {
+  const file = await open(join(root, path), 'r');
+  try {
+    const hash = createHash('sha256');
+    const buffer = Buffer.alloc(chunkBytes);
+    let size = 0;
+    let seq = 0;
+    for (;;) {
+      const n = await readFull(file, buffer, size);
+      if (n === 0 && seq > 0) break;
+      const chunk = buffer.subarray(0, n);
+      hash.update(chunk);
+      await client.query('INSERT INTO registry_chunks (bundle_id, path, seq, data) VALUES ($1, $2, $3, $4)', [bundleId, path, seq, chunk]);
+      size += n;
+      seq++;
+      if (n < chunkBytes) break;
+    }
+    await client.query('INSERT INTO registry_artifacts (bundle_id, path, size, sha256, chunks) VALUES ($1, $2, $3, $4, $5)', [bundleId, path, size, hash.digest('hex'), seq]);
+  } finally {
+    await file.close();
+  }
+}
+
+interface ArtifactRow {
+  path: string;
+  size: string;
+  sha256: string;
+  chunks: number;
+}
+
+/** Binary results hand bytea over as the bytes themselves, not as hex text to decode on the event loop. */
+const RAW = { getTypeParser: () => (value: Buffer) => value };
+
+/**
+ * Writes every artifact of a bundle under `target` (which must not exist yet: the caller renames
+ * it into place when this returns), checking each file's size and SHA-256 against its row.
+ */
+export async function downloadBundle(pool: pg.Pool, bundleId: string, versionId: string, target: string): Promise<void> {
+  const artifacts = (await pool.query<ArtifactRow>('SELECT path, size, sha256, chunks FROM registry_artifacts WHERE bundle_id = $1 ORDER BY path', [bundleId])).rows;
+  if (artifacts.length === 0) throw new RegistryError(`The model version ${versionId} has no artifacts in the registry database; it cannot be served. Promote another version.`);
+  mkdirSync(target, { recursive: true });
+  for (const artifact of artifacts) {
+    if (artifact.path.split('/').some((part) => part === '..' || part === '')) {
+      throw new RegistryError(`The model version ${versionId} has an artifact with an unsafe path "${artifact.path}"; refusing to write it.`);
+    }
+    const path = join(target, ...artifact.path.split('/'));
+    mkdirSync(dirname(path), { recursive: true });
+    const file = await open(path, 'w');
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for (let seq = 0; seq < artifact.chunks; seq++) {
+        // `binary` is a pg query option its type declarations lack.
+        const query: pg.QueryConfig & { binary: boolean } = {
+          text: 'SELECT data FROM registry_chunks WHERE bundle_id = $1 AND path = $2 AND seq = $3',
+          values: [bundleId, artifact.path, seq],
+          binary: true,
+          types: RAW,
+        };
+        const result = await pool.query<{ data: Buffer }>(query);
+        const data = result.rows[0]?.data;
+        if (data === undefined) throw new RegistryError(`The model version ${versionId} lacks chunk ${seq} of ${artifact.path} in the registry database; it is damaged. Promote another version, or retrain.`);
+        hash.update(data);
+        await file.write(data);
+        size += data.length;
+      }
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    const digest = hash.digest('hex');
+    if (size !== Number(artifact.size) || digest !== artifact.sha256) {
+      throw new RegistryError(`The model version ${versionId}'s ${artifact.path} came out of the registry database as ${size} bytes (sha256 ${digest.slice(0, 12)}…), not the ${artifact.size} bytes (${artifact.sha256.slice(0, 12)}…) registered; it is damaged. Promote another version, or retrain.`);
+    }
+  }
+}
