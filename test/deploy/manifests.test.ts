@@ -9,6 +9,7 @@ import {
   EXPORTED_METRICS,
   loadValidators,
   metricFamily,
+  loadManifests,
   parseYamlFile,
   ROOT,
   validateObject,
@@ -18,14 +19,7 @@ import {
 const K8S = join(ROOT, 'deploy', 'k8s');
 const validators = loadValidators();
 
-function loadK8s(): Array<{ file: string; obj: K8sObject }> {
-  const out: Array<{ file: string; obj: K8sObject }> = [];
-  for (const file of readdirSync(K8S).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    for (const obj of parseYamlFile(join(K8S, file))) out.push({ file, obj: obj as K8sObject });
-  }
-  return out;
-}
-const objects = loadK8s();
+const objects = loadManifests(K8S);
 const ofKind = (kind: string) => objects.filter((o) => o.obj.kind === kind).map((o) => o.obj);
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -47,9 +41,9 @@ interface PodSpec {
 const deploymentPod = (d: K8sObject) => (d.spec as { template: { spec: PodSpec; metadata: { labels: Record<string, string> } } }).template;
 const cronPod = (c: K8sObject) => (c.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } }).jobTemplate.spec.template.spec;
 
-describe('Kubernetes manifests (deploy/k8s)', () => {
+describe('Kubernetes manifests, SQLite mode (deploy/k8s)', () => {
   it('every document parses and validates against its kind schema', () => {
-    assert.ok(objects.length >= 9, `expected the full set of objects, found ${objects.length}`);
+    assert.ok(objects.length >= 8, `expected the full set of objects, found ${objects.length}`);
     for (const { file, obj } of objects) {
       assert.deepEqual(validateObject(validators, obj), [], `${file}: ${obj.kind}/${obj.metadata?.name}`);
     }
@@ -57,8 +51,23 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
   it('has the objects issue 6 asks for', () => {
     const kinds = objects.map((o) => `${o.obj.kind}/${o.obj.metadata?.name ?? ''}`).sort();
-    for (const expected of ['Deployment/anirec-api', 'Service/anirec-api', 'HorizontalPodAutoscaler/anirec-api', 'PersistentVolumeClaim/anirec-data', 'CronJob/anirec-ingest', 'CronJob/anirec-monitor', 'CronJob/anirec-retrain']) {
+    for (const expected of ['Deployment/anirec-api', 'Service/anirec-api', 'PersistentVolumeClaim/anirec-data', 'CronJob/anirec-ingest', 'CronJob/anirec-monitor', 'CronJob/anirec-retrain']) {
       assert.ok(kinds.includes(expected), `missing ${expected} (have ${kinds.join(', ')})`);
+    }
+  });
+
+  it('runs one API pod: SQLite is one file that only one host may write (issue 14)', () => {
+    const spec = ofKind('Deployment')[0]!.spec as { replicas: number; strategy: { type: string } };
+    assert.equal(spec.replicas, 1);
+    assert.equal(spec.strategy.type, 'Recreate', 'a rolling update would run two pods on the file');
+    assert.deepEqual(ofKind('HorizontalPodAutoscaler'), [], 'nothing scales it out');
+    const claim = ofKind('PersistentVolumeClaim')[0]!.spec as { accessModes: string[] };
+    assert.deepEqual(claim.accessModes, ['ReadWriteOnce'], 'not a network (RWX) volume');
+    for (const cron of ofKind('CronJob')) {
+      const affinity = (cronPod(cron) as PodSpec & { affinity?: { podAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: Array<{ labelSelector: { matchLabels: Record<string, string> } }> } } }).affinity;
+      const terms = affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+      const api = deploymentPod(ofKind('Deployment')[0]!).metadata.labels;
+      assert.ok(terms.length > 0 && terms.every((t) => Object.entries(t.labelSelector.matchLabels).every(([k, v]) => api[k] === v)), `${cron.metadata.name} runs beside the API pod (the volume is ReadWriteOnce)`);
     }
   });
 
@@ -79,7 +88,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     delete (deploymentPod(noPath).spec.containers[0]!.livenessProbe!.httpGet as Partial<{ path: string }>).path;
     assert.ok(validateObject(validators, noPath).some((e) => /path/.test(e)), 'a probe without a path');
 
-    const hpa = clone(ofKind('HorizontalPodAutoscaler')[0]!) as K8sObject & { spec: { metrics: Array<Record<string, unknown>> } };
+    const hpa = clone(loadManifests(join(ROOT, 'deploy', 'k8s-postgres')).find((o) => o.obj.kind === 'HorizontalPodAutoscaler')!.obj) as K8sObject & { spec: { metrics: Array<Record<string, unknown>> } };
     hpa.spec.metrics[0] = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization' } } };
     assert.notDeepEqual(validateObject(validators, hpa), [], 'a Utilization target without averageUtilization');
     assert.notDeepEqual(validateObject(validators, { ...clone(hpa), apiVersion: 'autoscaling/v1' }), [], 'an HPA of the old API version');
@@ -103,7 +112,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     assert.match(cronProblem('0 5-3 * * *')!, /backwards/);
   });
 
-  it('the API Deployment: non-root, probes on the named port, Service and HPA point at it', () => {
+  it('the API Deployment: non-root, probes on the named port, the Service points at it', () => {
     const deployment = ofKind('Deployment')[0]!;
     const pod = deploymentPod(deployment);
     assert.equal(pod.spec.securityContext?.runAsNonRoot, true);
@@ -123,8 +132,6 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     for (const p of (service.spec as { ports: Array<{ targetPort: string | number }> }).ports) assert.ok(portNames.includes(String(p.targetPort)));
     const matchLabels = (deployment.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
     for (const [k, v] of Object.entries(matchLabels)) assert.equal(pod.metadata.labels[k], v, 'Deployment selector matches its template');
-    const target = (ofKind('HorizontalPodAutoscaler')[0]!.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
-    assert.deepEqual([target.kind, target.name], ['Deployment', deployment.metadata.name]);
   });
 
   it('CronJobs run ingest daily, monitor daily, retrain weekly, once at a time, on the shared volume', () => {

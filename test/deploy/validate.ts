@@ -73,6 +73,8 @@ export function loadValidators(): Map<string, ValidateFunction> {
     const apiVersion = schema.properties?.apiVersion?.const;
     const kind = schema.properties?.kind?.const;
     if (apiVersion && kind) validators.set(`${apiVersion}/${kind}`, ajv.getSchema(schema.$id)!);
+    // Files that are not Kubernetes objects (the compose file) are looked up by their schema's $id.
+    else if (schema.$id !== 'k8s-common') validators.set(schema.$id, ajv.getSchema(schema.$id)!);
   }
   return validators;
 }
@@ -90,9 +92,28 @@ export function validateObject(validators: Map<string, ValidateFunction>, obj: u
   return validate(obj) ? [] : describeErrors(validate.errors);
 }
 
-/** Every YAML document of a file, failing on any YAML syntax error or warning. */
-export function parseYamlFile(path: string): unknown[] {
-  const docs = parseAllDocuments(readFileSync(path, 'utf8'), { prettyErrors: true });
+/** Problems of a document checked against a non-Kubernetes schema, by its $id ("compose"). */
+export function validateWith(validators: Map<string, ValidateFunction>, id: string, value: unknown): string[] {
+  const validate = validators.get(id);
+  if (!validate) return [`no schema with $id "${id}" under test/deploy/schemas/`];
+  return validate(value) ? [] : describeErrors(validate.errors);
+}
+
+/** Every object of every manifest in a folder, with its file (sorted by file name). */
+export function loadManifests(dir: string): Array<{ file: string; obj: K8sObject }> {
+  const out: Array<{ file: string; obj: K8sObject }> = [];
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const obj of parseYamlFile(join(dir, file))) out.push({ file, obj: obj as K8sObject });
+  }
+  return out;
+}
+
+/**
+ * Every YAML document of a file, failing on any YAML syntax error or warning. `merge` resolves
+ * `<<: *anchor` merge keys, as Docker Compose does (Kubernetes manifests do not use them).
+ */
+export function parseYamlFile(path: string, { merge = false } = {}): unknown[] {
+  const docs = parseAllDocuments(readFileSync(path, 'utf8'), { prettyErrors: true, merge });
   if (!Array.isArray(docs)) return [];
   const out: unknown[] = [];
   for (const doc of docs) {
