@@ -204,7 +204,35 @@ describe('your list', () => {
     const { page } = await openPage(web, '/start?via=account');
     await page.getByLabel('MyAnimeList export (XML)').setInputFiles({ name: 'animelist.xml', mimeType: 'application/xml', buffer: readFileSync(join(FIXTURES, 'mal-export.xml')) });
     await page.getByRole('button', { name: 'Upload' }).click();
+    // The export has two entries no importer can use (a score of 12, an unknown status): the page
+    // says so, with the line, before moving on.
+    const notice = page.getByRole('status').filter({ hasText: 'Imported' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /2 entries were left out: my_score 12 is outside 0–10[^;]*; my_status "Rewatching maybe" is not/);
+    await notice.getByRole('button', { name: 'Show my recommendations' }).click();
     await page.waitForURL(/user=mal%3Abebop_fan/);
+    await page.locator('article.card').first().waitFor();
+  });
+
+  it('says which uploaded titles the catalogue does not have yet before showing recommendations', async () => {
+    // A real title the bundled catalogues do not hold (a 2022 film; one catalogue stops in 2016, the other is TV only).
+    const xml = readFileSync(join(FIXTURES, 'mal-export.xml'), 'utf8')
+      .replace('<user_name>bebop_fan</user_name>', '<user_name>suzume_fan</user_name>')
+      .replace(
+        '</myinfo>',
+        `</myinfo>
+	<anime><series_animedb_id>50594</series_animedb_id><series_title><![CDATA[Suzume no Tojimari]]></series_title><series_type>Movie</series_type><series_episodes>1</series_episodes><my_watched_episodes>1</my_watched_episodes><my_score>10</my_score><my_status>Completed</my_status></anime>`,
+      );
+    const { page } = await openPage(web, '/start?via=account');
+    await page.getByLabel('MyAnimeList export (XML)').setInputFiles({ name: 'animelist.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Imported' });
+    await notice.waitFor();
+    const text = await notice.innerText();
+    assert.match(text, /1 title is not in the catalogue yet: Suzume no Tojimari \(50594\)/);
+    assert.match(text, /counts as soon as a catalogue import or ingestion adds it/);
+    await notice.getByRole('button', { name: 'Show my recommendations' }).click();
+    await page.waitForURL(/user=mal%3Asuzume_fan/);
     await page.locator('article.card').first().waitFor();
   });
 
@@ -215,6 +243,10 @@ describe('your list', () => {
     await page.getByRole('alert').filter({ hasText: 'AniList has no user "nobody"' }).waitFor();
     await page.getByLabel('AniList user name').fill('yuki');
     await page.getByRole('button', { name: 'Import' }).click();
+    const notice = page.getByRole('status').filter({ hasText: 'Imported' });
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /entr(y was|ies were) left out: AniList media \d+ .*has no MyAnimeList id/);
+    await notice.getByRole('button', { name: 'Show my recommendations' }).click();
     await page.waitForURL(/user=anilist%3A/);
     await page.locator('article.card').first().waitFor();
   });

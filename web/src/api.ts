@@ -162,6 +162,16 @@ export function qs(params: Record<string, string | number | boolean | string[] |
 
 export type Filters = Record<string, string | number | boolean | string[]>;
 
+/** What a list import answers: the user it made, and what it could not use yet (notes say it in words). */
+export interface ImportResult {
+  user: { id: string; listed: number } | null;
+  skipped: number;
+  /** Sentences for the person, e.g. "3 titles are not in the catalogue yet: …" (MAL uploads). */
+  notes?: string[];
+  /** Entries that could not be read, as "upload:LINE, column C: reason: message" (MAL uploads). */
+  problems?: string[];
+}
+
 export const api = {
   search: (q: string, signal?: AbortSignal) => call<{ results: SearchHit[] }>('GET', `/v1/search${qs({ q, limit: 8 })}`, undefined, undefined, signal),
   tags: () => call<Tags>('GET', '/v1/tags'),
@@ -180,7 +190,7 @@ export const api = {
   userProfile: (user: string) => call<Profile>('GET', `/v1/users/${encodeURIComponent(user)}/profile`),
   titlesProfile: (titles: { id: number; score?: number | null; status?: string }[]) => call<Profile>('POST', '/v1/profile/from-titles', { titles }),
   setStatus: (user: string, id: number, status: string) => call<unknown>('PUT', `/v1/users/${encodeURIComponent(user)}/list/${id}`, { status }),
-  importMal: (xml: string) => call<{ user: { id: string; listed: number } | null; skipped: number }>('POST', '/v1/import/mal', xml, 'application/xml'),
+  importMal: (xml: string) => call<ImportResult>('POST', '/v1/import/mal', xml, 'application/xml'),
   monitoring: (days: number, signal?: AbortSignal) => call<Monitoring>('GET', `/v1/monitoring${qs({ days })}`, undefined, undefined, signal),
-  importAniList: (userName: string) => call<{ user: { id: string; listed: number } | null; skipped: number }>('POST', '/v1/import/anilist', { userName }),
+  importAniList: (userName: string) => call<ImportResult>('POST', '/v1/import/anilist', { userName }),
 };

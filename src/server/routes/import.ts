@@ -127,9 +127,11 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
       }
       let skipped = 0;
       let listedName = userName;
+      const problems: string[] = [];
       const { counts } = await deps.store.withImport(async (tx) => {
         for (const chunk of chunks) {
           skipped += chunk.problems.length;
+          for (const p of chunk.problems.slice(0, 20 - problems.length)) problems.push(describeProblem({ ...p, file: 'anilist' }));
           // Media come from the operator's configured AniList endpoint, a catalogue source.
           if (chunk.anime.length > 0) await tx.upsertAnime(chunk.anime);
           const known = await tx.knownAnimeIds();
@@ -141,7 +143,7 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
       });
       afterImport();
       const user = (await deps.store.findUser('anilist', listedName))[0];
-      return { user: user ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount } : null, imported: counts, skipped };
+      return { user: user ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount } : null, imported: counts, skipped, problems };
     },
   );
 };

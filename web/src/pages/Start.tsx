@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Anime, type Tags } from '../api';
+import { api, ApiError, type Anime, type ImportResult, type Tags } from '../api';
 import { TitleSearch } from '../components/Search';
 import { ErrorBox } from '../components/Status';
 import { navigate } from '../router';
@@ -126,14 +126,26 @@ function GenresTab({ tags, tagsError }: { tags: Tags | null; tagsError: unknown 
 function AccountTab() {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [imported, setImported] = useState<{ user: { id: string; listed: number }; notes: string[] } | null>(null);
   const file = useRef<HTMLInputElement>(null);
-  const run = async (what: string, job: () => Promise<{ user: { id: string } | null }>) => {
+  const run = async (what: string, job: () => Promise<ImportResult>) => {
     setBusy(what);
     setError(null);
+    setImported(null);
     try {
       const r = await job();
-      if (!r.user) throw new ApiError(0, 'empty', 'The import worked but found no titles this catalogue knows, so there is nothing to recommend from.');
-      navigate(forYouUrl({ kind: 'user', user: r.user.id, seen: [], skip: [] }));
+      const notes = [...(r.notes ?? [])];
+      // Problems come as "source:LINE, column C: reason: message"; the message alone says it in words.
+      const shown = (r.problems ?? []).slice(0, 5).map((p) => p.replace(/^[^:]*:\d+(, column [^:]+)?: [a-z_]+: /, ''));
+      if (r.skipped > 0) {
+        const more = shown.length > 0 && r.skipped > shown.length ? `; and ${r.skipped - shown.length} more` : '';
+        notes.push(`${r.skipped} ${r.skipped === 1 ? 'entry was' : 'entries were'} left out${shown.length > 0 ? `: ${shown.join('; ')}${more}` : ''}.`);
+      }
+      if (!r.user) throw new ApiError(0, 'empty', ['The import worked but found no titles this catalogue knows, so there is nothing to recommend from.', ...notes].join(' '));
+      // Say what the import could not use before moving on, so nobody wonders where titles went;
+      // a clean import goes straight to the recommendations.
+      if (notes.length > 0) setImported({ user: r.user, notes });
+      else navigate(forYouUrl({ kind: 'user', user: r.user.id, seen: [], skip: [] }));
     } catch (e) {
       setError(e);
     } finally {
@@ -143,6 +155,19 @@ function AccountTab() {
   return (
     <div class="account-forms">
       {error !== null && <ErrorBox error={error} />}
+      {imported !== null && (
+        <div class="notice-box" role="status">
+          <strong>
+            Imported: {imported.user.listed} {imported.user.listed === 1 ? 'title' : 'titles'} on your list
+          </strong>
+          {imported.notes.map((note) => (
+            <p key={note}>{note}</p>
+          ))}
+          <button type="button" class="btn primary" onClick={() => navigate(forYouUrl({ kind: 'user', user: imported.user.id, seen: [], skip: [] }))}>
+            Show my recommendations
+          </button>
+        </div>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
