@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   upstream_error: { status: 502, exit: 1, description: 'A remote service (AniList) failed.' },
   model_unavailable: { status: 503, exit: 1, description: 'No model is loaded or in production yet; train one.' },
   store_busy: { status: 503, exit: 1, description: 'Another writer holds the store; nothing was written, retry in a few seconds.' },
+  // Exit 75 (EX_TEMPFAIL) as for job_busy: the database comes back and the same command works.
+  store_unavailable: { status: 503, exit: 75, description: 'The database behind the store does not answer (down, restarting, unreachable); retry when it is back.' },
   upstream_rate_limited: { status: 503, exit: 1, description: 'A remote service (AniList) is rate-limiting anirec; retry later.' },
   cancelled: { status: 503, exit: 130, description: 'The operation was cancelled (a signal) and left nothing half-done.' },
   command_failed: { status: 500, exit: 1, description: 'A command could not do what was asked; the message says why and what to do.' },

@@ -40,10 +40,28 @@ export class StoreUrlError extends AnirecError {
   }
 }
 
-/** The store was asked to exist already (a read-only command) and there is none at `location`. */
+/**
+ * The store was asked to exist already (a read-only command) and there is none at `location`;
+ * `hint` says how to create one where that is not obvious (a database without anirec's tables).
+ */
 export class StoreNotFoundError extends AnirecError {
-  constructor(readonly location: string) {
-    super('not_found', `No store at ${location}.`);
+  constructor(
+    readonly location: string,
+    hint?: string,
+  ) {
+    super('not_found', `No store at ${location}.${hint === undefined ? '' : ` ${hint}`}`);
     this.name = 'StoreNotFoundError';
+  }
+}
+
+/**
+ * The database behind a networked store did not answer: refused, dropped or timed out. Nothing
+ * is wrong with the request; the same call works once the database is back. The message names no
+ * host, since the API passes it to clients; `cause` (for the log) has the driver's error.
+ */
+export class StoreUnavailableError extends AnirecError {
+  constructor(detail: string, cause?: unknown) {
+    super('store_unavailable', `The store's database does not answer (${detail}); retry when it is reachable again.`, { cause });
+    this.name = 'StoreUnavailableError';
   }
 }

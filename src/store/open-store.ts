@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Store } from './store.js';
 import { StoreNotFoundError, StoreUrlError } from './errors.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /**
@@ -88,9 +89,9 @@ registerStoreBackend({
 
 registerStoreBackend({
   schemes: ['postgres', 'postgresql'],
-  example: 'postgres://USER@HOST/DB',
-  async open(_rest, url) {
-    throw new StoreUrlError(`Cannot open ${redactStoreUrl(url)}: the PostgreSQL store is not built yet (issue 14). Use sqlite:PATH (the default) for now.`);
+  example: 'postgres://USER:PASSWORD@HOST:PORT/DB (?pool_max=N connections, default 10)',
+  async open(_rest, url, options) {
+    return PostgresStore.open(url, { location: redactStoreUrl(url), mustExist: options.mustExist ?? false });
   },
   describe: (_rest, url) => redactStoreUrl(url),
 });

@@ -161,8 +161,8 @@ export interface UserRanking {
 }
 
 /**
- * The storage boundary. The embedded SQLite implementation is the default; a PostgreSQL one can
- * implement the same interface for several API replicas sharing one state. Methods are async so
+ * The storage boundary. The embedded SQLite implementation is the default; the PostgreSQL one
+ * (postgres/) implements the same interface for several API replicas sharing one state. Methods are async so
  * that a networked store fits without changing callers. Callers open one with `openStore(url)`
  * (open-store.ts), and an implementation is complete when it passes the contract suite in
  * test/store/contract.ts.
@@ -173,6 +173,12 @@ export interface UserRanking {
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+
+  /**
+   * Resolves when the store answers a trivial query, rejects when it does not (a networked
+   * store's database is down or unreachable). Readiness probes call it; it writes nothing.
+   */
+  ping(): Promise<void>;
 
   /**
    * Runs `fn` as one import: commits when it returns, rolls back when it throws (the error is

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { describeStore, openStore, redactStoreUrl, registerStoreBackend, StoreNotFoundError, StoreUrlError, type Store } from '../../src/store/index.js';
+import { describeStore, openStore, redactStoreUrl, registerStoreBackend, StoreNotFoundError, StoreUnavailableError, StoreUrlError, type Store } from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anirec-open-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,16 +48,24 @@ describe('openStore', () => {
     await memory.close();
   });
 
-  it('says PostgreSQL is not built yet, without printing the password', async () => {
-    for (const url of ['postgres://anirec:s3cret@db.internal:5432/anirec', 'postgresql://anirec:s3cret@db.internal/anirec']) {
+  it('opens postgres:// and postgresql:// URLs as the PostgreSQL store, never printing the password', async () => {
+    // Port 1 on loopback refuses at once: the backend is reached and says the database does not answer.
+    for (const url of ['postgres://anirec:s3cret@127.0.0.1:1/anirec', 'postgresql://anirec:s3cret@127.0.0.1:1/anirec?password=s3cret']) {
       await assert.rejects(openStore(url), (error) => {
-        assert.ok(error instanceof StoreUrlError);
-        assert.match(error.message, /the PostgreSQL store is not built yet \(issue 14\)/);
+        assert.ok(error instanceof StoreUnavailableError, String(error));
+        assert.match(error.message, /does not answer \(postgres(ql)?:\/\/anirec:\*\*\*@127\.0\.0\.1:1\/anirec.*: connection refused\)/);
         assert.doesNotMatch(error.message, /s3cret/);
         return true;
       });
     }
     assert.equal(describeStore('postgres://anirec:s3cret@db/anirec'), 'postgres://anirec:***@db/anirec');
+  });
+
+  it('refuses a PostgreSQL URL without a database or with a bad pool_max before connecting', async () => {
+    await assert.rejects(openStore('postgres://anirec:s3cret@127.0.0.1:1'), (error) => error instanceof StoreUrlError && /names no database/.test(error.message) && !/s3cret/.test(error.message));
+    for (const bad of ['0', '-2', 'ten', '1.5', '5000']) {
+      await assert.rejects(openStore(`postgres://anirec@127.0.0.1:1/anirec?pool_max=${bad}`), (error) => error instanceof StoreUrlError && error.message.includes(`pool_max=${bad}`) && /1 to 1000/.test(error.message));
+    }
   });
 
   it('names the schemes it knows when given an unknown one, and refuses an empty location', async () => {

@@ -167,6 +167,10 @@ export class SqliteStore implements Store {
     }
   }
 
+  async ping(): Promise<void> {
+    this.prepared('SELECT 1').get();
+  }
+
   async getAnime(animeId: number): Promise<Anime | null> {
     const row = this.prepared('SELECT * FROM anime WHERE anime_id = ?').get(animeId) as AnimeRow | undefined;
     return row ? animeFromRow(row) : null;
