@@ -2,26 +2,56 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteDeps } from './context.js';
 
 /**
+ * How long readiness waits for the store. A database that hangs (a partition, not a refusal) must
+ * still make the probe answer not-ready well within a load balancer's probe timeout.
+ */
+const STORE_PING_TIMEOUT_MS = 2_000;
+
+interface Readiness {
+  status: 'ready' | 'not_ready';
+  reason?: string;
+  store: { kind: 'sqlite' | 'postgres'; reachable: boolean };
+  model: { version: string } | null;
+}
+
+/** Whether the store answers a trivial query in time; no error text leaves this function. */
+async function storeReachable(deps: RouteDeps): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STORE_PING_TIMEOUT_MS)));
+  try {
+    return await Promise.race([deps.store.ping().then(() => true), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Liveness says the process answers; readiness says it can serve recommendations (a model is
  * loaded and the store answers). Load balancers route on readiness, orchestrators restart on
- * liveness, so a missing model makes the server unready, never dead.
+ * liveness, so a missing model or a lost database makes the server unready, never dead, and it
+ * turns ready again by itself: each probe asks the store afresh, and the pool reconnects.
  */
 export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
   // Probes are never rate-limited (a health check failing under load would take a healthy
-  // replica out) and never need a key; so they say only ready or not and why, with no paths,
-  // versions or error texts (those are in the log and /metrics).
+  // replica out) and never need a key; so they say only what state the replica is in (store
+  // kind and reachability, model version) and why it is not ready, with no paths, URLs or error
+  // texts (those are in the log and /metrics).
   const probe = { rateLimit: false } as const;
   app.get('/health/live', { config: probe, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
 
-  app.get('/health/ready', { config: probe, schema: { tags: ['operations'], summary: 'Readiness: a model is loaded and the store answers' } }, async (_request, reply) => {
-    let storeOk = true;
-    try {
-      await deps.store.getMeta('schema_version');
-    } catch {
-      storeOk = false;
-    }
-    const reason = !storeOk ? 'the store does not answer' : deps.holder.current === null ? 'no model is loaded yet' : null;
+  app.get('/health/ready', { config: probe, schema: { tags: ['operations'], summary: 'Readiness: a model is loaded and the store answers' } }, async (_request, reply): Promise<Readiness> => {
+    const reachable = await storeReachable(deps);
+    const current = deps.holder.current;
+    const reason = !reachable ? 'the store does not answer' : current === null ? 'no model is loaded yet' : null;
     reply.status(reason === null ? 200 : 503);
-    return reason === null ? { status: 'ready' } : { status: 'not_ready', reason };
+    const body: Readiness = {
+      status: reason === null ? 'ready' : 'not_ready',
+      store: { kind: deps.store.kind, reachable },
+      model: current === null ? null : { version: current.version },
+    };
+    if (reason !== null) body.reason = reason;
+    return body;
   });
 }

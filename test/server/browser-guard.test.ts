@@ -139,7 +139,9 @@ describe('probes', () => {
       assert.equal((await app.inject('/health/live')).statusCode, 200);
       const ready = await app.inject('/health/ready');
       assert.equal(ready.statusCode, 200);
-      assert.deepEqual(ready.json(), { status: 'ready' });
+      const body = ready.json();
+      assert.deepEqual({ status: body.status, store: body.store }, { status: 'ready', store: { kind: 'sqlite', reachable: true } });
+      assert.equal(typeof body.model?.version, 'string');
     }
     assert.equal((await app.inject('/v1/tags')).statusCode, 401, 'reads still need the key');
   });

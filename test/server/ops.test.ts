@@ -23,7 +23,7 @@ describe('operations', () => {
       assert.equal((await app.inject('/health/live')).statusCode, 200);
       const ready = await app.inject('/health/ready');
       assert.equal(ready.statusCode, 200);
-      assert.deepEqual(ready.json(), { status: 'ready' }, 'a probe says ready and nothing about paths or versions');
+      assert.deepEqual(ready.json(), { status: 'ready', store: { kind: 'sqlite', reachable: true }, model: { version: 'itemknn-1' } }, 'a probe says ready, the store kind and the model version, and nothing about paths');
       assert.equal((await app.inject('/v1/admin/model')).json().model.kind, 'itemknn');
       await app.inject('/v1/users/1/recommendations?k=3');
       await app.inject('/v1/users/1/recommendations?k=0');
@@ -51,7 +51,7 @@ describe('operations', () => {
     try {
       const ready = await app.inject('/health/ready');
       assert.equal(ready.statusCode, 503);
-      assert.deepEqual(ready.json(), { status: 'not_ready', reason: 'no model is loaded yet' });
+      assert.deepEqual(ready.json(), { status: 'not_ready', reason: 'no model is loaded yet', store: { kind: 'sqlite', reachable: true }, model: null });
       assert.doesNotMatch(ready.body, /\//, 'no filesystem path in a probe');
       const res = await app.inject('/v1/users/1/recommendations');
       assert.equal(res.statusCode, 503);
