@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import type { TitleRelations } from '../../src/data/types.js';
 import { ImportInProgressError, type ImportTransaction } from '../../src/store/index.js';
 import { row, STEINS_GATE, STEINS_GATE_TITLES, withFresh, type OpenFreshStore } from './contract-helpers.js';
+import { describeBatchContract } from './contract-batches.js';
 import { describeFeedbackContract } from './contract-lists.js';
 import { describeOpsContract } from './contract-ops.js';
 import { holdImport } from './held-import.js';
@@ -23,6 +24,7 @@ export function describeStoreContract(name: string, openFresh: OpenFreshStore): 
     describeRelationsContract(openFresh);
     describeFeedbackContract(openFresh);
     describeOpsContract(openFresh);
+    describeBatchContract(openFresh);
   });
 }
 
