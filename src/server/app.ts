@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ModelBundle } from '../models/bundle.js';
+import type { Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { registerAccessControl } from './auth.js';
 import { registerBrowserGuard } from './browser-guard.js';
@@ -35,6 +36,12 @@ export interface BuildServerOptions {
   modelsDir?: string;
   /** Serve a bundle already in memory (tests, benchmarks). */
   bundle?: ModelBundle;
+  /**
+   * Serve this registry's production version (the shared registry of a PostgreSQL store),
+   * downloaded into the registry's local cache, swapping when a promotion is announced. The
+   * caller opens and closes the registry.
+   */
+  registry?: Registry;
   config?: Partial<ServerConfig>;
   /** Injectable fetch for AniList imports. */
   fetch?: typeof globalThis.fetch;
@@ -52,8 +59,9 @@ export interface AnirecServer {
 function modelSource(options: BuildServerOptions): ModelSource {
   if (options.bundle) return { kind: 'bundle', bundle: options.bundle, version: `${options.bundle.manifest.kind}-${options.bundle.manifest.createdAt}` };
   if (options.modelDir) return { kind: 'dir', dir: options.modelDir };
+  if (options.registry) return { kind: 'registry', registry: options.registry };
   if (options.modelsDir) return { kind: 'current', modelsDir: options.modelsDir };
-  throw new Error('buildServer: pass one of bundle, modelDir or modelsDir (the directory holding CURRENT).');
+  throw new Error('buildServer: pass one of bundle, modelDir, registry or modelsDir (the directory holding CURRENT).');
 }
 
 /**
@@ -85,6 +93,7 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
       metrics.modelReloads.inc({ result: 'failed' });
       app.log.error({ error: message }, 'model load failed; keeping the current model');
     },
+    (message) => app.log.warn({ warning: message }, 'model registry'),
   );
   const deps: RouteDeps = { store: options.store, holder, config, metrics, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}) };
 

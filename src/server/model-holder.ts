@@ -5,10 +5,26 @@ import { loadBundle, readBundleManifest, type ModelBundle } from '../models/bund
 import { RecommendationEngine } from '../recommend/engine.js';
 import { readInWorker, storeFileOf } from '../recommend/store-snapshot.js';
 import { TimeSlicer } from '../recommend/time-slicer.js';
+import type { Registry, RegistryWatch } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 
-/** Where the model comes from: a fixed directory, a models home with a CURRENT pointer, or a bundle in memory. */
-export type ModelSource = { kind: 'dir'; dir: string } | { kind: 'current'; modelsDir: string } | { kind: 'bundle'; bundle: ModelBundle; version: string };
+/**
+ * Where the model comes from: a fixed directory, a models home with a CURRENT pointer, a bundle
+ * in memory, or a registry's production version (the shared one in PostgreSQL), downloaded into
+ * this process's cache. `pollMs` there is the fallback poll behind the registry's notifications.
+ */
+export type ModelSource =
+  | { kind: 'dir'; dir: string }
+  | { kind: 'current'; modelsDir: string }
+  | { kind: 'bundle'; bundle: ModelBundle; version: string }
+  | { kind: 'registry'; registry: Registry; pollMs?: number };
+
+/**
+ * How often a registry-backed holder checks production even without a notification: only a
+ * fallback (a notification lost between a dropped connection and its replacement is covered by
+ * the re-check on reconnect), so slow enough to cost the database nothing.
+ */
+export const REGISTRY_FALLBACK_POLL_MS = 15_000;
 
 /** How building the model in use went: its cost to the event loop, which is what requests feel. */
 export interface BuildStats {
@@ -65,11 +81,13 @@ type LoadKind = 'if-changed' | 'model' | 'store';
  *
  * With a models home, `models/CURRENT` (kept atomically updated by `anirec train` and the model
  * registry on promote/rollback) is polled; polling survives the rename-over-file that atomic
- * updates use, which fs.watch on some platforms does not.
+ * updates use, which fs.watch on some platforms does not. With a registry source, the registry's
+ * change notifications (PostgreSQL LISTEN) trigger the check, with a slow poll behind them.
  */
 export class ModelHolder {
   private currentModel: LoadedModel | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private watch: RegistryWatch | null = null;
   private loading: Promise<void> | null = null;
   /** A forced load asked for while another was under way, and what it is for. */
   private queued: { kind: 'model' | 'store'; done: Promise<void> } | null = null;
@@ -80,6 +98,8 @@ export class ModelHolder {
     private readonly source: ModelSource,
     private readonly onSwap: (model: LoadedModel) => void = () => {},
     private readonly onFailure: (message: string) => void = () => {},
+    /** Trouble that does not stop serving: the registry's notifications lost and being reconnected. */
+    private readonly onWarning: (message: string) => void = () => {},
   ) {}
 
   get current(): LoadedModel | null {
@@ -105,6 +125,13 @@ export class ModelHolder {
         if (dir === '') throw new Error(`${pointer} is empty; it should hold the path of the model directory to serve.`);
         // A relative path is relative to the models directory (the registry may write just a name).
         return isAbsolute(dir) ? dir : join(this.source.modelsDir, dir);
+      }
+      case 'registry': {
+        const { registry } = this.source;
+        const production = await registry.production();
+        if (production === null) throw new Error(`no model yet: ${registry.location} has no production version. Run \`anirec train\` with the same --store (it registers and promotes the first model).`);
+        // Already downloaded (the usual case on a poll): just its cache directory.
+        return registry.materialize(production);
       }
     }
   }
@@ -210,14 +237,22 @@ export class ModelHolder {
   /** Loads the first model (a failure leaves the server up but not ready) and starts watching. */
   async start(pollMs: number): Promise<void> {
     await this.refresh().catch(() => {});
-    if (this.source.kind === 'current' && pollMs > 0) {
-      this.timer = setInterval(() => void this.refresh().catch(() => {}), pollMs);
+    const check = (): void => void this.refresh().catch(() => {});
+    if (this.source.kind === 'registry') {
+      this.watch = this.source.registry.watch(check, this.onWarning);
+      pollMs = this.source.pollMs ?? REGISTRY_FALLBACK_POLL_MS;
+    }
+    if ((this.source.kind === 'current' || this.source.kind === 'registry') && pollMs > 0) {
+      this.timer = setInterval(check, pollMs);
       this.timer.unref();
     }
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    const watch = this.watch;
+    this.watch = null;
+    await watch?.stop();
   }
 }

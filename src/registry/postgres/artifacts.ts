@@ -12,8 +12,11 @@ import { VERSION_FILE } from '../version-file.js';
  * in and out with only one chunk in memory at a time.
  */
 
-/** Small enough that hashing or writing one chunk is a short pause for a serving process, big enough that the per-row cost is noise. */
-export const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
+/**
+ * Small enough that decoding one chunk (pg hands bytea over as hex text, in binary mode too) and
+ * hashing it is a short pause for a serving process, big enough that the per-row cost is noise.
+ */
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
 
 /** Every file under `dir`, as paths relative to it with `/` separators, sorted; version.json is the registry's own. */
 export function bundleFiles(dir: string): string[] {
@@ -71,9 +74,6 @@ interface ArtifactRow {
   chunks: number;
 }
 
-/** Binary results hand bytea over as the bytes themselves, not as hex text to decode on the event loop. */
-const RAW = { getTypeParser: () => (value: Buffer) => value };
-
 /**
  * Writes every artifact of a bundle under `target` (which must not exist yet: the caller renames
  * it into place when this returns), checking each file's size and SHA-256 against its row.
@@ -93,14 +93,8 @@ export async function downloadBundle(pool: pg.Pool, bundleId: string, versionId:
     let size = 0;
     try {
       for (let seq = 0; seq < artifact.chunks; seq++) {
-        // `binary` is a pg query option its type declarations lack.
-        const query: pg.QueryConfig & { binary: boolean } = {
-          text: 'SELECT data FROM registry_chunks WHERE bundle_id = $1 AND path = $2 AND seq = $3',
-          values: [bundleId, artifact.path, seq],
-          binary: true,
-          types: RAW,
-        };
-        const result = await pool.query<{ data: Buffer }>(query);
+        // One row per query: only one chunk is ever in memory.
+        const result = await pool.query<{ data: Buffer }>('SELECT data FROM registry_chunks WHERE bundle_id = $1 AND path = $2 AND seq = $3', [bundleId, artifact.path, seq]);
         const data = result.rows[0]?.data;
         if (data === undefined) throw new RegistryError(`The model version ${versionId} lacks chunk ${seq} of ${artifact.path} in the registry database; it is damaged. Promote another version, or retrain.`);
         hash.update(data);

@@ -104,6 +104,12 @@ export class PostgresRegistry implements Registry {
   private async write<T>(fn: (client: pg.PoolClient, lock: () => Promise<ModelVersion[]>) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A checked-out client's connection errors are ours to catch (the pool only watches idle ones);
+    // the query under way fails with it and the transaction is gone.
+    const lost = (): void => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const lock = async (): Promise<ModelVersion[]> => {
@@ -128,6 +134,7 @@ export class PostgresRegistry implements Registry {
       });
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
