@@ -12,14 +12,16 @@ import tseslint from 'typescript-eslint';
  */
 const MAY_USE = {
   data: ['env', 'errors', 'fs', 'types'],
+  // The wire shapes (TypeBox schemas of requests and responses) speak data's vocabulary only.
+  wire: ['data', 'env', 'errors', 'types'],
   store: ['data', 'env', 'errors', 'fs', 'types'],
   models: ['store', 'data', 'env', 'errors', 'fs', 'types'],
   registry: ['models', 'store', 'data', 'env', 'errors', 'fs', 'types'],
-  recommend: ['models', 'store', 'data', 'env', 'errors', 'fs', 'types'],
+  recommend: ['wire', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types'],
   eval: ['models', 'store', 'data', 'env', 'errors', 'fs', 'types'],
-  ops: ['recommend', 'registry', 'eval', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
-  server: ['ops', 'recommend', 'registry', 'eval', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
-  cli: ['server', 'ops', 'recommend', 'registry', 'eval', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
+  ops: ['recommend', 'registry', 'eval', 'wire', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
+  server: ['ops', 'recommend', 'registry', 'eval', 'wire', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
+  cli: ['server', 'ops', 'recommend', 'registry', 'eval', 'wire', 'models', 'store', 'data', 'env', 'errors', 'fs', 'types', 'config.ts'],
 };
 const EVERYTHING = [...Object.keys(MAY_USE), 'env', 'errors', 'fs', 'types', 'config.ts', 'index.ts'];
 

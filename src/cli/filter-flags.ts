@@ -11,11 +11,9 @@
 import type { Command } from 'commander';
 import { FilterError, resolveSeasonFilter, type RecommendationFilters } from '../recommend/filters.js';
 import type { Catalog } from '../recommend/catalog.js';
-import { FILTER_FIELDS, FilterValidationError, validateFilters } from '../server/filter-validation.js';
-import { filterProperties } from '../server/schemas.js';
+import { FilterValidationError, validateFilters } from '../server/filter-validation.js';
+import { FILTER_FIELDS, filterProperties, isFilterField, type FilterField } from '../wire/filters.js';
 import { CliError } from './errors.js';
-
-type FilterField = keyof typeof filterProperties;
 
 /** `excludeGenres` → `exclude-genres` (what commander turns back into `excludeGenres`). */
 export function flagOf(field: string): string {
@@ -53,13 +51,13 @@ function collectList(value: string, previous: string[] | undefined): string[] {
 }
 
 export function addFilterOptions(command: Command): Command {
-  for (const field of FILTER_FIELDS as FilterField[]) {
+  for (const field of FILTER_FIELDS) {
     const schema = filterProperties[field] as { type: string };
     const flag = flagOf(field);
     if (schema.type === 'boolean') {
       // Both forms, no default: a flag that was not given must stay undefined (the API's default
       // applies, and `--filters` may set the field without a conflict).
-      const what = (filterProperties[field] as { description: string }).description.replace(/\.$/, '');
+      const what = ((filterProperties[field] as { description?: string }).description ?? field).replace(/\.$/, '');
       command.option(flag, what);
       command.option(`--no-${flag.slice(2)}`, `the opposite of ${flag}`);
     } else if (schema.type === 'array') {
@@ -140,7 +138,7 @@ export function filtersFromFlags(flags: Record<string, unknown>, now: Date): Par
 export function explainFilterError(error: FilterError, fromFlags: ReadonlySet<string>, catalog: Catalog): CliError {
   const field = error.field;
   // A range error names the range ("year"), not a field: its message names both ends.
-  const known = FILTER_FIELDS.includes(field);
+  const known = isFilterField(field);
   const where = !known ? '' : fromFlags.has(field) ? `${flagOf(field)}: ` : `--filters ${field}: `;
   let message = error.message.replace(/ GET \/v1\/tags lists every \w+\.$/, '');
   if (!known) for (const flagged of fromFlags) message = message.replace(new RegExp(`\\b${flagged}\\b`, 'g'), flagOf(flagged));

@@ -3,26 +3,10 @@ import type { Anime, AnimeRelation } from '../data/types.js';
 import { emptyAnime, type Store } from '../store/index.js';
 import { runSliced, runToEnd, type Steps, type TimeSlicer } from './time-slicer.js';
 
-/** What the API returns about a title: enough to show a card, without the synopsis. */
-export interface AnimeSummary {
-  id: number;
-  title: string;
-  titleEnglish: string | null;
-  format: string | null;
-  episodes: number | null;
-  status: string | null;
-  year: number | null;
-  season: string | null;
-  genres: string[];
-  themes: string[];
-  studios: string[];
-  malScore: number | null;
-  members: number | null;
-  /** 1 = the title most MAL users have listed; null when the member count is unknown. */
-  popularityRank: number | null;
-  adult: boolean;
-  pictureUrl: string | null;
-}
+import type { AnimeSummary } from '../wire/anime.js';
+
+/** What the API returns about a title (wire/anime.ts): enough to show a card, without the synopsis. */
+export type { AnimeSummary };
 
 type CatalogParts = Pick<Catalog, 'byId' | 'popularityRank' | 'vocabulary' | 'franchises'>;
 

@@ -18,6 +18,7 @@ import type { ScoredList } from './scored-list.js';
 import { franchiseCard, franchisesOfList, groupedPageFromRanking, groupedSelect, removeHidden, type FranchiseCard, type FranchiseMode } from './franchise-lists.js';
 import { isSeasonal } from './seasonal.js';
 import { NO_LIST, type ListFranchises } from '../data/franchises/cards.js';
+import { FILTER_FIELDS, LIST_RELATIVE_FILTER_FIELDS } from '../wire/filters.js';
 
 export type { RankingSource } from './list-rankings.js';
 
@@ -87,24 +88,12 @@ const DEFAULT_STARTER_DIVERSITY = 0.3;
 /** Compiled filter masks kept per engine (a mask is one byte per title: ~14 kB). */
 const MASK_CACHE_SIZE = 256;
 
-/** The filter fields that decide which titles may be shown, in a fixed order: the mask cache key. */
-const MASK_FIELDS = [
-  'genres',
-  'excludeGenres',
-  'themes',
-  'excludeThemes',
-  'formats',
-  'yearMin',
-  'yearMax',
-  'episodesMin',
-  'episodesMax',
-  'minScore',
-  'minPopularityRank',
-  'maxPopularityRank',
-  'status',
-  'season',
-  'includeAdult',
-] as const satisfies readonly (keyof RecommendationFilters)[];
+/**
+ * The filter fields that decide which catalogue titles may be shown, in the schema's order: the
+ * mask cache key. Derived from the filter schema, so a new filter can never be left out of the key
+ * (two requests differing only in it would share a mask).
+ */
+const MASK_FIELDS = FILTER_FIELDS.filter((field) => !(LIST_RELATIVE_FILTER_FIELDS as readonly string[]).includes(field));
 
 function maskKey(filters: RecommendationFilters): string {
   return JSON.stringify(MASK_FIELDS.map((field) => filters[field] ?? null));

@@ -1,45 +1,10 @@
 import { AnirecError } from '../errors/errors.js';
-import { SEASONS, type Anime, type AiringStatus, type AnimeFormat, type Season } from '../data/types.js';
+import { SEASONS, type Anime, type Season } from '../data/types.js';
+import { SEASON_FILTER_FORM, type RecommendationFilters } from '../wire/filters.js';
 import type { Catalog } from './catalog.js';
 import { closestWords } from './title-search.js';
 
-/**
- * What a recommendation request may restrict. Every field is optional; an empty object means
- * "anything the user has not listed, no adult titles".
- */
-export interface RecommendationFilters {
-  /** Titles must have every one of these genres (like MAL's own genre search). */
-  genres?: string[];
-  excludeGenres?: string[];
-  /** Titles must have every one of these themes or demographics (Mecha, Isekai, Seinen...). */
-  themes?: string[];
-  excludeThemes?: string[];
-  /** Titles must be one of these formats. */
-  formats?: AnimeFormat[];
-  yearMin?: number;
-  yearMax?: number;
-  episodesMin?: number;
-  episodesMax?: number;
-  /** Minimum MAL mean score (1–10). */
-  minScore?: number;
-  /** Only titles ranked this far down MAL's popularity or further ("hidden gems"): e.g. 500 skips the 499 most popular (rank 500 passes). */
-  minPopularityRank?: number;
-  /** Only titles within the N most popular. */
-  maxPopularityRank?: number;
-  status?: AiringStatus[];
-  /**
-   * Only titles that premiered in this season: `2025-fall` (seasons as MAL counts them, see
-   * seasonOfDate). `current` is what a request may send; it must be turned into a season by
-   * resolveSeasonFilter before compiling, so a cached compiled filter never outlives its season.
-   */
-  season?: string;
-  /** Leave out titles on the user's list (default true). */
-  excludeListed?: boolean;
-  /** Leave out titles the user plans to watch (default true; false lets the plan-to-watch list be ranked). */
-  excludePlanned?: boolean;
-  /** Adult (Rx / hentai) titles are excluded unless this is true. */
-  includeAdult?: boolean;
-}
+export type { RecommendationFilters } from '../wire/filters.js';
 
 /** A filter value that names something the catalogue does not have: the API turns this into a 400. */
 export class FilterError extends AnirecError {
@@ -51,12 +16,6 @@ export class FilterError extends AnirecError {
     this.name = 'FilterError';
   }
 }
-
-/** A season as `year-season`, e.g. `2025-fall`, or `current` (the season the clock is in). */
-export const SEASON_FILTER_PATTERN = `^(current|[0-9]{4}-(${SEASONS.join('|')}))$`;
-
-/** What a season filter value must look like, for error messages. */
-export const SEASON_FILTER_FORM = `YEAR-SEASON with the season one of ${SEASONS.join(', ')} (e.g. 2025-fall), or current`;
 
 export interface SeasonRef {
   year: number;

@@ -1,9 +1,9 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FilterError, SEASON_FILTER_FORM } from '../recommend/filters.js';
+import { FilterError } from '../recommend/filters.js';
+import { FILTER_FIELDS, filterProperties, SEASON_FILTER_FORM } from '../wire/filters.js';
 import { AnirecError, httpStatusOf, type ErrorCode } from '../errors/errors.js';
 import { ImportInProgressError, StoreBusyError } from '../store/index.js';
-import { filterProperties } from './schemas.js';
 
 /** The JSON body of every error response. */
 export interface ErrorBody {
@@ -66,7 +66,7 @@ function validationMessage(error: FastifyError, field: string | null): string {
   const first = error.validation?.[0];
   if (first === undefined || field === null) return error.message;
   // Inside a POST body's `filters` object the valid names are exactly the filter fields.
-  const known = field.startsWith('body.filters.') ? Object.keys(filterProperties) : [];
+  const known: readonly string[] = field.startsWith('body.filters.') ? FILTER_FIELDS : [];
   return ajvMessage(first as ErrorObject, field, known);
 }
 

@@ -1,20 +1,17 @@
 /**
  * The API's filter validation outside an HTTP request (`anirec recommend-batch --filters`): the
- * same JSON schema (schemas.ts filtersObject) through Ajv with the options the server gives
+ * same schema (wire/filters.ts FiltersSchema) through Ajv with the options the server gives
  * Fastify, and the same messages (errors.ts), so a filter object the API refuses is refused here
  * with the same words, and one it accepts means the same thing.
  */
 import { AnirecError } from '../errors/errors.js';
 import { Ajv, type ErrorObject } from 'ajv';
-import type { RecommendationFilters } from '../recommend/filters.js';
 import { ajvField, ajvMessage } from './errors.js';
-import { filterProperties, filtersObject } from './schemas.js';
+import { FILTER_FIELDS, FiltersSchema, type RecommendationFilters } from '../wire/filters.js';
 
 /** The Ajv options buildServer passes to Fastify (app.ts); with them the same input validates the same way. */
 const ajv = new Ajv({ removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false });
-const validate = ajv.compile(filtersObject);
-
-export const FILTER_FIELDS: readonly string[] = Object.keys(filterProperties);
+const validate = ajv.compile(FiltersSchema);
 
 /** A filter object that does not pass the API's schema: `field` is where (`filters.gernes`). */
 export class FilterValidationError extends AnirecError {

@@ -4,40 +4,8 @@
  * OpenAPI document. `additionalProperties: false` everywhere: a misspelt parameter ("gernes")
  * is an error the client hears about, not a filter silently ignored.
  */
-import { AIRING_STATUSES, ANIME_FORMATS, LIST_STATUSES } from '../data/types.js';
-import { SEASON_FILTER_PATTERN } from '../recommend/filters.js';
-
-const stringList = (description: string) => ({
-  type: 'array',
-  items: { type: 'string', minLength: 1, maxLength: 100 },
-  maxItems: 50,
-  description: `${description} Repeat the parameter or separate values with commas.`,
-});
-
-/** Filter fields, valid both in query strings (GET) and in `filters` objects (POST). */
-export const filterProperties = {
-  genres: stringList('Only titles with every one of these genres (case-insensitive).'),
-  excludeGenres: stringList('No titles with any of these genres.'),
-  themes: stringList('Only titles with every one of these themes or demographics (Mecha, Isekai, Seinen...).'),
-  excludeThemes: stringList('No titles with any of these themes or demographics.'),
-  formats: { type: 'array', items: { type: 'string', enum: [...ANIME_FORMATS] }, maxItems: 20, description: 'Only these formats.' },
-  yearMin: { type: 'integer', minimum: 1900, maximum: 2100 },
-  yearMax: { type: 'integer', minimum: 1900, maximum: 2100 },
-  episodesMin: { type: 'integer', minimum: 0, maximum: 100000 },
-  episodesMax: { type: 'integer', minimum: 0, maximum: 100000 },
-  minScore: { type: 'number', minimum: 0, maximum: 10, description: 'Minimum MyAnimeList mean score.' },
-  minPopularityRank: { type: 'integer', minimum: 1, description: 'Hidden gems: skip the N-1 most popular titles (e.g. 500).' },
-  maxPopularityRank: { type: 'integer', minimum: 1, description: 'Only the N most popular titles.' },
-  status: { type: 'array', items: { type: 'string', enum: [...AIRING_STATUSES] }, maxItems: 3, description: 'Airing status.' },
-  season: {
-    type: 'string',
-    pattern: SEASON_FILTER_PATTERN,
-    description: 'Only titles that premiered in this season: YEAR-SEASON (2025-fall; winter = Jan-Mar, spring = Apr-Jun, summer = Jul-Sep, fall = Oct-Dec), or current (by the server clock). Titles of unknown season are left out.',
-  },
-  excludeListed: { type: 'boolean', description: "Leave out titles on the user's list (default true)." },
-  excludePlanned: { type: 'boolean', description: 'Leave out plan-to-watch titles (default true).' },
-  includeAdult: { type: 'boolean', description: 'Include adult (Rx) titles (default false).' },
-} as const;
+import { LIST_STATUSES } from '../data/types.js';
+import { AnimeSummarySchema } from '../wire/anime.js';
 
 export const pagingProperties = {
   k: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'How many items.' },
@@ -50,8 +18,6 @@ export const pagingProperties = {
       "group (default): one card per franchise, with its other entries in the card's franchise.more; no later entries of franchises you have not started, nothing from franchises you dropped, and what continues titles on your list is left to /continue (seasonal lists keep new seasons); specials, recaps and music videos rank below full series unless you watch them. all: every title, ranked as the model scores it (what anirec eval scores).",
   },
 } as const;
-
-export const filtersObject = { type: 'object', additionalProperties: false, properties: filterProperties } as const;
 
 export const errorSchema = {
   type: 'object',
@@ -67,27 +33,6 @@ export const errorSchema = {
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableNumber = { type: ['number', 'null'] } as const;
 
-export const animeSummarySchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    title: { type: 'string' },
-    titleEnglish: nullableString,
-    format: nullableString,
-    episodes: nullableNumber,
-    status: nullableString,
-    year: nullableNumber,
-    season: nullableString,
-    genres: { type: 'array', items: { type: 'string' } },
-    themes: { type: 'array', items: { type: 'string' } },
-    studios: { type: 'array', items: { type: 'string' } },
-    malScore: nullableNumber,
-    members: nullableNumber,
-    popularityRank: nullableNumber,
-    adult: { type: 'boolean' },
-    pictureUrl: nullableString,
-  },
-} as const;
 
 export const reasonSchema = {
   type: 'object',
@@ -108,7 +53,7 @@ export const franchiseCardSchema = {
     more: {
       type: 'array',
       description: 'Its other entries this list may show (not on your list, passing the filters), in release order.',
-      items: { type: 'object', properties: { anime: animeSummarySchema, score: { type: ['number', 'null'] } } },
+      items: { type: 'object', properties: { anime: AnimeSummarySchema, score: { type: ['number', 'null'] } } },
     },
   },
 } as const;
@@ -124,7 +69,7 @@ export const recommendationListSchema = {
         properties: {
           rank: { type: 'integer' },
           score: { type: ['number', 'null'], description: "The model's score; null for a title it cannot score yet (a new season listed for its series, see season)." },
-          anime: animeSummarySchema,
+          anime: AnimeSummarySchema,
           reason: { type: 'string' },
           reasons: { type: 'array', items: reasonSchema },
           franchise: franchiseCardSchema,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Command } from 'commander';
 import { addFilterOptions, filtersFromFlags, flagOf } from '../../src/cli/filter-flags.js';
-import { FILTER_FIELDS } from '../../src/server/filter-validation.js';
+import { FILTER_FIELDS } from '../../src/wire/filters.js';
 
 const SPRING_2016 = new Date('2016-05-01T00:00:00Z');
 

@@ -17,7 +17,8 @@ import { compileBatchFilter, recommendBatch } from '../../src/recommend/batch.js
 import { Catalog } from '../../src/recommend/catalog.js';
 import { compileFilters } from '../../src/recommend/filters.js';
 import { buildServer } from '../../src/server/app.js';
-import { FILTER_FIELDS, FilterValidationError, validateFilters } from '../../src/server/filter-validation.js';
+import { FilterValidationError, validateFilters } from '../../src/server/filter-validation.js';
+import { FILTER_FIELDS } from '../../src/wire/filters.js';
 import { createWorld, type TestWorld } from '../server/setup.js';
 
 let world: TestWorld;

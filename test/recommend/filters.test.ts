@@ -13,10 +13,10 @@ import {
   formatSeason,
   parseSeason,
   resolveSeasonFilter,
-  SEASON_FILTER_FORM,
   seasonOfDate,
   type RecommendationFilters,
 } from '../../src/recommend/filters.js';
+import { SEASON_FILTER_FORM } from '../../src/wire/filters.js';
 import { anime } from '../models/content/fixtures.js';
 import { realCatalog, realTitle } from './real-catalog.js';
 

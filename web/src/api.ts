@@ -1,6 +1,7 @@
 /** The slice of the anirec HTTP API the page uses (docs/api.md), with errors a person can read. */
 import type { AnimeSummary } from '../../src/recommend/catalog.js';
 import type { MonitoringDay } from '../../src/store/store.js';
+import type { FilterField } from '../../src/wire/filters';
 
 /** A title as the API sends it: the server's own type (type-only import: no server code in the page). */
 export type Anime = AnimeSummary;
@@ -160,7 +161,11 @@ export function qs(params: Record<string, string | number | boolean | string[] |
   return s ? `?${s}` : '';
 }
 
-export type Filters = Record<string, string | number | boolean | string[]>;
+/**
+ * Filters as the page holds them (from the URL): the server's filter fields (src/wire/filters.ts),
+ * with values the server validates, so a hand-edited URL gets the API's own error.
+ */
+export type Filters = Partial<Record<FilterField, string | number | boolean | string[]>>;
 
 /** What a list import answers: the user it made, and what it could not use yet (notes say it in words). */
 export interface ImportResult {

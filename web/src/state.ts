@@ -2,13 +2,18 @@
  * Everything a result page depends on lives in the URL (who it is for and every filter), so a
  * link reproduces the page: shareable, bookmarkable, and the back button works.
  */
+import type { BooleanFilterField, FilterField, ListFilterField, NumberFilterField } from '../../src/wire/filters';
 import type { Filters } from './api';
 
-export const LIST_FILTERS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'formats', 'status'] as const;
-export const NUMBER_FILTERS = ['yearMin', 'yearMax', 'episodesMin', 'episodesMax', 'minScore', 'minPopularityRank', 'maxPopularityRank'] as const;
-export const BOOLEAN_FILTERS = ['includeAdult', 'excludeListed', 'excludePlanned'] as const;
+// The page's filter groups, checked against the server's filter schema: a field of the wrong
+// kind does not compile, and neither does a new server filter the page does not place.
+export const LIST_FILTERS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'formats', 'status'] as const satisfies readonly ListFilterField[];
+export const NUMBER_FILTERS = ['yearMin', 'yearMax', 'episodesMin', 'episodesMax', 'minScore', 'minPopularityRank', 'maxPopularityRank'] as const satisfies readonly NumberFilterField[];
+export const BOOLEAN_FILTERS = ['includeAdult', 'excludeListed', 'excludePlanned'] as const satisfies readonly BooleanFilterField[];
 /** `season`: `2025-fall` or `current` (the server's clock decides which season that is). */
-export const SEASON_FILTER = 'season';
+export const SEASON_FILTER = 'season' satisfies FilterField;
+type PlacedFilter = (typeof LIST_FILTERS)[number] | (typeof NUMBER_FILTERS)[number] | (typeof BOOLEAN_FILTERS)[number] | typeof SEASON_FILTER;
+export const EVERY_FILTER_PLACED: [Exclude<FilterField, PlacedFilter>] extends [never] ? true : never = true;
 export const SEASONS = ['winter', 'spring', 'summer', 'fall'] as const;
 const SEASON_VALUE = /^(current|\d{4}-(winter|spring|summer|fall))$/;
 
@@ -122,7 +127,7 @@ export function titleEntries(source: Source): { id: number; score?: number | nul
 /** Drop filters that equal the API's defaults so URLs stay short and readable. */
 export function normalizeFilters(f: Filters): Filters {
   const out: Filters = {};
-  for (const [k, v] of Object.entries(f)) {
+  for (const [k, v] of Object.entries(f) as [FilterField, Filters[FilterField]][]) {
     if (Array.isArray(v) && v.length === 0) continue;
     if (k === 'includeAdult' && v === false) continue;
     if ((k === 'excludeListed' || k === 'excludePlanned') && v === true) continue;

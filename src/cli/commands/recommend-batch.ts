@@ -6,7 +6,7 @@ import { compileBatchFilter, MAX_BATCH_K, recommendBatch, type BatchFilter } fro
 import { Catalog } from '../../recommend/catalog.js';
 import { FilterError, type RecommendationFilters } from '../../recommend/filters.js';
 import { describeStore, StoreNotFoundError, type Store } from '../../store/index.js';
-import { FILTER_FIELDS } from '../../server/filter-validation.js';
+import { FILTER_FIELDS } from '../../wire/filters.js';
 import type { ModelBundle } from '../../models/bundle.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';

@@ -4,7 +4,9 @@ import type { SimilarityMode } from '../../recommend/similar-items.js';
 import type { RecommendationEngine } from '../../recommend/engine.js';
 import { engineOf, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { animeSummarySchema, filterProperties, pagingProperties, recommendationListSchema, responses } from '../schemas.js';
+import { AnimeSummarySchema } from '../../wire/anime.js';
+import { filterProperties } from '../../wire/filters.js';
+import { pagingProperties, recommendationListSchema, responses } from '../schemas.js';
 import { clockOf, optionsFromQuery } from './recommend.js';
 
 const matchSchema = { type: 'object', additionalProperties: true } as const;
@@ -110,7 +112,7 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
         tags: ['catalog'],
         summary: 'One title, with synopsis',
         params: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'integer', minimum: 1 } } },
-        response: responses({ type: 'object', properties: { ...animeSummarySchema.properties, titleJapanese: { type: ['string', 'null'] }, synonyms: { type: 'array', items: { type: 'string' } }, source: { type: ['string', 'null'] }, ageRating: { type: ['string', 'null'] }, synopsis: { type: ['string', 'null'] } } }),
+        response: responses({ type: 'object', properties: { ...AnimeSummarySchema.properties, titleJapanese: { type: ['string', 'null'] }, synonyms: { type: 'array', items: { type: 'string' } }, source: { type: ['string', 'null'] }, ageRating: { type: ['string', 'null'] }, synopsis: { type: ['string', 'null'] } } }),
       },
     },
     async (request) => {

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { continueList, type ContinueOptions } from '../../recommend/continue-list.js';
 import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
 import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
-import { animeSummarySchema, filterProperties, filtersObject, franchiseCardSchema, pagingProperties, reasonSchema, responses, userParam } from '../schemas.js';
+import { AnimeSummarySchema } from '../../wire/anime.js';
+import { filterProperties, FiltersSchema } from '../../wire/filters.js';
+import { franchiseCardSchema, pagingProperties, reasonSchema, responses, userParam } from '../schemas.js';
 import { clockOf, filtersFromQuery, resolveTitleInputs, titleEntry, type TitleInput } from './recommend.js';
 
 /** The list routes' k and offset (no diversity or franchise mode: the continue list is one card per franchise already). */
@@ -22,7 +24,7 @@ const continueListSchema = {
           rank: { type: 'integer' },
           score: { type: 'null', description: 'Always null: ordered by your list, not by a model score.' },
           kind: { type: 'string', enum: ['new_season', 'next_entry', 'planned'], description: 'new_season: airing or upcoming; next_entry: what comes next in a franchise you watched; planned: on your plan-to-watch list and aired.' },
-          anime: animeSummarySchema,
+          anime: AnimeSummarySchema,
           reason: { type: 'string' },
           reasons: { type: 'array', items: reasonSchema },
           franchise: franchiseCardSchema,
@@ -67,7 +69,7 @@ export const continueRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =
       schema: {
         tags: ['recommend'],
         summary: 'Continue what you started, for a list of titles (ids or typo-tolerant names, with scores and statuses)',
-        body: { type: 'object', required: ['titles'], additionalProperties: false, properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...paging, filters: filtersObject } },
+        body: { type: 'object', required: ['titles'], additionalProperties: false, properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...paging, filters: FiltersSchema } },
         response: responses(continueListSchema),
       },
     },

@@ -10,10 +10,8 @@ import type { HistoryEntry } from '../../recommend/taste-profile.js';
 import type { UserRanking } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { filterProperties, filtersObject, listStatusSchema, pagingProperties, recommendationListSchema, responses, userParam } from '../schemas.js';
-
-/** Query strings carry lists as repeated parameters or comma-separated values; both end up as arrays. */
-const LIST_FIELDS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'formats', 'status'] as const;
+import { FILTER_FIELDS, filterProperties, FiltersSchema, LIST_FILTER_FIELDS } from '../../wire/filters.js';
+import { listStatusSchema, pagingProperties, recommendationListSchema, responses, userParam } from '../schemas.js';
 
 type Query = Partial<Record<string, unknown>> & { k: number; offset: number; diversity?: number; seed?: number; franchise?: FranchiseMode };
 
@@ -25,10 +23,11 @@ export function clockOf(deps: RouteDeps): Date {
 /** Query-string filters, with `season=current` resolved by `now`. */
 export function filtersFromQuery(query: Query, now: Date): RecommendationFilters {
   const filters: Record<string, unknown> = {};
-  for (const key of Object.keys(filterProperties)) {
+  for (const key of FILTER_FIELDS) {
     const value = query[key];
     if (value === undefined) continue;
-    filters[key] = (LIST_FIELDS as readonly string[]).includes(key)
+    // Query strings carry lists as repeated parameters or comma-separated values; both end up as arrays.
+    filters[key] = (LIST_FILTER_FIELDS as readonly string[]).includes(key)
       ? (value as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
       : value;
   }
@@ -66,7 +65,7 @@ function recommendList(engine: RecommendationEngine, entries: HistoryEntry[], op
 
 export const recommendQuery = { type: 'object', additionalProperties: false, properties: { ...pagingProperties, ...filterProperties } } as const;
 
-const bodyOptions = { ...pagingProperties, filters: filtersObject } as const;
+const bodyOptions = { ...pagingProperties, filters: FiltersSchema } as const;
 
 export const titleEntry = {
   type: 'object',

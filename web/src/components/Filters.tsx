@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Filters, Tags } from '../api';
+import type { ListFilterField, NumberFilterField } from '../../../src/wire/filters';
 import { SEASONS } from '../state';
 
 interface Props {
@@ -100,16 +101,16 @@ export function FilterPanel({ value, diversity, tags, showListOptions, onApply }
     setSeasonYear(seasonParts(value).year);
   }, [JSON.stringify(value), diversity]);
 
-  const list = (k: string) => (Array.isArray(f[k]) ? (f[k] as string[]) : []);
-  const setList = (k: string, v: string[]) => setF({ ...f, [k]: v });
-  const num = (k: string) => (typeof f[k] === 'number' ? String(f[k]) : '');
-  const setNum = (k: string, raw: string) => {
+  const list = (k: ListFilterField) => (Array.isArray(f[k]) ? (f[k] as string[]) : []);
+  const setList = (k: ListFilterField, v: string[]) => setF({ ...f, [k]: v });
+  const num = (k: NumberFilterField) => (typeof f[k] === 'number' ? String(f[k]) : '');
+  const setNum = (k: NumberFilterField, raw: string) => {
     const next = { ...f };
     if (raw === '' || !Number.isFinite(Number(raw))) delete next[k];
     else next[k] = Number(raw);
     setF(next);
   };
-  const toggle = (k: string, item: string) => setList(k, list(k).includes(item) ? list(k).filter((x) => x !== item) : [...list(k), item]);
+  const toggle = (k: ListFilterField, item: string) => setList(k, list(k).includes(item) ? list(k).filter((x) => x !== item) : [...list(k), item]);
   const count = Object.values(value).filter((v) => (Array.isArray(v) ? v.length > 0 : true)).length + (diversity !== undefined ? 1 : 0);
 
   return (

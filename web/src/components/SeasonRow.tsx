@@ -1,4 +1,5 @@
 import { api, type Filters, type Item, type RecList } from '../api';
+import type { FilterField } from '../../../src/wire/filters';
 import { metaLine } from './Card';
 import { Cover } from './Cover';
 import { seasonLabel, titleEntries, type Source } from '../state';
@@ -13,11 +14,11 @@ export const SEASON_ROW_SIZE = 8;
 export const SEASON_ROW_MIN = 4;
 
 /** The row decides the time itself: the page's year range, status and season do not apply to it. */
-const TIME_FILTERS = ['yearMin', 'yearMax', 'status', 'season'];
+const TIME_FILTERS: readonly string[] = ['yearMin', 'yearMax', 'status', 'season'] satisfies FilterField[];
 
 function rowFilters(filters: Filters, time: Filters): Filters {
   const out: Filters = {};
-  for (const [k, v] of Object.entries(filters)) if (!TIME_FILTERS.includes(k)) out[k] = v;
+  for (const [k, v] of Object.entries(filters) as [FilterField, Filters[FilterField]][]) if (!TIME_FILTERS.includes(k)) out[k] = v;
   return { ...out, ...time };
 }
 
