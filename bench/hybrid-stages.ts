@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { resolvePaths } from '../src/config.js';
 import { loadBundle } from '../src/models/bundle.js';
 import { buildFeatures } from '../src/models/hybrid/features.js';
-import type { HybridRecommender } from '../src/models/hybrid/hybrid-model.js';
+import type { AnirecHybrid } from '../src/models/hybrid/hybrid-model.js';
 import { createRng } from '../src/models/random.js';
 import { topKIndices } from '../src/models/top-k.js';
 import type { History } from '../src/models/types.js';
@@ -35,7 +35,7 @@ function currentModel(): string {
 const modelDir = process.env.BENCH_MODEL ?? currentModel();
 const bundle = await loadBundle(modelDir);
 if (bundle.manifest.kind !== 'anirec') throw new Error(`${modelDir} is a ${bundle.manifest.kind} model; this benchmark needs the anirec hybrid`);
-const hybrid = bundle.recommender as HybridRecommender;
+const hybrid = bundle.recommender as AnirecHybrid;
 const store = SqliteStore.open(paths.database, { readonly: true });
 const engine = await RecommendationEngine.create(bundle, store, 'bench');
 

@@ -31,7 +31,7 @@ for (const variant of variants) {
     ...DEFAULT_MODEL_PARAMS,
     ...variant.params,
     candidates: { ...DEFAULT_MODEL_PARAMS.candidates, ...variant.params?.candidates },
-    hybrid: { ...DEFAULT_MODEL_PARAMS.hybrid, ...variant.params?.hybrid },
+    anirec: { ...DEFAULT_MODEL_PARAMS.anirec, ...variant.params?.anirec },
   };
   const started = performance.now();
   const trained = await trainModel('anirec', split.trainData, set.catalogue, params, { seed });

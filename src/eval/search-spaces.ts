@@ -1,4 +1,4 @@
-import { DEFAULT_HYBRID_PARAMS } from '../models/hybrid/train-hybrid.js';
+import { DEFAULT_ANIREC_PARAMS } from '../models/hybrid/train-hybrid.js';
 import { DEFAULT_MODEL_PARAMS, type ModelName, type ModelParams } from '../models/train-model.js';
 import type { Params, ParamSpace } from './hyperparams.js';
 
@@ -40,7 +40,7 @@ export function modelParamsFor(name: ModelName, point: Params): ModelParams {
   if (name !== 'anirec') return { ...DEFAULT_MODEL_PARAMS, [name]: point };
   const candidates = { ...DEFAULT_MODEL_PARAMS.candidates };
   // Ranker settings the point does not name keep the hybrid's defaults.
-  const ranker: Record<string, Params[string]> = { ...DEFAULT_HYBRID_PARAMS.ranker, ...DEFAULT_MODEL_PARAMS.hybrid.ranker };
+  const ranker: Record<string, Params[string]> = { ...DEFAULT_ANIREC_PARAMS.ranker, ...DEFAULT_MODEL_PARAMS.anirec.ranker };
   for (const [key, value] of Object.entries(point)) {
     const [group, field] = key.split('.');
     if (group === 'candidates' && field !== undefined && field in candidates && typeof value === 'number') {
@@ -51,5 +51,5 @@ export function modelParamsFor(name: ModelName, point: Params): ModelParams {
       throw new Error(`anirec search space: "${key}" is neither candidates.<component> nor ranker.<param>`);
     }
   }
-  return { ...DEFAULT_MODEL_PARAMS, candidates, hybrid: { ...DEFAULT_MODEL_PARAMS.hybrid, ranker } };
+  return { ...DEFAULT_MODEL_PARAMS, candidates, anirec: { ...DEFAULT_MODEL_PARAMS.anirec, ranker } };
 }

@@ -4,7 +4,7 @@ import { makeBundle, manifestFor, type ModelBundle } from './bundle.js';
 import { trainContentModel, type ContentParams } from './content/content-model.js';
 import { trainEase, type EaseParams } from './ease.js';
 import { computeItemStats } from './hybrid/item-stats.js';
-import { DEFAULT_HYBRID_PARAMS, trainHybrid, type ComponentSpec, type HybridTrainParams } from './hybrid/train-hybrid.js';
+import { DEFAULT_ANIREC_PARAMS, trainHybrid, type ComponentSpec, type AnirecTrainParams } from './hybrid/train-hybrid.js';
 import { trainItemKnn, type ItemKnnParams } from './itemknn.js';
 import { trainPopularity, type PopularityParams } from './popularity.js';
 import type { Recommender, TrainingData, TrainOptions } from './types.js';
@@ -25,7 +25,8 @@ export interface ModelParams {
   content: Partial<ContentParams>;
   twotower: Partial<TwoTowerParams>;
   ncf: Partial<NcfParams>;
-  hybrid: Partial<HybridTrainParams>;
+  /** The hybrid (kind `anirec`): its ranker and how it is taught. */
+  anirec: Partial<AnirecTrainParams>;
   /** Candidates each component proposes to the hybrid's ranker. */
   candidates: Record<'ease' | 'als' | 'itemknn' | 'twotower' | 'content' | 'popularity', number>;
   /** Titles nobody rated that the two-tower component proposes besides its top list (HybridComponent.unratedCandidates). */
@@ -40,7 +41,7 @@ export const DEFAULT_MODEL_PARAMS: ModelParams = {
   content: {},
   twotower: {},
   ncf: {},
-  hybrid: {},
+  anirec: {},
   candidates: { ease: 100, als: 100, itemknn: 60, twotower: 50, content: 30, popularity: 20 },
   unratedCandidates: 0,
 };
@@ -99,15 +100,15 @@ export async function trainModel(
       return { recommender, params: recommender.params, report: recommender.report };
     }
     case 'anirec': {
-      const hybridParams = { ...DEFAULT_HYBRID_PARAMS, ...params.hybrid };
+      const anirecParams = { ...DEFAULT_ANIREC_PARAMS, ...params.anirec };
       const { model, report } = await trainHybrid(
         data,
         hybridComponents(catalogue, params),
         computeItemStats(data, catalogue),
-        hybridParams,
+        anirecParams,
         options,
       );
-      return { recommender: model, params: { ...params, hybrid: hybridParams }, report };
+      return { recommender: model, params: { ...params, anirec: anirecParams }, report };
     }
   }
 }

@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { loadRecommender } from '../../src/models/artifacts.js';
-import { HybridRecommender } from '../../src/models/hybrid/hybrid-model.js';
+import { AnirecHybrid } from '../../src/models/hybrid/hybrid-model.js';
 import '../../src/models/known-models.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelParams } from '../../src/models/train-model.js';
 import { buildTrainingData } from '../../src/models/training-data.js';
@@ -31,7 +31,7 @@ const PARAMS: ModelParams = {
   itemknn: { neighbours: 50 },
   // Synopsis features would cost most of the training time; the content model still reads the embeddings.
   twotower: { dimension: 8, itemHidden: [16], userHidden: [16], epochs: 1, batchSize: 64, negatives: 16, synopsisFeatures: false },
-  hybrid: { rankerUsers: 100, ranker: { rounds: 20, earlyStoppingRounds: 0, minDataInLeaf: 5 } },
+  anirec: { rankerUsers: 100, ranker: { rounds: 20, earlyStoppingRounds: 0, minDataInLeaf: 5 } },
   candidates: { ease: 40, als: 40, itemknn: 30, twotower: 20, content: 20, popularity: 10 },
   unratedCandidates: 2,
 };
@@ -64,7 +64,7 @@ function filesOf(dir: string): Map<string, Buffer> {
 
 let dir: string;
 let data: TrainingData;
-let trained: HybridRecommender;
+let trained: AnirecHybrid;
 let loaded: Recommender;
 let histories: [string, History][];
 const progress: [number, string][] = [];
@@ -74,7 +74,7 @@ before(async () => {
   data = ratingsSlice();
   const catalog = await realCatalog();
   const { recommender } = await trainModel('anirec', data, catalog.byId, PARAMS, { seed: 5, onProgress: (fraction, message) => progress.push([fraction, message]) });
-  assert.ok(recommender instanceof HybridRecommender);
+  assert.ok(recommender instanceof AnirecHybrid);
   trained = recommender;
   await trained.save(join(dir, 'model'));
   loaded = await loadRecommender(join(dir, 'model'));
@@ -128,11 +128,11 @@ describe('hybrid save/load round trip', () => {
   });
 
   it('loads as the same kind of model, with the same components and features', () => {
-    assert.ok(loaded instanceof HybridRecommender);
+    assert.ok(loaded instanceof AnirecHybrid);
     assert.equal(loaded.kind, 'anirec');
     assert.equal(loaded.nItems, trained.nItems);
     assert.deepEqual(loaded.featureNames, trained.featureNames);
-    const describe = (m: HybridRecommender) => m.generator.components.map((c) => ({ name: c.name, candidates: c.candidates, unrated: c.unratedCandidates, kind: c.model.kind, nItems: c.model.nItems }));
+    const describe = (m: AnirecHybrid) => m.generator.components.map((c) => ({ name: c.name, candidates: c.candidates, unrated: c.unratedCandidates, kind: c.model.kind, nItems: c.model.nItems }));
     assert.deepEqual(describe(loaded), describe(trained));
     assert.deepEqual(loaded.stats, trained.stats);
     assert.deepEqual(loaded.ranker.toJSON(), trained.ranker.toJSON());
@@ -155,7 +155,7 @@ describe('hybrid save/load round trip', () => {
   it('ranks the candidates identically, with the same per-component views', () => {
     for (const [name, history] of histories) {
       const a = trained.rankCandidates(history);
-      const b = (loaded as HybridRecommender).rankCandidates(history);
+      const b = (loaded as AnirecHybrid).rankCandidates(history);
       assert.ok(a.items.length > 0, `${name}: has candidates`);
       assert.deepEqual(b.items, a.items, name);
       assert.deepEqual(b.scores, a.scores, name);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadingPause, loadRecommender, readArray, registerModelKind, writeArray } from '../artifacts.js';
 import { RankerModel } from '../ranker/index.js';
 import { CandidateGenerator, unratedItems } from './candidates.js';
-import { HybridRecommender } from './hybrid-model.js';
+import { AnirecHybrid } from './hybrid-model.js';
 import type { ItemStats } from './item-stats.js';
 
 /** Layout of a saved hybrid: components/<name>/ (each a saved model), item-stats/, ranker.json, hybrid.json. */
@@ -29,7 +29,7 @@ const FLOAT_STATS = [
 ] as const;
 const INT_STATS = ['tagPtr', 'tagIds', 'titlePtr', 'titleTokens'] as const;
 
-export async function saveHybrid(model: HybridRecommender, dir: string): Promise<void> {
+export async function saveHybrid(model: AnirecHybrid, dir: string): Promise<void> {
   for (const component of model.generator.components) {
     const componentDir = join(dir, 'components', component.name);
     mkdirSync(componentDir, { recursive: true });
@@ -50,7 +50,7 @@ export async function saveHybrid(model: HybridRecommender, dir: string): Promise
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-export async function loadHybrid(dir: string): Promise<HybridRecommender> {
+export async function loadHybrid(dir: string): Promise<AnirecHybrid> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as HybridManifest;
   const components = [];
   for (const { name, candidates, unratedCandidates } of manifest.components) {
@@ -63,7 +63,7 @@ export async function loadHybrid(dir: string): Promise<HybridRecommender> {
   await loadingPause();
   const ranker = RankerModel.fromJSON(JSON.parse(readFileSync(join(dir, 'ranker.json'), 'utf8')));
   await loadingPause();
-  const model = new HybridRecommender(new CandidateGenerator(components, unratedItems(stats.logCount)), stats, ranker);
+  const model = new AnirecHybrid(new CandidateGenerator(components, unratedItems(stats.logCount)), stats, ranker);
   if (model.featureNames.join() !== manifest.featureNames.join()) {
     throw new Error(`${dir}: saved with features [${manifest.featureNames.join(', ')}], this anirec computes [${model.featureNames.join(', ')}]. Retrain the model.`);
   }

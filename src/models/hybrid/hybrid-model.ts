@@ -41,7 +41,7 @@ export const MIN_ELIGIBLE_CANDIDATES = 200;
  * and ranks, item facts (popularity, scores, format, year) and how the item fits the user's
  * tastes and scores (genre affinity, franchise of titles they loved or disliked).
  */
-export class HybridRecommender implements Recommender {
+export class AnirecHybrid implements Recommender {
   readonly kind = 'anirec';
   readonly nItems: number;
   readonly featureNames: string[];

@@ -5,7 +5,7 @@ import type { History, Recommender, TrainingData, TrainOptions } from '../types.
 import { buildFeatures } from './features.js';
 import { CandidateGenerator, unratedItems, type HybridComponent } from './candidates.js';
 import { featureNames } from './features.js';
-import { HybridRecommender } from './hybrid-model.js';
+import { AnirecHybrid } from './hybrid-model.js';
 import { asUnrated, meanTrainingScore, type ItemStats } from './item-stats.js';
 
 /** How to train one base recommender of the hybrid. */
@@ -18,7 +18,7 @@ export interface ComponentSpec {
   train(data: TrainingData, options: TrainOptions): Promise<Recommender> | Recommender;
 }
 
-export interface HybridTrainParams {
+export interface AnirecTrainParams {
   /** Training users held back from the base models to teach the ranker (fold-in simulation). */
   rankerUsers: number;
   /** Share of those users used for the ranker's early stopping instead of fitting. */
@@ -41,7 +41,7 @@ export interface HybridTrainParams {
   ranker: Partial<RankerParams>;
 }
 
-export const DEFAULT_HYBRID_PARAMS: HybridTrainParams = {
+export const DEFAULT_ANIREC_PARAMS: AnirecTrainParams = {
   rankerUsers: 1500,
   rankerValidationShare: 0.2,
   foldInFraction: 0.8,
@@ -86,7 +86,7 @@ function buildRankingSet(
   generator: CandidateGenerator,
   users: readonly FoldInUser[],
   stats: ItemStats,
-  params: HybridTrainParams,
+  params: AnirecTrainParams,
 ): RankingDataset {
   const featureChunks: Float32Array[] = [];
   const labelChunks: Float32Array[] = [];
@@ -132,9 +132,9 @@ export async function trainHybrid(
   data: TrainingData,
   specs: readonly ComponentSpec[],
   stats: ItemStats,
-  params: HybridTrainParams = DEFAULT_HYBRID_PARAMS,
+  params: AnirecTrainParams = DEFAULT_ANIREC_PARAMS,
   options: TrainOptions = {},
-): Promise<{ model: HybridRecommender; report: HybridTrainReport }> {
+): Promise<{ model: AnirecHybrid; report: HybridTrainReport }> {
   const rng = createRng(options.seed ?? 42);
   const report = (fraction: number, message: string): void => options.onProgress?.(fraction, message);
   // Each base model reports its own 0..1; the hybrid's progress gives it its share of a stage.
@@ -177,7 +177,7 @@ export async function trainHybrid(
   const final = await trainAll(data, 0.7, 1);
   report(1, 'done');
   return {
-    model: new HybridRecommender(new CandidateGenerator(final, unratedItems(stats.logCount)), stats, ranker),
+    model: new AnirecHybrid(new CandidateGenerator(final, unratedItems(stats.logCount)), stats, ranker),
     report: {
       baseUsers: baseUsers.length,
       rankerUsers: heldBack.length,
