@@ -56,11 +56,20 @@ export interface ScheduleConfig {
   timezone: string;
 }
 
+/**
+ * How long each job may run, in seconds. A worker on a PostgreSQL store stops a run at its
+ * deadline and derives the run's lease from it (queue/queue-worker.ts): past deadline + grace, the
+ * run counts as abandoned and another worker retries it. The defaults are the CronJobs'
+ * activeDeadlineSeconds (deploy/k8s/cronjobs.yaml).
+ */
+export type DeadlineConfig = Record<'ingest' | 'monitor' | 'retrain', number>;
+
 export interface OpsConfig {
   ingest: IngestConfig;
   monitor: MonitorConfig;
   retrain: RetrainConfig;
   schedule: ScheduleConfig;
+  deadlineSeconds: DeadlineConfig;
 }
 
 export const DEFAULT_OPS_CONFIG: OpsConfig = {
@@ -68,6 +77,7 @@ export const DEFAULT_OPS_CONFIG: OpsConfig = {
   monitor: { k: 20, maeThreshold: 0.5, hitRateDrop: 0.1, baselineDays: 14, minCount: 20, lookbackDays: 7 },
   retrain: { model: 'anirec', alpha: 0.05, test: 'bootstrap', testUsers: 0.1, maxTestUsers: 1000, seed: 42 },
   schedule: { ingest: '0 3 * * *', monitor: '0 4 * * *', retrain: '0 5 * * 0', timezone: 'Etc/UTC' },
+  deadlineSeconds: { ingest: 3600, monitor: 3600, retrain: 14400 },
 };
 
 export class OpsConfigError extends AnirecError {
@@ -152,6 +162,8 @@ const SCHEMA: { [S in keyof OpsConfig]: { [K in keyof OpsConfig[S]]: Check } } =
     seed: number(0, 2 ** 31, true),
   },
   schedule: { ingest: cron, monitor: cron, retrain: cron, timezone },
+  // At most 12 h: pg-boss refuses leases of 24 h or more, and a lease is the deadline plus grace.
+  deadlineSeconds: { ingest: number(1, 43200), monitor: number(1, 43200), retrain: number(1, 43200) },
 };
 
 /** Validates a parsed config object; every problem names its key and says what is allowed. */

@@ -7,3 +7,6 @@ export * from './monitor.js';
 export * from './predict.js';
 export * from './retrain.js';
 export * from './scheduler.js';
+export * from './queue/coordinator.js';
+export { JOB_LOCK_SPACE, PostgresJobCoordinator } from './queue/postgres-coordinator.js';
+export * from './queue/queue-worker.js';

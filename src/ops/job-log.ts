@@ -17,6 +17,8 @@ export interface JobLogEntry {
   status: 'ok' | 'failed' | 'cancelled' | 'skipped';
   /** Who started it: "cli" or "worker". */
   trigger: string;
+  /** The process that ran it, as pid@host (the shared log in PostgreSQL; the file log is one machine's). */
+  runner?: string;
   /** The job's own summary (counts, decision, ...). */
   summary?: unknown;
   error?: string;

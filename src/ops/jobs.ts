@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { AnirecPaths } from '../config.js';
 import type { AniListClientOptions } from '../data/anilist/index.js';
 import { loadBundle } from '../models/bundle.js';
@@ -8,14 +7,16 @@ import { ModelRegistry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { OpsConfig } from './config.js';
 import { runIngest, type IngestSummary } from './ingest.js';
-import { appendJobLog, type JobLogEntry, type JobName } from './job-log.js';
-import { acquireJobLock } from './lock.js';
+import type { JobLogEntry, JobName } from './job-log.js';
+import { JobBusyError } from './lock.js';
 import { runMonitor, type MonitorSummary } from './monitor.js';
 import { runRetrain, type GateResult } from './retrain.js';
+import { FileJobCoordinator, type JobCoordinator } from './queue/coordinator.js';
 
 /**
- * Runs one job the same way whoever starts it (the CLI once, or the worker on schedule): under
- * the job's lock file, with its own store connection, and with one line in the job log at the end.
+ * Runs one job the same way whoever starts it (the CLI once, or a worker on schedule): under the
+ * job's lock (a lock file, or with a PostgreSQL store an advisory lock in its database), with its
+ * own store connection, and with one entry in the job log at the end.
  */
 
 export interface JobEnv {
@@ -29,6 +30,10 @@ export interface JobEnv {
   anilistClient?: AniListClientOptions;
   /** Monitoring: events after this time instead of cursor − lookback. */
   monitorSince?: number;
+  /** The job's lock and log (queue/coordinator.ts); default lock files and jobs.jsonl under paths.home. */
+  coordinator?: JobCoordinator;
+  /** Stop the job (status 'failed') once it has run this long; the queue derives its lease from it. */
+  deadlineSeconds?: number;
 }
 
 export interface JobOutcome {
@@ -38,8 +43,7 @@ export interface JobOutcome {
   error?: Error;
 }
 
-export const jobLockPath = (paths: AnirecPaths, job: JobName) => join(paths.home, 'locks', `${job}.lock`);
-export const jobLogPath = (paths: AnirecPaths) => join(paths.home, 'ops', 'jobs.jsonl');
+export { jobLockPath, jobLogPath } from './queue/coordinator.js';
 
 async function execute(job: JobName, env: JobEnv, store: Store): Promise<IngestSummary | MonitorSummary | GateResult> {
   const { config } = env;
@@ -75,41 +79,58 @@ async function execute(job: JobName, env: JobEnv, store: Store): Promise<IngestS
 /**
  * Never throws for a job failure: the outcome says what happened (the lock being held is
  * status 'skipped'). Ingestion with per-user failures counts as 'failed' although the other
- * users' data is in.
+ * users' data is in. A job stopped by its deadline or by losing its lock is 'failed'; one stopped
+ * by env.signal is 'cancelled'.
  */
 export async function runJob(job: JobName, env: JobEnv): Promise<JobOutcome> {
   const startedAt = new Date().toISOString();
-  const finish = (outcome: JobOutcome): JobOutcome => {
-    appendJobLog(jobLogPath(env.paths), {
-      job,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      status: outcome.status,
-      trigger: env.trigger,
-      ...(outcome.summary ? { summary: outcome.summary } : {}),
-      ...(outcome.error ? { error: outcome.error.message } : {}),
-    });
+  const coordinator = env.coordinator ?? new FileJobCoordinator(env.paths);
+  const finish = async (outcome: JobOutcome): Promise<JobOutcome> => {
+    try {
+      await coordinator.record({
+        job,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        status: outcome.status,
+        trigger: env.trigger,
+        ...(outcome.summary ? { summary: outcome.summary } : {}),
+        ...(outcome.error ? { error: outcome.error.message } : {}),
+      });
+    } catch (error) {
+      // The run itself is over either way; a log that cannot be written must not hide its outcome.
+      env.log(`${job}: could not write the job log (${(error as Error).message})`);
+    }
     return outcome;
   };
-  let release: () => void;
+  let lease: Awaited<ReturnType<JobCoordinator['acquire']>>;
   try {
-    release = acquireJobLock(jobLockPath(env.paths, job), job);
+    lease = await coordinator.acquire(job);
   } catch (error) {
-    return finish({ job, status: 'skipped', error: error as Error });
+    const err = error instanceof Error ? error : new Error(String(error));
+    return finish({ job, status: error instanceof JobBusyError ? 'skipped' : 'failed', error: err });
   }
+  const deadline = new AbortController();
+  const timer = env.deadlineSeconds === undefined ? undefined : setTimeout(() => {
+    deadline.abort(new Error(`the ${job} job ran past its deadline of ${env.deadlineSeconds} s (deadlineSeconds.${job} in ops.json) and was stopped`));
+  }, env.deadlineSeconds * 1000);
+  const signal = AbortSignal.any([deadline.signal, lease.lost, ...(env.signal ? [env.signal] : [])]);
   try {
     const store = await env.openStore();
     try {
-      const summary = await execute(job, env, store);
+      const summary = await execute(job, { ...env, signal }, store);
       const failedUsers = job === 'ingest' && (summary as IngestSummary).users.some((u) => u.error !== undefined);
-      return finish({ job, status: failedUsers ? 'failed' : 'ok', summary });
+      return await finish({ job, status: failedUsers ? 'failed' : 'ok', summary });
     } finally {
       await store.close();
     }
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    return finish({ job, status: env.signal?.aborted ? 'cancelled' : 'failed', error: err });
+    if (env.signal?.aborted) return finish({ job, status: 'cancelled', error: err });
+    // Stopped by the deadline or a lost lock: say why rather than the bare abort error.
+    const stoppedBy = deadline.signal.aborted ? deadline.signal.reason : lease.lost.aborted ? lease.lost.reason : null;
+    return finish({ job, status: 'failed', error: stoppedBy instanceof Error ? stoppedBy : err });
   } finally {
-    release();
+    clearTimeout(timer);
+    await lease.release();
   }
 }

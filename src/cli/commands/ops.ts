@@ -5,11 +5,13 @@ import {
   formatMonitoringTable,
   loadOpsConfig,
   monitoringHistory,
+  openJobCoordinator,
   resetIngestRun,
   runJob,
   type GateResult,
   type IngestSummary,
   type JobEnv,
+  type JobLogEntry,
   type JobName,
   type JobOutcome,
   type MonitorSummary,
@@ -35,6 +37,8 @@ export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsCo
   };
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);
+  // With a PostgreSQL store the lock and the log are in its database, shared with every worker.
+  const coordinator = openJobCoordinator(storeUrl, ctx.paths);
   let outcome: JobOutcome;
   try {
     outcome = await runJob(job, {
@@ -44,11 +48,13 @@ export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsCo
       log: ctx.err,
       trigger: 'cli',
       signal: abort.signal,
+      coordinator,
       ...extra,
     });
   } finally {
     process.off('SIGINT', cancel);
     process.off('SIGTERM', cancel);
+    await coordinator.close();
   }
   if (outcome.status === 'skipped') throw new CliError(outcome.error!.message, 'job_busy');
   if (outcome.status === 'cancelled') throw new CliError(`${job} cancelled: ${outcome.error!.message}`, 'cancelled');
@@ -81,7 +87,31 @@ function printGate(ctx: CliContext, g: GateResult): void {
   ctx.out(`  ${g.split}`);
 }
 
+function describeRun(e: JobLogEntry): string {
+  const seconds = (Date.parse(e.finishedAt) - Date.parse(e.startedAt)) / 1000;
+  const by = `${e.trigger}${e.runner ? ` ${e.runner}` : ''}`;
+  return `${e.startedAt}  ${e.job.padEnd(7)}  ${e.status.padEnd(9)}  ${seconds.toFixed(1).padStart(7)} s  ${by}${e.error ? `  ${e.error}` : ''}`;
+}
+
 export function registerOps(program: Command, ctx: CliContext): void {
+  const jobs = program
+    .command('jobs')
+    .description('Show the last runs of ingest, monitor and retrain (the job log; with a PostgreSQL store, every worker\'s and command\'s runs)')
+    .option('--limit <n>', 'how many runs, newest last', parsePositiveInt('--limit'), 20)
+    .option('--json', 'print the runs as JSON');
+  addStoreLocationOptions(jobs)
+    .action(async (flags: StoreLocationFlags & { limit: number; json?: boolean }) => {
+      const coordinator = openJobCoordinator(storeUrlOf(flags, ctx.paths), ctx.paths);
+      try {
+        const runs = await coordinator.history(flags.limit);
+        if (flags.json) ctx.out(JSON.stringify(runs, null, 2));
+        else if (runs.length === 0) ctx.out('no job has run yet (anirec ingest, monitor, retrain or worker)');
+        else for (const run of runs) ctx.out(describeRun(run));
+      } finally {
+        await coordinator.close();
+      }
+    });
+
   const ingest = program
     .command('ingest')
     .description('Fetch followed AniList users\' lists and new/updated titles into the store (idempotent, resumable)')
