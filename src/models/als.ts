@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { readArray, registerModelKind, writeArray, writeManifest } from './artifacts.js';
-import { easeWeight } from './ease.js';
-import { entryWeights, transposeCsr } from './itemknn.js';
+import { entryWeight, entryWeights, meanScore, transposeCsr, type EntryWeighting } from './sparse.js';
 import { addOuter, alsEpochFlops, alsLoss, cgSolveRow, choleskySolveInPlace, gramian, scoreDotProducts, type Scratch } from './als-kernels.js';
 import { createRng, gaussian } from './random.js';
 import type { History, Recommender, TrainingData, TrainOptions } from './types.js';
@@ -33,13 +32,13 @@ export interface AlsParams {
   /** σ of the initialisation N(0, σ/√k): small, so early epochs are not dominated by noise. */
   initStd: number;
   /** 'binary' or 'score' entry weights, as in EASE / item-kNN. */
-  weighting: 'binary' | 'score';
+  weighting: EntryWeighting;
 }
 
 /**
- * From `anirec tune --model als` (24 random trials on 500 validation users, docs/evaluation.md):
- * k = 128, λ ≈ 0.0007, α0 ≈ 0.42 gave validation NDCG@20 0.399 (the earlier hand-picked
- * k = 64, λ = 0.005, α0 = 0.1: 0.36). Large λ (≥ 0.02) collapses toward one non-personal list.
+ * The best point of `anirec tune --model als` (random trials on validation users; the figures
+ * are in docs/evaluation.md, "Hyper-parameter search"). A large λ collapses the factors toward one
+ * non-personal list, so the search keeps λ small.
  */
 export const DEFAULT_ALS_PARAMS: AlsParams = {
   factors: 128,
@@ -113,18 +112,7 @@ export class AlsRecommender implements Recommender {
     const A = new Float64Array(k * k);
     for (let i = 0; i < k * k; i++) A[i] = p.unobservedWeight * G[i]!;
     const b = new Float64Array(k);
-    let mean = 0;
-    if (p.weighting === 'score') {
-      let sum = 0;
-      let n = 0;
-      for (let h = 0; h < history.scores.length; h++) {
-        if (history.scores[h]! > 0) {
-          sum += history.scores[h]!;
-          n++;
-        }
-      }
-      mean = n > 0 ? sum / n : 0;
-    }
+    const mean = p.weighting === 'score' ? meanScore(history.scores) : 0;
     // The listed items' factor offsets and confidences, in history order.
     const offsets: number[] = [];
     const confidences: number[] = [];
@@ -132,7 +120,7 @@ export class AlsRecommender implements Recommender {
       const item = history.items[h]!;
       if (item < 0 || item >= this.nItems) continue;
       offsets.push(item * k);
-      confidences.push(p.confidence * easeWeight(history.scores[h]!, mean, p.weighting));
+      confidences.push(p.confidence * entryWeight(history.scores[h]!, mean, p.weighting));
     }
     const count = offsets.length;
     // A += c·y·yᵀ (upper triangle) and b += c·y, four items per pass over A. Every element still

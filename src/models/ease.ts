@@ -5,6 +5,7 @@ import { readArray, registerModelKind, writeArray, writeManifest } from './artif
 import { SpdWorkspace, spdWorkspaceBytes } from './dense-inverse.js';
 import { resolveThreads } from './dense-inverse-pool.js';
 import { accumulateGram } from './ease-gram.js';
+import { entryWeight, userMeanScores, type EntryWeighting } from './sparse.js';
 import { itemCounts } from './training-data.js';
 import type { History, Recommender, TrainingData, TrainOptions } from './types.js';
 
@@ -23,33 +24,11 @@ export interface EaseParams {
    * 'score': 1 for listed-without-score, scaled up for titles the user scored above their mean and
    * down for those below, so disliked titles pull less.
    */
-  weighting: 'binary' | 'score';
+  weighting: EntryWeighting;
 }
 
-/** From `anirec tune --model ease` (docs/evaluation.md): λ = 100 with score weighting, validation NDCG@20 0.457 (λ = 300 binary: 0.449). */
+/** The best point of `anirec tune --model ease` on validation users (docs/evaluation.md, "Hyper-parameter search"). */
 export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 100, minCount: 3, weighting: 'score' };
-
-/** The weight of one listed title in the user vector. */
-export function easeWeight(score: number, userMean: number, weighting: EaseParams['weighting']): number {
-  if (weighting === 'binary' || score <= 0) return 1;
-  return Math.max(0.25, 1 + (score - userMean) / 4);
-}
-
-function userMeans(data: TrainingData): Float32Array {
-  const means = new Float32Array(data.nUsers);
-  for (let u = 0; u < data.nUsers; u++) {
-    let sum = 0;
-    let n = 0;
-    for (let e = data.indptr[u]!; e < data.indptr[u + 1]!; e++) {
-      if (data.scores[e]! > 0) {
-        sum += data.scores[e]!;
-        n++;
-      }
-    }
-    means[u] = n > 0 ? sum / n : 0;
-  }
-  return means;
-}
 
 /**
  * EASE (Steck 2019): an item-item weight matrix B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹,
@@ -101,7 +80,7 @@ export class EaseRecommender implements Recommender {
       const d = dense[history.items[h]!]!;
       if (d < 0) continue;
       rows.push(d * n);
-      rowWeights.push(easeWeight(history.scores[h]!, mean, this.params.weighting));
+      rowWeights.push(entryWeight(history.scores[h]!, mean, this.params.weighting));
     }
     // acc += w·row, four rows per pass over acc. Each element still gets the rows' terms in
     // history order, rounded to float32 after every add (Math.fround, as the Float32Array store
@@ -162,7 +141,7 @@ export function buildEaseGram(data: TrainingData, selected: Int32Array, p: EaseP
   const n = selected.length;
   const dense = new Int32Array(data.nItems).fill(-1);
   selected.forEach((item, d) => (dense[item] = d));
-  const means = userMeans(data);
+  const means = userMeanScores(data);
   // The users' rows cut down to the selected titles, as dense indices with their weights.
   const indptr = new Int32Array(data.nUsers + 1);
   let kept = 0;
@@ -175,7 +154,7 @@ export function buildEaseGram(data: TrainingData, selected: Int32Array, p: EaseP
       const d = dense[data.indices[e]!]!;
       if (d < 0) continue;
       items[m] = d;
-      weights[m++] = easeWeight(data.scores[e]!, means[u]!, p.weighting);
+      weights[m++] = entryWeight(data.scores[e]!, means[u]!, p.weighting);
     }
     indptr[u + 1] = m;
   }

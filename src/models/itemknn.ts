@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readArray, registerModelKind, writeArray, writeManifest } from './artifacts.js';
-import { easeWeight } from './ease.js';
+import { entryWeight, entryWeights, meanScore, transposeCsr, type EntryWeighting } from './sparse.js';
 import type { History, Recommender, TrainingData, TrainOptions } from './types.js';
 
 export interface ItemKnnParams {
@@ -19,60 +19,13 @@ export interface ItemKnnParams {
    * 'score': like EASE, listed-without-score is 1 and scored titles are scaled by how far they sit
    * above or below the user's mean, so titles people disliked build weaker links.
    */
-  weighting: 'binary' | 'score';
+  weighting: EntryWeighting;
   /** Items listed by fewer training users get no neighbours and are never recommended (too little evidence). */
   minCount: number;
 }
 
-/** From `anirec tune --model itemknn` (docs/evaluation.md): validation NDCG@20 0.275 vs 0.247 for 100 / 20 / binary. */
+/** The best point of `anirec tune --model itemknn` on validation users (docs/evaluation.md, "Hyper-parameter search"). */
 export const DEFAULT_ITEMKNN_PARAMS: ItemKnnParams = { neighbours: 400, shrinkage: 0, weighting: 'score', minCount: 2 };
-
-/** The mean of a user's given scores (0 when nothing is scored). */
-function meanScore(scores: Float32Array, start: number, end: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let e = start; e < end; e++) {
-    const s = scores[e]!;
-    if (s > 0) {
-      sum += s;
-      n++;
-    }
-  }
-  return n > 0 ? sum / n : 0;
-}
-
-/** Per-entry weights of the CSR matrix (binary or score-scaled, see ItemKnnParams.weighting). */
-export function entryWeights(data: TrainingData, weighting: 'binary' | 'score'): Float32Array {
-  const weights = new Float32Array(data.indices.length);
-  for (let u = 0; u < data.nUsers; u++) {
-    const start = data.indptr[u]!;
-    const end = data.indptr[u + 1]!;
-    const mean = weighting === 'score' ? meanScore(data.scores, start, end) : 0;
-    for (let e = start; e < end; e++) weights[e] = easeWeight(data.scores[e]!, mean, weighting);
-  }
-  return weights;
-}
-
-/** Column-major copy (item → users) of a CSR matrix with per-entry values. */
-export function transposeCsr(
-  data: TrainingData,
-  values: Float32Array,
-): { indptr: Int32Array; indices: Int32Array; values: Float32Array } {
-  const indptr = new Int32Array(data.nItems + 1);
-  for (let e = 0; e < data.indices.length; e++) indptr[data.indices[e]! + 1]!++;
-  for (let i = 0; i < data.nItems; i++) indptr[i + 1]! += indptr[i]!;
-  const fill = indptr.slice(0, data.nItems);
-  const indices = new Int32Array(data.indices.length);
-  const out = new Float32Array(data.indices.length);
-  for (let u = 0; u < data.nUsers; u++) {
-    for (let e = data.indptr[u]!; e < data.indptr[u + 1]!; e++) {
-      const at = fill[data.indices[e]!]!++;
-      indices[at] = u;
-      out[at] = values[e]!;
-    }
-  }
-  return { indptr, indices, values: out };
-}
 
 /**
  * Item-based k-nearest-neighbours (Sarwar et al. 2001; Deshpande & Karypis 2004): a user's list
@@ -100,7 +53,7 @@ export class ItemKnnRecommender implements Recommender {
     for (let h = 0; h < history.items.length; h++) {
       const item = history.items[h]!;
       if (item < 0 || item >= this.nItems) continue;
-      const w = easeWeight(history.scores[h]!, mean, this.params.weighting);
+      const w = entryWeight(history.scores[h]!, mean, this.params.weighting);
       for (let e = ptr[item]!; e < ptr[item + 1]!; e++) out[idx[e]!]! += w * sim[e]!;
     }
   }

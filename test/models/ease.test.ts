@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { SpdWorkspace } from '../../src/models/dense-inverse.js';
 import { accumulateGram, type GramRows } from '../../src/models/ease-gram.js';
 import { createRng } from '../../src/models/random.js';
-import { easeSelection, easeWeight, trainEase, DEFAULT_EASE_PARAMS, type EaseParams } from '../../src/models/ease.js';
+import { easeSelection, trainEase, DEFAULT_EASE_PARAMS, type EaseParams } from '../../src/models/ease.js';
+import { entryWeight } from '../../src/models/sparse.js';
 import { topK } from '../../src/models/top-k.js';
 import type { TrainingData } from '../../src/models/types.js';
 import { BLOCK_A, BLOCK_B, COLD, historyOf, loadBundled, plantedBlocks } from './model-test-data.js';
@@ -32,7 +33,7 @@ function referenceWeights(data: TrainingData, selected: Int32Array, p: EaseParam
     const x = new Float64Array(n);
     for (let e = data.indptr[u]!; e < data.indptr[u + 1]!; e++) {
       const d = dense.get(data.indices[e]!);
-      if (d !== undefined) x[d] = easeWeight(data.scores[e]!, mean, p.weighting);
+      if (d !== undefined) x[d] = entryWeight(data.scores[e]!, mean, p.weighting);
     }
     for (let a = 0; a < n; a++) if (x[a] !== 0) for (let b = 0; b < n; b++) g[a * n + b]! += x[a]! * x[b]!;
   }
@@ -82,7 +83,7 @@ describe('EASE', () => {
       items.forEach((item, h) => {
         const d = selected.indexOf(item);
         if (d < 0) return;
-        const w = easeWeight(scores[h]!, mean, params.weighting);
+        const w = entryWeight(scores[h]!, mean, params.weighting);
         for (let b = 0; b < n; b++) acc[b]! += w * Math.fround(reference[d * n + b]!);
       });
       selected.forEach((item, d) => (ref[item] = acc[d]!));

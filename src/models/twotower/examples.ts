@@ -2,7 +2,8 @@ import type { Bags } from '../neural/bag.js';
 import { randomInt, shuffleInPlace } from '../random.js';
 import type { TrainingData } from '../types.js';
 import type { ItemInputs } from './item-inputs.js';
-import { bagWeight, meanScore, USER_FEATURES, userFeatures, type TwoTowerParams } from './params.js';
+import { meanScore } from '../sparse.js';
+import { bagWeight, USER_FEATURES, userFeatures, type TwoTowerParams } from './params.js';
 
 /**
  * Training pairs of the two-tower: a user's list with one title held out (the bag) and that

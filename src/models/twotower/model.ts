@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { readArray, registerModelKind, writeArray, writeManifest } from '../artifacts.js';
 import { DenseLayer } from '../neural/dense.js';
 import type { History, Recommender } from '../types.js';
-import { bagWeight, meanScore, USER_FEATURES, userFeatures, type TwoTowerParams } from './params.js';
+import { meanScore } from '../sparse.js';
+import { bagWeight, USER_FEATURES, userFeatures, type TwoTowerParams } from './params.js';
 
 /**
  * A trained two-tower model as it serves: every title's item-tower embedding (warm and cold),

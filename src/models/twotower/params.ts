@@ -2,6 +2,8 @@
  * Every knob of the two-tower model. Defaults come from the validation-user search recorded in
  * docs/evaluation.md ("Feature-aware models"); the search never saw the test users.
  */
+import { meanScore } from '../sparse.js';
+
 export interface TwoTowerParams {
   /** Width d of the user and item embeddings whose dot product is the score. */
   dimension: number;
@@ -112,19 +114,6 @@ export function resolveTwoTowerParams(params: Partial<TwoTowerParams> = {}): Two
 export function bagWeight(score: number, userMean: number, p: Pick<TwoTowerParams, 'listedWeight' | 'minWeight'>): number {
   if (!(score > 0)) return p.listedWeight;
   return Math.max(p.minWeight, 1 + (score - userMean) / 4);
-}
-
-/** Mean of the scored entries (0 when none is scored). */
-export function meanScore(scores: Float32Array, from = 0, to = scores.length): number {
-  let sum = 0;
-  let n = 0;
-  for (let e = from; e < to; e++) {
-    if (scores[e]! > 0) {
-      sum += scores[e]!;
-      n++;
-    }
-  }
-  return n > 0 ? sum / n : 0;
 }
 
 /** The user tower's plain features: list length (log), mean score, share listed without a score. */
