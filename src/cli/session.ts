@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { loadBundle, type ModelBundle } from '../models/bundle.js';
 import { Catalog } from '../recommend/catalog.js';
 import { RecommendationEngine } from '../recommend/engine.js';
-import { resolveCurrentPointer } from '../registry/index.js';
+import { isPostgresUrl, openRegistry, resolveCurrentPointer } from '../registry/index.js';
 import { describeStore, StoreNotFoundError, type Store } from '../store/index.js';
 import type { CliContext } from './context.js';
 import { CliError } from './errors.js';
@@ -21,10 +21,31 @@ export interface OpenedModel {
   version: string;
 }
 
-/** The model `train` made current, or the one named by --model, with a message saying how to get one. */
-export async function openModelDir(ctx: CliContext, dir?: string): Promise<OpenedModel> {
+/** The URL each store this module opened came from: the shared registry is found through it. */
+const storeUrls = new WeakMap<Store, string>();
+
+/** The shared registry's production version, downloaded into this home's cache, or an error saying how to get one. */
+async function productionFromDatabase(ctx: CliContext, storeUrl: string): Promise<string> {
+  const registry = await openRegistry(storeUrl, ctx.paths);
+  try {
+    const production = await registry.production();
+    if (production === null) throw new CliError(`No trained model yet in ${registry.location}. Run \`anirec train\` with the same --store (or pass --model DIR).`);
+    return await registry.materialize(production);
+  } finally {
+    await registry.close();
+  }
+}
+
+/**
+ * The model `train` made current, or the one named by --model, with a message saying how to get
+ * one. With a PostgreSQL store (`storeUrl`, else $ANIREC_STORE) that is the shared registry's
+ * production version.
+ */
+export async function openModelDir(ctx: CliContext, dir?: string, storeUrl: string = ctx.paths.store): Promise<OpenedModel> {
   let resolved: string;
-  if (dir !== undefined) {
+  if (dir === undefined && isPostgresUrl(storeUrl)) {
+    resolved = await productionFromDatabase(ctx, storeUrl);
+  } else if (dir !== undefined) {
     if (!existsSync(join(dir, 'bundle.json'))) {
       throw new CliError(`--model ${dir}: ${existsSync(dir) ? 'is not an anirec model directory (no bundle.json)' : 'no such directory'}. Pass a directory written by \`anirec train --out DIR\`, or leave --model out to use the current model.`);
     }
@@ -49,8 +70,11 @@ export async function openModelDir(ctx: CliContext, dir?: string): Promise<Opene
  * empty store left behind.
  */
 export async function openExistingStore(ctx: CliContext, where: StoreLocationFlags): Promise<Store> {
+  const url = storeUrlOf(where, ctx.paths);
   try {
-    return await ctx.openStore(storeUrlOf(where, ctx.paths), { mustExist: true });
+    const store = await ctx.openStore(url, { mustExist: true });
+    storeUrls.set(store, url);
+    return store;
   } catch (error) {
     if (error instanceof StoreNotFoundError) {
       throw new CliError(`No store at ${error.location}. Run \`anirec import\` first (the bundled sample loads with no arguments), or point --store (or --db) at a store.`);
@@ -79,7 +103,7 @@ export async function withStore<T>(ctx: CliContext, where: StoreLocationFlags, u
 
 /** The engine the API would answer with, over this store and model. */
 export async function openEngine(ctx: CliContext, store: Store, db: string, modelDir?: string): Promise<RecommendationEngine> {
-  const { bundle, version } = await openModelDir(ctx, modelDir);
+  const { bundle, version } = await openModelDir(ctx, modelDir, storeUrls.get(store));
   const engine = await RecommendationEngine.create(bundle, store, version);
   if (engine.catalog.size === 0) throw new CliError(`The store ${db} has no catalogue. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
   return engine;

@@ -1,6 +1,6 @@
 import { AnirecError } from '../errors/errors.js';
 import { loadBundle, type ModelBundle } from '../models/bundle.js';
-import type { ModelRegistry, ModelVersion } from '../registry/index.js';
+import { asRegistry, type ModelRegistry, type ModelVersion, type Registry } from '../registry/index.js';
 import type { MonitoringDay, PredictionRecord, Store, StoredInteraction } from '../store/index.js';
 import type { MonitorConfig } from './config.js';
 import { predictHeldOut } from './predict.js';
@@ -82,12 +82,13 @@ export function judgeDrift(day: Omit<MonitoringDay, 'drift' | 'driftReason' | 'c
   return reasons.length > 0 ? { drift: true, reason: reasons.join('; ') } : { drift: false, reason: null };
 }
 
-export async function runMonitor(store: Store, registry: ModelRegistry, options: MonitorOptions): Promise<MonitorSummary> {
+export async function runMonitor(store: Store, given: Registry | ModelRegistry, options: MonitorOptions): Promise<MonitorSummary> {
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  const production: ModelVersion | null = registry.production();
-  if (!production) throw new NoProductionModelError(registry.root);
-  const bundle: ModelBundle = await loadBundle(production.dir);
+  const registry = asRegistry(given);
+  const production: ModelVersion | null = await registry.production();
+  if (!production) throw new NoProductionModelError(registry.location);
+  const bundle: ModelBundle = await loadBundle(await registry.materialize(production));
 
   const stored = await store.getMeta(MONITOR_META.cursor);
   const cursor = stored === null ? null : Number(stored);

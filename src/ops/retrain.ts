@@ -7,7 +7,7 @@ import { splitUsers } from '../eval/split.js';
 import { loadBundle, saveBundle } from '../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, trainBundle, type ModelParams } from '../models/train-model.js';
 import { loadTrainingSet } from '../models/training-set.js';
-import type { ModelRegistry, ModelVersion } from '../registry/index.js';
+import { asRegistry, type ModelRegistry, type ModelVersion, type Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { RetrainConfig } from './config.js';
 import { remapRecommender } from './remap.js';
@@ -73,8 +73,9 @@ export function gateDecision(test: PairedTestResult, alpha: number): { promote: 
   return { promote: true, reason: `candidate is not significantly worse at α = ${alpha}: ${diff}` };
 }
 
-export async function runRetrain(store: Store, registry: ModelRegistry, options: RetrainOptions): Promise<GateResult> {
+export async function runRetrain(store: Store, given: Registry | ModelRegistry, options: RetrainOptions): Promise<GateResult> {
   const log = options.log ?? (() => {});
+  const registry = asRegistry(given);
   const signal = options.signal;
   check(signal, 'before it started');
   const set = await loadTrainingSet(store);
@@ -88,7 +89,7 @@ export async function runRetrain(store: Store, registry: ModelRegistry, options:
   const split = splitUsers(set.data, { seed: options.seed, validationUsers: 0, testUsers: nTest });
   log(split.description.text);
 
-  const production: ModelVersion | null = registry.production();
+  const production: ModelVersion | null = await registry.production();
   log(`training candidate ${options.model} on ${split.trainData.nUsers} users (production: ${production?.id ?? 'none'})`);
   const trained = await trainBundle(options.model, split.trainData, set.catalogue, options.params ?? DEFAULT_MODEL_PARAMS, {
     seed: options.seed,
@@ -101,7 +102,7 @@ export async function runRetrain(store: Store, registry: ModelRegistry, options:
   let test: PairedTestResult | null = null;
   let verdict: { promote: boolean; reason: string };
   if (production) {
-    const prodBundle = await loadBundle(production.dir);
+    const prodBundle = await loadBundle(await registry.materialize(production));
     const result = evaluate(
       [
         { name: 'candidate', recommender: trained.recommender },
@@ -120,14 +121,14 @@ export async function runRetrain(store: Store, registry: ModelRegistry, options:
   log(verdict.reason);
   check(signal, 'before registration');
 
-  mkdirSync(registry.root, { recursive: true });
-  const staging = join(registry.root, `.retrain-${options.model}-${process.pid}-${Date.now()}`);
+  mkdirSync(registry.stagingRoot, { recursive: true });
+  const staging = join(registry.stagingRoot, `.retrain-${options.model}-${process.pid}-${Date.now()}`);
   let candidate: ModelVersion;
   try {
     await saveBundle(trained, staging);
     // Registered as a candidate (never promote: true here), so production changes only below,
     // after the gate's numbers are on record.
-    candidate = registry.register(staging, { move: true, reason: 'retraining candidate', source: `anirec retrain --model ${options.model}` });
+    candidate = await registry.register(staging, { move: true, reason: 'retraining candidate', source: `anirec retrain --model ${options.model}` });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -144,16 +145,16 @@ export async function runRetrain(store: Store, registry: ModelRegistry, options:
     dataHash: split.description.dataHash,
     trainingSeconds,
   };
-  registry.recordMetrics(candidate.id, { gate });
+  await registry.recordMetrics(candidate.id, { gate });
   if (candidate.status === 'production') return gate; // the registry's first model is production already
   if (!verdict.promote) {
-    registry.archive(candidate.id, `rejected by the retraining gate: ${verdict.reason}`);
+    await registry.archive(candidate.id, `rejected by the retraining gate: ${verdict.reason}`);
     return gate;
   }
   if (signal?.aborted) {
-    registry.archive(candidate.id, 'retraining cancelled before promotion');
+    await registry.archive(candidate.id, 'retraining cancelled before promotion');
     throw new RetrainCancelledError('before promotion');
   }
-  registry.promote(candidate.id, `retraining gate: ${verdict.reason}`);
+  await registry.promote(candidate.id, `retraining gate: ${verdict.reason}`);
   return gate;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { ModelRegistry, type ModelVersion } from '../../registry/index.js';
+import { openRegistry, type ModelVersion, type Registry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
+import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 
 
 /** A one-cell summary of the metrics: the numeric ones, rounded, the ranking metrics first. */
@@ -20,7 +21,7 @@ export function formatTable(header: string[], rows: string[][]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-function describe(v: ModelVersion): string[] {
+function describe(v: ModelVersion, registry: Registry): string[] {
   const lines = [
     `id:            ${v.id}`,
     `status:        ${v.status}`,
@@ -28,7 +29,7 @@ function describe(v: ModelVersion): string[] {
     `trained:       ${v.createdAt} (${v.trainingSeconds.toFixed(1)} s)`,
     `registered:    ${v.registeredAt}`,
     `data snapshot: ${v.dataHash} (${v.nUsers.toLocaleString('en')} users × ${v.nItems.toLocaleString('en')} titles, ${v.nInteractions.toLocaleString('en')} list entries)`,
-    `directory:     ${v.dir}`,
+    `${registry.kind === 'file' ? 'directory:    ' : 'stored in:    '} ${v.dir}`,
     `source:        ${v.source}`,
     `params:        ${JSON.stringify(v.params)}`,
   ];
@@ -43,75 +44,88 @@ function describe(v: ModelVersion): string[] {
   return lines;
 }
 
+/** What serving processes follow, for the messages after a change of production. */
+function servedVia(registry: Registry, v: ModelVersion): string {
+  return registry.kind === 'file' ? `CURRENT → ${v.dir}` : 'every replica on this database switches to it (announced by NOTIFY)';
+}
+
 export function registerModels(program: Command, ctx: CliContext): void {
   const models = program
     .command('models')
-    .description('The model registry: list trained versions, show one, promote one to production, roll back');
-  const registry = () => new ModelRegistry(ctx.paths.models);
+    .description('The model registry: list trained versions, show one, promote one to production, roll back (with a PostgreSQL --store, the registry shared in that database)');
+  /** Runs `use` on the registry that goes with the store (files in $ANIREC_HOME/models, or the database's), closing it after. */
+  const withRegistry = async <T>(flags: StoreLocationFlags, use: (registry: Registry) => Promise<T>): Promise<T> => {
+    const registry = await openRegistry(storeUrlOf(flags, ctx.paths), ctx.paths);
+    try {
+      return await use(registry);
+    } finally {
+      await registry.close();
+    }
+  };
+  const sub = (spec: string, description: string): Command => addStoreLocationOptions(models.command(spec).description(description), 'the store whose registry to use');
 
-  models
-    .command('list')
-    .description('List model versions, newest last; * marks production (what the server serves)')
+  sub('list', 'List model versions, newest last; * marks production (what the server serves)')
     .option('--json', 'print the versions as JSON')
-    .action((flags: { json?: boolean }) => {
-      const versions = registry().list();
-      if (flags.json) {
-        ctx.out(JSON.stringify(versions, null, 2));
-        return;
-      }
-      if (versions.length === 0) {
-        ctx.out(`No model versions in ${ctx.paths.models}. Train one with \`anirec train\`.`);
-        return;
-      }
-      const rows = versions.map((v) => [
-        v.status === 'production' ? '*' : '',
-        v.id,
-        v.status,
-        v.kind,
-        v.createdAt.slice(0, 16).replace('T', ' '),
-        v.dataHash.slice(0, 12),
-        metricsSummary(v),
-      ]);
-      for (const line of formatTable(['', 'ID', 'STATUS', 'KIND', 'TRAINED (UTC)', 'DATA', 'METRICS'], rows)) ctx.out(line);
-    });
+    .action((flags: StoreLocationFlags & { json?: boolean }) =>
+      withRegistry(flags, async (registry) => {
+        const versions = await registry.list();
+        if (flags.json) {
+          ctx.out(JSON.stringify(versions, null, 2));
+          return;
+        }
+        if (versions.length === 0) {
+          ctx.out(`No model versions in ${registry.location}. Train one with \`anirec train\`.`);
+          return;
+        }
+        const rows = versions.map((v) => [
+          v.status === 'production' ? '*' : '',
+          v.id,
+          v.status,
+          v.kind,
+          v.createdAt.slice(0, 16).replace('T', ' '),
+          v.dataHash.slice(0, 12),
+          metricsSummary(v),
+        ]);
+        for (const line of formatTable(['', 'ID', 'STATUS', 'KIND', 'TRAINED (UTC)', 'DATA', 'METRICS'], rows)) ctx.out(line);
+      }),
+    );
 
-  models
-    .command('show <id>')
-    .description('Show one version: manifest, metrics, status history (id, or its number like v0007)')
+  sub('show <id>', 'Show one version: manifest, metrics, status history (id, or its number like v0007)')
     .option('--json', 'print the version as JSON')
-    .action((id: string, flags: { json?: boolean }) => {
-      const v = registry().show(id);
-      if (flags.json) ctx.out(JSON.stringify(v, null, 2));
-      else for (const line of describe(v)) ctx.out(line);
-    });
+    .action((id: string, flags: StoreLocationFlags & { json?: boolean }) =>
+      withRegistry(flags, async (registry) => {
+        const v = await registry.show(id);
+        if (flags.json) ctx.out(JSON.stringify(v, null, 2));
+        else for (const line of describe(v, registry)) ctx.out(line);
+      }),
+    );
 
-  models
-    .command('register <dir>')
-    .description('Register an existing model directory (e.g. from `anirec train --out DIR`) as a new version; it is copied in')
+  sub('register <dir>', 'Register an existing model directory (e.g. from `anirec train --out DIR`) as a new version; it is copied in')
     .option('--promote', 'make it production now (default: only if there is no production version yet)')
     .option('--reason <text>', 'why, kept in the version history', 'registered by hand')
-    .action((dir: string, flags: { promote?: boolean; reason: string }) => {
-      const v = registry().register(dir, { promote: flags.promote, reason: flags.reason });
-      ctx.out(`registered ${v.id} as ${v.status}${v.status === 'production' ? `; CURRENT → ${v.dir}` : `; promote it with \`anirec models promote ${v.id}\``}`);
-    });
+    .action((dir: string, flags: StoreLocationFlags & { promote?: boolean; reason: string }) =>
+      withRegistry(flags, async (registry) => {
+        const v = await registry.register(dir, { promote: flags.promote, reason: flags.reason });
+        ctx.out(`registered ${v.id} as ${v.status}${v.status === 'production' ? `; ${servedVia(registry, v)}` : `; promote it with \`anirec models promote ${v.id}\``}`);
+      }),
+    );
 
-  models
-    .command('promote <id>')
-    .description('Make a version production (the server switches to it); the old production is archived')
+  sub('promote <id>', 'Make a version production (the server switches to it); the old production is archived')
     .option('--reason <text>', 'why, kept in the version history', 'promoted by hand')
-    .action((id: string, flags: { reason: string }) => {
-      const reg = registry();
-      const before = reg.production();
-      const v = reg.promote(id, flags.reason);
-      ctx.out(`${v.id} is now production${before ? ` (was ${before.id}, now archived)` : ''}; CURRENT → ${v.dir}`);
-    });
+    .action((id: string, flags: StoreLocationFlags & { reason: string }) =>
+      withRegistry(flags, async (registry) => {
+        const before = await registry.production();
+        const v = await registry.promote(id, flags.reason);
+        ctx.out(`${v.id} is now production${before ? ` (was ${before.id}, now archived)` : ''}; ${servedVia(registry, v)}`);
+      }),
+    );
 
-  models
-    .command('rollback')
-    .description('Return production to the version that served before the current one')
+  sub('rollback', 'Return production to the version that served before the current one')
     .option('--reason <text>', 'why, kept in the version history', 'rolled back by hand')
-    .action((flags: { reason: string }) => {
-      const { from, to } = registry().rollback(flags.reason);
-      ctx.out(`rolled back: ${to.id} is production again (${from.id} archived); CURRENT → ${to.dir}`);
-    });
+    .action((flags: StoreLocationFlags & { reason: string }) =>
+      withRegistry(flags, async (registry) => {
+        const { from, to } = await registry.rollback(flags.reason);
+        ctx.out(`rolled back: ${to.id} is production again (${from.id} archived); ${servedVia(registry, to)}`);
+      }),
+    );
 }

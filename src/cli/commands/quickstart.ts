@@ -1,14 +1,12 @@
-import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { loadBundle, type ModelBundle } from '../../models/bundle.js';
 import { rankingKeyOf } from '../../recommend/scored-list.js';
-import { ModelRegistry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { bundledImportSpecs, printImportSummary, runImport } from './import.js';
 import { RecommendationEngine } from '../../recommend/engine.js';
 import { printUserRecommendations, resolveUser } from './recommend.js';
-import { trainIntoRegistry } from './train.js';
+import { trainIntoRegistry, withRegistryOf } from './train.js';
 
 interface QuickstartFlags extends StoreLocationFlags {
   users: string;
@@ -46,14 +44,19 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         printImportSummary(ctx, await runImport(ctx, bundledImportSpecs(), where));
       }
 
-      const production = new ModelRegistry(ctx.paths.models).production();
+      // What the server reports as model.version: the version's id (its directory's name, model-holder.ts).
+      const existing = flags.retrain
+        ? null
+        : await withRegistryOf(ctx, where, async (registry) => {
+            const production = await registry.production();
+            if (production === null || production.kind !== 'anirec') return null;
+            return { bundle: await loadBundle(await registry.materialize(production)), modelVersion: production.id };
+          });
       let bundle: ModelBundle;
-      // What the server reports as model.version: the model directory's name (model-holder.ts).
       let modelVersion: string;
-      if (production !== null && production.kind === 'anirec' && !flags.retrain) {
-        ctx.out(`\nUsing the production model ${production.id} (pass --retrain to train a new one).`);
-        bundle = await loadBundle(production.dir);
-        modelVersion = basename(production.dir);
+      if (existing !== null) {
+        ctx.out(`\nUsing the production model ${existing.modelVersion} (pass --retrain to train a new one).`);
+        ({ bundle, modelVersion } = existing);
       } else {
         ctx.out('\nTraining the anirec hybrid model (a few minutes on 2 cores)…');
         const trained = await trainIntoRegistry(ctx, 'anirec', { model: 'anirec', ...where, seed: 42, bundledCatalogue: false }, {
@@ -61,7 +64,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
           reason: 'anirec quickstart',
         });
         bundle = trained.bundle;
-        modelVersion = basename(trained.version.dir);
+        modelVersion = trained.version.id;
         ctx.out(`Trained in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${trained.version.id} (production)`);
       }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isPostgresUrl, openRegistry, type Registry } from '../../registry/index.js';
 import { buildServer } from '../../server/app.js';
 import { isClusterWorker, parseWorkerCount, runPrimary } from '../../server/cluster.js';
 import { DEFAULT_SERVER_CONFIG } from '../../server/config.js';
@@ -37,11 +38,11 @@ function parseWorkers(value: string): number {
 export function registerServe(program: Command, ctx: CliContext): void {
   const command = program
     .command('serve')
-    .description('Serve the HTTP API (OpenAPI docs at /docs); follows models/CURRENT and swaps in newly promoted models without a restart')
+    .description('Serve the HTTP API (OpenAPI docs at /docs); follows models/CURRENT (with a PostgreSQL --store: the registry in that database) and swaps in newly promoted models without a restart')
     .option('--port <n>', 'port to listen on', parsePositiveInt('--port'), 8080)
     .option('--host <address>', 'address to bind (0.0.0.0 to accept remote clients)', '127.0.0.1');
   addStoreLocationOptions(command)
-    .option('--model <dir>', 'serve this model directory instead of following models/CURRENT')
+    .option('--model <dir>', 'serve this model directory instead of following the registry\'s production version')
     .option('--api-key <key>', 'API key for write/admin routes (default: $ANIREC_API_KEY; comma-separate several)')
     .option('--require-key-for-reads', 'read routes need the API key too')
     .option('--rate-limit <n>', 'requests per minute per client IP (0 = off)', (v) => Number(v), DEFAULT_SERVER_CONFIG.rateLimitPerMinute)
@@ -79,10 +80,24 @@ export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFla
 }
 
 async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: string[], loopback: boolean): Promise<void> {
-  const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
+  const storeUrl = storeUrlOf(flags, ctx.paths);
+  const store = await ctx.openStore(storeUrl);
+  // A PostgreSQL store shares its registry: serve its production version, downloaded into this
+  // home's cache, like every other replica on that database.
+  let registry: Registry | null = null;
+  try {
+    if (!flags.model && isPostgresUrl(storeUrl)) registry = await openRegistry(storeUrl, ctx.paths);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const close = async (): Promise<void> => {
+    await store.close();
+    await registry?.close();
+  };
   const { app, holder } = await buildServer({
     store,
-    ...(flags.model ? { modelDir: flags.model } : { modelsDir: ctx.paths.models }),
+    ...(flags.model ? { modelDir: flags.model } : registry ? { registry } : { modelsDir: ctx.paths.models }),
     config: {
       apiKeys,
       requireKeyForReads: flags.requireKeyForReads === true,
@@ -105,7 +120,7 @@ async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: stri
   } catch (error) {
     // Closing the app stops the model poller too, so the process can exit.
     await app.close();
-    await store.close();
+    await close();
     throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}. Pick another --port or stop whatever uses it.`);
   }
   const model = holder.current ? `${holder.current.engine.modelInfo.kind} model ${holder.current.version}` : 'no model';
@@ -115,7 +130,7 @@ async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: stri
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void app.close().then(() => store.close()).then(resolve, resolve);
+      void app.close().then(close).then(resolve, resolve);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

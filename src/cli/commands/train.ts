@@ -5,7 +5,7 @@ import { BUNDLED_CATALOGUES } from '../../data/bundled.js';
 import { saveBundle, type ModelBundle } from '../../models/bundle.js';
 import { DEFAULT_MODEL_PARAMS, isModelName, MODEL_NAMES, trainBundle, type ModelName } from '../../models/train-model.js';
 import { loadTrainingSet } from '../../models/training-set.js';
-import { ModelRegistry, type ModelVersion } from '../../registry/index.js';
+import { openRegistry, type ModelVersion, type Registry } from '../../registry/index.js';
 import { describeStore, importFiles, openStore, type ImportFileSpec, type Store } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -83,41 +83,54 @@ export async function trainToDirectory(ctx: CliContext, name: ModelName, flags: 
   return bundle;
 }
 
+/** The registry that goes with the store `flags` name (the database's own with a PostgreSQL store), closed after `use`. */
+export async function withRegistryOf<T>(ctx: CliContext, flags: StoreLocationFlags, use: (registry: Registry) => Promise<T>): Promise<T> {
+  const registry = await openRegistry(storeUrlOf(flags, ctx.paths), ctx.paths);
+  try {
+    return await use(registry);
+  } finally {
+    await registry.close();
+  }
+}
+
 /**
- * Trains into a hidden staging directory inside the models dir and registers it (moved, not
- * copied) as a new version. It becomes production if `promote` is set or if the registry has no
- * production version yet; otherwise it waits as a candidate. A failed training leaves only its
- * staging directory behind (removed here), so production keeps serving untouched.
+ * Trains into a hidden staging directory (inside the models dir, or the registry's local cache
+ * with a PostgreSQL store) and registers it (moved, not copied) as a new version. It becomes
+ * production if `promote` is set or if the registry has no production version yet; otherwise it
+ * waits as a candidate. A failed training leaves only its staging directory behind (removed
+ * here), so production keeps serving untouched.
  */
 export async function trainIntoRegistry(
   ctx: CliContext,
   name: ModelName,
   flags: TrainFlags,
   options: { promote?: boolean; reason?: string } = {},
-): Promise<{ bundle: ModelBundle; version: ModelVersion }> {
-  mkdirSync(ctx.paths.models, { recursive: true });
-  const staging = join(ctx.paths.models, `.train-${name}-${process.pid}-${Date.now()}`);
-  try {
-    const bundle = await trainToDirectory(ctx, name, flags, staging);
-    const version = new ModelRegistry(ctx.paths.models).register(staging, {
-      move: true,
-      promote: options.promote,
-      reason: options.reason ?? 'trained',
-      source: `anirec train --model ${name}${flags.ratings ? ` --ratings ${flags.ratings}` : ` on the store ${describeStore(storeUrlOf(flags, ctx.paths))}`}`,
-    });
-    return { bundle, version };
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+): Promise<{ bundle: ModelBundle; version: ModelVersion; servedVia: string }> {
+  return withRegistryOf(ctx, flags, async (registry) => {
+    mkdirSync(registry.stagingRoot, { recursive: true });
+    const staging = join(registry.stagingRoot, `.train-${name}-${process.pid}-${Date.now()}`);
+    try {
+      const bundle = await trainToDirectory(ctx, name, flags, staging);
+      const version = await registry.register(staging, {
+        move: true,
+        promote: options.promote,
+        reason: options.reason ?? 'trained',
+        source: `anirec train --model ${name}${flags.ratings ? ` --ratings ${flags.ratings}` : ` on the store ${describeStore(storeUrlOf(flags, ctx.paths))}`}`,
+      });
+      return { bundle, version, servedVia: await describeRegistration(registry, version) };
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+  });
 }
 
-function describeRegistration(ctx: CliContext, version: ModelVersion): void {
+async function describeRegistration(registry: Registry, version: ModelVersion): Promise<string> {
   if (version.status === 'production') {
-    ctx.out(`registered ${version.id} as production (the server follows it via ${join(ctx.paths.models, 'CURRENT')})`);
-  } else {
-    const production = new ModelRegistry(ctx.paths.models).production();
-    ctx.out(`registered ${version.id} as a candidate; production stays ${production?.id ?? 'unset'}. Promote it with \`anirec models promote ${version.id}\`.`);
+    const via = registry.kind === 'file' ? `the server follows it via ${join(registry.location, 'CURRENT')}` : `every replica on ${registry.location.replace(/^the registry in /, '')} switches to it`;
+    return `registered ${version.id} as production (${via})`;
   }
+  const production = await registry.production();
+  return `registered ${version.id} as a candidate; production stays ${production?.id ?? 'unset'}. Promote it with \`anirec models promote ${version.id}\`${registry.kind === 'file' ? '' : ' (with the same --store)'}.`;
 }
 
 export function registerTrain(program: Command, ctx: CliContext): void {
@@ -139,16 +152,20 @@ export function registerTrain(program: Command, ctx: CliContext): void {
       if (flags.register && !flags.out) throw new CliError('--register goes with --out; without --out every trained model is registered already');
       if (flags.promote && flags.out && !flags.register) throw new CliError('--promote with --out needs --register too (only registry versions can be production)');
       if (!flags.out) {
-        const { bundle, version } = await trainIntoRegistry(ctx, flags.model, flags, { promote: flags.promote });
+        const { bundle, version, servedVia } = await trainIntoRegistry(ctx, flags.model, flags, { promote: flags.promote });
         ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${version.dir}`);
-        describeRegistration(ctx, version);
+        ctx.out(servedVia);
         return;
       }
       const bundle = await trainToDirectory(ctx, flags.model, flags, flags.out);
       ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${flags.out}`);
       if (flags.register) {
-        const version = new ModelRegistry(ctx.paths.models).register(flags.out, { promote: flags.promote, reason: `trained with \`anirec train --out ${flags.out} --register\`` });
-        describeRegistration(ctx, version);
+        const out = flags.out;
+        ctx.out(
+          await withRegistryOf(ctx, flags, async (registry) =>
+            describeRegistration(registry, await registry.register(out, { promote: flags.promote, reason: `trained with \`anirec train --out ${out} --register\`` })),
+          ),
+        );
       }
     });
 }
