@@ -3,7 +3,7 @@ import type { AniListClientOptions } from '../data/anilist/index.js';
 import { loadBundle } from '../models/bundle.js';
 import { RecommendationEngine } from '../recommend/engine.js';
 import { precomputeRankings } from '../recommend/precompute.js';
-import { ModelRegistry } from '../registry/index.js';
+import { FileRegistry, type Registry } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import type { OpsConfig } from './config.js';
 import { runIngest, type IngestSummary } from './ingest.js';
@@ -32,6 +32,8 @@ export interface JobEnv {
   monitorSince?: number;
   /** The job's lock and log (queue/coordinator.ts); default lock files and jobs.jsonl under paths.home. */
   coordinator?: JobCoordinator;
+  /** The model registry (openRegistry for the store's URL; a PostgreSQL store shares its registry); default the files in paths.models. */
+  openRegistry?: () => Promise<Registry>;
   /** Stop the job (status 'failed') once it has run this long; the queue derives its lease from it. */
   deadlineSeconds?: number;
 }
@@ -58,20 +60,30 @@ async function execute(job: JobName, env: JobEnv, store: Store): Promise<IngestS
         signal: env.signal,
         log: env.log,
       });
-    case 'monitor':
-      return runMonitor(store, new ModelRegistry(env.paths.models), { ...config.monitor, since: env.monitorSince, signal: env.signal, log: env.log });
-    case 'retrain': {
-      const registry = new ModelRegistry(env.paths.models);
-      const result = await runRetrain(store, registry, { ...config.retrain, signal: env.signal, log: env.log });
-      // Whether or not production changed, lists did (ingestion runs before): refresh the known
-      // users' stored rankings under whatever serves now, so the API keeps answering from them.
-      const production = registry.production();
-      if (production !== null) {
-        const engine = await RecommendationEngine.create(await loadBundle(production.dir), store, production.id);
-        const refreshed = await precomputeRankings(engine, store);
-        env.log(`retrain: ${refreshed.users} known users' rankings stored for ${production.id} in ${refreshed.seconds.toFixed(1)} s`);
+    case 'monitor': {
+      const registry = (await env.openRegistry?.()) ?? new FileRegistry(env.paths.models);
+      try {
+        return await runMonitor(store, registry, { ...config.monitor, since: env.monitorSince, signal: env.signal, log: env.log });
+      } finally {
+        await registry.close();
       }
-      return result;
+    }
+    case 'retrain': {
+      const registry = (await env.openRegistry?.()) ?? new FileRegistry(env.paths.models);
+      try {
+        const result = await runRetrain(store, registry, { ...config.retrain, signal: env.signal, log: env.log });
+        // Whether or not production changed, lists did (ingestion runs before): refresh the known
+        // users' stored rankings under whatever serves now, so the API keeps answering from them.
+        const production = await registry.production();
+        if (production !== null) {
+          const engine = await RecommendationEngine.create(await loadBundle(await registry.materialize(production)), store, production.id);
+          const refreshed = await precomputeRankings(engine, store);
+          env.log(`retrain: ${refreshed.users} known users' rankings stored for ${production.id} in ${refreshed.seconds.toFixed(1)} s`);
+        }
+        return result;
+      } finally {
+        await registry.close();
+      }
     }
   }
 }

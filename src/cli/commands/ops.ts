@@ -17,6 +17,7 @@ import {
   type MonitorSummary,
   type OpsConfig,
 } from '../../ops/index.js';
+import { openRegistry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { addStoreLocationOptions, parsePositiveInt, storeUrlOf, type StoreLocationFlags } from '../options.js';
@@ -45,6 +46,7 @@ export async function runJobFromCli(ctx: CliContext, job: JobName, config: OpsCo
       paths: ctx.paths,
       config,
       openStore: () => ctx.openStore(storeUrl),
+      openRegistry: () => openRegistry(storeUrl, ctx.paths),
       log: ctx.err,
       trigger: 'cli',
       signal: abort.signal,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { isPostgresUrl, JOB_NAMES, openJobCoordinator, QueueWorker, Worker, type JobName } from '../../ops/index.js';
+import { openRegistry } from '../../registry/index.js';
 import { redactStoreUrl } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -25,7 +26,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const log = (line: string) => ctx.err(`${new Date().toISOString()} ${line}`);
       const shared = isPostgresUrl(storeUrl);
       const coordinator = openJobCoordinator(storeUrl, ctx.paths);
-      const env = { paths: ctx.paths, config, openStore: () => ctx.openStore(storeUrl), log, coordinator };
+      const env = { paths: ctx.paths, config, openStore: () => ctx.openStore(storeUrl), openRegistry: () => openRegistry(storeUrl, ctx.paths), log, coordinator };
       const worker = shared ? new QueueWorker(env, config.schedule, { url: storeUrl }) : new Worker(env, config.schedule);
       let resolveStop!: () => void;
       const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
