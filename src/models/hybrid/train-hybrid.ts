@@ -120,25 +120,22 @@ function buildRankingSet(
   return { features, nFeatures, labels, groupOffsets: Int32Array.from(offsets), featureNames: names };
 }
 
-/**
- * Trains the hybrid in three steps:
- * 1. base models on all training users except a held-back group;
- * 2. the ranker on the held-back users, each folded in from 80% of their list and asked to find
- *    the other 20% — exactly the situation of a new user at serving time, so the ranker learns
- *    how far to trust each base model on unseen users;
- * 3. base models again on every training user, so serving uses all the data.
- */
-export async function trainHybrid(
-  data: TrainingData,
-  specs: readonly ComponentSpec[],
-  stats: ItemStats,
-  params: AnirecTrainParams = DEFAULT_ANIREC_PARAMS,
-  options: TrainOptions = {},
-): Promise<{ model: AnirecHybrid; report: HybridTrainReport }> {
-  const rng = createRng(options.seed ?? 42);
+/** What step 1 and the query building of `trainHybrid` produce: the ranker's training material. */
+export interface RankerTrainingSets {
+  fitting: RankingDataset;
+  /** The held-back users' queries kept for the ranker's early stopping. */
+  validation: RankingDataset;
+  baseUsers: number;
+  rankerUsers: number;
+  simulatedColdTitles: number;
+}
+
+type ComponentTrainer = (on: TrainingData, from: number, to: number) => Promise<HybridComponent[]>;
+
+/** Trains every spec in order, giving each its share [from, to) of the hybrid's progress. */
+function componentTrainer(specs: readonly ComponentSpec[], options: TrainOptions): ComponentTrainer {
   const report = (fraction: number, message: string): void => options.onProgress?.(fraction, message);
-  // Each base model reports its own 0..1; the hybrid's progress gives it its share of a stage.
-  const trainAll = async (on: TrainingData, from: number, to: number): Promise<HybridComponent[]> => {
+  return async (on, from, to) => {
     const out: HybridComponent[] = [];
     for (const [i, spec] of specs.entries()) {
       // One expression for every point, so a component's end is exactly the next one's start.
@@ -148,7 +145,24 @@ export async function trainHybrid(
     }
     return out;
   };
+}
 
+/**
+ * Steps 1 and 2 of `trainHybrid` up to the ranker's fit: holds a seeded group of training users
+ * back, trains the base models on the others (with the simulated cold titles), and turns the
+ * held-back users into ranking queries. Exposed so the ranker can be measured on exactly the
+ * material it is trained on (bench/ranker.ts). Progress runs from 0 to 0.55.
+ */
+export async function buildRankerTrainingSets(
+  data: TrainingData,
+  specs: readonly ComponentSpec[],
+  stats: ItemStats,
+  params: AnirecTrainParams = DEFAULT_ANIREC_PARAMS,
+  options: TrainOptions = {},
+  rng: () => number = createRng(options.seed ?? 42),
+  trainAll: ComponentTrainer = componentTrainer(specs, options),
+): Promise<RankerTrainingSets> {
+  const report = (fraction: number, message: string): void => options.onProgress?.(fraction, message);
   const eligible: number[] = [];
   for (let u = 0; u < data.nUsers; u++) {
     if (data.indptr[u + 1]! - data.indptr[u]! >= params.minItemsPerRankerUser) eligible.push(u);
@@ -169,6 +183,29 @@ export async function trainHybrid(
   const stageOneGenerator = new CandidateGenerator(stageOne, unratedItems(stageOneStats.logCount));
   const validation = buildRankingSet(stageOneGenerator, foldIns.slice(0, nValidation), stageOneStats, params);
   const fitting = buildRankingSet(stageOneGenerator, foldIns.slice(nValidation), stageOneStats, params);
+  return { fitting, validation, baseUsers: baseUsers.length, rankerUsers: heldBack.length, simulatedColdTitles: nCold };
+}
+
+/**
+ * Trains the hybrid in three steps:
+ * 1. base models on all training users except a held-back group;
+ * 2. the ranker on the held-back users, each folded in from 80% of their list and asked to find
+ *    the other 20% — exactly the situation of a new user at serving time, so the ranker learns
+ *    how far to trust each base model on unseen users;
+ * 3. base models again on every training user, so serving uses all the data.
+ */
+export async function trainHybrid(
+  data: TrainingData,
+  specs: readonly ComponentSpec[],
+  stats: ItemStats,
+  params: AnirecTrainParams = DEFAULT_ANIREC_PARAMS,
+  options: TrainOptions = {},
+): Promise<{ model: AnirecHybrid; report: HybridTrainReport }> {
+  const rng = createRng(options.seed ?? 42);
+  const report = (fraction: number, message: string): void => options.onProgress?.(fraction, message);
+  const trainAll = componentTrainer(specs, options);
+  const sets = await buildRankerTrainingSets(data, specs, stats, params, options, rng, trainAll);
+  const { fitting, validation } = sets;
 
   report(0.55, `training the ranker on ${fitting.groupOffsets.length - 1} queries, ${fitting.labels.length} candidates`);
   const ranker = trainRanker(fitting, { ...params.ranker }, { validation, seed: options.seed ?? 42 });
@@ -179,9 +216,9 @@ export async function trainHybrid(
   return {
     model: new AnirecHybrid(new CandidateGenerator(final, unratedItems(stats.logCount)), stats, ranker),
     report: {
-      baseUsers: baseUsers.length,
-      rankerUsers: heldBack.length,
-      simulatedColdTitles: nCold,
+      baseUsers: sets.baseUsers,
+      rankerUsers: sets.rankerUsers,
+      simulatedColdTitles: sets.simulatedColdTitles,
       rankerQueries: fitting.groupOffsets.length - 1,
       rankerRows: fitting.labels.length,
       validationQueries: validation.groupOffsets.length - 1,
