@@ -6,7 +6,7 @@ import type { Store } from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { createProgress } from '../progress.js';
-import { openModel } from './recommend.js';
+import { openModelDir } from '../session.js';
 
 interface PrecomputeFlags extends StoreLocationFlags {
   model?: string;
@@ -16,10 +16,11 @@ export function registerPrecompute(program: Command, ctx: CliContext): void {
   const command = program
     .command('precompute')
     .description("Store every known user's ranking under the current model, so the API answers known users without running the model")
-    .option('--model <dir>', 'model directory (default: the one models/CURRENT names)');
+    .option('--model <dir>', 'model directory (default: the production model: the one models/CURRENT names, or the shared registry\'s with a PostgreSQL store)');
   addStoreLocationOptions(command)
     .action(async (flags: PrecomputeFlags) => {
-      const bundle = await openModel(ctx, flags.model);
+      // With a PostgreSQL store, the shared registry's production model: the one the replicas serve.
+      const { bundle } = await openModelDir(ctx, flags.model, storeUrlOf(flags, ctx.paths));
       const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
       try {
         const result = await precomputeWithProgress(bundle, store);
