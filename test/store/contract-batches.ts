@@ -23,6 +23,18 @@ export function describeBatchContract(openFresh: OpenFreshStore): void {
         assert.deepEqual((await store.pendingInteractions(a!.userId)).map((e) => [e.animeId, e.score, e.status]), [[900, 6, 'watching']]);
       }));
 
+    it('counts an entry a later batch of the same run repeats as an update, also for users the run created', () =>
+      withFresh(openFresh, async (store) => {
+        const { counts } = await store.withImport(async (tx) => {
+          await tx.upsertInteractions('test', [row('new', 1, 5), row('new', 2, 6)]);
+          await tx.upsertInteractions('test', [row('new', 2, 9), row('new', 3, 4)]);
+          await tx.upsertInteractions('test', [row('new', 3, 4)]);
+        });
+        assert.deepEqual([counts.interactionsInserted, counts.interactionsUpdated, counts.interactionsUnchanged, counts.usersCreated], [3, 1, 1, 1]);
+        const [user] = await store.findUser('test', 'new');
+        assert.deepEqual((await store.userInteractions(user!.userId)).map((e) => [e.animeId, e.score]), [[1, 5], [2, 9], [3, 4]]);
+      }));
+
     it('round-trips user names and titles with tabs, newlines, quotes, braces and non-ASCII text', () =>
       withFresh(openFresh, async (store) => {
         await store.withImport(async (tx) => {

@@ -17,17 +17,23 @@ const STAGE = 'anirec_stage_interactions';
 // ON COMMIT DROP: the table lives only as long as this transaction, so a pooled connection never
 // carries it to its next user, and a rollback leaves nothing behind.
 const CREATE_STAGE = `CREATE TEMP TABLE ${STAGE} (
-  user_id integer NOT NULL, anime_id integer NOT NULL, score smallint, status smallint, updated_at bigint, ord integer NOT NULL
+  user_id integer NOT NULL, anime_id integer NOT NULL, score smallint, status smallint, updated_at bigint,
+  ord integer GENERATED ALWAYS AS IDENTITY
 ) ON COMMIT DROP`;
 
-// One set-based merge per batch. DISTINCT ON keeps the batch's last row per (user, title), since
-// one INSERT … ON CONFLICT may not touch a row twice, and its sort feeds the primary key in order.
+// The batch's rows as one INSERT source. DISTINCT ON keeps the batch's last row per (user,
+// title), since one INSERT … ON CONFLICT may not touch a row twice, and its sort feeds the primary
+// key in order. A batch already in strict key order (rating files are sorted by user and title)
+// has no repeats and needs no sort: the staging table holds it in the order it was copied.
+const DEDUPED_ROWS = `SELECT DISTINCT ON (user_id, anime_id) user_id, anime_id, score, status, updated_at FROM ${STAGE}
+  ORDER BY user_id, anime_id, ord DESC`;
+const ORDERED_ROWS = `SELECT user_id, anime_id, score, status, updated_at FROM ${STAGE}`;
+
 // A row is only rewritten when something changed, so the RETURNING rows are inserts plus real
 // updates, and a re-run of the same file writes nothing. xmax = 0 marks a freshly inserted row.
-const MERGE = `WITH merged AS (
+const merge = (rows: string): string => `WITH merged AS (
   INSERT INTO interactions AS i (user_id, anime_id, score, status, updated_at)
-  SELECT DISTINCT ON (user_id, anime_id) user_id, anime_id, score, status, updated_at FROM ${STAGE}
-  ORDER BY user_id, anime_id, ord DESC
+  ${rows}
   ON CONFLICT (user_id, anime_id) DO UPDATE SET
     score = excluded.score,
     status = COALESCE(excluded.status, i.status),
@@ -39,12 +45,49 @@ const MERGE = `WITH merged AS (
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM merged`;
 
+const UNIQUE_VIOLATION = '23505';
+
 const UPSERT_ANIME = `INSERT INTO anime (${ANIME_COLUMNS.join(', ')})
   SELECT ${ANIME_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::anime, $1::jsonb)
   ON CONFLICT (anime_id) DO UPDATE SET ${ANIME_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 
 function nullable(value: number | null): string {
   return value === null ? '\\N' : String(value);
+}
+
+const ENTRY_COLUMNS = 'user_id, anime_id, score, status, updated_at';
+
+interface EncodedRows {
+  /** COPY text (tab-separated, \N for NULL) in pieces of COPY_ROWS_PER_WRITE rows. */
+  text: string[];
+  /** Strictly increasing (user, title): no repeats, and already in primary-key order. */
+  ordered: boolean;
+  /** Every row belongs to a user created by this run. */
+  newUsersOnly: boolean;
+}
+
+function encodeRows(rows: readonly Interaction[], users: Map<string, number>, createdUsers: ReadonlySet<number>): EncodedRows {
+  const text: string[] = [];
+  let piece = '';
+  let ordered = true;
+  let newUsersOnly = true;
+  let lastUser = -1;
+  let lastAnime = -1;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const userId = users.get(row.user)!;
+    if (userId < lastUser || (userId === lastUser && row.animeId <= lastAnime)) ordered = false;
+    if (userId !== lastUser && !createdUsers.has(userId)) newUsersOnly = false;
+    lastUser = userId;
+    lastAnime = row.animeId;
+    piece += `${userId}\t${row.animeId}\t${nullable(row.score)}\t${nullable(statusToCode(row.status))}\t${nullable(row.updatedAt)}\n`;
+    if ((r + 1) % COPY_ROWS_PER_WRITE === 0) {
+      text.push(piece);
+      piece = '';
+    }
+  }
+  if (piece !== '') text.push(piece);
+  return { text, ordered, newUsersOnly };
 }
 
 /**
@@ -59,6 +102,8 @@ export class PostgresImportTransaction implements ImportTransaction {
   private staged = false;
   private readonly userIdsBySource = new Map<string, Map<string, number>>();
   private known: Set<number> | null = null;
+  /** Users this run inserted: invisible to everyone else until it commits. */
+  private readonly createdUsers = new Set<number>();
   private readonly tally: ImportCounts = {
     animeUpserted: 0,
     interactionsInserted: 0,
@@ -105,36 +150,52 @@ export class PostgresImportTransaction implements ImportTransaction {
     return this.serial(async () => {
       if (rows.length === 0) return;
       const users = await this.usersOf(source, rows);
-      if (!this.staged) {
-        await this.client.query(CREATE_STAGE);
-        this.staged = true;
-      }
-      await this.copyRows(rows, users);
-      const { rows: [merged] } = await this.client.query<{ inserted: number; updated: number }>(MERGE);
-      await this.client.query(`TRUNCATE ${STAGE}`);
-      this.tally.interactionsInserted += merged!.inserted;
-      this.tally.interactionsUpdated += merged!.updated;
+      const batch = encodeRows(rows, users, this.createdUsers);
+      const merged = (batch.ordered && batch.newUsersOnly && (await this.copyNewEntries(batch.text))) || (await this.stageAndMerge(batch));
+      this.tally.interactionsInserted += merged.inserted;
+      this.tally.interactionsUpdated += merged.updated;
       // Rows of the batch that repeated an earlier (user, title) of it count as unchanged.
-      this.tally.interactionsUnchanged += rows.length - merged!.inserted - merged!.updated;
+      this.tally.interactionsUnchanged += rows.length - merged.inserted - merged.updated;
     });
   }
 
-  /** Streams the batch into the staging table as COPY text: tab-separated, \N for NULL. */
-  private async copyRows(rows: readonly Interaction[], users: Map<string, number>): Promise<void> {
-    const chunks = function* (): Generator<string> {
-      let text = '';
-      for (let r = 0; r < rows.length; r++) {
-        const row = rows[r]!;
-        text += `${users.get(row.user)!}\t${row.animeId}\t${nullable(row.score)}\t${nullable(statusToCode(row.status))}\t${nullable(row.updatedAt)}\t${r}\n`;
-        if ((r + 1) % COPY_ROWS_PER_WRITE === 0) {
-          yield text;
-          text = '';
-        }
-      }
-      if (text !== '') yield text;
-    };
-    const copy = this.client.query(copyFrom(`COPY ${STAGE} (user_id, anime_id, score, status, updated_at, ord) FROM STDIN`));
-    await pipeline(Readable.from(chunks(), { objectMode: false }), copy);
+  /**
+   * The fast path for a batch of users this run created, in strict key order (a first import of a
+   * sorted rating file): COPY straight into interactions. Nobody else can hold entries of these
+   * users (they are not committed yet) and the order rules out repeats within the batch; should
+   * the file repeat an entry of an earlier batch, the primary key refuses the COPY, the savepoint
+   * undoes it, and the batch takes the merge path (null).
+   */
+  private async copyNewEntries(text: readonly string[]): Promise<{ inserted: number; updated: number } | null> {
+    await this.client.query('SAVEPOINT anirec_new_entries');
+    try {
+      const copied = await this.copy(`interactions (${ENTRY_COLUMNS})`, text);
+      await this.client.query('RELEASE SAVEPOINT anirec_new_entries');
+      return { inserted: copied, updated: 0 };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await this.client.query('ROLLBACK TO SAVEPOINT anirec_new_entries');
+      return null;
+    }
+  }
+
+  /** COPY into the staging table, then one set-based INSERT … ON CONFLICT into interactions. */
+  private async stageAndMerge(batch: EncodedRows): Promise<{ inserted: number; updated: number }> {
+    if (!this.staged) {
+      await this.client.query(CREATE_STAGE);
+      this.staged = true;
+    }
+    await this.copy(`${STAGE} (${ENTRY_COLUMNS})`, batch.text);
+    const { rows: [merged] } = await this.client.query<{ inserted: number; updated: number }>(merge(batch.ordered ? ORDERED_ROWS : DEDUPED_ROWS));
+    await this.client.query(`TRUNCATE ${STAGE}`);
+    return merged!;
+  }
+
+  /** Streams COPY text into `target`; resolves to the rows the server took. */
+  private async copy(target: string, text: readonly string[]): Promise<number> {
+    const stream = this.client.query(copyFrom(`COPY ${target} FROM STDIN`));
+    await pipeline(Readable.from(text, { objectMode: false }), stream);
+    return stream.rowCount;
   }
 
   addPendingInteractions(source: string, rows: readonly Interaction[]): Promise<void> {
@@ -188,7 +249,10 @@ export class PostgresImportTransaction implements ImportTransaction {
        ON CONFLICT (source, external_id) DO NOTHING RETURNING external_id, user_id`,
       [source, missing],
     );
-    for (const u of created) users.set(u.external_id, u.user_id);
+    for (const u of created) {
+      users.set(u.external_id, u.user_id);
+      this.createdUsers.add(u.user_id);
+    }
     this.tally.usersCreated += created.length;
     if (created.length < missing.length) {
       const { rows: existing } = await this.client.query<{ external_id: string; user_id: number }>(

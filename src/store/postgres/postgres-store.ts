@@ -100,7 +100,18 @@ export class PostgresStore implements Store {
     return store;
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  /**
+   * One statement on any pooled connection. After a database restart the pool may still hold
+   * connections the server has closed, and the first statement on each fails; a statement that
+   * is safe to run twice (every read, and the writes that set a value) is retried once on a fresh
+   * connection, so a restart costs no failed request where it need not.
+   */
+  private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[], idempotent = /^\s*SELECT\b/i.test(text)): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      if (!idempotent || connectionProblem(error) === null || this.closed) throw asStoreError(error);
+    }
     try {
       return await this.pool.query<R>(text, values);
     } catch (error) {
@@ -255,6 +266,7 @@ export class PostgresStore implements Store {
        UNION ALL
        SELECT ${USER_COLUMNS} FROM users u WHERE u.source = $1 AND u.external_id = $2`,
       [source, externalId],
+      true,
     );
     const user = rows[0] ? userFromRow(rows[0]) : (await this.findUser(source, externalId))[0];
     if (user === undefined) throw new Error(`Could not create user ${source}:${externalId}`);
@@ -275,6 +287,7 @@ export class PostgresStore implements Store {
       `INSERT INTO interactions (user_id, anime_id, score, status, updated_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (user_id, anime_id) DO UPDATE SET score = excluded.score, status = excluded.status, updated_at = excluded.updated_at`,
       [userId, row.animeId, row.score, statusToCode(row.status), row.updatedAt ?? Date.now()],
+      true,
     );
   }
 
@@ -342,7 +355,7 @@ export class PostgresStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await this.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value], true);
   }
 
   async putUserRankings(modelKey: string, rows: readonly UserRanking[]): Promise<void> {
