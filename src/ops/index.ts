@@ -10,3 +10,4 @@ export * from './scheduler.js';
 export * from './queue/coordinator.js';
 export { JOB_LOCK_SPACE, PostgresJobCoordinator } from './queue/postgres-coordinator.js';
 export * from './queue/queue-worker.js';
+export * from './queue/queue-status.js';

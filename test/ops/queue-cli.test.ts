@@ -34,7 +34,7 @@ async function anirec(...args: string[]): Promise<string[]> {
   return lines;
 }
 
-const jobsJson = async () => JSON.parse((await anirec('jobs', '--store', url, '--json')).join('\n')) as JobLogEntry[];
+const jobsJson = async () => (JSON.parse((await anirec('jobs', '--store', url, '--json')).join('\n')) as { runs: JobLogEntry[] }).runs;
 
 describe('anirec jobs, hand-run jobs and the worker on a PostgreSQL store', () => {
   it('a hand-run ingest is refused (exit 75) while another process holds the job in the database', async () => {
@@ -42,6 +42,8 @@ describe('anirec jobs, hand-run jobs and the worker on a PostgreSQL store', () =
     const holder = new PostgresJobCoordinator(url);
     const lease = await holder.acquire('ingest');
     try {
+      const status = await anirec('jobs', '--store', url);
+      assert.match(status.at(-1)!, new RegExp(`^running now: ingest \\(process ${process.pid} on \\S+ \\(ingest, since \\d{4}-`));
       await assert.rejects(anirec('ingest', '--store', url, '--users', 'Yuki', '--no-titles'), (error: Error) => {
         assert.ok(error instanceof AnirecError);
         assert.equal(error.code, 'job_busy');

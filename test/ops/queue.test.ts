@@ -4,12 +4,14 @@ import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import type { AnirecError } from '../../src/errors/errors.js';
 import {
   DEFAULT_OPS_CONFIG,
   DEFAULT_QUEUE_SCHEMA,
   JobBusyError,
   PostgresJobCoordinator,
   QueueWorker,
+  queueEntries,
   queueName,
   runJob,
   tickJobId,
@@ -224,11 +226,33 @@ describe('jobs on a PostgreSQL queue', () => {
     const third = await a.enqueue('retrain');
     assert.ok(first !== null && second !== null);
     assert.equal(third, null, 'one run waits behind the running one; more are not queued');
+    const entries = await queueEntries(url);
+    assert.deepEqual(entries.map((e) => [e.job, e.id, e.state]), [['retrain', first, 'active'], ['retrain', second, 'created']]);
+    const leaseLeft = Date.parse(entries[0]!.leaseEndsAt!) - Date.now();
+    assert.ok(leaseLeft > 25_000 && leaseLeft <= 31_000, `the active run's lease is its deadline (30 s) plus grace (1 s): ${leaseLeft} ms left`);
     release();
     await waitFor(() => executions.length >= 2, 10_000, 'the waiting run');
     await a.stop();
     assert.deepEqual(executions.map((e) => e.run.id), [first, second]);
     assert.equal(maxActive(), 1);
+  });
+});
+
+describe('starting and stopping a queue worker', () => {
+  it('a stop during start-up waits for it and undoes it (a SIGTERM right after launch)', async () => {
+    const url = await database();
+    const a = worker(url, opsConfig(30), { ingest: '* * * * * *' }, recorder().runner('A'));
+    const starting = a.start();
+    await a.stop();
+    await starting;
+    assert.deepEqual(Object.values(a.nextRuns()), [null, null, null], 'no schedule left running');
+    assert.equal(await a.enqueue('ingest'), null, 'a stopped worker queues nothing');
+  });
+
+  it('an unreachable database is a store_unavailable error naming it, without its password', async () => {
+    const a = worker('postgres://anirec:secret@127.0.0.1:1/anirec', opsConfig(30), {}, recorder().runner('A'));
+    await assert.rejects(a.start(), (error: Error) => (error as AnirecError).code === 'store_unavailable' && /postgres:\/\/anirec:\*\*\*@127\.0\.0\.1:1\/anirec/.test(error.message) && !error.message.includes('secret'));
+    await a.stop();
   });
 });
 

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync, existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { createContext } from '../../src/cli/context.js';
+import { buildProgram } from '../../src/cli/main.js';
 import {
   acquireJobLock,
   DEFAULT_OPS_CONFIG,
@@ -75,6 +77,12 @@ describe('worker and job locks', () => {
     assert.equal((await runJob('ingest', { ...env(), trigger: 'cli' })).status, 'ok');
     const statuses = readJobLog(jobLogPath(paths)).map((e) => e.status);
     assert.deepEqual(statuses.slice(-2), ['skipped', 'ok']);
+    // `anirec jobs` prints the same log, newest last.
+    const lines: string[] = [];
+    await buildProgram({ ...createContext(), paths, out: (l) => lines.push(l), err: () => {} }).parseAsync(['jobs', '--limit', '2'], { from: 'user' });
+    assert.equal(lines.length, 2);
+    assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT\S+ {2}ingest {3}skipped .* cli {2}The ingest job is already running/);
+    assert.match(lines[1]!, /^\d{4}-\d\d-\d\dT\S+ {2}ingest {3}ok /);
   });
 
   it('runs jobs on their cron schedule and cancels a running job on stop()', async () => {

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { describeLockOwner } from '../../fs/lock-file.js';
 import { isModelName, MODEL_NAMES } from '../../models/train-model.js';
 import {
   formatMonitoringTable,
   loadOpsConfig,
+  isPostgresUrl,
   monitoringHistory,
   openJobCoordinator,
+  queueEntries,
   resetIngestRun,
   runJob,
   type GateResult,
@@ -103,12 +106,22 @@ export function registerOps(program: Command, ctx: CliContext): void {
     .option('--json', 'print the runs as JSON');
   addStoreLocationOptions(jobs)
     .action(async (flags: StoreLocationFlags & { limit: number; json?: boolean }) => {
-      const coordinator = openJobCoordinator(storeUrlOf(flags, ctx.paths), ctx.paths);
+      const storeUrl = storeUrlOf(flags, ctx.paths);
+      const coordinator = openJobCoordinator(storeUrl, ctx.paths);
       try {
         const runs = await coordinator.history(flags.limit);
-        if (flags.json) ctx.out(JSON.stringify(runs, null, 2));
-        else if (runs.length === 0) ctx.out('no job has run yet (anirec ingest, monitor, retrain or worker)');
-        else for (const run of runs) ctx.out(describeRun(run));
+        const running = await coordinator.running();
+        const queued = isPostgresUrl(storeUrl) ? await queueEntries(storeUrl) : [];
+        if (flags.json) {
+          ctx.out(JSON.stringify({ runs, running, queued }, null, 2));
+          return;
+        }
+        if (runs.length === 0) ctx.out('no job has run yet (anirec ingest, monitor, retrain or worker)');
+        for (const run of runs) ctx.out(describeRun(run));
+        for (const { job, owner } of running) ctx.out(`running now: ${job} (${describeLockOwner(owner)})`);
+        for (const q of queued.filter((e) => e.state !== 'active')) {
+          ctx.out(`queued: ${q.job} run ${q.id}${q.scheduledFor ? ` for ${q.scheduledFor}` : ''}${q.state === 'retry' ? ` (retry ${q.retryCount + 1}, handed back by a worker that stopped or died)` : ''}`);
+        }
       } finally {
         await coordinator.close();
       }

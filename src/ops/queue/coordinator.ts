@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnirecPaths } from '../../config.js';
-import { appendJobLog, readJobLog, type JobLogEntry, type JobName } from '../job-log.js';
+import { readLockOwner, type LockOwner } from '../../fs/lock-file.js';
+import { appendJobLog, JOB_NAMES, readJobLog, type JobLogEntry, type JobName } from '../job-log.js';
 import { acquireJobLock } from '../lock.js';
 import { PostgresJobCoordinator } from './postgres-coordinator.js';
 
@@ -26,7 +28,14 @@ export interface JobCoordinator {
   record(entry: JobLogEntry): Promise<void>;
   /** The last `limit` runs, oldest first. */
   history(limit: number): Promise<JobLogEntry[]>;
+  /** The jobs whose lock is held now, and by whom when that is known. */
+  running(): Promise<RunningJob[]>;
   close(): Promise<void>;
+}
+
+export interface RunningJob {
+  job: JobName;
+  owner: LockOwner | null;
 }
 
 export const jobLockPath = (paths: AnirecPaths, job: JobName) => join(paths.home, 'locks', `${job}.lock`);
@@ -53,6 +62,10 @@ export class FileJobCoordinator implements JobCoordinator {
 
   async history(limit: number): Promise<JobLogEntry[]> {
     return readJobLog(jobLogPath(this.paths), limit);
+  }
+
+  async running(): Promise<RunningJob[]> {
+    return JOB_NAMES.filter((job) => existsSync(jobLockPath(this.paths, job))).map((job) => ({ job, owner: readLockOwner(jobLockPath(this.paths, job)) }));
   }
 
   async close(): Promise<void> {}

@@ -4,7 +4,7 @@ import type { LockOwner } from '../../fs/lock-file.js';
 import { redactStoreUrl, StoreUnavailableError } from '../../store/index.js';
 import { JOB_NAMES, type JobLogEntry, type JobName } from '../job-log.js';
 import { JobBusyError } from '../lock.js';
-import type { JobCoordinator, JobLease } from './coordinator.js';
+import type { JobCoordinator, JobLease, RunningJob } from './coordinator.js';
 
 /**
  * Job locks and the job log in the store's PostgreSQL database, so that every replica and every
@@ -128,6 +128,15 @@ export class PostgresJobCoordinator implements JobCoordinator {
     }));
   }
 
+  async running(): Promise<RunningJob[]> {
+    const pool = await this.ready();
+    const { rows } = await pool.query<HolderRow>(`${HOLDERS} AND l.objid::bigint = ANY($2::bigint[])`, [JOB_LOCK_SPACE, JOB_NAMES.map(jobLockKey)]);
+    return JOB_NAMES.flatMap((job) => {
+      const row = rows.find((r) => r.key === jobLockKey(job));
+      return row === undefined ? [] : [{ job, owner: ownerOf(row) }];
+    });
+  }
+
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
@@ -177,16 +186,25 @@ async function createLogTable(pool: pg.Pool): Promise<void> {
   }
 }
 
-/** Who holds the job's advisory lock, from the holder's application_name (see holderName). */
-async function lockHolder(client: pg.Client, job: JobName): Promise<LockOwner | null> {
-  const { rows } = await client.query<{ application_name: string; backend_start: Date }>(
-    `SELECT a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 2`,
-    [JOB_LOCK_SPACE, jobLockKey(job)],
-  );
-  const row = rows[0];
-  if (row === undefined) return null;
+interface HolderRow {
+  key: number;
+  application_name: string;
+  backend_start: Date;
+}
+
+/** The sessions holding advisory locks in JOB_LOCK_SPACE (the two-key form is objsubid 2). */
+const HOLDERS = `SELECT l.objid::int AS key, a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.classid::bigint = $1`;
+
+/** The holder from its lock connection's application_name (see holderName). */
+function ownerOf(row: HolderRow): LockOwner | null {
   const match = HOLDER.exec(row.application_name);
   if (match === null) return null;
   return { pid: Number(match[2]), host: match[3]!, at: row.backend_start.toISOString(), purpose: match[1]! };
+}
+
+/** Who holds the job's advisory lock. */
+async function lockHolder(client: pg.Client, job: JobName): Promise<LockOwner | null> {
+  const { rows } = await client.query<HolderRow>(`${HOLDERS} AND l.objid::bigint = $2`, [JOB_LOCK_SPACE, jobLockKey(job)]);
+  return rows[0] === undefined ? null : ownerOf(rows[0]);
 }

@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { Cron } from 'croner';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { AnirecError } from '../../errors/errors.js';
+import { redactStoreUrl, StoreUnavailableError } from '../../store/index.js';
 import type { ScheduleConfig } from '../config.js';
 import { JOB_NAMES, type JobName } from '../job-log.js';
 import { runJob, type JobEnv, type JobOutcome } from '../jobs.js';
@@ -103,7 +105,8 @@ export class QueueWorker {
   private readonly running = new Map<JobName, Promise<unknown>>();
   private readonly abort = new AbortController();
   private boss: PgBoss | null = null;
-  private stopped = false;
+  private starting: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
 
   constructor(
     private readonly env: Omit<JobEnv, 'trigger' | 'signal' | 'deadlineSeconds'>,
@@ -119,7 +122,19 @@ export class QueueWorker {
   }
 
   /** Connects, creates pg-boss's schema and the queues if missing, starts fetching and the schedules. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.connect().catch((error: unknown) => {
+      throw queueSetupError(this.options.url, this.options.schema, error);
+    });
+    return this.starting;
+  }
+
+  private get stopped(): boolean {
+    return this.stopping !== null;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
     const { schema, pollingIntervalSeconds, maintenanceIntervalSeconds } = this.options;
     const boss = new PgBoss({
       connectionString: driverConnectionString(this.options.url),
@@ -132,12 +147,14 @@ export class QueueWorker {
     });
     // Without a listener an 'error' event (the database restarting) would end the process.
     boss.on('error', (error: Error) => this.env.log(`queue: ${error.message}`));
-    await boss.start();
+    // Kept before it is started, so that a stop() during start-up still closes it.
     this.boss = boss;
+    await boss.start();
     await createQueues(this.options.url, boss);
     for (const job of JOB_NAMES) {
       await boss.work<RunData>(queueName(job), { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, ([delivered]) => this.handle(job, delivered!));
     }
+    if (this.stopped) return;
     for (const job of JOB_NAMES) {
       const cron = new Cron(this.schedule[job], { timezone: this.schedule.timezone }, () => {
         void this.offerTick(job, cron);
@@ -205,9 +222,14 @@ export class QueueWorker {
   }
 
   /** Stops fetching and scheduling, cancels running jobs, waits for them, then disconnects. */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
+    // A stop during start-up (SIGTERM right after launch) waits for it, then undoes all of it.
+    await this.starting?.catch(() => {});
     for (const cron of this.crons.values()) cron.stop();
     this.crons.clear();
     const boss = this.boss;
@@ -219,4 +241,17 @@ export class QueueWorker {
     await boss.stop({ graceful: true, timeout: 5_000 });
     this.boss = null;
   }
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN', '57P01', '57P03']);
+
+/** Start-up failures as an AnirecError: the database is unreachable (retry later) or refuses the queue's schema (fix the grants). */
+function queueSetupError(url: string, schema: string, error: unknown): Error {
+  if (error instanceof AnirecError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  if ((typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code.startsWith('08'))) || /timeout exceeded when trying to connect/i.test(message)) {
+    return new StoreUnavailableError(`${redactStoreUrl(url)}: ${message}`, error);
+  }
+  return new AnirecError('invalid_config', `Could not set up the job queue (pg-boss, schema "${schema}") in ${redactStoreUrl(url)}: ${message}. The database user needs the right to create a schema and tables there, or an administrator can create the schema "${schema}" owned by that user.`, { cause: error });
 }
