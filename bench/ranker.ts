@@ -1,0 +1,143 @@
+/**
+ * `npm run bench -- ranker`: anirec's LambdaMART against XGBoost's `rank:ndcg` on the exact
+ * material the hybrid trains its ranker on (the `anirec eval` split: strong generalisation, seed
+ * 42, 1,000 test users set aside; the base models of step 1 trained on the other users, the
+ * held-back users' candidates as queries). Both boosters get the same features (NaN = missing),
+ * labels, query groups and the same validation queries for early stopping, with matched
+ * hyper-parameters (rounds, learning rate, leaves, depth, L2, feature fraction, bins). Training
+ * time is wall time of the fit alone; NDCG@20 on the validation queries is computed for both
+ * by anirec's one NDCG function from each model's predictions, so the metric cannot differ by
+ * definition. XGBoost runs twice: on every core, and on one thread (anirec's booster is
+ * single-threaded), so the per-core comparison is direct.
+ *
+ * XGBOOST_PYTHON picks the interpreter (default Debian's /usr/bin/python3 with python3-xgboost).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { splitUsers } from '../src/eval/split.js';
+import { computeItemStats } from '../src/models/hybrid/item-stats.js';
+import { buildRankerTrainingSets, DEFAULT_ANIREC_PARAMS } from '../src/models/hybrid/train-hybrid.js';
+import { meanNdcg, resolveRankerParams, trainRanker, type RankingDataset } from '../src/models/ranker/index.js';
+import { DEFAULT_MODEL_PARAMS, hybridComponents } from '../src/models/train-model.js';
+import { loadBundled2016 } from './bundled-2016.js';
+import { writeResults } from './report.js';
+
+const PYTHON = process.env.XGBOOST_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const seed = 42;
+
+const XGBOOST_SCRIPT = String.raw`
+import json, sys, time
+import numpy as np
+import xgboost as xgb
+d, nf, threads, p = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), json.loads(sys.argv[4])
+def load(name):
+    x = np.fromfile(f'{d}/{name}-features.f32', dtype=np.float32).reshape(-1, nf)
+    y = np.fromfile(f'{d}/{name}-labels.f32', dtype=np.float32)
+    g = np.fromfile(f'{d}/{name}-groups.i32', dtype=np.int32)
+    m = xgb.DMatrix(x, label=y, missing=np.nan, nthread=threads)
+    m.set_group(g)
+    return m
+fit, val = load('fitting'), load('validation')
+params = {
+    'objective': 'rank:ndcg', 'eval_metric': 'ndcg@%d' % p['ndcgAt'], 'tree_method': 'hist', 'grow_policy': 'lossguide',
+    'eta': p['learningRate'], 'max_leaves': p['maxLeaves'], 'max_depth': p['maxDepth'], 'min_child_weight': p['minSumHessianInLeaf'],
+    'lambda': p['lambdaL2'], 'gamma': p['minGainToSplit'], 'colsample_bytree': p['featureFraction'], 'subsample': 1.0,
+    'max_bin': p['maxBins'], 'nthread': threads, 'seed': 42,
+}
+start = time.perf_counter()
+booster = xgb.train(params, fit, num_boost_round=p['rounds'], evals=[(val, 'validation')], early_stopping_rounds=p['earlyStoppingRounds'] or None, verbose_eval=False)
+seconds = time.perf_counter() - start
+best = booster.best_iteration + 1 if p['earlyStoppingRounds'] else p['rounds']
+pred = booster.predict(val, iteration_range=(0, best)).astype(np.float32)
+pred.tofile(f'{d}/xgboost-validation-scores.f32')
+print(json.dumps({'xgboost': xgb.__version__, 'seconds': seconds, 'bestRound': best, 'roundsRun': booster.num_boosted_rounds()}))
+`;
+
+interface XgbRun {
+  xgboost: string;
+  seconds: number;
+  bestRound: number;
+  roundsRun: number;
+}
+
+function writeDataset(dir: string, name: string, set: RankingDataset): void {
+  writeFileSync(join(dir, `${name}-features.f32`), Buffer.from(set.features.buffer, set.features.byteOffset, set.features.byteLength));
+  writeFileSync(join(dir, `${name}-labels.f32`), Buffer.from(set.labels.buffer, set.labels.byteOffset, set.labels.byteLength));
+  const sizes = new Int32Array(set.groupOffsets.length - 1);
+  for (let q = 0; q < sizes.length; q++) sizes[q] = set.groupOffsets[q + 1]! - set.groupOffsets[q]!;
+  writeFileSync(join(dir, `${name}-groups.i32`), Buffer.from(sizes.buffer));
+}
+
+const loadAverageAtStart = loadavg()[0]!;
+const set = await loadBundled2016();
+const split = splitUsers(set.data, { seed, validationUsers: 0, testUsers: 1000 });
+console.log(split.description.text);
+const started = performance.now();
+const sets = await buildRankerTrainingSets(
+  split.trainData,
+  hybridComponents(set.catalogue, DEFAULT_MODEL_PARAMS),
+  computeItemStats(split.trainData, set.catalogue),
+  DEFAULT_ANIREC_PARAMS,
+  { seed },
+);
+const prepareSeconds = (performance.now() - started) / 1000;
+const { fitting, validation } = sets;
+const shape = (d: RankingDataset) => ({ queries: d.groupOffsets.length - 1, rows: d.labels.length });
+console.log(
+  `ranker material: ${shape(fitting).queries} queries / ${shape(fitting).rows} rows to fit, ${shape(validation).queries} / ${shape(validation).rows} for early stopping, ${fitting.nFeatures} features (step 1 took ${prepareSeconds.toFixed(0)} s)`,
+);
+
+const params = resolveRankerParams({ ...DEFAULT_ANIREC_PARAMS.ranker });
+const nValidationRows = validation.labels.length;
+const ndcgOf = (scores: ArrayLike<number>): number => meanNdcg(scores, validation.labels, validation.groupOffsets, params.ndcgAt);
+
+// The booster's own validation NDCG per round (the same definition as meanNdcg), with the time
+// it was reached: how long anirec needs to match another booster's NDCG.
+const curve: Array<{ round: number; seconds: number; ndcg: number }> = [];
+const anirecStarted = performance.now();
+const model = trainRanker(fitting, params, {
+  validation,
+  seed,
+  onRound: (round, ndcg) => {
+    if (ndcg !== null) curve.push({ round, seconds: (performance.now() - anirecStarted) / 1000, ndcg });
+  },
+});
+const anirecSeconds = (performance.now() - anirecStarted) / 1000;
+const anirecNdcg = ndcgOf(model.predict(validation.features, nValidationRows));
+const anirec = { name: 'anirec LambdaMART (1 thread)', threads: 1, seconds: anirecSeconds, bestRound: model.bestRound, ndcg: anirecNdcg };
+
+const dir = mkdtempSync(join(tmpdir(), 'anirec-ranker-bench-'));
+const rows = [anirec];
+let xgboostVersion = 'not run';
+try {
+  writeDataset(dir, 'fitting', fitting);
+  writeDataset(dir, 'validation', validation);
+  for (const threads of [cpus().length, 1]) {
+    const run = spawnSync(PYTHON, ['-c', XGBOOST_SCRIPT, dir, String(fitting.nFeatures), String(threads), JSON.stringify(params)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) throw new Error(`XGBoost run failed (${PYTHON}; Debian: apt-get install python3-xgboost):\n${run.stderr}`);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as XgbRun;
+    xgboostVersion = result.xgboost;
+    const scores = new Float32Array(readFileSync(join(dir, 'xgboost-validation-scores.f32')).buffer.slice(0));
+    rows.push({ name: `XGBoost rank:ndcg (${threads} thread${threads === 1 ? '' : 's'})`, threads, seconds: result.seconds, bestRound: result.bestRound, ndcg: ndcgOf(scores) });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** When anirec's booster first reached `ndcg` on the validation queries (null: never). */
+const anirecReached = (ndcg: number) => curve.find((c) => c.ndcg >= ndcg - 1e-9) ?? null;
+
+console.log(`\nXGBoost ${xgboostVersion} (${PYTHON}); load average at start ${loadAverageAtStart.toFixed(2)} on ${cpus().length} cores`);
+console.log(`booster                          threads   fit s   best round   val NDCG@${params.ndcgAt}   core-s / anirec's   anirec reaches this NDCG at`);
+const table = rows.map((r) => {
+  const reached = r === anirec ? null : anirecReached(r.ndcg);
+  // "At equal NDCG": the other booster's fit time against anirec's time to the same NDCG.
+  const equal = r === anirec ? '' : reached === null ? 'never' : `round ${reached.round}, ${reached.seconds.toFixed(1)} s`;
+  const coreSeconds = (r.seconds * r.threads) / anirecSeconds;
+  console.log(`${r.name.padEnd(33)}${String(r.threads).padStart(7)}${r.seconds.toFixed(1).padStart(8)}${String(r.bestRound).padStart(13)}${r.ndcg.toFixed(4).padStart(15)}${coreSeconds.toFixed(2).padStart(19)}   ${equal}`);
+  return { ...r, anirecSecondsToEqualNdcg: reached?.seconds ?? null, anirecRoundToEqualNdcg: reached?.round ?? null };
+});
+const path = writeResults('ranker', { split: split.description, seed, params, prepareSeconds, fitting: shape(fitting), validation: shape(validation), features: fitting.nFeatures, xgboost: xgboostVersion, python: PYTHON, loadAverageAtStart, rows: table, anirecCurve: curve });
+console.log(`\nwrote ${path}`);
