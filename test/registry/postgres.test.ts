@@ -79,6 +79,15 @@ describe('PostgresRegistry', () => {
     assert.ok(!existsSync(join(replicaHome, 'models')), 'the replica never writes a file registry');
   });
 
+  it('refuses a download that does not match what was registered, and leaves nothing in the cache', async () => {
+    const { url, home, sql } = await database();
+    const registry = await open(url, join(home, 'cache'), { chunkBytes: 2 });
+    const v = await registry.register(bundleDir(home, 'a'));
+    await sql("UPDATE registry_chunks SET data = '\\x0909'::bytea WHERE path = 'model/weights.bin' AND seq = 1");
+    await assert.rejects(registry.materialize(v), /model\/weights\.bin came out of the registry database as 4 bytes in 2 chunks .* it is damaged/);
+    assert.deepEqual(readdirSync(join(home, 'cache')), [], 'no version directory and no partial download left');
+  });
+
   it('a registration that fails mid-upload leaves no version, no artifact and no chunk', async () => {
     const { url, home, sql } = await database();
     const registry = await open(url, join(home, 'cache'), { chunkBytes: 2 });
@@ -102,8 +111,9 @@ describe('PostgresRegistry', () => {
     writeFileSync(join(source, 'model', 'weights.bin'), randomBytes(8 * 1024 * 1024));
     const registering = registry.register(source);
     registering.catch(() => {});
-    await until('the upload to start', async () => (await sql("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO registry_chunks%'")).length > 0, 10_000);
-    await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO registry_chunks%' AND pid <> pg_backend_pid()");
+    await until('the upload to start', async () => (await sql("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO registry_chunks%'")).length > 0, 10_000);
+    // This database only: other test files share the cluster.
+    await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO registry_chunks%' AND pid <> pg_backend_pid()");
     await assert.rejects(registering);
     assert.deepEqual(await registry.list(), []);
     assert.deepEqual(await sql('SELECT count(*)::int AS n FROM registry_chunks'), [{ n: 0 }]);
@@ -152,7 +162,7 @@ describe('PostgresRegistry', () => {
     const watch = other.watch(() => calls++, (m) => warnings.push(m));
     try {
       await until('the watcher to connect', () => calls === 1);
-      const listeners = async () => (await sql('SELECT pid FROM pg_stat_activity WHERE query = $1', [`LISTEN ${PRODUCTION_CHANNEL}`])).length;
+      const listeners = async () => (await sql('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1', [`LISTEN ${PRODUCTION_CHANNEL}`])).length;
       await until('the LISTEN to show', async () => (await listeners()) === 1);
       await registry.promote('v0002');
       await until('the promotion to be announced', () => calls === 2);
@@ -162,7 +172,7 @@ describe('PostgresRegistry', () => {
       await sleep(200);
       assert.equal(calls, 3, 'changes that leave production alone are not announced');
 
-      await sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1', [`LISTEN ${PRODUCTION_CHANNEL}`]);
+      await sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = $1', [`LISTEN ${PRODUCTION_CHANNEL}`]);
       await until('the watcher to reconnect (and re-check)', () => calls === 4);
       assert.match(warnings[0] ?? '', /registry notifications lost .*reconnecting/);
       await registry.promote('v0002');

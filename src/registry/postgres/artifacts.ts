@@ -3,8 +3,10 @@ import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { RegistryError } from '../types.js';
 import { VERSION_FILE } from '../version-file.js';
+import { readBinaryCopy } from './copy-binary.js';
 
 /**
  * A bundle's files as rows: each file is cut into chunks of a few MB, one bytea row each, so a
@@ -13,10 +15,10 @@ import { VERSION_FILE } from '../version-file.js';
  */
 
 /**
- * Small enough that decoding one chunk (pg hands bytea over as hex text, in binary mode too) and
- * hashing it is a short pause for a serving process, big enough that the per-row cost is noise.
+ * Rows of a few MB: few enough rows that their per-row cost is noise, small enough that the
+ * registering process holds only one at a time. (Downloads stream below the row, see copy-binary.ts.)
  */
-export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Every file under `dir`, as paths relative to it with `/` separators, sorted; version.json is the registry's own. */
 export function bundleFiles(dir: string): string[] {
@@ -74,40 +76,76 @@ interface ArtifactRow {
   chunks: number;
 }
 
+const WRITE_BYTES = 1024 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Streams one artifact's chunks, in order, into `file` (COPY takes no parameters: the literals are escaped). */
+async function downloadFile(client: pg.PoolClient, bundleId: string, path: string, onData: (bytes: Buffer) => Promise<void>): Promise<number> {
+  if (!UUID.test(bundleId)) throw new RegistryError(`Malformed bundle id ${JSON.stringify(bundleId)} in the registry database.`);
+  const stream = client.query(copyTo(`COPY (SELECT data FROM registry_chunks WHERE bundle_id = '${bundleId}' AND path = ${client.escapeLiteral(path)} ORDER BY seq) TO STDOUT (FORMAT binary)`));
+  return readBinaryCopy(stream, onData);
+}
+
 /**
  * Writes every artifact of a bundle under `target` (which must not exist yet: the caller renames
- * it into place when this returns), checking each file's size and SHA-256 against its row.
+ * it into place when this returns), checking each file's chunk count, size and SHA-256 against
+ * its row.
  */
 export async function downloadBundle(pool: pg.Pool, bundleId: string, versionId: string, target: string): Promise<void> {
   const artifacts = (await pool.query<ArtifactRow>('SELECT path, size, sha256, chunks FROM registry_artifacts WHERE bundle_id = $1 ORDER BY path', [bundleId])).rows;
   if (artifacts.length === 0) throw new RegistryError(`The model version ${versionId} has no artifacts in the registry database; it cannot be served. Promote another version.`);
   mkdirSync(target, { recursive: true });
-  for (const artifact of artifacts) {
-    if (artifact.path.split('/').some((part) => part === '..' || part === '')) {
-      throw new RegistryError(`The model version ${versionId} has an artifact with an unsafe path "${artifact.path}"; refusing to write it.`);
-    }
-    const path = join(target, ...artifact.path.split('/'));
-    mkdirSync(dirname(path), { recursive: true });
-    const file = await open(path, 'w');
-    const hash = createHash('sha256');
-    let size = 0;
-    try {
-      for (let seq = 0; seq < artifact.chunks; seq++) {
-        // One row per query: only one chunk is ever in memory.
-        const result = await pool.query<{ data: Buffer }>('SELECT data FROM registry_chunks WHERE bundle_id = $1 AND path = $2 AND seq = $3', [bundleId, artifact.path, seq]);
-        const data = result.rows[0]?.data;
-        if (data === undefined) throw new RegistryError(`The model version ${versionId} lacks chunk ${seq} of ${artifact.path} in the registry database; it is damaged. Promote another version, or retrain.`);
-        hash.update(data);
-        await file.write(data);
-        size += data.length;
+  const client = await pool.connect();
+  let broken = false;
+  const lost = (): void => {
+    broken = true;
+  };
+  client.on('error', lost);
+  try {
+    for (const artifact of artifacts) {
+      if (artifact.path.split('/').some((part) => part === '..' || part === '')) {
+        throw new RegistryError(`The model version ${versionId} has an artifact with an unsafe path "${artifact.path}"; refusing to write it.`);
       }
-      await file.sync();
-    } finally {
-      await file.close();
+      const path = join(target, ...artifact.path.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      const file = await open(path, 'w');
+      const hash = createHash('sha256');
+      let size = 0;
+      let rows: number;
+      // Socket-sized pieces gathered into larger writes: one write per piece costs a thread-pool round trip each.
+      const batch = Buffer.alloc(WRITE_BYTES);
+      let batched = 0;
+      const flush = async (): Promise<void> => {
+        if (batched > 0) await file.write(batch, 0, batched);
+        batched = 0;
+      };
+      try {
+        rows = await downloadFile(client, bundleId, artifact.path, async (bytes) => {
+          hash.update(bytes);
+          size += bytes.length;
+          if (batched + bytes.length > WRITE_BYTES) await flush();
+          if (bytes.length >= WRITE_BYTES) await file.write(bytes);
+          else batched += bytes.copy(batch, batched);
+        });
+        await flush();
+        await file.sync();
+      } catch (error) {
+        broken = true;
+        throw error;
+      } finally {
+        await file.close();
+      }
+      const digest = hash.digest('hex');
+      if (rows !== artifact.chunks || size !== Number(artifact.size) || digest !== artifact.sha256) {
+        throw new RegistryError(
+          `The model version ${versionId}'s ${artifact.path} came out of the registry database as ${size} bytes in ${rows} chunks (sha256 ${digest.slice(0, 12)}…), ` +
+            `not the ${artifact.size} bytes in ${artifact.chunks} (${artifact.sha256.slice(0, 12)}…) registered; it is damaged. Promote another version, or retrain.`,
+        );
+      }
     }
-    const digest = hash.digest('hex');
-    if (size !== Number(artifact.size) || digest !== artifact.sha256) {
-      throw new RegistryError(`The model version ${versionId}'s ${artifact.path} came out of the registry database as ${size} bytes (sha256 ${digest.slice(0, 12)}…), not the ${artifact.size} bytes (${artifact.sha256.slice(0, 12)}…) registered; it is damaged. Promote another version, or retrain.`);
-    }
+  } finally {
+    client.off('error', lost);
+    // A COPY cut short leaves the connection mid-protocol: never hand it back to the pool.
+    client.release(broken);
   }
 }
