@@ -13,7 +13,7 @@ export type { OpenedDataFile, Anime, Interaction, ListStatus, FormatId } from '.
 export { fetchUserList, type AniListClientOptions } from './data/anilist/index.js';
 
 // Store: opened by URL (sqlite:PATH, the embedded default), and transactional imports.
-export { openStore, describeStore, SqliteStore, importFiles, ImportAbortedError, ImportInProgressError, StoreBusyError, StoreNotFoundError, StoreUrlError } from './store/index.js';
+export { openStore, describeStore, SqliteStore, PostgresStore, importFiles, ImportAbortedError, ImportInProgressError, StoreBusyError, StoreNotFoundError, StoreUrlError } from './store/index.js';
 export type { Store, StoredUser, StoredInteraction, UserRanking, ImportFileSpec, ImportOptions, ImportSummary, ImportTransaction, ImportResult } from './store/index.js';
 
 // Models: training, saving and loading.
@@ -35,7 +35,7 @@ export { evaluate, type EvaluationResult } from './eval/evaluate.js';
 export { compareModels } from './eval/compare-models.js';
 
 // Registry and server.
-export { ModelRegistry } from './registry/index.js';
+export { ModelRegistry, FileRegistry, PostgresRegistry, openRegistry, type Registry } from './registry/index.js';
 export { buildServer, type BuildServerOptions } from './server/app.js';
 export { BUNDLED_DATA, BUNDLED_CATALOGUES } from './data/bundled.js';
 export { resolvePaths, loadConfig, applyConfig, type AnirecConfig, type AnirecPaths } from './config.js';
