@@ -55,8 +55,8 @@ describe('the store a command opens', () => {
     assert.deepEqual((await run({}, 'stats')).slice(0, 2), [`store: ${defaultFile}`, 'anime: 0']);
   });
 
-  it('is refused with the reason for PostgreSQL (not built yet) and for an unknown scheme', async () => {
-    await assert.rejects(anirec(home, 'stats', '--store', 'postgres://anirec:s3cret@db/anirec'), (error: Error) => /not built yet \(issue 14\)/.test(error.message) && !error.message.includes('s3cret'));
+  it('is refused with the reason for an unreachable PostgreSQL and for an unknown scheme', async () => {
+    await assert.rejects(anirec(home, 'stats', '--store', 'postgres://anirec:s3cret@127.0.0.1:1/anirec'), (error: Error) => /does not answer \(postgres:\/\/anirec:\*\*\*@127\.0\.0\.1:1\/anirec: connection refused\)/.test(error.message) && !error.message.includes('s3cret'));
     await assert.rejects(anirec(home, 'import', '--store', 'redis://localhost'), /Unknown store scheme "redis:".*sqlite:PATH/);
     await assert.rejects(anirec(home, 'stats', '--store', 'sqlite:/x.db', '--db', '/y.db'), /both name the store/);
   });
