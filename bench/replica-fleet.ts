@@ -6,7 +6,7 @@
  * load generator's event loop while the database restarts.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,12 +54,36 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** CPU seconds (user + system) a live process has used so far (Linux /proc), or 0. */
+export function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy CPU seconds of the whole machine so far (/proc/stat), or null. */
+export function machineBusySeconds(): number | null {
+  try {
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** One `anirec serve --store URL` process on a fixed loopback port, with its own empty ANIREC_HOME. */
 export class Replica {
   child: ChildProcess | null = null;
   readonly home = mkdtempSync(join(tmpdir(), 'anirec-replica-'));
   log = '';
   starts: number[] = [];
+  /** CPU seconds of the processes this replica ran before its current one (a killed one's). */
+  private earlierCpu = 0;
 
   constructor(readonly index: number, readonly port: number, private readonly storeUrl: string) {}
 
@@ -81,8 +105,14 @@ export class Replica {
     const child = this.child;
     if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.earlierCpu += cpuSecondsOf(child.pid);
     child.kill('SIGKILL');
     return exited;
+  }
+
+  /** CPU seconds every process of this replica has used so far. */
+  cpuSeconds(): number {
+    return this.earlierCpu + cpuSecondsOf(this.child?.exitCode === null ? this.child.pid : undefined);
   }
 
   async stop(): Promise<void> {

@@ -21,7 +21,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { cli, freePort, holdPostgres, Replica, servedModel, waitReady } from './replica-fleet.js';
+import { cli, cpuSecondsOf, freePort, holdPostgres, machineBusySeconds, Replica, servedModel, waitReady } from './replica-fleet.js';
 import { printTable, writeResults } from './report.js';
 
 export type EventAction = 'kill' | 'restart' | 'promote' | 'pg-restart';
@@ -158,7 +158,9 @@ export async function runReplicaScenario(o: ScenarioOptions) {
     const total = Math.round(o.rate * o.seconds);
     const interval = 1000 / o.rate;
     const samples: Sample[] = [];
+    const messages: Record<string, string> = {};
     const inFlight: Promise<void>[] = [];
+    const cpuAtStart = { machine: machineBusySeconds(), fleet: replicas.reduce((sum, r) => sum + r.cpuSeconds(), 0) + cpuSecondsOf(balancer.child.pid), self: process.cpuUsage() };
     const start = performance.now();
     const epoch = Date.now();
     const offset = (): number => Math.round((Date.now() - epoch) / 100) / 10;
@@ -181,13 +183,17 @@ export async function runReplicaScenario(o: ScenarioOptions) {
           } else {
             const text = await response.body.text();
             let code = '';
+            let message = text.slice(0, 300);
             try {
-              const error = (JSON.parse(text) as { error?: unknown }).error;
-              code = typeof error === 'string' ? error : '';
+              const body = JSON.parse(text) as { error?: unknown; message?: unknown };
+              code = typeof body.error === 'string' ? body.error : '';
+              if (typeof body.message === 'string') message = body.message.slice(0, 300);
             } catch {
               // not JSON: the status alone
             }
             sample.cause = `${response.statusCode}${code ? ` ${code}` : ''}`;
+            // The first message of each cause, to say what went wrong without keeping every body.
+            if (!(sample.cause in messages)) messages[sample.cause] = message;
           }
         })
         .catch((error: unknown) => {
@@ -247,9 +253,16 @@ export async function runReplicaScenario(o: ScenarioOptions) {
       tick();
     });
     await Promise.all(inFlight);
+    const elapsed = (performance.now() - start) / 1000;
+    // Where the machine's CPU went during the run: replicas and balancer, this load generator, and the rest (PostgreSQL, the promote command, other jobs).
+    const self = process.cpuUsage(cpuAtStart.self);
+    const machine = machineBusySeconds();
+    const fleet = replicas.reduce((sum, r) => sum + r.cpuSeconds(), 0) + cpuSecondsOf(balancer.child.pid) - cpuAtStart.fleet;
+    const loadGenerator = (self.user + self.system) / 1e6;
+    const round1 = (x: number): number => Math.round(x * 10) / 10;
+    const cpu = { seconds: round1(elapsed), machine: machine === null || cpuAtStart.machine === null ? null : round1(machine - cpuAtStart.machine), replicasAndBalancer: round1(fleet), loadGenerator: round1(loadGenerator), rest: machine === null || cpuAtStart.machine === null ? null : round1(machine - cpuAtStart.machine - fleet - loadGenerator) };
     await Promise.all(actions);
     await pool.close();
-    const elapsed = (performance.now() - start) / 1000;
 
     const phases = o.phases.map((p, i) => {
       const to = o.phases[i + 1]?.from ?? o.seconds;
@@ -260,9 +273,15 @@ export async function runReplicaScenario(o: ScenarioOptions) {
       const writes = inPhase.filter((s) => s.write);
       return { name: p.name, from: p.from, to, requests: inPhase.length, failed: inPhase.filter((s) => s.cause !== 'ok').length, causes, p50: pct(sorted, 50), p99: pct(sorted, 99), max: pct(sorted, 100), writes: writes.length, writesAcked: writes.filter((s) => s.cause === 'ok').length };
     });
+    // Per second of intended send time, to place a latency tail against the events.
+    const timeline = Array.from({ length: Math.ceil(o.seconds) }, (_, sec) => {
+      const inSecond = samples.filter((x) => x.at >= sec * 1000 && x.at < (sec + 1) * 1000);
+      const sorted = Float64Array.from(inSecond.map((x) => x.latency)).sort();
+      return { second: sec, requests: inSecond.length, failed: inSecond.filter((x) => x.cause !== 'ok').length, p50: pct(sorted, 50), p99: pct(sorted, 99) };
+    });
     const writes = samples.filter((x) => x.write);
     const gate = await checkWrites(o.storeUrl, writes);
-    return { writes, replicas: o.replicas, rate: o.rate, seconds: o.seconds, achievedRps: Math.round(samples.length / elapsed), phases, events, balancer: balancer.states.map((s) => ({ ...s, at: Math.round((s.at - epoch) / 100) / 10 })), gate, replicaStartMs: startMs };
+    return { writes, replicas: o.replicas, rate: o.rate, seconds: o.seconds, achievedRps: Math.round(samples.length / elapsed), phases, timeline, errorMessages: messages, cpu, events, balancer: balancer.states.map((s) => ({ ...s, at: Math.round((s.at - epoch) / 100) / 10 })), gate, replicaStartMs: startMs };
   } finally {
     balancer.child.send('stop');
     await Promise.all(replicas.map((r) => r.stop()));
@@ -340,7 +359,9 @@ async function main(): Promise<void> {
       'writes acked/sent': `${p.writesAcked}/${p.writes}`,
     }));
     printTable(`${result.replicas} replicas behind a round-robin balancer, ${rate} req/s open loop for ${seconds} s (achieved ${result.achievedRps}); load average before ${loadBefore.map((x) => x.toFixed(1)).join(' / ')}, after ${loadavg().map((x) => x.toFixed(1)).join(' / ')}`, rows);
+    console.log(`\nCPU seconds over the ${result.cpu.seconds} s run (2 cores = ${result.cpu.seconds * 2}): machine ${result.cpu.machine}, replicas + balancer ${result.cpu.replicasAndBalancer}, load generator ${result.cpu.loadGenerator}, rest (PostgreSQL, the promote command, other jobs) ${result.cpu.rest}`);
     console.log(`\nevents: ${result.events.map((e) => JSON.stringify(e)).join('\n        ')}`);
+    for (const [cause, message] of Object.entries(result.errorMessages)) console.log(`first "${cause}": ${message}`);
     console.log(`\ngate: ${result.gate.acknowledged} of ${result.gate.writes} feedback writes acknowledged; ${result.gate.lost} of them missing from PostgreSQL afterwards (lost); ${result.gate.unacknowledgedApplied} unacknowledged writes were applied anyway`);
     console.log(`\nwrote ${writeResults('replicas', { ...summary, setupMs: prepared.setupMs, models: { production: prepared.production, candidate: prepared.candidate }, loadAverageBefore: loadBefore })}`);
     if (result.gate.lost > 0) process.exitCode = 1;
