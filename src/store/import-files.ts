@@ -2,7 +2,7 @@ import { AnirecError } from '../errors/errors.js';
 import { openDataFile, uncompressedSize, type FormatId } from '../data/index.js';
 import type { ImportChunk, Interaction, RowProblem, SkipReason } from '../data/types.js';
 import { SKIP_REASONS } from '../data/types.js';
-import type { ImportCounts, Store } from './store.js';
+import { emptyImportCounts, type ImportCounts, type Store } from './store.js';
 
 export interface ImportFileSpec {
   path: string;
@@ -118,7 +118,7 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
 
   const summary: ImportSummary = {
     files: [],
-    counts: { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 0, pendingAdded: 0, pendingResolved: 0 },
+    counts: emptyImportCounts(),
     rowsRead: 0,
     skippedByReason: emptyReasonCounts(),
     skippedTotal: 0,

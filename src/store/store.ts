@@ -44,6 +44,11 @@ export interface ImportCounts {
   pendingResolved: number;
 }
 
+/** Counts of a run that has written nothing yet. */
+export function emptyImportCounts(): ImportCounts {
+  return { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 0, pendingAdded: 0, pendingResolved: 0 };
+}
+
 /**
  * A list entry for a title the catalogue does not know yet. A user's own list (a MAL export)
  * never creates catalogue titles, so such entries wait here and become interactions as soon as
@@ -127,6 +132,23 @@ export interface PredictionRecord {
   /** Titles it was ranked among. */
   candidates: number;
   hit: boolean;
+}
+
+/** A monitoring aggregate as both SQL backends select it (snake_case columns). */
+export interface MonitoringSummaryRow {
+  day: string;
+  model_version: string;
+  count: number;
+  scored: number;
+  mae: number | null;
+  rmse: number | null;
+  hit_rate: number;
+  mean_rank: number;
+}
+
+/** A selected aggregate as the store's camelCase fields (drift is added by the caller). */
+export function monitoringSummaryFromRow(r: MonitoringSummaryRow): Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'> {
+  return { day: r.day, modelVersion: r.model_version, count: r.count, scored: r.scored, mae: r.mae, rmse: r.rmse, hitRate: r.hit_rate, meanRank: r.mean_rank };
 }
 
 /** Per-day monitoring aggregate for one model version. */

@@ -5,7 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { AnimePatch, Interaction, TitleRelations } from '../../data/types.js';
 import type { Anime } from '../../data/types.js';
 import { mergeAnime } from '../merge-anime.js';
-import type { ImportCounts, ImportTransaction, RelationChanges } from '../store.js';
+import { emptyImportCounts, type ImportCounts, type ImportTransaction, type RelationChanges } from '../store.js';
 import { replaceRelations } from './relations.js';
 import { ANIME_COLUMNS, animeFromRow, animeToRecord, statusToCode, type AnimePgRow } from './rows.js';
 
@@ -104,15 +104,7 @@ export class PostgresImportTransaction implements ImportTransaction {
   private known: Set<number> | null = null;
   /** Users this run inserted: invisible to everyone else until it commits. */
   private readonly createdUsers = new Set<number>();
-  private readonly tally: ImportCounts = {
-    animeUpserted: 0,
-    interactionsInserted: 0,
-    interactionsUpdated: 0,
-    interactionsUnchanged: 0,
-    usersCreated: 0,
-    pendingAdded: 0,
-    pendingResolved: 0,
-  };
+  private readonly tally: ImportCounts = emptyImportCounts();
 
   constructor(private readonly client: pg.PoolClient) {}
 

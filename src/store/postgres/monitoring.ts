@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { MonitoringDay, PredictionRecord, StoredInteraction } from '../store.js';
+import { monitoringSummaryFromRow, type MonitoringDay, type MonitoringSummaryRow, type PredictionRecord, type StoredInteraction } from '../store.js';
 import { statusFromCode } from './rows.js';
 
 /**
@@ -46,20 +46,10 @@ export async function addPredictions(db: pg.Pool, rows: readonly PredictionRecor
 
 type Summary = Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'>;
 
-interface SummaryRow {
-  day: string;
-  model_version: string;
-  count: number;
-  scored: number;
-  mae: number | null;
-  rmse: number | null;
-  hit_rate: number;
-  mean_rank: number;
-}
 
 export async function summarizePredictions(db: pg.Pool, days: readonly string[]): Promise<Summary[]> {
   if (days.length === 0) return [];
-  const { rows } = await db.query<SummaryRow>(
+  const { rows } = await db.query<MonitoringSummaryRow>(
     `SELECT day, model_version, count(*)::int AS count, count(predicted_score)::int AS scored,
        avg(abs(predicted_score - actual_score))::float8 AS mae,
        sqrt(avg((predicted_score - actual_score) * (predicted_score - actual_score)))::float8 AS rmse,
@@ -68,7 +58,7 @@ export async function summarizePredictions(db: pg.Pool, days: readonly string[])
      GROUP BY day, model_version ORDER BY day COLLATE "C", model_version COLLATE "C"`,
     [days],
   );
-  return rows.map(summaryFromRow);
+  return rows.map(monitoringSummaryFromRow);
 }
 
 export async function saveMonitoringDays(db: pg.Pool, rows: readonly MonitoringDay[]): Promise<void> {
@@ -99,13 +89,10 @@ export async function saveMonitoringDays(db: pg.Pool, rows: readonly MonitoringD
 }
 
 export async function monitoringDays(db: pg.Pool, sinceDay: string | null): Promise<MonitoringDay[]> {
-  const { rows } = await db.query<SummaryRow & { drift: boolean; drift_reason: string | null; computed_at: string }>(
+  const { rows } = await db.query<MonitoringSummaryRow & { drift: boolean; drift_reason: string | null; computed_at: string }>(
     `SELECT * FROM monitor_daily WHERE $1::text IS NULL OR day >= $1::text ORDER BY day COLLATE "C", model_version COLLATE "C"`,
     [sinceDay],
   );
-  return rows.map((r) => ({ ...summaryFromRow(r), drift: r.drift, driftReason: r.drift_reason, computedAt: r.computed_at }));
+  return rows.map((r) => ({ ...monitoringSummaryFromRow(r), drift: r.drift, driftReason: r.drift_reason, computedAt: r.computed_at }));
 }
 
-function summaryFromRow(r: SummaryRow): Summary {
-  return { day: r.day, modelVersion: r.model_version, count: r.count, scored: r.scored, mae: r.mae, rmse: r.rmse, hitRate: r.hit_rate, meanRank: r.mean_rank };
-}

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AnimePatch, Interaction, TitleRelations } from '../../data/types.js';
 import { mergeAnime } from '../merge-anime.js';
-import type { ImportCounts, ImportTransaction, RelationChanges } from '../store.js';
+import { emptyImportCounts, type ImportCounts, type ImportTransaction, type RelationChanges } from '../store.js';
 import { relationsWriter, type RelationsWriter } from './relations.js';
 import { animeFromRow, animeToParams, statusToCode, type AnimeRow } from './rows.js';
 
@@ -64,15 +64,7 @@ export class SqliteImportTransaction implements ImportTransaction {
   private open = true;
   private readonly userIdsBySource = new Map<string, Map<string, number>>();
   private known: Set<number> | null = null;
-  private readonly tally: ImportCounts = {
-    animeUpserted: 0,
-    interactionsInserted: 0,
-    interactionsUpdated: 0,
-    interactionsUnchanged: 0,
-    usersCreated: 0,
-    pendingAdded: 0,
-    pendingResolved: 0,
-  };
+  private readonly tally: ImportCounts = emptyImportCounts();
   private readonly fullBatch: BatchWriter;
   private readonly singleRow: BatchWriter;
   private readonly scoreOnlyBatch: BatchWriter;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { MonitoringDay, PredictionRecord, StoredInteraction } from '../store.js';
+import { monitoringSummaryFromRow, type MonitoringDay, type MonitoringSummaryRow, type PredictionRecord, type StoredInteraction } from '../store.js';
 import { statusFromCode } from './rows.js';
 
 /**
@@ -52,8 +52,8 @@ export function summarizePredictions(db: Database.Database, days: readonly strin
        FROM monitor_predictions WHERE day IN (SELECT value FROM json_each(?))
        GROUP BY day, model_version ORDER BY day, model_version`,
     )
-    .all(JSON.stringify(days)) as SummaryRow[];
-  return rows.map(summaryFromRow);
+    .all(JSON.stringify(days)) as MonitoringSummaryRow[];
+  return rows.map(monitoringSummaryFromRow);
 }
 
 export function saveMonitoringDays(db: Database.Database, rows: readonly MonitoringDay[]): void {
@@ -74,27 +74,13 @@ export function saveMonitoringDays(db: Database.Database, rows: readonly Monitor
 export function monitoringDays(db: Database.Database, sinceDay: string | null): MonitoringDay[] {
   const rows = db
     .prepare(`SELECT * FROM monitor_daily WHERE ? IS NULL OR day >= ? ORDER BY day, model_version`)
-    .all(sinceDay, sinceDay) as Array<SummaryRow & { drift: number; drift_reason: string | null; computed_at: string }>;
+    .all(sinceDay, sinceDay) as Array<MonitoringSummaryRow & { drift: number; drift_reason: string | null; computed_at: string }>;
   return rows.map((r) => ({
-    ...summaryFromRow(r),
+    ...monitoringSummaryFromRow(r),
     drift: r.drift === 1,
     driftReason: r.drift_reason,
     computedAt: r.computed_at,
   }));
 }
 
-interface SummaryRow {
-  day: string;
-  model_version: string;
-  count: number;
-  scored: number;
-  mae: number | null;
-  rmse: number | null;
-  hit_rate: number;
-  mean_rank: number;
-}
 
-/** The aggregate columns both monitoring tables share, as the store's camelCase fields. */
-function summaryFromRow(r: SummaryRow): Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'> {
-  return { day: r.day, modelVersion: r.model_version, count: r.count, scored: r.scored, mae: r.mae, rmse: r.rmse, hitRate: r.hit_rate, meanRank: r.mean_rank };
-}
