@@ -53,6 +53,26 @@ async function openConnections(pool: Pool): Promise<void> {
   );
 }
 
+/**
+ * Calls `send(i)` for i = 0 … total − 1 at `start + i · interval` ms, never waiting for answers
+ * (open loop: a slow server does not slow the arrivals), and resolves when every call has settled.
+ * Timers fire late under load, so each tick catches up on every request whose time has come.
+ */
+export async function paceOpenLoop(total: number, interval: number, start: number, send: (i: number) => Promise<void>): Promise<void> {
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) inFlight.push(send(sent++));
+      if (sent >= total) return resolve();
+      setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+}
+
 export async function openLoop(base: string, rate: number, seconds: number, next: () => LoadRequest, options: { keepSamples?: boolean } = {}): Promise<OpenLoopResult> {
   // Enough sockets that requests wait in the server, not for a free client connection.
   const pool = new Pool(base, { connections: CONNECTIONS, pipelining: 1 });
@@ -62,8 +82,6 @@ export async function openLoop(base: string, rate: number, seconds: number, next
   const latencies = new Float64Array(total);
   let completed = 0;
   let errors = 0;
-  let sent = 0;
-  const inFlight: Promise<void>[] = [];
   const start = performance.now();
 
   const send = (i: number): Promise<void> => {
@@ -84,25 +102,15 @@ export async function openLoop(base: string, rate: number, seconds: number, next
       });
   };
 
-  await new Promise<void>((resolve) => {
-    const tick = (): void => {
-      const now = performance.now();
-      // Catch up on every request whose time has come (timers fire late under load).
-      while (sent < total && start + sent * interval <= now) inFlight.push(send(sent++));
-      if (sent >= total) return resolve();
-      setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
-    };
-    tick();
-  });
-  await Promise.all(inFlight);
+  await paceOpenLoop(total, interval, start, send);
   const elapsed = (performance.now() - start) / 1000;
   await pool.close();
   const sorted = latencies.slice(0, completed).sort();
   const epochStart = performance.timeOrigin + start;
-  const samples = options.keepSamples ? { sentAt: Float64Array.from({ length: sent }, (_, i) => epochStart + i * interval), latency: latencies.slice(0, sent) } : undefined;
+  const samples = options.keepSamples ? { sentAt: Float64Array.from({ length: total }, (_, i) => epochStart + i * interval), latency: latencies.slice(0, total) } : undefined;
   return {
     rate,
-    sent,
+    sent: total,
     completed,
     errors,
     achievedRps: round2(completed / elapsed),

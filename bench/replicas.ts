@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { cli, cpuSecondsOf, freePort, holdPostgres, machineBusySeconds, Replica, servedModel, waitReady } from './replica-fleet.js';
+import { paceOpenLoop } from './open-loop.js';
 import { printTable, writeResults } from './report.js';
 
 export type EventAction = 'kill' | 'restart' | 'promote' | 'pg-restart';
@@ -159,7 +160,6 @@ export async function runReplicaScenario(o: ScenarioOptions) {
     const interval = 1000 / o.rate;
     const samples: Sample[] = [];
     const messages: Record<string, string> = {};
-    const inFlight: Promise<void>[] = [];
     const cpuAtStart = { machine: machineBusySeconds(), fleet: replicas.reduce((sum, r) => sum + r.cpuSeconds(), 0) + cpuSecondsOf(balancer.child.pid), self: process.cpuUsage() };
     const start = performance.now();
     const epoch = Date.now();
@@ -242,17 +242,7 @@ export async function runReplicaScenario(o: ScenarioOptions) {
         }),
     );
 
-    let sent = 0;
-    await new Promise<void>((resolve) => {
-      const tick = (): void => {
-        const now = performance.now();
-        while (sent < total && start + sent * interval <= now) inFlight.push(send(sent++));
-        if (sent >= total) return resolve();
-        setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
-      };
-      tick();
-    });
-    await Promise.all(inFlight);
+    await paceOpenLoop(total, interval, start, send);
     const elapsed = (performance.now() - start) / 1000;
     // Where the machine's CPU went during the run: replicas and balancer, this load generator, and the rest (PostgreSQL, the promote command, other jobs).
     const self = process.cpuUsage(cpuAtStart.self);
