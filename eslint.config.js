@@ -35,7 +35,13 @@ const layerZones = Object.entries(MAY_USE).flatMap(([layer, allowed]) =>
 
 /** The web page runs in a browser: it may import types from src/ (erased at build) but no code. */
 const webImports = {
-  patterns: [{ regex: '^(\\.\\./)+src/', allowTypeImports: true, message: 'web/ runs in the browser: import only types from src/ (import type …), never Node code.' }],
+  patterns: [
+    {
+      regex: '^(\\.\\./)+src/',
+      allowTypeImports: true,
+      message: 'web/ runs in the browser: import only types from src/ (import type …), never Node code.',
+    },
+  ],
 };
 
 export default tseslint.config(
@@ -45,7 +51,11 @@ export default tseslint.config(
     languageOptions: { parser: tseslint.parser, ecmaVersion: 'latest', sourceType: 'module' },
     plugins: { 'import-x': importX },
     // Resolves the `.js` specifiers of ESM TypeScript to their `.ts` files, as tsc does.
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'web/tsconfig.json'], noWarnOnMultipleProjects: true })] },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['tsconfig.json', 'web/tsconfig.json'], noWarnOnMultipleProjects: true }),
+      ],
+    },
     linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'error' },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: layerZones }],

@@ -46,7 +46,10 @@ const SETTLE_MS = 1500;
 /** API processes (`anirec serve --workers`); BENCH_API_WORKERS, default 1. */
 const WORKERS = Number(process.env.BENCH_API_WORKERS ?? 1);
 const RUNS = Math.max(1, Number(process.env.BENCH_API_RUNS ?? 1));
-const RATES = (process.env.BENCH_API_RATES ?? '').split(',').map(Number).filter((r) => r > 0);
+const RATES = (process.env.BENCH_API_RATES ?? '')
+  .split(',')
+  .map(Number)
+  .filter((r) => r > 0);
 const POLL_MS = Number(process.env.BENCH_API_POLL_MS ?? DEFAULT_SERVER_CONFIG.modelPollMs);
 /** Registered like `anirec serve` registers it, but never reached by the benchmark's rates. */
 const RATE_LIMIT = Number(process.env.BENCH_API_RATE_LIMIT ?? 1e9);
@@ -68,7 +71,12 @@ async function serve(modelDir: string | undefined): Promise<void> {
   const { isClusterWorker, runPrimary } = await import('../src/server/cluster.js');
   if (WORKERS > 1 && !isClusterWorker()) {
     // The primary forks the workers (which run this same role) and relays the first one's report.
-    const primary = runPrimary({ workers: WORKERS, args: process.argv.slice(2), env: { BENCH_API_PORT: String(await freePort()) }, log: (line) => console.error(line) });
+    const primary = runPrimary({
+      workers: WORKERS,
+      args: process.argv.slice(2),
+      env: { BENCH_API_PORT: String(await freePort()) },
+      log: (line) => console.error(line),
+    });
     const cluster = (await import('node:cluster')).default;
     let reported = false;
     cluster.on('message', (_worker, message: Ready) => {
@@ -88,7 +96,12 @@ async function serve(modelDir: string | undefined): Promise<void> {
     store,
     ...(modelDir ? { modelDir } : { modelsDir: paths.models }),
     // BENCH_API_KEY: a key for the admin routes (bench/swap.ts reloads the model through them).
-    config: { rateLimitPerMinute: RATE_LIMIT, modelPollMs: POLL_MS, logger: false, ...(process.env.BENCH_API_KEY ? { apiKeys: [process.env.BENCH_API_KEY] } : {}) },
+    config: {
+      rateLimitPerMinute: RATE_LIMIT,
+      modelPollMs: POLL_MS,
+      logger: false,
+      ...(process.env.BENCH_API_KEY ? { apiKeys: [process.env.BENCH_API_KEY] } : {}),
+    },
   });
   if (WORKERS === 1) {
     const { ServerProbe } = await import('./server-probe.js');
@@ -116,7 +129,12 @@ async function serve(modelDir: string | undefined): Promise<void> {
     .sort((a, b) => a[1] - b[1])
     .slice(0, 2000)
     .map(([id]) => ({ id, title: engine.catalog.get(id)!.title }));
-  const ready: Ready = { port: typeof address === 'object' && address ? address.port : 0, model: engine.modelInfo, popular, users: await bundledUserCount(store) };
+  const ready: Ready = {
+    port: typeof address === 'object' && address ? address.port : 0,
+    model: engine.modelInfo,
+    popular,
+    users: await bundledUserCount(store),
+  };
   process.send!(ready);
   const stop = async (): Promise<void> => {
     await app.close();
@@ -128,7 +146,10 @@ async function serve(modelDir: string | undefined): Promise<void> {
 }
 
 /** The bundled sample's users are kaggle2016:1 … kaggle2016:N: finds N (other sources may add users). */
-async function bundledUserCount(store: { findUser(source: string, id: string): Promise<unknown[]>; countUsers(): Promise<number> }): Promise<number> {
+async function bundledUserCount(store: {
+  findUser(source: string, id: string): Promise<unknown[]>;
+  countUsers(): Promise<number>;
+}): Promise<number> {
   let lo = 0;
   let hi = await store.countUsers();
   while (lo < hi) {
@@ -181,13 +202,42 @@ function modes(ready: Ready): Mode[] {
   return [
     { name: 'health-live (baseline)', request: () => ({ method: 'GET', path: '/health/live' }) },
     { name: 'known-user', targetP99: 15, request: () => ({ method: 'GET', path: `/v1/users/${next(userIds)}/recommendations?k=10` }) },
-    { name: 'known-user, all users', rates: [100, 200, 500], request: () => ({ method: 'GET', path: `/v1/users/${next(allUsers)}/recommendations?k=10` }) },
-    { name: 'known-user + filters', request: () => ({ method: 'GET', path: `/v1/users/${next(userIds)}/recommendations?k=10&genres=Action&yearMin=2000&diversity=0.3` }) },
+    {
+      name: 'known-user, all users',
+      rates: [100, 200, 500],
+      request: () => ({ method: 'GET', path: `/v1/users/${next(allUsers)}/recommendations?k=10` }),
+    },
+    {
+      name: 'known-user + filters',
+      request: () => ({ method: 'GET', path: `/v1/users/${next(userIds)}/recommendations?k=10&genres=Action&yearMin=2000&diversity=0.3` }),
+    },
     { name: 'more-like-this hybrid', targetP99: 15, request: () => ({ method: 'GET', path: `/v1/similar?id=${next(popular).id}&k=10` }) },
-    { name: 'more-like-this by title', request: () => ({ method: 'GET', path: `/v1/similar?title=${encodeURIComponent(next(popular).title.slice(0, 12))}&k=10` }) },
-    { name: 'fold-in 50 titles, 300 lists', request: () => ({ method: 'POST', path: '/v1/recommendations/from-titles', body: JSON.stringify({ titles: fiftyTitles(counter++ % 300), k: 10 }) }) },
-    { name: 'cold fold-in 50 titles', targetP99: 30, rates: [50, 100, 200, 500], request: () => ({ method: 'POST', path: '/v1/recommendations/from-titles', body: JSON.stringify({ titles: freshList(), k: 10 }) }) },
-    { name: 'preferences', request: () => ({ method: 'POST', path: '/v1/recommendations/from-preferences', body: JSON.stringify({ likedGenres: [next(['Action', 'Romance', 'Comedy', 'Drama'])], k: 10 }) }) },
+    {
+      name: 'more-like-this by title',
+      request: () => ({ method: 'GET', path: `/v1/similar?title=${encodeURIComponent(next(popular).title.slice(0, 12))}&k=10` }),
+    },
+    {
+      name: 'fold-in 50 titles, 300 lists',
+      request: () => ({
+        method: 'POST',
+        path: '/v1/recommendations/from-titles',
+        body: JSON.stringify({ titles: fiftyTitles(counter++ % 300), k: 10 }),
+      }),
+    },
+    {
+      name: 'cold fold-in 50 titles',
+      targetP99: 30,
+      rates: [50, 100, 200, 500],
+      request: () => ({ method: 'POST', path: '/v1/recommendations/from-titles', body: JSON.stringify({ titles: freshList(), k: 10 }) }),
+    },
+    {
+      name: 'preferences',
+      request: () => ({
+        method: 'POST',
+        path: '/v1/recommendations/from-preferences',
+        body: JSON.stringify({ likedGenres: [next(['Action', 'Romance', 'Comedy', 'Drama'])], k: 10 }),
+      }),
+    },
     { name: 'starter', request: () => ({ method: 'GET', path: `/v1/recommendations/starter?k=10&seed=${counter++}` }) },
     { name: 'search', request: () => ({ method: 'GET', path: `/v1/search?q=${encodeURIComponent(next(popular).title.slice(0, 6))}` }) },
     { name: 'similar-users', request: () => ({ method: 'GET', path: `/v1/users/${next(userIds)}/similar-users?k=10` }) },
@@ -204,7 +254,12 @@ async function run(base: string, mode: Mode, rate: number | null, seconds: numbe
       {
         setupRequest: (req) => {
           const r = mode.request();
-          return { ...req, method: r.method, path: r.path, ...(r.body ? { body: r.body, headers: { 'content-type': 'application/json' } } : {}) };
+          return {
+            ...req,
+            method: r.method,
+            path: r.path,
+            ...(r.body ? { body: r.body, headers: { 'content-type': 'application/json' } } : {}),
+          };
         },
       },
     ],
@@ -212,7 +267,10 @@ async function run(base: string, mode: Mode, rate: number | null, seconds: numbe
 }
 
 async function startServer(script: string, modelDir: string | undefined): Promise<{ child: ChildProcess; ready: Ready }> {
-  const child = fork(script, ['--serve', ...(modelDir ? [modelDir] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, ['--serve', ...(modelDir ? [modelDir] : [])], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.once('message', (message) => resolve(message as Ready));
     child.once('exit', (code) => reject(new Error(`bench api: the server process exited (${code}) before listening`)));
@@ -232,10 +290,15 @@ async function main(): Promise<void> {
   const paths = resolvePaths();
   const args = process.argv.slice(2);
   const fromArgs = args.flatMap((a, i) => (args[i - 1] === '--model' ? [a] : []));
-  const fromEnv = (process.env.BENCH_API_MODELS ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
+  const fromEnv = (process.env.BENCH_API_MODELS ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '');
   const models: (string | undefined)[] = fromArgs.length > 0 ? fromArgs : fromEnv.length > 0 ? fromEnv : [undefined];
   if (!existsSync(paths.database) || (models.includes(undefined) && !existsSync(join(paths.models, 'CURRENT')))) {
-    console.error(`bench api: needs a store and a trained model under ${paths.home}. Run \`anirec import && anirec train\` first (or set ANIREC_HOME).`);
+    console.error(
+      `bench api: needs a store and a trained model under ${paths.home}. Run \`anirec import && anirec train\` first (or set ANIREC_HOME).`,
+    );
     process.exit(1);
   }
   const script = fileURLToPath(import.meta.url);
@@ -249,7 +312,10 @@ async function main(): Promise<void> {
     let baseline: { p99: number; rps: number } | null = null;
     try {
       // BENCH_API_MODES: comma-separated parts of mode names to run (the baseline always runs).
-      const only = (process.env.BENCH_API_MODES ?? '').split(',').map((m) => m.trim()).filter((m) => m !== '');
+      const only = (process.env.BENCH_API_MODES ?? '')
+        .split(',')
+        .map((m) => m.trim())
+        .filter((m) => m !== '');
       const selected = modes(ready).filter((m, i) => i === 0 || only.length === 0 || only.some((part) => m.name.includes(part)));
       for (const [i, mode] of selected.entries()) {
         await run(base, mode, null, WARMUP_SECONDS); // JIT and per-process caches, not recorded
@@ -266,10 +332,18 @@ async function main(): Promise<void> {
             const loadCpu = process.cpuUsage(cpuBefore);
             const probe = probing ? await readProbe(child) : null;
             // CPU of everything but this server and this load generator: other jobs on the machine.
-            const otherCpu = probe?.machineCpuSeconds != null ? Math.max(0, probe.machineCpuSeconds - probe.cpuSeconds - (loadCpu.user + loadCpu.system) / 1e6) : null;
+            const otherCpu =
+              probe?.machineCpuSeconds != null
+                ? Math.max(0, probe.machineCpuSeconds - probe.cpuSeconds - (loadCpu.user + loadCpu.system) / 1e6)
+                : null;
             const errors = fixed.errors + max.non2xx + max.errors;
             baseline ??= { p99: fixed.p99, rps: max.requests.average };
-            const met = mode.targetP99 === undefined ? '' : fixed.p99 <= mode.targetP99 && fixed.achievedRps >= rate * 0.95 ? `yes (≤${mode.targetP99})` : `NO (≤${mode.targetP99})`;
+            const met =
+              mode.targetP99 === undefined
+                ? ''
+                : fixed.p99 <= mode.targetP99 && fixed.achievedRps >= rate * 0.95
+                  ? `yes (≤${mode.targetP99})`
+                  : `NO (≤${mode.targetP99})`;
             const row = {
               model: ready.model.kind,
               workers: WORKERS,
@@ -285,23 +359,57 @@ async function main(): Promise<void> {
               'p99 vs live': round1(fixed.p99 / Math.max(baseline.p99, 0.001)),
               target: met,
               errors,
-              ...(probe ? { 'loop delay max ms': probe.eventLoopDelayMs.max, 'gc max ms': probe.gc.maxMs, 'stalls >20ms': probe.stallCount, 'other CPU s': otherCpu === null ? '' : Math.round(otherCpu * 10) / 10 } : {}),
+              ...(probe
+                ? {
+                    'loop delay max ms': probe.eventLoopDelayMs.max,
+                    'gc max ms': probe.gc.maxMs,
+                    'stalls >20ms': probe.stallCount,
+                    'other CPU s': otherCpu === null ? '' : Math.round(otherCpu * 10) / 10,
+                  }
+                : {}),
             };
             rows.push(row);
             // Progress as it happens; the whole table is printed again at the end.
-            console.error(`bench api: ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-            results.push({ mode: mode.name, run: repeat, ...fixed, loadGeneratorCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6, otherCpuSeconds: otherCpu, maxRps: max.requests.average, maxP50: max.latency.p50, maxP99: max.latency.p99, targetP99: mode.targetP99 ?? null, errors, server: probe });
+            console.error(
+              `bench api: ${Object.entries(row)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')}`,
+            );
+            results.push({
+              mode: mode.name,
+              run: repeat,
+              ...fixed,
+              loadGeneratorCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6,
+              otherCpuSeconds: otherCpu,
+              maxRps: max.requests.average,
+              maxP50: max.latency.p50,
+              maxP99: max.latency.p99,
+              targetP99: mode.targetP99 ?? null,
+              errors,
+              server: probe,
+            });
           }
         }
       }
     } finally {
       await stopServer(child);
     }
-    runs.push({ model: ready.model, workers: WORKERS, loadAverageBefore: loadBefore.map(round1), loadAverageAfter: loadavg().map(round1), modes: results });
+    runs.push({
+      model: ready.model,
+      workers: WORKERS,
+      loadAverageBefore: loadBefore.map(round1),
+      loadAverageAfter: loadavg().map(round1),
+      modes: results,
+    });
   }
   const load = loadavg().map(round1).join(' / ');
-  printTable(`API on loopback: ${SECONDS}s per run (after ${WARMUP_SECONDS}s warm-up), ${CONNECTIONS} connections, server in its own process(es); load average now ${load}`, rows);
-  console.log(`\nwrote ${writeResults(`api${WORKERS > 1 ? `-${WORKERS}-workers` : ''}${process.env.BENCH_API_TAG ? `-${process.env.BENCH_API_TAG}` : ''}`, { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rate: RATE, connections: CONNECTIONS, workers: WORKERS, repeats: RUNS, pollMs: POLL_MS, rateLimitPerMinute: RATE_LIMIT, scoreCache: process.env.ANIREC_SCORE_CACHE ?? 'default', runs })}`);
+  printTable(
+    `API on loopback: ${SECONDS}s per run (after ${WARMUP_SECONDS}s warm-up), ${CONNECTIONS} connections, server in its own process(es); load average now ${load}`,
+    rows,
+  );
+  console.log(
+    `\nwrote ${writeResults(`api${WORKERS > 1 ? `-${WORKERS}-workers` : ''}${process.env.BENCH_API_TAG ? `-${process.env.BENCH_API_TAG}` : ''}`, { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rate: RATE, connections: CONNECTIONS, workers: WORKERS, repeats: RUNS, pollMs: POLL_MS, rateLimitPerMinute: RATE_LIMIT, scoreCache: process.env.ANIREC_SCORE_CACHE ?? 'default', runs })}`,
+  );
 }
 
 const serveAt = process.argv.indexOf('--serve');

@@ -73,10 +73,20 @@ function releaseOrder(entries: HistoryEntry[], from: 'previous' | 'gaps', k: num
     const full = open.filter((id) => !isMinorFormat(catalog.get(id)!));
     const chosen = full.find((id) => catalog.get(id)!.format === 'TV') ?? full[0] ?? open[0];
     if (chosen === undefined) continue;
-    const affinity = Math.max(...positions.map((i) => likeWeight(entries.find((e) => e.animeId === franchise.entries[i])!, mean)));
+    const affinity = Math.max(
+      ...positions.map((i) =>
+        likeWeight(
+          entries.find((e) => e.animeId === franchise.entries[i])!,
+          mean,
+        ),
+      ),
+    );
     cards.push({ id: chosen, affinity });
   }
-  return cards.sort((a, b) => b.affinity - a.affinity || popularity(a.id) - popularity(b.id)).slice(0, k).map((c) => c.id);
+  return cards
+    .sort((a, b) => b.affinity - a.affinity || popularity(a.id) - popularity(b.id))
+    .slice(0, k)
+    .map((c) => c.id);
 }
 let users = 0;
 let skipped = 0;
@@ -86,14 +96,20 @@ for (const user of split.test) {
   const history = ids(user.history.items);
   const started = new Set(history.map(franchiseOf));
   // Held-out titles of franchises the history has, and with a second entry (a franchise of one is no "continue").
-  const targets = new Set(ids(user.targets).filter((id) => started.has(franchiseOf(id)) && (catalog.franchises.of(id)?.entries.length ?? 1) > 1));
+  const targets = new Set(
+    ids(user.targets).filter((id) => started.has(franchiseOf(id)) && (catalog.franchises.of(id)?.entries.length ?? 1) > 1),
+  );
   if (targets.size === 0) {
     skipped++;
     continue;
   }
   users++;
   targetsTotal += targets.size;
-  const entries: HistoryEntry[] = history.map((animeId, j) => ({ animeId, score: user.history.scores[j]! > 0 ? user.history.scores[j]! : null, status: null }));
+  const entries: HistoryEntry[] = history.map((animeId, j) => ({
+    animeId,
+    score: user.history.scores[j]! > 0 ? user.history.scores[j]! : null,
+    status: null,
+  }));
   const maxK = Math.max(...ks);
   const items = continueList(engine, entries, { k: maxK, filters: { yearMax: RATINGS_YEAR } }).items;
   const found = items.map((item) => item.anime.id);
@@ -106,7 +122,13 @@ for (const user of split.test) {
     .slice(0, maxK);
   const previous = releaseOrder(entries, 'previous', maxK);
   const gaps = releaseOrder(entries, 'gaps', maxK);
-  for (const [name, list] of [['continue', found], ['cards', cards], ['previous', previous], ['gaps', gaps], ['popularity', baseline]] as const) {
+  for (const [name, list] of [
+    ['continue', found],
+    ['cards', cards],
+    ['previous', previous],
+    ['gaps', gaps],
+    ['popularity', baseline],
+  ] as const) {
     for (const k of ks) {
       const top = list.slice(0, k);
       const hit = top.filter((id) => targets.has(id)).length;
@@ -138,4 +160,7 @@ for (const name of ['continue', 'cards', 'previous', 'gaps', 'popularity'] as co
 }
 console.table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([key, v]) => [key, typeof v === 'number' ? v.toFixed(4) : v]))));
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', 'continue-list.json'), `${JSON.stringify({ split: split.description, seed, users, skipped, targets: targetsTotal, rows }, null, 2)}\n`);
+writeFileSync(
+  join(import.meta.dirname, 'results', 'continue-list.json'),
+  `${JSON.stringify({ split: split.description, seed, users, skipped, targets: targetsTotal, rows }, null, 2)}\n`,
+);

@@ -10,7 +10,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { franchiseDiscoveries, franchiseLookup, renderFranchiseTable, summarizeFranchiseDiscoveries } from '../src/eval/franchise-discoveries.js';
+import {
+  franchiseDiscoveries,
+  franchiseLookup,
+  renderFranchiseTable,
+  summarizeFranchiseDiscoveries,
+} from '../src/eval/franchise-discoveries.js';
 import { splitUsers } from '../src/eval/split.js';
 import { DEFAULT_MODEL_PARAMS, trainModel, type ModelName } from '../src/models/train-model.js';
 import { loadBundled2016 } from './bundled-2016.js';
@@ -30,4 +35,7 @@ for (const name of names) {
 }
 console.log(renderFranchiseTable(rows));
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', `franchise-discoveries-${Date.now()}.json`), JSON.stringify({ split: split.description, seed, rows }, null, 2));
+writeFileSync(
+  join(import.meta.dirname, 'results', `franchise-discoveries-${Date.now()}.json`),
+  JSON.stringify({ split: split.description, seed, rows }, null, 2),
+);

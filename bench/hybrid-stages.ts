@@ -29,18 +29,23 @@ function currentModel(): string {
   try {
     return join(paths.models, readFileSync(join(paths.models, 'CURRENT'), 'utf8').trim());
   } catch {
-    throw new Error(`no model in ${paths.models}: run \`anirec quickstart --no-serve\` (or anirec import && anirec train) first, or set BENCH_MODEL`);
+    throw new Error(
+      `no model in ${paths.models}: run \`anirec quickstart --no-serve\` (or anirec import && anirec train) first, or set BENCH_MODEL`,
+    );
   }
 }
 const modelDir = process.env.BENCH_MODEL ?? currentModel();
 const bundle = await loadBundle(modelDir);
-if (bundle.manifest.kind !== 'anirec') throw new Error(`${modelDir} is a ${bundle.manifest.kind} model; this benchmark needs the anirec hybrid`);
+if (bundle.manifest.kind !== 'anirec')
+  throw new Error(`${modelDir} is a ${bundle.manifest.kind} model; this benchmark needs the anirec hybrid`);
 const hybrid = bundle.recommender as AnirecHybrid;
 const store = SqliteStore.open(paths.database, { readonly: true });
 const engine = await RecommendationEngine.create(bundle, store, 'bench');
 
 // The API benchmark's cold mix: 50 distinct titles of the 2,000 most popular, random scores.
-const popular = Array.from(bundle.popularity.keys()).sort((a, b) => bundle.popularity[b]! - bundle.popularity[a]!).slice(0, 2000);
+const popular = Array.from(bundle.popularity.keys())
+  .sort((a, b) => bundle.popularity[b]! - bundle.popularity[a]!)
+  .slice(0, 2000);
 const random = createRng(7);
 function freshList(): History {
   const chosen = new Set<number>();
@@ -84,7 +89,8 @@ for (let i = 0; i < WARM_UP + LISTS; i++) {
 await store.close();
 
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-const quantile = (values: number[], q: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
+const quantile = (values: number[], q: number): number =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))]!;
 const easeFoldIn = mean(stages.get('ease: fold-in')!);
 const rows = [...stages].map(([stage, values]) => ({
   stage,
@@ -92,5 +98,10 @@ const rows = [...stages].map(([stage, values]) => ({
   'p99 ms': quantile(values, 0.99).toFixed(3),
   '÷ EASE fold-in': (mean(values) / easeFoldIn).toFixed(1),
 }));
-printTable(`anirec hybrid, cold 50-title lists (${LISTS} lists after ${WARM_UP} warm-up; ${(candidates / LISTS).toFixed(0)} candidates and ${hybrid.ranker.trees.length} trees on average/in the model)`, rows);
-console.log(`\nwrote ${writeResults('hybrid-stages', { model: modelDir, lists: LISTS, meanCandidates: candidates / LISTS, trees: hybrid.ranker.trees.length, rows })}`);
+printTable(
+  `anirec hybrid, cold 50-title lists (${LISTS} lists after ${WARM_UP} warm-up; ${(candidates / LISTS).toFixed(0)} candidates and ${hybrid.ranker.trees.length} trees on average/in the model)`,
+  rows,
+);
+console.log(
+  `\nwrote ${writeResults('hybrid-stages', { model: modelDir, lists: LISTS, meanCandidates: candidates / LISTS, trees: hybrid.ranker.trees.length, rows })}`,
+);

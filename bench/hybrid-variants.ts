@@ -45,11 +45,21 @@ const base = section.models[0]!;
 const rows = section.models.map((m) => {
   const ndcg = m.metrics['ndcg@20']!;
   const test = m === base ? null : pairedBootstrapTest(m.metrics['ndcg@20']!.perUser, base.metrics['ndcg@20']!.perUser, { seed });
-  return { name: m.name, ndcg20: ndcg.mean, trainSeconds: seconds[m.name], vsFirst: test && { diff: test.meanDifference, low: test.low, high: test.high } };
+  return {
+    name: m.name,
+    ndcg20: ndcg.mean,
+    trainSeconds: seconds[m.name],
+    vsFirst: test && { diff: test.meanDifference, low: test.low, high: test.high },
+  };
 });
 for (const r of rows) {
-  const d = r.vsFirst ? `  Δ ${r.vsFirst.diff >= 0 ? '+' : ''}${r.vsFirst.diff.toFixed(4)} (95% CI ${r.vsFirst.low.toFixed(4)} … ${r.vsFirst.high.toFixed(4)})` : '';
+  const d = r.vsFirst
+    ? `  Δ ${r.vsFirst.diff >= 0 ? '+' : ''}${r.vsFirst.diff.toFixed(4)} (95% CI ${r.vsFirst.low.toFixed(4)} … ${r.vsFirst.high.toFixed(4)})`
+    : '';
   console.log(`${r.name.padEnd(24)} NDCG@20 ${r.ndcg20.toFixed(4)}  train ${r.trainSeconds?.toFixed(0)} s${d}`);
 }
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', `hybrid-variants-${Date.now()}.json`), JSON.stringify({ split: split.description, seed, rows }, null, 2));
+writeFileSync(
+  join(import.meta.dirname, 'results', `hybrid-variants-${Date.now()}.json`),
+  JSON.stringify({ split: split.description, seed, rows }, null, 2),
+);

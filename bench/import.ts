@@ -60,7 +60,8 @@ async function importInto(path: string, catalogue: string, target: string): Prom
   const rerunStarted = performance.now();
   const rerun = await importFiles(store, [{ path, userSource: 'bench' }]);
   const rerunSeconds = (performance.now() - rerunStarted) / 1000;
-  if (rerun.counts.interactionsInserted + rerun.counts.interactionsUpdated !== 0) throw new Error(`the re-run of ${path} changed rows: ${JSON.stringify(rerun.counts)}`);
+  if (rerun.counts.interactionsInserted + rerun.counts.interactionsUpdated !== 0)
+    throw new Error(`the re-run of ${path} changed rows: ${JSON.stringify(rerun.counts)}`);
   await store.close();
   return {
     case: target.startsWith('postgres://') ? 'postgres' : 'import',
@@ -124,7 +125,10 @@ async function runPostgresCase(path: string, adminUrl: string): Promise<CaseResu
 
 export async function benchImport(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'anirec-bench-'));
-  const sizes = (process.env.BENCH_IMPORT_ROWS ?? '2000000,20000000').split(',').map(Number).filter((n) => n > 0);
+  const sizes = (process.env.BENCH_IMPORT_ROWS ?? '2000000,20000000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const rows: Record<string, string | number>[] = [];
   const results: Record<string, unknown>[] = [];
   const given = process.env.ANIREC_BENCH_POSTGRES_URL;
@@ -141,7 +145,8 @@ export async function benchImport(): Promise<void> {
       const read = runCase('read', input.path, workDir);
       const imported = runCase('import', input.path, workDir);
       const postgres = await runPostgresCase(input.path, adminUrl);
-      if (postgres.rows !== imported.rows) throw new Error(`${input.label}: PostgreSQL read ${postgres.rows} rows, SQLite ${imported.rows}`);
+      if (postgres.rows !== imported.rows)
+        throw new Error(`${input.label}: PostgreSQL read ${postgres.rows} rows, SQLite ${imported.rows}`);
       const entry = {
         input: input.label,
         fileMiB: statSync(input.path).size / 2 ** 20,
@@ -179,7 +184,10 @@ export async function benchImport(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
     cluster?.stop();
   }
-  printTable('Import throughput (fresh SQLite store and fresh PostgreSQL database, catalogue preloaded; re-run = the same file again)', rows);
+  printTable(
+    'Import throughput (fresh SQLite store and fresh PostgreSQL database, catalogue preloaded; re-run = the same file again)',
+    rows,
+  );
   writeResults('import', { sizes, postgres: given ? 'ANIREC_BENCH_POSTGRES_URL' : 'throw-away local cluster (fsync off)', results });
 }
 

@@ -53,7 +53,14 @@ const ncfEpoch = median(ncfReport.secondsPerEpoch);
 const alsFoldIn = msPerFoldIn(als, users);
 const ncfFoldIn = msPerFoldIn(ncf, users);
 const rows = [
-  { model: 'iALS (defaults, k = 128)', 's / epoch (median)': alsEpoch.toFixed(2), 'epochs (default)': alsReport.secondsPerEpoch.length, 'ms / fold-in + scoring': alsFoldIn.toFixed(1), 'epoch vs iALS': '1.00×', 'fold-in vs iALS': '1.00×' },
+  {
+    model: 'iALS (defaults, k = 128)',
+    's / epoch (median)': alsEpoch.toFixed(2),
+    'epochs (default)': alsReport.secondsPerEpoch.length,
+    'ms / fold-in + scoring': alsFoldIn.toFixed(1),
+    'epoch vs iALS': '1.00×',
+    'fold-in vs iALS': '1.00×',
+  },
   {
     model: `ncf (${JSON.stringify({ ...overrides, epochs })})`,
     's / epoch (median)': ncfEpoch.toFixed(2),
@@ -63,5 +70,10 @@ const rows = [
     'fold-in vs iALS': `${(ncfFoldIn / alsFoldIn).toFixed(2)}×`,
   },
 ];
-printTable(`Training epoch and fold-in, bundled data (${data.nUsers} users, ${data.nItems} titles of which ${ncfReport.warmItems} have interactions, ${ncfReport.rowsPerEpoch.toLocaleString('en')} ncf rows per epoch), ${users.length} fold-ins, seed ${seed}`, rows);
-console.log(`\nwrote ${writeResults('ncf-epoch', { params: ncf.params, rowsPerEpoch: ncfReport.rowsPerEpoch, ncfSecondsPerEpoch: ncfReport.secondsPerEpoch, alsSecondsPerEpoch: alsReport.secondsPerEpoch, foldInUsers: users.length, rows })}`);
+printTable(
+  `Training epoch and fold-in, bundled data (${data.nUsers} users, ${data.nItems} titles of which ${ncfReport.warmItems} have interactions, ${ncfReport.rowsPerEpoch.toLocaleString('en')} ncf rows per epoch), ${users.length} fold-ins, seed ${seed}`,
+  rows,
+);
+console.log(
+  `\nwrote ${writeResults('ncf-epoch', { params: ncf.params, rowsPerEpoch: ncfReport.rowsPerEpoch, ncfSecondsPerEpoch: ncfReport.secondsPerEpoch, alsSecondsPerEpoch: alsReport.secondsPerEpoch, foldInUsers: users.length, rows })}`,
+);

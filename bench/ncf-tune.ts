@@ -32,10 +32,24 @@ for (const { label, ...params } of variants) {
   const report = model.report as NcfReport;
   const perEpoch = report.secondsPerEpoch.reduce((s, x) => s + x, 0) / report.secondsPerEpoch.length;
   const seconds = (performance.now() - t) / 1000;
-  const extra = { params: JSON.stringify(params), 's / epoch': perEpoch.toFixed(1), 'final loss': report.losses[report.losses.length - 1]!.toFixed(4) };
+  const extra = {
+    params: JSON.stringify(params),
+    's / epoch': perEpoch.toFixed(1),
+    'final loss': report.losses[report.losses.length - 1]!.toFixed(4),
+  };
   score(`ncf ${label}`, model, seconds, extra);
   for (const foldIn of foldIns) {
-    const refolded = new NcfRecommender(model.nItems, { ...model.params, ...foldIn }, model.itemGmf, model.itemMlp, model.warm, model.meanUserGmf, model.meanUserMlp, model.mlpLayers, model.outputLayer);
+    const refolded = new NcfRecommender(
+      model.nItems,
+      { ...model.params, ...foldIn },
+      model.itemGmf,
+      model.itemMlp,
+      model.warm,
+      model.meanUserGmf,
+      model.meanUserMlp,
+      model.mlpLayers,
+      model.outputLayer,
+    );
     score(`ncf ${label}, fold-in ${JSON.stringify(foldIn)}`, refolded, seconds, extra);
   }
 }

@@ -105,7 +105,10 @@ async function bench(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'anirec-bench-numerics-'));
   const cases: NumericsCase[] = [];
   try {
-    for (const [label, maxItems] of [['n = 3,000 (the old cap)', 3000], ['every title with ≥ minCount users', Number.POSITIVE_INFINITY]] as const) {
+    for (const [label, maxItems] of [
+      ['n = 3,000 (the old cap)', 3000],
+      ['every title with ≥ minCount users', Number.POSITIVE_INFINITY],
+    ] as const) {
       const params = { ...DEFAULT_EASE_PARAMS, maxItems };
       const selected = easeSelection(data, params);
       const n = selected.length;
@@ -132,7 +135,10 @@ async function bench(): Promise<void> {
       let numpy: NumpyRun | undefined;
       let diagonal: Float64Array = new Float64Array(0);
       for (let r = 0; r < REPEATS; r++) {
-        const python = spawnSync(PYTHON, ['-c', NUMPY_SCRIPT, matrixPath, String(n), '1', diagonalPath], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        const python = spawnSync(PYTHON, ['-c', NUMPY_SCRIPT, matrixPath, String(n), '1', diagonalPath], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 24,
+        });
         if (python.status !== 0) throw new Error(`numpy run failed (${PYTHON}):\n${python.stderr}`);
         numpy = JSON.parse(python.stdout.trim().split('\n').pop()!) as NumpyRun;
         numpySeconds.push(numpy.seconds[0]!);
@@ -166,8 +172,12 @@ async function bench(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   }
   const numpyInfo = cases[0]!.numpy;
-  console.log(`\nnumpy ${numpyInfo.numpy} (Python ${numpyInfo.python}, ${PYTHON}); BLAS/LAPACK loaded: ${numpyInfo.blasLibraries.join(', ') || 'none found'}`);
-  console.log(`OpenBLAS: ${numpyInfo.openblasConfig ?? 'not OpenBLAS'}${numpyInfo.openblasThreads !== null ? `, ${numpyInfo.openblasThreads} threads` : ''}`);
+  console.log(
+    `\nnumpy ${numpyInfo.numpy} (Python ${numpyInfo.python}, ${PYTHON}); BLAS/LAPACK loaded: ${numpyInfo.blasLibraries.join(', ') || 'none found'}`,
+  );
+  console.log(
+    `OpenBLAS: ${numpyInfo.openblasConfig ?? 'not OpenBLAS'}${numpyInfo.openblasThreads !== null ? `, ${numpyInfo.openblasThreads} threads` : ''}`,
+  );
   printTable(
     `EASE inverse of the bundled Gram, anirec (WebAssembly SIMD, ${threads} threads) vs numpy.linalg.inv; medians of ${REPEATS}`,
     cases.map((c) => ({
@@ -198,7 +208,10 @@ async function pairedCap(): Promise<void> {
   console.log(split.description.text);
   const models = [];
   const seconds: number[] = [];
-  for (const [name, params] of [['ease, 3,000-title cap', { maxItems: 3000 }], ['ease, every title', {}]] as const) {
+  for (const [name, params] of [
+    ['ease, 3,000-title cap', { maxItems: 3000 }],
+    ['ease, every title', {}],
+  ] as const) {
     const started = performance.now();
     const recommender = trainEase(split.trainData, params);
     seconds.push((performance.now() - started) / 1000);
@@ -208,12 +221,16 @@ async function pairedCap(): Promise<void> {
   const section = result.sections[0]!;
   const [capped, full] = section.models as [(typeof section.models)[0], (typeof section.models)[0]];
   const rows = ['ndcg@10', 'ndcg@20', 'recall@20', 'coverage@20'].map((metric) => {
-    const test = metric.startsWith('coverage') ? null : pairedBootstrapTest(full.metrics[metric]!.perUser, capped.metrics[metric]!.perUser, { seed });
+    const test = metric.startsWith('coverage')
+      ? null
+      : pairedBootstrapTest(full.metrics[metric]!.perUser, capped.metrics[metric]!.perUser, { seed });
     return {
       metric,
       [capped.name]: capped.metrics[metric]!.mean.toFixed(4),
       [full.name]: full.metrics[metric]!.mean.toFixed(4),
-      'paired Δ (95% CI)': test ? `${test.meanDifference >= 0 ? '+' : ''}${test.meanDifference.toFixed(4)} (${test.low.toFixed(4)} … ${test.high.toFixed(4)})` : '',
+      'paired Δ (95% CI)': test
+        ? `${test.meanDifference >= 0 ? '+' : ''}${test.meanDifference.toFixed(4)} (${test.low.toFixed(4)} … ${test.high.toFixed(4)})`
+        : '',
     };
   });
   printTable(`EASE title cap, paired (${section.relevance ?? 'liked'}; train s ${seconds.map((x) => x.toFixed(1)).join(' / ')})`, rows);

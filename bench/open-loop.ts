@@ -73,7 +73,13 @@ export async function paceOpenLoop(total: number, interval: number, start: numbe
   await Promise.all(inFlight);
 }
 
-export async function openLoop(base: string, rate: number, seconds: number, next: () => LoadRequest, options: { keepSamples?: boolean } = {}): Promise<OpenLoopResult> {
+export async function openLoop(
+  base: string,
+  rate: number,
+  seconds: number,
+  next: () => LoadRequest,
+  options: { keepSamples?: boolean } = {},
+): Promise<OpenLoopResult> {
   // Enough sockets that requests wait in the server, not for a free client connection.
   const pool = new Pool(base, { connections: CONNECTIONS, pipelining: 1 });
   await openConnections(pool);
@@ -88,7 +94,11 @@ export async function openLoop(base: string, rate: number, seconds: number, next
     const intended = start + i * interval;
     const r = next();
     return pool
-      .request({ method: r.method, path: r.path, ...(r.body !== undefined ? { body: r.body, headers: { 'content-type': 'application/json' } } : {}) })
+      .request({
+        method: r.method,
+        path: r.path,
+        ...(r.body !== undefined ? { body: r.body, headers: { 'content-type': 'application/json' } } : {}),
+      })
       .then(async (response) => {
         await response.body.dump();
         if (response.statusCode < 200 || response.statusCode >= 300) errors++;
@@ -107,7 +117,9 @@ export async function openLoop(base: string, rate: number, seconds: number, next
   await pool.close();
   const sorted = latencies.slice(0, completed).sort();
   const epochStart = performance.timeOrigin + start;
-  const samples = options.keepSamples ? { sentAt: Float64Array.from({ length: total }, (_, i) => epochStart + i * interval), latency: latencies.slice(0, total) } : undefined;
+  const samples = options.keepSamples
+    ? { sentAt: Float64Array.from({ length: total }, (_, i) => epochStart + i * interval), latency: latencies.slice(0, total) }
+    : undefined;
   return {
     rate,
     sent: total,

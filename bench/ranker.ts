@@ -115,12 +115,21 @@ try {
   writeDataset(dir, 'fitting', fitting);
   writeDataset(dir, 'validation', validation);
   for (const threads of [cpus().length, 1]) {
-    const run = spawnSync(PYTHON, ['-c', XGBOOST_SCRIPT, dir, String(fitting.nFeatures), String(threads), JSON.stringify(params)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const run = spawnSync(PYTHON, ['-c', XGBOOST_SCRIPT, dir, String(fitting.nFeatures), String(threads), JSON.stringify(params)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     if (run.status !== 0) throw new Error(`XGBoost run failed (${PYTHON}; Debian: apt-get install python3-xgboost):\n${run.stderr}`);
     const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as XgbRun;
     xgboostVersion = result.xgboost;
     const scores = new Float32Array(readFileSync(join(dir, 'xgboost-validation-scores.f32')).buffer.slice(0));
-    rows.push({ name: `XGBoost rank:ndcg (${threads} thread${threads === 1 ? '' : 's'})`, threads, seconds: result.seconds, bestRound: result.bestRound, ndcg: ndcgOf(scores) });
+    rows.push({
+      name: `XGBoost rank:ndcg (${threads} thread${threads === 1 ? '' : 's'})`,
+      threads,
+      seconds: result.seconds,
+      bestRound: result.bestRound,
+      ndcg: ndcgOf(scores),
+    });
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -130,14 +139,31 @@ try {
 const anirecReached = (ndcg: number) => curve.find((c) => c.ndcg >= ndcg - 1e-9) ?? null;
 
 console.log(`\nXGBoost ${xgboostVersion} (${PYTHON}); load average at start ${loadAverageAtStart.toFixed(2)} on ${cpus().length} cores`);
-console.log(`booster                          threads   fit s   best round   val NDCG@${params.ndcgAt}   core-s / anirec's   anirec reaches this NDCG at`);
+console.log(
+  `booster                          threads   fit s   best round   val NDCG@${params.ndcgAt}   core-s / anirec's   anirec reaches this NDCG at`,
+);
 const table = rows.map((r) => {
   const reached = r === anirec ? null : anirecReached(r.ndcg);
   // "At equal NDCG": the other booster's fit time against anirec's time to the same NDCG.
   const equal = r === anirec ? '' : reached === null ? 'never' : `round ${reached.round}, ${reached.seconds.toFixed(1)} s`;
   const coreSeconds = (r.seconds * r.threads) / anirecSeconds;
-  console.log(`${r.name.padEnd(33)}${String(r.threads).padStart(7)}${r.seconds.toFixed(1).padStart(8)}${String(r.bestRound).padStart(13)}${r.ndcg.toFixed(4).padStart(15)}${coreSeconds.toFixed(2).padStart(19)}   ${equal}`);
+  console.log(
+    `${r.name.padEnd(33)}${String(r.threads).padStart(7)}${r.seconds.toFixed(1).padStart(8)}${String(r.bestRound).padStart(13)}${r.ndcg.toFixed(4).padStart(15)}${coreSeconds.toFixed(2).padStart(19)}   ${equal}`,
+  );
   return { ...r, anirecSecondsToEqualNdcg: reached?.seconds ?? null, anirecRoundToEqualNdcg: reached?.round ?? null };
 });
-const path = writeResults('ranker', { split: split.description, seed, params, prepareSeconds, fitting: shape(fitting), validation: shape(validation), features: fitting.nFeatures, xgboost: xgboostVersion, python: PYTHON, loadAverageAtStart, rows: table, anirecCurve: curve });
+const path = writeResults('ranker', {
+  split: split.description,
+  seed,
+  params,
+  prepareSeconds,
+  fitting: shape(fitting),
+  validation: shape(validation),
+  features: fitting.nFeatures,
+  xgboost: xgboostVersion,
+  python: PYTHON,
+  loadAverageAtStart,
+  rows: table,
+  anirecCurve: curve,
+});
 console.log(`\nwrote ${path}`);

@@ -53,9 +53,23 @@ try {
     latencies.sort((a, b) => a - b);
     const p50 = quantile(latencies, 0.5);
     if (name === 'popularity') baselineP50 = p50;
-    const entry = { model: name, users: latencies.length, p50Ms: p50, p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1)!, p50VsPopularity: p50 / baselineP50 };
+    const entry = {
+      model: name,
+      users: latencies.length,
+      p50Ms: p50,
+      p99Ms: quantile(latencies, 0.99),
+      maxMs: latencies.at(-1)!,
+      p50VsPopularity: p50 / baselineP50,
+    };
     results.push(entry);
-    rows.push({ model: name, users: entry.users, 'p50 ms': p50.toFixed(2), 'p99 ms': entry.p99Ms.toFixed(2), 'max ms': entry.maxMs.toFixed(1), 'p50 ÷ popularity p50': entry.p50VsPopularity.toFixed(1) });
+    rows.push({
+      model: name,
+      users: entry.users,
+      'p50 ms': p50.toFixed(2),
+      'p99 ms': entry.p99Ms.toFixed(2),
+      'max ms': entry.maxMs.toFixed(1),
+      'p50 ÷ popularity p50': entry.p50VsPopularity.toFixed(1),
+    });
     if (name === 'anirec') {
       anirecBundleDir = join(workDir, 'anirec-model');
       const manifest = {
@@ -81,7 +95,10 @@ try {
     const lines: string[] = [];
     for (let i = 0; i < 3000; i++) {
       const user = split.test[i % split.test.length]!;
-      const history = Array.from(user.history.items, (item, h) => ({ anime_id: set.data.itemIds[item]!, rating: user.history.scores[h]! > 0 ? user.history.scores[h]! : -1 }));
+      const history = Array.from(user.history.items, (item, h) => ({
+        anime_id: set.data.itemIds[item]!,
+        rating: user.history.scores[h]! > 0 ? user.history.scores[h]! : -1,
+      }));
       lines.push(JSON.stringify({ user: `u${i}`, history }));
     }
     const input = join(workDir, 'H.jsonl');
@@ -89,13 +106,17 @@ try {
     writeFileSync(input, `${lines.join('\n')}\n`);
     const bin = fileURLToPath(new URL('../bin/anirec.js', import.meta.url));
     const started = performance.now();
-    const child = spawnSync(process.execPath, [bin, 'recommend-batch', '--model', anirecBundleDir, '--input', input, '--k', '20', '--output', output], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      [bin, 'recommend-batch', '--model', anirecBundleDir, '--input', input, '--k', '20', '--output', output],
+      { encoding: 'utf8' },
+    );
     const seconds = (performance.now() - started) / 1000;
     if (child.status !== 0) throw new Error(`recommend-batch failed: ${child.stderr}`);
     const answered = readFileSync(output, 'utf8').trim().split('\n').length;
     batch = { users: 3000, answered, seconds, usersPerSecond: 3000 / seconds, log: child.stderr.trim() };
     printTable('recommend-batch end to end (fresh process, anirec model, k = 20)', [
-      { users: 3000, answered, 'wall s': seconds.toFixed(1), 'users/s': (3000 / seconds).toFixed(0), 'target': '< 60 s' },
+      { users: 3000, answered, 'wall s': seconds.toFixed(1), 'users/s': (3000 / seconds).toFixed(0), target: '< 60 s' },
     ]);
   }
   writeResults('recommend-batch', { split: split.description.text, latency: results, batch });

@@ -22,7 +22,8 @@ const MB = mbArg >= 0 ? Number(process.argv[mbArg + 1]) : 1100;
 if (!Number.isInteger(MB) || MB < 1) throw new Error(`--mb must be a whole number ≥ 1 (got ${process.argv[mbArg + 1]})`);
 const chunkArg = process.argv.indexOf('--chunk-kib');
 const CHUNK_BYTES = chunkArg >= 0 ? Number(process.argv[chunkArg + 1]) * 1024 : DEFAULT_CHUNK_BYTES;
-if (!Number.isInteger(CHUNK_BYTES) || CHUNK_BYTES < 1024) throw new Error(`--chunk-kib must be a whole number ≥ 1 (got ${process.argv[chunkArg + 1]})`);
+if (!Number.isInteger(CHUNK_BYTES) || CHUNK_BYTES < 1024)
+  throw new Error(`--chunk-kib must be a whole number ≥ 1 (got ${process.argv[chunkArg + 1]})`);
 
 const rssMiB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
 
@@ -41,7 +42,18 @@ try {
   closeSync(fd);
   writeFileSync(
     join(source, 'bundle.json'),
-    JSON.stringify({ format: 'anirec-model-bundle', formatVersion: 1, kind: 'ease', createdAt: new Date().toISOString(), params: {}, dataHash: 'bench', nUsers: 1, nItems: 1, nInteractions: 1, trainingSeconds: 0 }),
+    JSON.stringify({
+      format: 'anirec-model-bundle',
+      formatVersion: 1,
+      kind: 'ease',
+      createdAt: new Date().toISOString(),
+      params: {},
+      dataHash: 'bench',
+      nUsers: 1,
+      nItems: 1,
+      nInteractions: 1,
+      trainingSeconds: 0,
+    }),
   );
   const rssBefore = rssMiB();
 
@@ -72,13 +84,28 @@ try {
   const sameHead = readFileSync(join(dir, 'bundle.json'), 'utf8') === readFileSync(join(source, 'bundle.json'), 'utf8');
   const rows = [
     { step: 'copy the file on disk (baseline)', seconds: copySeconds.toFixed(1), 'MiB/s': Math.round(MB / copySeconds), 'vs copy': '1.0×' },
-    { step: 'register (upload in one transaction)', seconds: registerSeconds.toFixed(1), 'MiB/s': Math.round(MB / registerSeconds), 'vs copy': `${(registerSeconds / copySeconds).toFixed(1)}×` },
-    { step: 'materialize (download, verify, rename)', seconds: materializeSeconds.toFixed(1), 'MiB/s': Math.round(MB / materializeSeconds), 'vs copy': `${(materializeSeconds / copySeconds).toFixed(1)}×` },
+    {
+      step: 'register (upload in one transaction)',
+      seconds: registerSeconds.toFixed(1),
+      'MiB/s': Math.round(MB / registerSeconds),
+      'vs copy': `${(registerSeconds / copySeconds).toFixed(1)}×`,
+    },
+    {
+      step: 'materialize (download, verify, rename)',
+      seconds: materializeSeconds.toFixed(1),
+      'MiB/s': Math.round(MB / materializeSeconds),
+      'vs copy': `${(materializeSeconds / copySeconds).toFixed(1)}×`,
+    },
   ];
   printTable(`registry: one ${MB} MiB artifact in ${CHUNK_BYTES / 1024} KiB chunks`, rows);
   const memory = { rssBeforeMiB: rssBefore, peakRssAfterRegisterMiB: rssAfterRegister, peakRssAfterMaterializeMiB: rssAfterMaterialize };
-  const loop = { eventLoopDelayMaxMs: Math.round((delay.max / 1e6) * 10) / 10, eventLoopDelayP99Ms: Math.round((delay.percentile(99) / 1e6) * 10) / 10 };
-  console.log(`\npeak RSS: ${rssBefore} MiB before, ${rssAfterRegister} MiB after register, ${rssAfterMaterialize} MiB after materialize; event-loop delay during materialize: max ${loop.eventLoopDelayMaxMs} ms, p99 ${loop.eventLoopDelayP99Ms} ms; bundle.json identical: ${sameHead}`);
+  const loop = {
+    eventLoopDelayMaxMs: Math.round((delay.max / 1e6) * 10) / 10,
+    eventLoopDelayP99Ms: Math.round((delay.percentile(99) / 1e6) * 10) / 10,
+  };
+  console.log(
+    `\npeak RSS: ${rssBefore} MiB before, ${rssAfterRegister} MiB after register, ${rssAfterMaterialize} MiB after materialize; event-loop delay during materialize: max ${loop.eventLoopDelayMaxMs} ms, p99 ${loop.eventLoopDelayP99Ms} ms; bundle.json identical: ${sameHead}`,
+  );
   console.log(`results: ${writeResults('registry', { artifactMiB: MB, chunkBytes: CHUNK_BYTES, rows, memory, loop })}`);
 } finally {
   cluster.stop();

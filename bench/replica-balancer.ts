@@ -63,7 +63,13 @@ function fail(b: Backend, reason: string): void {
 
 export function startBalancer(ports: number[]): Promise<{ server: http.Server; port: number; backends: Backend[] }> {
   // Replicas start out: they come in after RISE good readiness checks, as behind a real balancer.
-  const backends: Backend[] = ports.map((port) => ({ port, in: false, fails: 0, oks: 0, agent: new http.Agent({ keepAlive: true, maxSockets: 128 }) }));
+  const backends: Backend[] = ports.map((port) => ({
+    port,
+    in: false,
+    fails: 0,
+    oks: 0,
+    agent: new http.Agent({ keepAlive: true, maxSockets: 128 }),
+  }));
   let next = 0;
   const timer = setInterval(() => backends.forEach(check), CHECK_MS);
   const pick = (tried: Set<Backend>): Backend | null => {
@@ -94,18 +100,28 @@ export function startBalancer(ports: number[]): Promise<{ server: http.Server; p
 
   function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, tried: Set<Backend>): void {
     const b = pick(tried);
-    if (b === null) return answer(res, tried.size === 0 ? 503 : 502, tried.size === 0 ? 'no replica is in' : 'every replica refused the connection');
+    if (b === null)
+      return answer(res, tried.size === 0 ? 503 : 502, tried.size === 0 ? 'no replica is in' : 'every replica refused the connection');
     tried.add(b);
     let connected = false;
     const upstream = http.request(
-      { host: '127.0.0.1', port: b.port, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) }, agent: b.agent },
+      {
+        host: '127.0.0.1',
+        port: b.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, 'content-length': String(body.length) },
+        agent: b.agent,
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, { ...up.headers, 'x-replica': String(b.port) });
         up.pipe(res);
         up.on('error', () => res.destroy());
       },
     );
-    upstream.setTimeout(UPSTREAM_TIMEOUT_MS, () => upstream.destroy(Object.assign(new Error('upstream timeout'), { code: 'UPSTREAM_TIMEOUT' })));
+    upstream.setTimeout(UPSTREAM_TIMEOUT_MS, () =>
+      upstream.destroy(Object.assign(new Error('upstream timeout'), { code: 'UPSTREAM_TIMEOUT' })),
+    );
     upstream.on('socket', (socket) => {
       // A reused keep-alive socket is connected already; a new one is once 'connect' fires.
       if (!socket.connecting) connected = true;

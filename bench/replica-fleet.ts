@@ -30,13 +30,19 @@ export interface CliResult {
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = performance.now();
   const home = mkdtempSync(join(tmpdir(), 'anirec-bench-cli-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { cwd: ROOT, env: { ...process.env, ANIREC_HOME: home, ...env, ANIREC_BENCH_CLI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ANIREC_HOME: home, ...env, ANIREC_BENCH_CLI: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.on('exit', () => rmSync(home, { recursive: true, force: true }));
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) })));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) })),
+  );
 }
 
 /** Like runCli, but a non-zero exit is an error that shows the command's output. */
@@ -69,7 +75,12 @@ export function cpuSecondsOf(pid: number | undefined): number {
 /** Busy CPU seconds of the whole machine so far (/proc/stat), or null. */
 export function machineBusySeconds(): number | null {
   try {
-    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return (user! + nice! + system! + irq! + softirq! + steal!) / 100;
   } catch {
     return null;
@@ -85,12 +96,20 @@ export class Replica {
   /** CPU seconds of the processes this replica ran before its current one (a killed one's). */
   private earlierCpu = 0;
 
-  constructor(readonly index: number, readonly port: number, private readonly storeUrl: string) {}
+  constructor(
+    readonly index: number,
+    readonly port: number,
+    private readonly storeUrl: string,
+  ) {}
 
   start(): void {
     this.starts.push(Date.now());
     const args = ['serve', '--store', this.storeUrl, '--host', '127.0.0.1', '--port', String(this.port), '--rate-limit', '0'];
-    const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], { cwd: ROOT, env: { ...process.env, ANIREC_HOME: this.home, ANIREC_BENCH_CLI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', SELF, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ANIREC_HOME: this.home, ANIREC_BENCH_CLI: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (d: Buffer): void => {
       // The last few kB only: enough to say why a replica failed.
       this.log = (this.log + d.toString()).slice(-8000);
@@ -164,7 +183,11 @@ export interface PostgresHolder {
 }
 
 export async function holdPostgres(): Promise<PostgresHolder> {
-  const child = fork(SELF, [], { env: { ...process.env, ANIREC_BENCH_POSTGRES: '1' }, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(SELF, [], {
+    env: { ...process.env, ANIREC_BENCH_POSTGRES: '1' },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const next = <T>(key: string): Promise<T> =>
     new Promise((resolve, reject) => {
       const onMessage = (m: Record<string, unknown>): void => {
@@ -199,7 +222,9 @@ if (process.env.ANIREC_BENCH_CLI === '1') {
 } else if (process.env.ANIREC_BENCH_POSTGRES === '1' && process.send) {
   // A plain .mjs module without type declarations: imported through a variable, typed here.
   const clusterModule = '../scripts/postgres-cluster.mjs';
-  const { startPostgresCluster } = (await import(clusterModule)) as { startPostgresCluster: () => Promise<{ url: string; pgCtl: (...args: string[]) => void; stop: () => void }> };
+  const { startPostgresCluster } = (await import(clusterModule)) as {
+    startPostgresCluster: () => Promise<{ url: string; pgCtl: (...args: string[]) => void; stop: () => void }>;
+  };
   const cluster = await startPostgresCluster();
   process.send({ url: cluster.url });
   process.on('message', (message) => {

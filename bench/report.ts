@@ -23,7 +23,11 @@ export function writeResults(name: string, data: unknown): string {
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: totalmem() / 2 ** 30 };
   // Results are committed: model directories are written relative to $ANIREC_HOME, not as this machine's paths.
   const home = resolvePaths().home;
-  const json = JSON.stringify({ name, ranAt: new Date().toISOString(), machine, data }, (_key, value: unknown) => (typeof value === 'string' && value.startsWith(home) ? `$ANIREC_HOME${value.slice(home.length)}` : value), 2);
+  const json = JSON.stringify(
+    { name, ranAt: new Date().toISOString(), machine, data },
+    (_key, value: unknown) => (typeof value === 'string' && value.startsWith(home) ? `$ANIREC_HOME${value.slice(home.length)}` : value),
+    2,
+  );
   writeFileSync(path, `${json}\n`);
   return path;
 }

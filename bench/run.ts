@@ -6,7 +6,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['import', 'train-models', 'recommend-batch', 'hybrid-stages', 'api', 'swap', 'twotower-epoch', 'numerics', 'ranker', 'replicas'];
+const ALL = [
+  'import',
+  'train-models',
+  'recommend-batch',
+  'hybrid-stages',
+  'api',
+  'swap',
+  'twotower-epoch',
+  'numerics',
+  'ranker',
+  'replicas',
+];
 const wanted = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 let failed = 0;
 for (const name of wanted) {

@@ -104,7 +104,9 @@ export class ServerProbe {
     const sched = schedstat();
     if (gap > STALL_MS) {
       const from = this.lastTick;
-      const gcMs = this.gcEntries.filter((g) => g.start < now && g.start + g.ms > from).reduce((s, g) => s + Math.min(now, g.start + g.ms) - Math.max(from, g.start), 0);
+      const gcMs = this.gcEntries
+        .filter((g) => g.start < now && g.start + g.ms > from)
+        .reduce((s, g) => s + Math.min(now, g.start + g.ms) - Math.max(from, g.start), 0);
       this.stalls.push({
         at: Math.round(from - this.started),
         ms: Math.round(gap * 10) / 10,
@@ -146,7 +148,12 @@ export class ServerProbe {
     return {
       startedAt: Math.round(performance.timeOrigin + this.started),
       seconds: Math.round(performance.now() - this.started) / 1000,
-      eventLoopDelayMs: { p50: ms(this.delay.percentile(50)), p99: ms(this.delay.percentile(99)), p999: ms(this.delay.percentile(99.9)), max: ms(this.delay.max) },
+      eventLoopDelayMs: {
+        p50: ms(this.delay.percentile(50)),
+        p99: ms(this.delay.percentile(99)),
+        p999: ms(this.delay.percentile(99.9)),
+        max: ms(this.delay.max),
+      },
       utilization: Math.round(performance.eventLoopUtilization(this.elu).utilization * 1000) / 1000,
       gc: {
         count: this.gcEntries.length,
@@ -156,7 +163,10 @@ export class ServerProbe {
       },
       cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
       machineCpuSeconds: this.machine === null ? null : Math.round((machineBusySeconds()! - this.machine) * 100) / 100,
-      mainThread: sched && this.sched ? { runningMs: Math.round(sched.run - this.sched.run), waitingForCpuMs: Math.round(sched.wait - this.sched.wait) } : { runningMs: null, waitingForCpuMs: null },
+      mainThread:
+        sched && this.sched
+          ? { runningMs: Math.round(sched.run - this.sched.run), waitingForCpuMs: Math.round(sched.wait - this.sched.wait) }
+          : { runningMs: null, waitingForCpuMs: null },
       stallCount: this.stalls.length,
       stalls: [...this.stalls].sort((a, b) => b.ms - a.ms).slice(0, 20),
     };

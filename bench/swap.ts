@@ -35,7 +35,10 @@ const MODE = process.env.BENCH_SWAP_MODE === 'cold' ? 'cold' : 'known-user';
 const RATE = Number(process.env.BENCH_SWAP_RATE ?? (MODE === 'cold' ? 100 : 500));
 const EVERY_MS = Number(process.env.BENCH_SWAP_EVERY_MS ?? 4000);
 const RUNS = Math.max(1, Number(process.env.BENCH_SWAP_RUNS ?? 3));
-const VIA = (process.env.BENCH_SWAP_VIA ?? 'both') === 'both' ? (['reload', 'current'] as const) : ([process.env.BENCH_SWAP_VIA as 'reload' | 'current'] as const);
+const VIA =
+  (process.env.BENCH_SWAP_VIA ?? 'both') === 'both'
+    ? (['reload', 'current'] as const)
+    : ([process.env.BENCH_SWAP_VIA as 'reload' | 'current'] as const);
 const WARMUP_SECONDS = 3;
 const TARGET_MS = 50;
 const KEY = randomBytes(12).toString('hex');
@@ -64,7 +67,11 @@ function pointCurrentAt(dir: string): void {
 
 async function startServer(): Promise<{ child: ChildProcess; ready: Ready; swaps: Swap[] }> {
   const script = fileURLToPath(new URL('./api.ts', import.meta.url));
-  const child = fork(script, ['--serve'], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_API_KEY: KEY, BENCH_API_WORKERS: '1' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(script, ['--serve'], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_API_KEY: KEY, BENCH_API_WORKERS: '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const swaps: Swap[] = [];
   const ready = await new Promise<Ready>((resolve, reject) => {
     child.on('message', (message: { port?: number; swap?: Swap }) => {
@@ -85,7 +92,11 @@ function requests(ready: Ready): () => LoadRequest {
   return () => {
     const chosen = new Set<number>();
     while (chosen.size < 50) chosen.add(ready.popular[Math.floor(random() * ready.popular.length)]!.id);
-    return { method: 'POST', path: '/v1/recommendations/from-titles', body: JSON.stringify({ titles: [...chosen].map((id) => ({ id, score: 1 + Math.floor(random() * 10) })), k: 10 }) };
+    return {
+      method: 'POST',
+      path: '/v1/recommendations/from-titles',
+      body: JSON.stringify({ titles: [...chosen].map((id) => ({ id, score: 1 + Math.floor(random() * 10) })), k: 10 }),
+    };
   };
 }
 
@@ -93,7 +104,8 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 function stats(values: number[]): { n: number; p50: number; p99: number; max: number } {
   const sorted = Float64Array.from(values).sort();
-  const at = (p: number): number => (sorted.length === 0 ? Number.NaN : round2(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!));
+  const at = (p: number): number =>
+    sorted.length === 0 ? Number.NaN : round2(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!);
   return { n: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted.length === 0 ? Number.NaN : round2(sorted[sorted.length - 1]!) };
 }
 
@@ -121,7 +133,14 @@ function split(result: OpenLoopResult, swaps: Swap[], askedAt: number[]): { duri
 }
 
 /** Swaps the model every EVERY_MS until `until`, the way `via` says; resolves when the last has been asked for. */
-async function driveSwaps(base: string, via: 'reload' | 'current', original: string, alias: string, until: number, askedAt: number[]): Promise<number> {
+async function driveSwaps(
+  base: string,
+  via: 'reload' | 'current',
+  original: string,
+  alias: string,
+  until: number,
+  askedAt: number[],
+): Promise<number> {
   let asked = 0;
   let useAlias = true;
   for (let next = Date.now() + EVERY_MS / 2; next + EVERY_MS / 2 < until; next += EVERY_MS) {
@@ -142,7 +161,9 @@ async function driveSwaps(base: string, via: 'reload' | 'current', original: str
 
 async function main(): Promise<void> {
   if (!existsSync(paths.database) || !existsSync(currentFile)) {
-    console.error(`bench swap: needs a store and a trained model under ${paths.home}. Run \`anirec import && anirec train && anirec precompute\` first (or set ANIREC_HOME).`);
+    console.error(
+      `bench swap: needs a store and a trained model under ${paths.home}. Run \`anirec import && anirec train && anirec precompute\` first (or set ANIREC_HOME).`,
+    );
     process.exit(1);
   }
   const original = currentDir();
@@ -174,12 +195,17 @@ async function main(): Promise<void> {
       const probe = await readProbe(child);
       const loadCpu = process.cpuUsage(cpuBefore);
       // CPU of everything but the server and this process: other jobs on the machine meanwhile.
-      const otherCpu = probe.machineCpuSeconds === null ? null : Math.max(0, probe.machineCpuSeconds - probe.cpuSeconds - (loadCpu.user + loadCpu.system) / 1e6);
+      const otherCpu =
+        probe.machineCpuSeconds === null
+          ? null
+          : Math.max(0, probe.machineCpuSeconds - probe.cpuSeconds - (loadCpu.user + loadCpu.system) / 1e6);
       const { during, after, outside } = split(result, swaps, askedAt);
       const d = stats(during);
       const a = stats(after);
       const o = stats(outside);
-      const builds = swaps.map((s, i) => s.build ?? { ms: s.at - (askedAt[i] ?? s.at), storeReadInWorker: false, yields: 0, eventLoopDelayMaxMs: Number.NaN });
+      const builds = swaps.map(
+        (s, i) => s.build ?? { ms: s.at - (askedAt[i] ?? s.at), storeReadInWorker: false, yields: 0, eventLoopDelayMaxMs: Number.NaN },
+      );
       const row = {
         mode: MODE,
         'rate req/s': RATE,
@@ -198,10 +224,19 @@ async function main(): Promise<void> {
         'loop delay max ms': probe.eventLoopDelayMs.max,
         'other CPU s': otherCpu === null ? '' : Math.round(otherCpu * 10) / 10,
         errors: result.errors,
-        target: via === 'none' ? '' : d.n > 0 && Math.max(d.max, a.max) <= TARGET_MS && result.errors === 0 ? `yes (≤${TARGET_MS})` : `NO (≤${TARGET_MS})`,
+        target:
+          via === 'none'
+            ? ''
+            : d.n > 0 && Math.max(d.max, a.max) <= TARGET_MS && result.errors === 0
+              ? `yes (≤${TARGET_MS})`
+              : `NO (≤${TARGET_MS})`,
       };
       rows.push(row);
-      console.error(`bench swap: ${Object.entries(row).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      console.error(
+        `bench swap: ${Object.entries(row)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
       const { samples: _samples, ...summary } = result;
       results.push({ via, run, ...summary, during: d, after: a, outside: o, swaps: [...swaps], otherCpuSeconds: otherCpu, server: probe });
     }
@@ -212,9 +247,22 @@ async function main(): Promise<void> {
     pointCurrentAt(original);
     rmSync(alias, { force: true });
   }
-  const load = loadavg().map((x) => Math.round(x * 10) / 10).join(' / ');
-  printTable(`Model swaps under load: ${MODE} at ${RATE} req/s open-loop, ${SECONDS}s per run, a swap every ${EVERY_MS} ms; load average now ${load}`, rows);
-  const file = writeResults(`swap-${MODE}${process.env.BENCH_SWAP_TAG ? `-${process.env.BENCH_SWAP_TAG}` : ''}`, { mode: MODE, rate: RATE, seconds: SECONDS, everyMs: EVERY_MS, runs: RUNS, targetMs: TARGET_MS, results });
+  const load = loadavg()
+    .map((x) => Math.round(x * 10) / 10)
+    .join(' / ');
+  printTable(
+    `Model swaps under load: ${MODE} at ${RATE} req/s open-loop, ${SECONDS}s per run, a swap every ${EVERY_MS} ms; load average now ${load}`,
+    rows,
+  );
+  const file = writeResults(`swap-${MODE}${process.env.BENCH_SWAP_TAG ? `-${process.env.BENCH_SWAP_TAG}` : ''}`, {
+    mode: MODE,
+    rate: RATE,
+    seconds: SECONDS,
+    everyMs: EVERY_MS,
+    runs: RUNS,
+    targetMs: TARGET_MS,
+    results,
+  });
   console.log(`\nwrote ${file}`);
 }
 

@@ -150,6 +150,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
   };
   const realRatings = arg('real', fileURLToPath(new URL('../data/ratings_2016_5k_users.csv.gz', import.meta.url)));
-  const result = await generateSynthetic({ rows: Number(arg('rows', '20000000')), out: arg('out', 'ratings-synthetic.csv'), seed: Number(arg('seed', '7')), realRatings });
+  const result = await generateSynthetic({
+    rows: Number(arg('rows', '20000000')),
+    out: arg('out', 'ratings-synthetic.csv'),
+    seed: Number(arg('seed', '7')),
+    realRatings,
+  });
   console.log(`wrote ${result.rows.toLocaleString('en')} rows for ${result.users.toLocaleString('en')} users over ${result.items} items`);
 }

@@ -47,7 +47,14 @@ async function main(): Promise<void> {
     const started = performance.now();
     const { loss, pairs } = runEpoch(own, epoch);
     const used = cpuUsage(cpu);
-    timings.push({ implementation: 'own kernels', epoch, pairs, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, loss });
+    timings.push({
+      implementation: 'own kernels',
+      epoch,
+      pairs,
+      seconds: (performance.now() - started) / 1000,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      loss,
+    });
   }
 
   const backend = await useWasmBackend(threads);
@@ -68,7 +75,14 @@ async function main(): Promise<void> {
       steps++;
     }
     const used = cpuUsage(cpu);
-    timings.push({ implementation: `tfjs wasm (SIMD ${backend.simd ? 'on' : 'off'}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'})`, epoch, pairs: n, seconds: (performance.now() - started) / 1000, cpuSeconds: (used.user + used.system) / 1e6, loss: total / steps });
+    timings.push({
+      implementation: `tfjs wasm (SIMD ${backend.simd ? 'on' : 'off'}, ${backend.threads} thread${backend.threads === 1 ? '' : 's'})`,
+      epoch,
+      pairs: n,
+      seconds: (performance.now() - started) / 1000,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      loss: total / steps,
+    });
   }
 
   const names = [...new Set(timings.map((t) => t.implementation))];
@@ -85,7 +99,10 @@ async function main(): Promise<void> {
       'loss (last epoch)': mine[mine.length - 1]!.loss.toFixed(4),
     };
   });
-  printTable(`Two-tower training per epoch, bundled data (${set.data.nUsers} users, ${set.data.nItems} titles), ${epochs} epochs each, seed ${seed}`, rows);
+  printTable(
+    `Two-tower training per epoch, bundled data (${set.data.nUsers} users, ${set.data.nItems} titles), ${epochs} epochs each, seed ${seed}`,
+    rows,
+  );
   const path = writeResults('twotower-epoch', { params: own.params, epochs, timings, summary: rows });
   console.log(`\nwrote ${path}`);
 }

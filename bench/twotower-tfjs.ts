@@ -109,7 +109,12 @@ export class TfjsTwoTower {
     const bagRows = tf.tensor1d(segments, 'int32');
     const positive = tf.oneHot(tf.tensor1d(batch.positive.slice(0, rows), 'int32'), count);
     const logQ = batch.logQ === null ? null : tf.tensor1d(batch.logQ.slice(0, count));
-    const variables = [...this.itemLayers.flat(), ...this.userLayers.flat(), ...(this.itemIds ? [this.itemIds] : []), ...(this.historyIds ? [this.historyIds] : [])];
+    const variables = [
+      ...this.itemLayers.flat(),
+      ...this.userLayers.flat(),
+      ...(this.itemIds ? [this.itemIds] : []),
+      ...(this.historyIds ? [this.historyIds] : []),
+    ];
     const cost = this.optimizer.minimize(
       () => {
         let item = mlp(tf.gather(this.inputs, candidates) as tf.Tensor2D, this.itemLayers);
@@ -130,7 +135,8 @@ export class TfjsTwoTower {
         let l2 = tf.scalar(0);
         for (const [w] of [...this.itemLayers, ...this.userLayers]) l2 = tf.add(l2, tf.mul(0.5 * p.l2, tf.sum(tf.square(w))));
         // The product penalises the ID rows a step used; gathering them costs the same here.
-        if (this.itemIds !== null) l2 = tf.add(l2, tf.mul(0.5 * p.l2, tf.sum(tf.square(tf.mul(tf.gather(this.itemIds, candidates), keep)))));
+        if (this.itemIds !== null)
+          l2 = tf.add(l2, tf.mul(0.5 * p.l2, tf.sum(tf.square(tf.mul(tf.gather(this.itemIds, candidates), keep)))));
         if (this.historyIds !== null) l2 = tf.add(l2, tf.mul(0.5 * p.l2, tf.sum(tf.square(tf.gather(this.historyIds, bagItems)))));
         return tf.add(ce, l2) as tf.Scalar;
       },

@@ -24,8 +24,14 @@ if (baselines) {
 }
 for (const { label, ...params } of variants) {
   const t = performance.now();
-  const model = trainTwoTower(split.trainData, set.catalogueAsOf2016, params, { seed: 42, onProgress: (_f, message) => console.error(`  ${label}: ${message}`) });
+  const model = trainTwoTower(split.trainData, set.catalogueAsOf2016, params, {
+    seed: 42,
+    onProgress: (_f, message) => console.error(`  ${label}: ${message}`),
+  });
   const report = model.report as { losses: number[] };
-  score(`twotower ${label}`, model, (performance.now() - t) / 1000, { params: JSON.stringify(params), 'final loss': report.losses[report.losses.length - 1]!.toFixed(4) });
+  score(`twotower ${label}`, model, (performance.now() - t) / 1000, {
+    params: JSON.stringify(params),
+    'final loss': report.losses[report.losses.length - 1]!.toFixed(4),
+  });
 }
 finish('twotower-tune');

@@ -31,7 +31,12 @@ export async function validationTuning(): Promise<ValidationTuning> {
     split,
     score(label, recommender, trainSeconds, extra = {}) {
       const started = performance.now();
-      const result = evaluate([{ name: label, recommender }], split.validation, { trainData: split.trainData, ks: [20], relevance: 'liked', ci: { method: 'normal' } });
+      const result = evaluate([{ name: label, recommender }], split.validation, {
+        trainData: split.trainData,
+        ks: [20],
+        relevance: 'liked',
+        ci: { method: 'normal' },
+      });
       const msPerUser = (performance.now() - started) / split.validation.length;
       const m = result.sections[0]!.models[0]!.metrics;
       const row = {

@@ -19,10 +19,15 @@ for (const dir of dirs) {
     const { buffer } = module.toBinary({});
     module.destroy();
     const target = join(dir, name.replace(/\.wat$/, '.wasm.ts'));
-    const text = `// Generated from ${name} by \`npm run build:wasm\`; do not edit.\n` +
+    const text =
+      `// Generated from ${name} by \`npm run build:wasm\`; do not edit.\n` +
       `export const WASM_BASE64 = '${Buffer.from(buffer).toString('base64')}';\n`;
     let current = '';
-    try { current = readFileSync(target, 'utf8'); } catch { /* not built yet */ }
+    try {
+      current = readFileSync(target, 'utf8');
+    } catch {
+      /* not built yet */
+    }
     if (current === text) continue;
     stale++;
     if (check) console.error(`${target} is not what ${path} assembles to; run npm run build:wasm`);

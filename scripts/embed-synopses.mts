@@ -72,5 +72,7 @@ entries.sort((a, b) => a.animeId - b.animeId);
 writeEmbeddingCache(output, entries);
 console.log(
   `wrote ${entries.length} embeddings to ${output} (${(statSync(output).size / 1e6).toFixed(2)} MB); ` +
-    (todo.length > 0 ? `${(elapsed / todo.length).toFixed(1)} ms/synopsis, ${(elapsed / 1000).toFixed(0)} s total` : 'nothing new to embed'),
+    (todo.length > 0
+      ? `${(elapsed / todo.length).toFixed(1)} ms/synopsis, ${(elapsed / 1000).toFixed(0)} s total`
+      : 'nothing new to embed'),
 );

@@ -24,7 +24,9 @@ export function findPostgresBin() {
   }
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) {
       const dir = join(root, v, 'bin');
       if (existsSync(join(dir, 'initdb'))) return dir;
@@ -48,7 +50,9 @@ function freePort() {
 /** PostgreSQL refuses to run as root: as root, run its tools as the `postgres` system user. */
 function postgresUser() {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
-  const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('postgres:'));
+  const passwd = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('postgres:'));
   if (passwd === undefined) throw new Error(`Running as root, but there is no "postgres" user to run the test cluster as. ${INSTALL_HINT}`);
   const [, , uid, gid] = passwd.split(':');
   return { uid: Number(uid), gid: Number(gid) };
@@ -68,7 +72,8 @@ function run(user, command, args) {
  */
 export async function startPostgresCluster() {
   const bin = findPostgresBin();
-  if (bin === null) throw new Error(`The tests need PostgreSQL's initdb and pg_ctl, and neither is on PATH nor under /usr/lib/postgresql. ${INSTALL_HINT}`);
+  if (bin === null)
+    throw new Error(`The tests need PostgreSQL's initdb and pg_ctl, and neither is on PATH nor under /usr/lib/postgresql. ${INSTALL_HINT}`);
   const user = postgresUser();
   const dir = mkdtempSync(join(tmpdir(), 'anirec-pg-'));
   const dataDir = join(dir, 'data');
@@ -102,7 +107,8 @@ export async function startPostgresCluster() {
     dataDir,
     bin,
     /** Runs pg_ctl on this cluster (`restart`, `stop`, `start`), for tests of a database that goes away. */
-    pgCtl: (...args) => run(user, join(bin, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...args]),
+    pgCtl: (...args) =>
+      run(user, join(bin, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', ...args]),
     stop,
   };
 }

@@ -5,7 +5,11 @@ import { spawnSync } from 'node:child_process';
 
 function collect(dir, out) {
   let names;
-  try { names = readdirSync(dir); } catch { return out; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of names) {
     if (name === 'node_modules' || name.startsWith('.')) continue;
     const path = join(dir, name);

@@ -50,7 +50,10 @@ const SCREENS: Record<string, { path: string; prepare: (page: Page) => Promise<v
     path: `/for-you?${PICKS}`,
     prepare: async (page) => {
       await page.locator('article.card .synopsis:not(.sk-text)').first().waitFor();
-      const toggle = page.locator('article.card').getByRole('button', { name: /^\+\d+ more from / }).first();
+      const toggle = page
+        .locator('article.card')
+        .getByRole('button', { name: /^\+\d+ more from / })
+        .first();
       await toggle.click();
       await toggle.scrollIntoViewIfNeeded();
     },

@@ -13,11 +13,40 @@ export type { OpenedDataFile, Anime, Interaction, ListStatus, FormatId } from '.
 export { fetchUserList, type AniListClientOptions } from './data/anilist/index.js';
 
 // Store: opened by URL (sqlite:PATH, the embedded default), and transactional imports.
-export { openStore, describeStore, SqliteStore, PostgresStore, importFiles, ImportAbortedError, ImportInProgressError, StoreBusyError, StoreNotFoundError, StoreUrlError } from './store/index.js';
-export type { Store, StoredUser, StoredInteraction, UserRanking, ImportFileSpec, ImportOptions, ImportSummary, ImportTransaction, ImportResult } from './store/index.js';
+export {
+  openStore,
+  describeStore,
+  SqliteStore,
+  PostgresStore,
+  importFiles,
+  ImportAbortedError,
+  ImportInProgressError,
+  StoreBusyError,
+  StoreNotFoundError,
+  StoreUrlError,
+} from './store/index.js';
+export type {
+  Store,
+  StoredUser,
+  StoredInteraction,
+  UserRanking,
+  ImportFileSpec,
+  ImportOptions,
+  ImportSummary,
+  ImportTransaction,
+  ImportResult,
+} from './store/index.js';
 
 // Models: training, saving and loading.
-export { MODEL_NAMES, DEFAULT_MODEL_PARAMS, trainModel, trainBundle, isModelName, type ModelName, type ModelParams } from './models/train-model.js';
+export {
+  MODEL_NAMES,
+  DEFAULT_MODEL_PARAMS,
+  trainModel,
+  trainBundle,
+  isModelName,
+  type ModelName,
+  type ModelParams,
+} from './models/train-model.js';
 export { loadTrainingSet, type TrainingSet } from './models/training-set.js';
 export { loadBundle, saveBundle, makeBundle, manifestFor, type ModelBundle, type BundleManifest } from './models/bundle.js';
 export type { History, Recommender, TrainingData } from './models/types.js';

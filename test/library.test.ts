@@ -12,13 +12,17 @@ import { test } from 'node:test';
 import * as anirec from '../src/index.js';
 
 test('import → train → recommend → precompute through the public entry point only', async () => {
-  const { BUNDLED_DATA, openStore, importFiles, loadTrainingSet, trainBundle, RecommendationEngine, precomputeRankings, listFormats } = anirec;
+  const { BUNDLED_DATA, openStore, importFiles, loadTrainingSet, trainBundle, RecommendationEngine, precomputeRankings, listFormats } =
+    anirec;
   assert.ok(listFormats().length >= 5);
   const dir = mkdtempSync(join(tmpdir(), 'anirec-library-'));
   const store = await openStore(`sqlite:${join(dir, 'anirec.db')}`);
   try {
     const ratings = join(dir, 'ratings.csv');
-    writeFileSync(ratings, gunzipSync(readFileSync(BUNDLED_DATA.ratings2016)).toString('utf8').split('\n').slice(0, 15_001).join('\n') + '\n');
+    writeFileSync(
+      ratings,
+      gunzipSync(readFileSync(BUNDLED_DATA.ratings2016)).toString('utf8').split('\n').slice(0, 15_001).join('\n') + '\n',
+    );
     const summary = await importFiles(store, [{ path: BUNDLED_DATA.catalogue2016 }, { path: ratings, userSource: 'kaggle2016' }]);
     assert.equal(summary.files.length, 2);
     const set = await loadTrainingSet(store);

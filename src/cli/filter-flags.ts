@@ -47,7 +47,13 @@ const HELP: Partial<Record<FilterField, string>> = {
 
 /** Repeated list flags add up: `--genres Action --genres Comedy` = `--genres Action,Comedy`. */
 function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  ];
 }
 
 export function addFilterOptions(command: Command): Command {
@@ -84,7 +90,9 @@ function parseJsonFilters(text: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`--filters is not valid JSON (${(error as Error).message}); e.g. --filters '{"yearMin": 2017, "genres": ["Comedy"]}'.`);
+    throw new CliError(
+      `--filters is not valid JSON (${(error as Error).message}); e.g. --filters '{"yearMin": 2017, "genres": ["Comedy"]}'.`,
+    );
   }
   return value;
 }
@@ -142,7 +150,11 @@ export function explainFilterError(error: FilterError, fromFlags: ReadonlySet<st
   const where = !known ? '' : fromFlags.has(field) ? `${flagOf(field)}: ` : `--filters ${field}: `;
   let message = error.message.replace(/ GET \/v1\/tags lists every \w+\.$/, '');
   if (!known) for (const flagged of fromFlags) message = message.replace(new RegExp(`\\b${flagged}\\b`, 'g'), flagOf(flagged));
-  const vocabulary = /^(exclude)?genres$/i.test(field) ? catalog.vocabulary.genres : /^(exclude)?themes$/i.test(field) ? catalog.vocabulary.themes : null;
+  const vocabulary = /^(exclude)?genres$/i.test(field)
+    ? catalog.vocabulary.genres
+    : /^(exclude)?themes$/i.test(field)
+      ? catalog.vocabulary.themes
+      : null;
   if (vocabulary !== null) {
     const names = [...vocabulary.values()].sort((a, b) => a.localeCompare(b));
     message += ` The catalogue's ${field.toLowerCase().includes('genre') ? 'genres' : 'themes'}: ${names.join(', ')}.`;

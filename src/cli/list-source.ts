@@ -29,8 +29,15 @@ export interface ListSourceFlags {
 export function addListSourceOptions(command: Command): Command {
   return command
     .option('--user <id>', 'a user in the store: their id in their dataset (1) or source:id (kaggle2016:1, mal:bebop_fan)')
-    .option('--titles <list>', 'titles you liked, comma-separated, typos are fine; "Monster=9" gives a score (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
-    .option('--list <file>', 'a list file, read once and not stored: a MyAnimeList XML export (.xml or .xml.gz), or a ratings / animelist CSV')
+    .option(
+      '--titles <list>',
+      'titles you liked, comma-separated, typos are fine; "Monster=9" gives a score (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
+      '--list <file>',
+      'a list file, read once and not stored: a MyAnimeList XML export (.xml or .xml.gz), or a ratings / animelist CSV',
+    )
     .option('--list-user <id>', 'which user of a --list file that holds several users (a ratings CSV)')
     .option('--anilist <name>', 'a public AniList user list, fetched once and not stored')
     .option('--anilist-endpoint <url>', 'AniList GraphQL endpoint', ANILIST_ENDPOINT);
@@ -47,22 +54,32 @@ const SOURCES = ['user', 'titles', 'list', 'anilist'] as const;
 /** Exactly one of --user, --titles, --list, --anilist. */
 export function checkOneSource(flags: ListSourceFlags): void {
   const given = SOURCES.filter((s) => flags[s] !== undefined);
-  if (given.length === 0) throw new CliError('Say whose list to use: --user ID (a user in the store), --titles "Steins;Gate, Monster", --list export.xml or --anilist NAME.');
+  if (given.length === 0)
+    throw new CliError(
+      'Say whose list to use: --user ID (a user in the store), --titles "Steins;Gate, Monster", --list export.xml or --anilist NAME.',
+    );
   if (given.length > 1) throw new CliError(`Give one list, not ${given.map((s) => `--${s}`).join(' and ')}.`);
-  if (flags.listUser !== undefined && flags.list === undefined) throw new CliError('--list-user picks a user in a --list file; give --list FILE too.');
+  if (flags.listUser !== undefined && flags.list === undefined)
+    throw new CliError('--list-user picks a user in a --list file; give --list FILE too.');
 }
 
 /** A user that must exist, with the same id in other sources as suggestions. */
 export async function resolveUser(store: Store, spec: string): Promise<StoredUser> {
   const at = spec.indexOf(':');
   const [source, externalId] = at > 0 ? [spec.slice(0, at), spec.slice(at + 1)] : [null, spec];
-  if (externalId.trim() === '') throw new CliError(`--user ${JSON.stringify(spec)}: the id after "source:" is empty; use e.g. kaggle2016:1.`);
+  if (externalId.trim() === '')
+    throw new CliError(`--user ${JSON.stringify(spec)}: the id after "source:" is empty; use e.g. kaggle2016:1.`);
   const users = await store.findUser(source, externalId);
   if (users.length === 1) return users[0]!;
-  if (users.length > 1) throw new CliError(`--user "${spec}" names ${users.length} users; say which: ${users.map((u) => `${u.source}:${u.externalId}`).join(', ')}`);
+  if (users.length > 1)
+    throw new CliError(
+      `--user "${spec}" names ${users.length} users; say which: ${users.map((u) => `${u.source}:${u.externalId}`).join(', ')}`,
+    );
   const elsewhere = source === null ? [] : await store.findUser(null, externalId);
   const hint = elsewhere.length > 0 ? ` Did you mean ${elsewhere.map((u) => `${u.source}:${u.externalId}`).join(' or ')}?` : '';
-  throw new CliError(`No user "${spec}" in the store.${hint} Users are named by their id in their dataset, e.g. 1 or kaggle2016:1; without a stored user, use --titles, --list or --anilist.`);
+  throw new CliError(
+    `No user "${spec}" in the store.${hint} Users are named by their id in their dataset, e.g. 1 or kaggle2016:1; without a stored user, use --titles, --list or --anilist.`,
+  );
 }
 
 function describeProblems(problems: readonly RowProblem[], where: string): string | null {
@@ -87,20 +104,25 @@ function toEntries(rows: readonly Interaction[], catalog: Catalog, where: string
   }
   if (missing.size > 0) {
     const named = [...missing].slice(0, 10).map(([id, title]) => (title ? `${title} (${id})` : String(id)));
-    notes.push(`${missing.size} title(s) of ${where} are not in the catalogue and were left out: ${named.join(', ')}${missing.size > 10 ? ', …' : ''}`);
+    notes.push(
+      `${missing.size} title(s) of ${where} are not in the catalogue and were left out: ${named.join(', ')}${missing.size > 10 ? ', …' : ''}`,
+    );
   }
   return [...byId.values()];
 }
 
 /** A list file read with the importers' format detection and checks, without a store. */
 async function readListFile(path: string, listUser: string | undefined, catalog: Catalog): Promise<ListInput> {
-  if (!existsSync(path)) throw new CliError(`--list ${path}: no such file. Give the path of a MyAnimeList export (MAL → Profile → Export) or a ratings CSV.`);
+  if (!existsSync(path))
+    throw new CliError(`--list ${path}: no such file. Give the path of a MyAnimeList export (MAL → Profile → Export) or a ratings CSV.`);
   const rows: Interaction[] = [];
   const problems: RowProblem[] = [];
   try {
     const { format, chunks } = await openDataFile(path);
     if (format.kind !== 'interactions') {
-      throw new CliError(`--list ${path}: this is a catalogue (${format.description}), not a list of someone's titles. --list reads a MyAnimeList XML export or a ratings / animelist CSV; import catalogues with \`anirec import\`.`);
+      throw new CliError(
+        `--list ${path}: this is a catalogue (${format.description}), not a list of someone's titles. --list reads a MyAnimeList XML export or a ratings / animelist CSV; import catalogues with \`anirec import\`.`,
+      );
     }
     for await (const chunk of chunks) {
       rows.push(...chunk.interactions);
@@ -114,20 +136,37 @@ async function readListFile(path: string, listUser: string | undefined, catalog:
   const users = [...new Set(rows.map((r) => r.user))];
   let user: string;
   if (listUser !== undefined) {
-    if (!users.includes(listUser)) throw new CliError(`--list-user ${listUser}: ${path} has no user "${listUser}" (it lists ${users.length}: ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', …' : ''}).`);
+    if (!users.includes(listUser))
+      throw new CliError(
+        `--list-user ${listUser}: ${path} has no user "${listUser}" (it lists ${users.length}: ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', …' : ''}).`,
+      );
     user = listUser;
   } else if (users.length === 1) {
     user = users[0]!;
   } else if (users.length === 0) {
-    throw new CliError(`--list ${path}: the file has no list entries${problems.length > 0 ? ` (${problems.length} could not be read; first: line ${problems[0]!.line}: ${problems[0]!.message})` : ''}.`);
+    throw new CliError(
+      `--list ${path}: the file has no list entries${problems.length > 0 ? ` (${problems.length} could not be read; first: line ${problems[0]!.line}: ${problems[0]!.message})` : ''}.`,
+    );
   } else {
-    throw new CliError(`--list ${path} holds the lists of ${users.length} users; pick one with --list-user (e.g. --list-user ${users[0]}).`);
+    throw new CliError(
+      `--list ${path} holds the lists of ${users.length} users; pick one with --list-user (e.g. --list-user ${users[0]}).`,
+    );
   }
   const notes: string[] = [];
   const problemNote = describeProblems(problems, path);
   if (problemNote) notes.push(problemNote);
   const label = users.length > 1 ? `${path} (user ${user})` : path;
-  return { kind: 'list', entries: toEntries(rows.filter((r) => r.user === user), catalog, path, notes), label, notes };
+  return {
+    kind: 'list',
+    entries: toEntries(
+      rows.filter((r) => r.user === user),
+      catalog,
+      path,
+      notes,
+    ),
+    label,
+    notes,
+  };
 }
 
 /** AniList failures as what the person can do about them (the API's import route says the same). */
@@ -140,20 +179,27 @@ function aniListCliError(error: unknown, name: string): CliError {
     case 'not_found':
       return new CliError(`--anilist ${name}: AniList has no user "${name}"; check the spelling as in anilist.co/user/<name>.`);
     case 'private':
-      return new CliError(`--anilist ${name}: the list is private. Make it public in AniList's settings, or export it and use --list FILE.`);
+      return new CliError(
+        `--anilist ${name}: the list is private. Make it public in AniList's settings, or export it and use --list FILE.`,
+      );
     case 'rate_limited':
       return new CliError(`--anilist ${name}: AniList is rate-limiting requests; wait a minute and try again.`);
     case 'network':
     case 'timeout':
     case 'server':
-      return new CliError(`--anilist ${name}: ${error.message.replace(/ Gave up after.*$/s, '')} If AniList cannot be reached from here, export the list on AniList and use --list FILE (or point --anilist-endpoint at a mirror).`);
+      return new CliError(
+        `--anilist ${name}: ${error.message.replace(/ Gave up after.*$/s, '')} If AniList cannot be reached from here, export the list on AniList and use --list FILE (or point --anilist-endpoint at a mirror).`,
+      );
     default:
       return new CliError(`--anilist ${name}: the AniList request failed (${error.reason}): ${error.message}`);
   }
 }
 
 async function readAniList(name: string, endpoint: string, catalog: Catalog): Promise<ListInput> {
-  if (!/^[A-Za-z0-9_-]{1,100}$/.test(name)) throw new CliError(`--anilist ${JSON.stringify(name)}: an AniList user name has only letters, digits, _ and - (as in anilist.co/user/<name>).`);
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(name))
+    throw new CliError(
+      `--anilist ${JSON.stringify(name)}: an AniList user name has only letters, digits, _ and - (as in anilist.co/user/<name>).`,
+    );
   const rows: Interaction[] = [];
   const problems: RowProblem[] = [];
   let listed = name;
@@ -185,7 +231,11 @@ export async function readListInput(flags: ListSourceFlags, store: Store, catalo
   if (flags.titles !== undefined) {
     const inputs = parseTitleList(flags.titles);
     const resolved = resolveTitles(inputs, catalog, titles);
-    const entries = resolved.map((r, i) => ({ animeId: r.anime.id, score: inputs[i]!.score, status: inputs[i]!.score !== null ? ('completed' as const) : null }));
+    const entries = resolved.map((r, i) => ({
+      animeId: r.anime.id,
+      score: inputs[i]!.score,
+      status: inputs[i]!.score !== null ? ('completed' as const) : null,
+    }));
     return { kind: 'titles', entries, resolved, label: `${resolved.length} title(s)`, notes: [] };
   }
   if (flags.list !== undefined) return readListFile(flags.list, flags.listUser, catalog);

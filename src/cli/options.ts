@@ -57,7 +57,9 @@ export function addStoreOptions(command: Command, { model = true } = {}): Comman
  */
 export function storeUrlOf(flags: StoreLocationFlags, paths: AnirecPaths): string {
   if (flags.store !== undefined && flags.db !== undefined) {
-    throw new CliError(`--store ${redactStoreUrl(flags.store)} and --db ${flags.db} both name the store; give one (--db PATH is short for --store sqlite:PATH).`);
+    throw new CliError(
+      `--store ${redactStoreUrl(flags.store)} and --db ${flags.db} both name the store; give one (--db PATH is short for --store sqlite:PATH).`,
+    );
   }
   if (flags.db !== undefined) return `sqlite:${flags.db}`;
   return flags.store ?? paths.store;
@@ -75,10 +77,20 @@ export function addPagingOptions(command: Command): Command {
   const { k, offset, diversity, franchise } = pagingProperties;
   return command
     .option('--k <n>', `how many titles (${k.minimum}–${k.maximum})`, parseNumberIn('--k', k.minimum, k.maximum, true), k.default)
-    .option('--offset <n>', `titles to skip: the next page is offset + k (${offset.minimum}–${offset.maximum})`, parseNumberIn('--offset', offset.minimum, offset.maximum, true), offset.default)
-    .option('--diversity <λ>', `MMR diversity, ${diversity.minimum} = pure relevance … ${diversity.maximum} = most varied`, parseNumberIn('--diversity', diversity.minimum, diversity.maximum, false))
+    .option(
+      '--offset <n>',
+      `titles to skip: the next page is offset + k (${offset.minimum}–${offset.maximum})`,
+      parseNumberIn('--offset', offset.minimum, offset.maximum, true),
+      offset.default,
+    )
+    .option(
+      '--diversity <λ>',
+      `MMR diversity, ${diversity.minimum} = pure relevance … ${diversity.maximum} = most varied`,
+      parseNumberIn('--diversity', diversity.minimum, diversity.maximum, false),
+    )
     .option('--franchise <mode>', `${franchise.enum.join(' or ')}: one card per franchise (default) or every title`, (value: string) => {
-      if (!(franchise.enum as readonly string[]).includes(value)) throw new InvalidArgumentError(`--franchise must be ${franchise.enum.join(' or ')}.`);
+      if (!(franchise.enum as readonly string[]).includes(value))
+        throw new InvalidArgumentError(`--franchise must be ${franchise.enum.join(' or ')}.`);
       return value;
     });
 }

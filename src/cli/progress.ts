@@ -47,7 +47,14 @@ function etaSeconds(elapsed: number, fraction: number | null): number {
  * percentage once (no "15% 15 %" and no "%/s" rate, which means nothing to a reader); a rate is shown
  * only once a second has passed, so the first line does not claim 0 rows/s.
  */
-export function formatProgressLine(unit: string, done: number, fraction: number | null, label: string, elapsedSeconds: number, detail?: string): string {
+export function formatProgressLine(
+  unit: string,
+  done: number,
+  fraction: number | null,
+  label: string,
+  elapsedSeconds: number,
+  detail?: string,
+): string {
   const parts: string[] = [];
   if (fraction !== null) parts.push(`${Math.floor(Math.min(1, Math.max(0, fraction)) * 100)}%`);
   const counted = unit !== PERCENT;

@@ -23,7 +23,8 @@ export function printJson(out: Out, value: unknown): void {
 /** Width in terminal columns, counting East Asian wide characters twice (Japanese titles). */
 function width(text: string): number {
   let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  for (const ch of text)
+    w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
   return w;
 }
 
@@ -60,7 +61,9 @@ export function printTable(out: Out, rows: readonly TableRow[], lastHeader: stri
   const titleWidth = Math.max(5, ...titles.map(width));
   const metaWidth = Math.max(13, ...metas.map(width));
   out(`${'#'.padStart(rankWidth)}  ${pad('title', titleWidth)}  ${pad('format · year', metaWidth)}  ${lastHeader}`);
-  rows.forEach((row, i) => out(`${String(row.rank).padStart(rankWidth)}  ${pad(titles[i]!, titleWidth)}  ${pad(metas[i]!, metaWidth)}  ${row.text}`));
+  rows.forEach((row, i) =>
+    out(`${String(row.rank).padStart(rankWidth)}  ${pad(titles[i]!, titleWidth)}  ${pad(metas[i]!, metaWidth)}  ${row.text}`),
+  );
 }
 
 /** What each typed name was taken to mean, flagging the unsure ones with their alternatives. */
@@ -71,8 +74,13 @@ export function printResolved(out: Out, resolved: readonly ResolvedTitle[]): voi
     // The search's popularity bonus keeps an exact name just under 1: compare the names instead.
     const exact = normalizeTitle(r.input) === normalizeTitle(r.matchedName);
     const others = r.alternatives.slice(0, 2).map((a) => a.title);
-    const unsure = r.confidence < UNSURE && others.length > 0 ? ` — not sure: or ${others.map((t) => `"${t}"`).join(', ')}? Type the title more fully to pick another.` : '';
-    out(`  "${r.input}" → ${r.anime.title}${exact ? '' : ` (match ${r.confidence.toFixed(2)}${r.matchedName !== r.anime.title ? `, as "${r.matchedName}"` : ''})`}${exact ? '' : unsure}`);
+    const unsure =
+      r.confidence < UNSURE && others.length > 0
+        ? ` — not sure: or ${others.map((t) => `"${t}"`).join(', ')}? Type the title more fully to pick another.`
+        : '';
+    out(
+      `  "${r.input}" → ${r.anime.title}${exact ? '' : ` (match ${r.confidence.toFixed(2)}${r.matchedName !== r.anime.title ? `, as "${r.matchedName}"` : ''})`}${exact ? '' : unsure}`,
+    );
   }
   out('');
 }
@@ -89,7 +97,19 @@ export interface ListLike {
 export function printList(out: Out, heading: string, list: ListLike): void {
   out(`${heading} — model ${list.model.kind} (${list.model.version})${list.season ? `, season ${list.season}` : ''}`);
   if (list.items.length === 0) out('No titles to show.');
-  else printTable(out, list.items.map((item) => ({ rank: item.rank, anime: item.anime, text: item.franchise && item.franchise.more.length > 0 ? `${item.reason} (+${item.franchise.more.length} more from ${item.franchise.name})` : item.reason })), 'why');
+  else
+    printTable(
+      out,
+      list.items.map((item) => ({
+        rank: item.rank,
+        anime: item.anime,
+        text:
+          item.franchise && item.franchise.more.length > 0
+            ? `${item.reason} (+${item.franchise.more.length} more from ${item.franchise.name})`
+            : item.reason,
+      })),
+      'why',
+    );
   for (const note of list.notes) out(`note: ${note}`);
   if (list.nextOffset !== null) out(`more: add --offset ${list.nextOffset}`);
 }
@@ -105,9 +125,14 @@ function facetLine(shares: readonly FacetShare[], n: number): string {
 /** The taste profile as a few labelled lines. */
 export function printProfile(out: Out, heading: string, profile: TasteProfile): void {
   out(heading);
-  const mean = profile.meanScore === null ? 'no scores' : `mean score ${profile.meanScore.toFixed(2)} (average user ${profile.averageUserMeanScore.toFixed(2)})`;
+  const mean =
+    profile.meanScore === null
+      ? 'no scores'
+      : `mean score ${profile.meanScore.toFixed(2)} (average user ${profile.averageUserMeanScore.toFixed(2)})`;
   out(`  listed      ${profile.listed} titles, ${profile.scored} scored; ${mean}`);
-  const statuses = Object.entries(profile.statuses).map(([status, n]) => `${status} ${n}`).join(', ');
+  const statuses = Object.entries(profile.statuses)
+    .map(([status, n]) => `${status} ${n}`)
+    .join(', ');
   if (statuses) out(`  statuses    ${statuses}`);
   if (profile.scored > 0) out(`  scores      ${profile.scoreDistribution.map((n, i) => `${i + 1}:${n}`).join(' ')}`);
   out(`  genres      ${facetLine(profile.favourites.genres, 6)}`);

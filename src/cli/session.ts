@@ -29,7 +29,8 @@ async function productionFromDatabase(ctx: CliContext, storeUrl: string): Promis
   const registry = await openRegistry(storeUrl, ctx.paths);
   try {
     const production = await registry.production();
-    if (production === null) throw new CliError(`No trained model yet in ${registry.location}. Run \`anirec train\` with the same --store (or pass --model DIR).`);
+    if (production === null)
+      throw new CliError(`No trained model yet in ${registry.location}. Run \`anirec train\` with the same --store (or pass --model DIR).`);
     return await registry.materialize(production);
   } finally {
     await registry.close();
@@ -47,15 +48,20 @@ export async function openModelDir(ctx: CliContext, dir?: string, storeUrl: stri
     resolved = await productionFromDatabase(ctx, storeUrl);
   } else if (dir !== undefined) {
     if (!existsSync(join(dir, 'bundle.json'))) {
-      throw new CliError(`--model ${dir}: ${existsSync(dir) ? 'is not an anirec model directory (no bundle.json)' : 'no such directory'}. Pass a directory written by \`anirec train --out DIR\`, or leave --model out to use the current model.`);
+      throw new CliError(
+        `--model ${dir}: ${existsSync(dir) ? 'is not an anirec model directory (no bundle.json)' : 'no such directory'}. Pass a directory written by \`anirec train --out DIR\`, or leave --model out to use the current model.`,
+      );
     }
     resolved = dir;
   } else {
     const pointer = join(ctx.paths.models, 'CURRENT');
-    if (!existsSync(pointer)) throw new CliError(`No trained model yet (nothing in ${ctx.paths.models}). Run \`anirec train\` (or pass --model DIR).`);
+    if (!existsSync(pointer))
+      throw new CliError(`No trained model yet (nothing in ${ctx.paths.models}). Run \`anirec train\` (or pass --model DIR).`);
     resolved = resolveCurrentPointer(ctx.paths.models, readFileSync(pointer, 'utf8'));
     if (!existsSync(join(resolved, 'bundle.json'))) {
-      throw new CliError(`The current model ${resolved} (from ${pointer}) is missing or incomplete. Run \`anirec train\`, or \`anirec models list\` and \`anirec models promote ID\`.`);
+      throw new CliError(
+        `The current model ${resolved} (from ${pointer}) is missing or incomplete. Run \`anirec train\`, or \`anirec models list\` and \`anirec models promote ID\`.`,
+      );
     }
   }
   try {
@@ -77,7 +83,9 @@ export async function openExistingStore(ctx: CliContext, where: StoreLocationFla
     return store;
   } catch (error) {
     if (error instanceof StoreNotFoundError) {
-      throw new CliError(`No store at ${error.location}. Run \`anirec import\` first (the bundled sample loads with no arguments), or point --store (or --db) at a store.`);
+      throw new CliError(
+        `No store at ${error.location}. Run \`anirec import\` first (the bundled sample loads with no arguments), or point --store (or --db) at a store.`,
+      );
     }
     throw error;
   }
@@ -86,12 +94,17 @@ export async function openExistingStore(ctx: CliContext, where: StoreLocationFla
 /** The catalogue, or an error saying how to get one. */
 export async function loadCatalog(store: Store, db: string): Promise<Catalog> {
   const catalog = await Catalog.load(store);
-  if (catalog.size === 0) throw new CliError(`The store ${db} has no catalogue. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
+  if (catalog.size === 0)
+    throw new CliError(`The store ${db} has no catalogue. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
   return catalog;
 }
 
 /** Runs `use` with the store open and closes it however `use` ends; `location` is the store as messages name it. */
-export async function withStore<T>(ctx: CliContext, where: StoreLocationFlags, use: (store: Store, location: string) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  ctx: CliContext,
+  where: StoreLocationFlags,
+  use: (store: Store, location: string) => Promise<T>,
+): Promise<T> {
   const url = storeUrlOf(where, ctx.paths);
   const store = await openExistingStore(ctx, where);
   try {
@@ -105,6 +118,7 @@ export async function withStore<T>(ctx: CliContext, where: StoreLocationFlags, u
 export async function openEngine(ctx: CliContext, store: Store, db: string, modelDir?: string): Promise<RecommendationEngine> {
   const { bundle, version } = await openModelDir(ctx, modelDir, storeUrls.get(store));
   const engine = await RecommendationEngine.create(bundle, store, version);
-  if (engine.catalog.size === 0) throw new CliError(`The store ${db} has no catalogue. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
+  if (engine.catalog.size === 0)
+    throw new CliError(`The store ${db} has no catalogue. Run \`anirec import\` (the bundled catalogues load with no arguments).`);
   return engine;
 }

@@ -39,7 +39,8 @@ export function parseTitleList(values: readonly string[]): TitleInput[] {
       out.push({ title, score: score ? Number(score[1]) : null });
     }
   }
-  if (out.length === 0) throw new CliError('--titles is empty; list titles separated by commas, e.g. --titles "Steins;Gate, Monster, Mushishi".');
+  if (out.length === 0)
+    throw new CliError('--titles is empty; list titles separated by commas, e.g. --titles "Steins;Gate, Monster, Mushishi".');
   return out;
 }
 

@@ -8,14 +8,38 @@
  * Every layer may use this module (it imports nothing).
  */
 export const ERROR_CODES = {
-  bad_request: { status: 400, exit: 1, description: 'A request field, flag or value is malformed; the message names it and says what it must be.' },
+  bad_request: {
+    status: 400,
+    exit: 1,
+    description: 'A request field, flag or value is malformed; the message names it and says what it must be.',
+  },
   ambiguous_user: { status: 400, exit: 1, description: 'A bare user id matches users of several sources; name the source (source:id).' },
-  invalid_data: { status: 400, exit: 1, description: 'A data file or upload cannot be read at all (empty, wrong encoding, unknown format).' },
-  import_aborted: { status: 400, exit: 1, description: 'An import stopped (a --strict violation, or cancelled) and was rolled back; nothing was written.' },
+  invalid_data: {
+    status: 400,
+    exit: 1,
+    description: 'A data file or upload cannot be read at all (empty, wrong encoding, unknown format).',
+  },
+  import_aborted: {
+    status: 400,
+    exit: 1,
+    description: 'An import stopped (a --strict violation, or cancelled) and was rolled back; nothing was written.',
+  },
   unauthorized: { status: 401, exit: 1, description: 'No API key, or a wrong one.' },
-  forbidden: { status: 403, exit: 1, description: 'The request is not allowed from here (a write from another site, a key without the right).' },
-  cross_origin_write: { status: 403, exit: 1, description: 'A write or admin action from a web page of another site (allow the site with --cors).' },
-  host_not_allowed: { status: 403, exit: 1, description: 'The Host header names a host this server does not serve (DNS-rebinding guard; see --allowed-hosts).' },
+  forbidden: {
+    status: 403,
+    exit: 1,
+    description: 'The request is not allowed from here (a write from another site, a key without the right).',
+  },
+  cross_origin_write: {
+    status: 403,
+    exit: 1,
+    description: 'A write or admin action from a web page of another site (allow the site with --cors).',
+  },
+  host_not_allowed: {
+    status: 403,
+    exit: 1,
+    description: 'The Host header names a host this server does not serve (DNS-rebinding guard; see --allowed-hosts).',
+  },
   private_list: { status: 403, exit: 1, description: 'The AniList list is private.' },
   not_found: { status: 404, exit: 1, description: 'The user, title, store or route does not exist.' },
   import_in_progress: { status: 409, exit: 1, description: 'Another import is running on this store; retry when it has finished.' },
@@ -25,12 +49,20 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, exit: 1, description: 'The body is larger than the server accepts.' },
   unsupported_media_type: { status: 415, exit: 1, description: 'The body is not JSON (or XML for list uploads).' },
   rate_limited: { status: 429, exit: 1, description: 'Too many requests from this client; slow down.' },
-  invalid_config: { status: 500, exit: 1, description: 'A setting is wrong (ops.json, a store URL, a flag combination); fix it and start again.' },
+  invalid_config: {
+    status: 500,
+    exit: 1,
+    description: 'A setting is wrong (ops.json, a store URL, a flag combination); fix it and start again.',
+  },
   upstream_error: { status: 502, exit: 1, description: 'A remote service (AniList) failed.' },
   model_unavailable: { status: 503, exit: 1, description: 'No model is loaded or in production yet; train one.' },
   store_busy: { status: 503, exit: 1, description: 'Another writer holds the store; nothing was written, retry in a few seconds.' },
   // Exit 75 (EX_TEMPFAIL) as for job_busy: the database comes back and the same command works.
-  store_unavailable: { status: 503, exit: 75, description: 'The database behind the store does not answer (down, restarting, unreachable); retry when it is back.' },
+  store_unavailable: {
+    status: 503,
+    exit: 75,
+    description: 'The database behind the store does not answer (down, restarting, unreachable); retry when it is back.',
+  },
   upstream_rate_limited: { status: 503, exit: 1, description: 'A remote service (AniList) is rate-limiting anirec; retry later.' },
   cancelled: { status: 503, exit: 130, description: 'The operation was cancelled (a signal) and left nothing half-done.' },
   command_failed: { status: 500, exit: 1, description: 'A command could not do what was asked; the message says why and what to do.' },

@@ -38,7 +38,11 @@ export interface Comparison {
  * list, the other 20% to find). Hyper-parameters are NOT chosen here: they come from the search
  * on validation users (docs/evaluation.md), so the test users stay unseen.
  */
-export async function compareModels(data: TrainingData, catalogue: ReadonlyMap<number, Anime>, options: CompareOptions): Promise<Comparison> {
+export async function compareModels(
+  data: TrainingData,
+  catalogue: ReadonlyMap<number, Anime>,
+  options: CompareOptions,
+): Promise<Comparison> {
   const log = options.onProgress ?? (() => {});
   const ks = options.ks ?? [10, 20];
   const split = splitUsers(data, { seed: options.seed, validationUsers: 0, testUsers: options.testUsers });
@@ -81,7 +85,9 @@ export async function compareModels(data: TrainingData, catalogue: ReadonlyMap<n
   log('measuring franchise-aware lists');
   const lookup = franchiseLookup(split.trainData.itemIds, catalogue, options.relations);
   const k = Math.max(...ks);
-  const franchise = models.map(({ name, recommender }) => summarizeFranchiseDiscoveries(name, franchiseDiscoveries(recommender, split.test, lookup, { k }), k, options.seed));
+  const franchise = models.map(({ name, recommender }) =>
+    summarizeFranchiseDiscoveries(name, franchiseDiscoveries(recommender, split.test, lookup, { k }), k, options.seed),
+  );
   return { split: split.description, result, significance, trainSeconds, franchise };
 }
 

@@ -107,12 +107,14 @@ export function relevantItems(user: EvalUser, relevance: Relevance, likedThresho
 }
 
 function checkInputs(models: readonly EvalModel[], users: readonly EvalUser[], nItems: number, ks: readonly number[]): void {
-  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k <= 0)) throw new RangeError(`evaluate: ks must be positive integers, got ${ks.join(',')}`);
+  if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k <= 0))
+    throw new RangeError(`evaluate: ks must be positive integers, got ${ks.join(',')}`);
   const names = new Set<string>();
   for (const m of models) {
     if (names.has(m.name)) throw new Error(`evaluate: duplicate model name "${m.name}"`);
     names.add(m.name);
-    if (m.recommender.nItems !== nItems) throw new RangeError(`evaluate: model "${m.name}" has ${m.recommender.nItems} items, training data ${nItems}`);
+    if (m.recommender.nItems !== nItems)
+      throw new RangeError(`evaluate: model "${m.name}" has ${m.recommender.nItems} items, training data ${nItems}`);
   }
   for (const u of users) {
     for (const array of [u.history.items, u.targets]) {
@@ -196,7 +198,13 @@ function rankingSection(
     for (const name of rankingMetricNames(ks)) {
       if (name.startsWith('coverage@')) {
         const k = Number(name.slice('coverage@'.length));
-        metrics[name] = { mean: catalogueCoverageAtK(lists, nItems, k), low: NaN, high: NaN, n: users.length, perUser: new Float64Array(0) };
+        metrics[name] = {
+          mean: catalogueCoverageAtK(lists, nItems, k),
+          low: NaN,
+          high: NaN,
+          n: users.length,
+          perUser: new Float64Array(0),
+        };
       } else {
         metrics[name] = summarise(per[name]!, ci);
       }
@@ -220,7 +228,8 @@ function ratingSection(model: EvalModel, users: readonly EvalUser[], ci: CiOptio
     const items = Int32Array.from(idx, (i) => user.targets[i]!);
     const actual = Float32Array.from(idx, (i) => user.targetScores[i]!);
     const predicted = model.predictScore!(user.history, items);
-    if (predicted.length !== items.length) throw new RangeError(`evaluate: ${model.name}.predictScore returned ${predicted.length} values for ${items.length} items`);
+    if (predicted.length !== items.length)
+      throw new RangeError(`evaluate: ${model.name}.predictScore returned ${predicted.length} values for ${items.length} items`);
     kept.push(u);
     mae.push(meanAbsoluteError(predicted, actual));
     rmse.push(rootMeanSquaredError(predicted, actual));
@@ -246,9 +255,19 @@ export function evaluate(models: readonly EvalModel[], users: readonly EvalUser[
   const startedAt = new Date().toISOString();
   const { trainData } = options;
   const ks = [...(options.ks ?? [10, 20])];
-  const relevances = options.relevance === undefined ? ['liked' as const] : typeof options.relevance === 'string' ? [options.relevance] : [...new Set(options.relevance)];
+  const relevances =
+    options.relevance === undefined
+      ? ['liked' as const]
+      : typeof options.relevance === 'string'
+        ? [options.relevance]
+        : [...new Set(options.relevance)];
   const likedThreshold = options.likedThreshold ?? 7;
-  const ci = { method: options.ci?.method ?? 'bootstrap', confidence: options.ci?.confidence ?? 0.95, samples: options.ci?.samples ?? 1000, seed: options.ci?.seed ?? 0 };
+  const ci = {
+    method: options.ci?.method ?? 'bootstrap',
+    confidence: options.ci?.confidence ?? 0.95,
+    samples: options.ci?.samples ?? 1000,
+    seed: options.ci?.seed ?? 0,
+  };
   const nItems = trainData.nItems;
   checkInputs(models, users, nItems, ks);
   const maxK = Math.max(...ks);

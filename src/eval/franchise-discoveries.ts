@@ -23,7 +23,11 @@ import type { EvalUser } from './split.js';
  * The franchise lookup over a model's item space, from the catalogue the data came with and the
  * store's relations (grouped as served: relations first, the title heuristic otherwise).
  */
-export function franchiseLookup(itemIds: ArrayLike<number>, catalogue: ReadonlyMap<number, Anime>, relations: readonly AnimeRelation[] = []): FranchiseLookup {
+export function franchiseLookup(
+  itemIds: ArrayLike<number>,
+  catalogue: ReadonlyMap<number, Anime>,
+  relations: readonly AnimeRelation[] = [],
+): FranchiseLookup {
   return franchiseLookupOf(itemIds, Franchises.build([...catalogue.values()], relations), (id) => catalogue.get(id));
 }
 
@@ -45,7 +49,12 @@ export interface FranchiseDiscoveries {
 /** How deep a ranking is read to fill k cards (hidden titles and repeats are skipped). */
 const RANKING_DEPTH = 2000;
 
-export function franchiseDiscoveries(recommender: Recommender, users: readonly EvalUser[], lookup: FranchiseLookup, options: { k?: number; likedThreshold?: number } = {}): FranchiseDiscoveries {
+export function franchiseDiscoveries(
+  recommender: Recommender,
+  users: readonly EvalUser[],
+  lookup: FranchiseLookup,
+  options: { k?: number; likedThreshold?: number } = {},
+): FranchiseDiscoveries {
   const k = options.k ?? 20;
   const liked = options.likedThreshold ?? 7;
   const scores = new Float32Array(recommender.nItems);
@@ -69,7 +78,10 @@ export function franchiseDiscoveries(recommender: Recommender, users: readonly E
     const ranking = topKIndices(scores, RANKING_DEPTH).slice();
     lists.all.push(ranking.slice(0, k));
     // The evaluation history has no statuses: every listed title counts as watched.
-    const list = listFranchises(lookup, history.map((index) => ({ index, status: null })));
+    const list = listFranchises(
+      lookup,
+      history.map((index) => ({ index, status: null })),
+    );
     lists.group.push(Int32Array.from(cardHeads(lookup, list, ranking, k, false).positions, (r) => ranking[r]!));
     discoveries.push(found);
     likedAll.push(targets);
@@ -117,7 +129,15 @@ export function summarizeFranchiseDiscoveries(model: string, result: FranchiseDi
     const test = pairedBootstrapTest(group, all, { seed });
     return { all: mean(all), group: mean(group), diff: test.meanDifference, low: test.low, high: test.high };
   };
-  return { model, users: result.users, skipped: result.skipped, k, discoveriesNdcg: paired('discoveriesNdcg'), likedNdcg: paired('likedNdcg'), ownFranchiseTop10: paired('ownFranchiseTop10') };
+  return {
+    model,
+    users: result.users,
+    skipped: result.skipped,
+    k,
+    discoveriesNdcg: paired('discoveriesNdcg'),
+    likedNdcg: paired('likedNdcg'),
+    ownFranchiseTop10: paired('ownFranchiseTop10'),
+  };
 }
 
 /** The franchise table `anirec eval` prints under the main one. */

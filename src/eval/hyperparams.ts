@@ -96,7 +96,9 @@ export function randomPoints(space: ParamSpace, count: number, seed: number): Pa
       if (!(spec.max >= spec.min)) throw new RangeError(`random search: "${name}" has max < min`);
       if (spec.log && !(spec.min > 0)) throw new RangeError(`random search: log range "${name}" needs min > 0`);
       const u = rng();
-      let v = spec.log ? Math.exp(Math.log(spec.min) + u * (Math.log(spec.max) - Math.log(spec.min))) : spec.min + u * (spec.max - spec.min);
+      let v = spec.log
+        ? Math.exp(Math.log(spec.min) + u * (Math.log(spec.max) - Math.log(spec.min)))
+        : spec.min + u * (spec.max - spec.min);
       if (spec.integer) v = Math.min(Math.floor(spec.max), Math.max(Math.ceil(spec.min), Math.round(v)));
       p[name] = v;
     }
@@ -110,7 +112,8 @@ export async function searchHyperparams<P extends Params>(data: SearchData, opti
   const metric = options.metric ?? 'ndcg@20';
   const relevance = options.relevance ?? 'liked';
   const ks = options.ks ?? [10, 20];
-  if (!ks.some((k) => metric.endsWith(`@${k}`))) throw new Error(`hyperparameter search: metric ${metric} is not computed for ks ${ks.join(',')}`);
+  if (!ks.some((k) => metric.endsWith(`@${k}`)))
+    throw new Error(`hyperparameter search: metric ${metric} is not computed for ks ${ks.join(',')}`);
   if (data.validation.length === 0) throw new Error('hyperparameter search: no validation users');
   let points: Params[];
   if (options.strategy === 'grid') {
@@ -119,7 +122,8 @@ export async function searchHyperparams<P extends Params>(data: SearchData, opti
       throw new Error(`grid search: ${points.length} points exceed the cap of ${options.trials} trials`);
     }
   } else {
-    if (options.trials === undefined || !Number.isInteger(options.trials) || options.trials <= 0) throw new RangeError('random search: trials must be a positive integer');
+    if (options.trials === undefined || !Number.isInteger(options.trials) || options.trials <= 0)
+      throw new RangeError('random search: trials must be a positive integer');
     points = randomPoints(options.space, options.trials, options.seed);
   }
   const trials: Trial<P>[] = [];

@@ -26,7 +26,8 @@ function bestIndices(values: readonly number[], lower: boolean): Set<number> {
 /** A plain-text table: the first column left-aligned, the others right-aligned. */
 export function alignTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -47,12 +48,21 @@ export interface TableOptions {
 }
 
 function sectionTable(result: EvaluationResult, section: RelevanceSection, metrics: readonly string[], showCi: boolean): string {
-  const definition = section.relevance === 'liked' ? `liked (held-out items scored ≥ ${result.likedThreshold})` : 'listed (every held-out item)';
+  const definition =
+    section.relevance === 'liked' ? `liked (held-out items scored ≥ ${result.likedThreshold})` : 'listed (every held-out item)';
   const title =
     `Relevance: ${definition}. ${section.users.length} of ${result.nUsers} users evaluated, ` +
     `${section.skippedUsers} skipped (no relevant item).`;
-  const bests = metrics.map((metric) => bestIndices(section.models.map((m) => m.metrics[metric]?.mean ?? NaN), lowerIsBetter(metric)));
-  const rows = section.models.map((model, r) => [model.name, ...metrics.map((metric, c) => metricCell(model.metrics[metric], bests[c]!.has(r), showCi))]);
+  const bests = metrics.map((metric) =>
+    bestIndices(
+      section.models.map((m) => m.metrics[metric]?.mean ?? NaN),
+      lowerIsBetter(metric),
+    ),
+  );
+  const rows = section.models.map((model, r) => [
+    model.name,
+    ...metrics.map((metric, c) => metricCell(model.metrics[metric], bests[c]!.has(r), showCi)),
+  ]);
   return `${title}\n${alignTable(['model', ...metrics.map((m) => `${m} `)], rows)}`;
 }
 
@@ -64,9 +74,21 @@ export function renderTable(result: EvaluationResult, options: TableOptions = {}
   const parts = sections.map((s) => sectionTable(result, s, metrics, showCi));
   if (result.rating.length > 0 && options.relevance === undefined) {
     const cols = ['mae', 'rmse'] as const;
-    const bests = cols.map((c) => bestIndices(result.rating.map((r) => r[c].mean), true));
-    const rows = result.rating.map((r, i) => [r.name, `${r.users.length}`, `${r.predictions}`, ...cols.map((c, j) => metricCell(r[c], bests[j]!.has(i), showCi))]);
-    parts.push(`Score prediction on held-out scored items (per-user means).\n${alignTable(['model', 'users', 'predictions', 'mae ', 'rmse '], rows)}`);
+    const bests = cols.map((c) =>
+      bestIndices(
+        result.rating.map((r) => r[c].mean),
+        true,
+      ),
+    );
+    const rows = result.rating.map((r, i) => [
+      r.name,
+      `${r.users.length}`,
+      `${r.predictions}`,
+      ...cols.map((c, j) => metricCell(r[c], bests[j]!.has(i), showCi)),
+    ]);
+    parts.push(
+      `Score prediction on held-out scored items (per-user means).\n${alignTable(['model', 'users', 'predictions', 'mae ', 'rmse '], rows)}`,
+    );
   }
   const ci = result.ci;
   const footer =
@@ -166,9 +188,12 @@ export function renderSvgChart(result: EvaluationResult, options: SvgOptions = {
   const groupWidth = metrics.length * barWidth;
   // Each group is at least as wide as its model name (≈7 px per character at 12 px) so labels never overlap.
   const slot = Math.max(groupWidth + 36, ...models.map((m) => m.name.length * 7 + 16));
-  const definition = section.relevance === 'liked' ? `liked = held-out items scored ≥ ${result.likedThreshold}` : 'listed = every held-out item';
+  const definition =
+    section.relevance === 'liked' ? `liked = held-out items scored ≥ ${result.likedThreshold}` : 'listed = every held-out item';
   const title = options.title ?? `Top-${kMax} accuracy per model`;
-  const subtitle = options.subtitle ?? `${section.users.length} users evaluated, ${section.skippedUsers} skipped; whiskers: ${Math.round(result.ci.confidence * 100)}% CI`;
+  const subtitle =
+    options.subtitle ??
+    `${section.users.length} users evaluated, ${section.skippedUsers} skipped; whiskers: ${Math.round(result.ci.confidence * 100)}% CI`;
   const textWidth = Math.max(title.length * 9.5, definition.length * 7.2, subtitle.length * 7.2);
   const margin = { left: 70, right: 24, top: 96, bottom: 64 };
   const plotHeight = 300;
@@ -189,7 +214,9 @@ export function renderSvgChart(result: EvaluationResult, options: SvgOptions = {
   const y = (v: number): number => margin.top + plotHeight - (Math.max(0, v) / yMax) * plotHeight;
   const n = (v: number): string => v.toFixed(1);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
   out.push(`<text x="${margin.left}" y="24" font-size="16" font-weight="bold">${escapeXml(title)}</text>`);
   out.push(`<text x="${margin.left}" y="44">${escapeXml(`relevance: ${definition}`)}</text>`);
@@ -209,7 +236,9 @@ export function renderSvgChart(result: EvaluationResult, options: SvgOptions = {
     out.push(`<text x="${margin.left - 8}" y="${ty}" text-anchor="end" dominant-baseline="middle">${Number(v.toPrecision(6))}</text>`);
   }
   out.push(`<line x1="${margin.left}" y1="${margin.top}" x2="${margin.left}" y2="${margin.top + plotHeight}" stroke="#333333"/>`);
-  out.push(`<line x1="${margin.left}" y1="${margin.top + plotHeight}" x2="${margin.left + plotWidth}" y2="${margin.top + plotHeight}" stroke="#333333"/>`);
+  out.push(
+    `<line x1="${margin.left}" y1="${margin.top + plotHeight}" x2="${margin.left + plotWidth}" y2="${margin.top + plotHeight}" stroke="#333333"/>`,
+  );
   const cy = margin.top + plotHeight / 2;
   out.push(`<text x="18" y="${cy}" text-anchor="middle" transform="rotate(-90 18 ${cy})">mean over users</text>`);
   out.push(`<text x="${margin.left + plotWidth / 2}" y="${height - 14}" text-anchor="middle">model</text>`);
@@ -225,13 +254,19 @@ export function renderSvgChart(result: EvaluationResult, options: SvgOptions = {
         return;
       }
       const barTop = y(r.mean);
-      out.push(`<rect x="${n(x + 2)}" y="${n(barTop)}" width="${barWidth - 4}" height="${n(y(0) - barTop)}" fill="${color}"><title>${escapeXml(`${model.name} ${metric}: ${r.mean.toFixed(4)}`)}</title></rect>`);
+      out.push(
+        `<rect x="${n(x + 2)}" y="${n(barTop)}" width="${barWidth - 4}" height="${n(y(0) - barTop)}" fill="${color}"><title>${escapeXml(`${model.name} ${metric}: ${r.mean.toFixed(4)}`)}</title></rect>`,
+      );
       let labelY = barTop - 5;
       if (Number.isFinite(r.low) && Number.isFinite(r.high)) {
         const cx = n(x + barWidth / 2);
         out.push(`<line x1="${cx}" y1="${n(y(r.low))}" x2="${cx}" y2="${n(y(r.high))}" stroke="#222222"/>`);
-        out.push(`<line x1="${n(x + barWidth / 2 - 5)}" y1="${n(y(r.high))}" x2="${n(x + barWidth / 2 + 5)}" y2="${n(y(r.high))}" stroke="#222222"/>`);
-        out.push(`<line x1="${n(x + barWidth / 2 - 5)}" y1="${n(y(r.low))}" x2="${n(x + barWidth / 2 + 5)}" y2="${n(y(r.low))}" stroke="#222222"/>`);
+        out.push(
+          `<line x1="${n(x + barWidth / 2 - 5)}" y1="${n(y(r.high))}" x2="${n(x + barWidth / 2 + 5)}" y2="${n(y(r.high))}" stroke="#222222"/>`,
+        );
+        out.push(
+          `<line x1="${n(x + barWidth / 2 - 5)}" y1="${n(y(r.low))}" x2="${n(x + barWidth / 2 + 5)}" y2="${n(y(r.low))}" stroke="#222222"/>`,
+        );
         labelY = Math.min(labelY, y(r.high) - 5);
       }
       out.push(`<text x="${n(x + barWidth / 2)}" y="${n(labelY)}" text-anchor="middle" font-size="10">${r.mean.toFixed(3)}</text>`);

@@ -60,7 +60,15 @@ export function pairedBootstrapTest(a: ArrayLike<number>, b: ArrayLike<number>, 
   const { a: ca, b: cb, d } = pairs(a, b);
   const n = d.length;
   const observed = mean(d);
-  const base = { test: 'paired-bootstrap' as const, n, meanA: mean(ca), meanB: mean(cb), meanDifference: observed, confidence, statistic: samples };
+  const base = {
+    test: 'paired-bootstrap' as const,
+    n,
+    meanA: mean(ca),
+    meanB: mean(cb),
+    meanDifference: observed,
+    confidence,
+    statistic: samples,
+  };
   if (n === 0) return { ...base, low: NaN, high: NaN, pValue: NaN };
   const rng = createRng(options.seed ?? 0);
   const means = new Float64Array(samples);

@@ -74,7 +74,6 @@ export interface UserSplit {
   description: SplitDescription;
 }
 
-
 function resolveCount(value: number, nUsers: number, what: string): number {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`splitUsers: ${what} must be ≥ 0, got ${value}`);
   if (value < 1) return Math.round(value * nUsers);
@@ -149,9 +148,11 @@ function selectRows(data: TrainingData, users: Int32Array): TrainingData {
 export function splitUsers(data: TrainingData, options: SplitOptions): UserSplit {
   const foldInFraction = options.foldInFraction ?? 0.8;
   const minItems = options.minItemsPerEvalUser ?? 5;
-  if (!(foldInFraction > 0 && foldInFraction < 1)) throw new RangeError(`splitUsers: foldInFraction must be in (0, 1), got ${foldInFraction}`);
+  if (!(foldInFraction > 0 && foldInFraction < 1))
+    throw new RangeError(`splitUsers: foldInFraction must be in (0, 1), got ${foldInFraction}`);
   // Two entries is the least that leaves something on both sides of the fold-in split.
-  if (!Number.isInteger(minItems) || minItems < 2) throw new RangeError(`splitUsers: minItemsPerEvalUser must be an integer ≥ 2, got ${minItems}`);
+  if (!Number.isInteger(minItems) || minItems < 2)
+    throw new RangeError(`splitUsers: minItemsPerEvalUser must be an integer ≥ 2, got ${minItems}`);
   const nValidation = resolveCount(options.validationUsers, data.nUsers, 'validationUsers');
   const nTest = resolveCount(options.testUsers, data.nUsers, 'testUsers');
 

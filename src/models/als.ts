@@ -1,7 +1,16 @@
 import { join } from 'node:path';
 import { readArray, registerModelKind, writeArray, writeManifest } from './artifacts.js';
 import { entryWeight, entryWeights, meanScore, transposeCsr, type EntryWeighting } from './sparse.js';
-import { addOuter, alsEpochFlops, alsLoss, cgSolveRow, choleskySolveInPlace, gramian, scoreDotProducts, type Scratch } from './als-kernels.js';
+import {
+  addOuter,
+  alsEpochFlops,
+  alsLoss,
+  cgSolveRow,
+  choleskySolveInPlace,
+  gramian,
+  scoreDotProducts,
+  type Scratch,
+} from './als-kernels.js';
 import { createRng, gaussian } from './random.js';
 import type { History, Recommender, TrainingData, TrainOptions } from './types.js';
 import { WasmAlsScorer } from './wasm/als-scorer.js';
@@ -188,7 +197,6 @@ export class AlsRecommender implements Recommender {
     else scoreDotProducts(Y, k, items, x, out);
   }
 
-
   /** The `k` items whose factors have the highest cosine with `item`'s, best first (never itself). */
   similarItems(item: number, k: number): { items: Int32Array; scores: Float32Array } {
     const f = this.factors;
@@ -284,7 +292,21 @@ export function trainAls(data: TrainingData, params: Partial<AlsParams> = {}, op
     gramian(X, nUsers, k, gramX);
     for (let i = 0; i < nItems; i++) {
       if (known[i] === 0) continue;
-      cgSolveRow(Y, i, X, gramX, alpha0, lambdaItem[i]!, cols.indices, cols.values, cols.indptr[i]!, cols.indptr[i + 1]!, k, p.cgSteps, scratch);
+      cgSolveRow(
+        Y,
+        i,
+        X,
+        gramX,
+        alpha0,
+        lambdaItem[i]!,
+        cols.indices,
+        cols.values,
+        cols.indptr[i]!,
+        cols.indptr[i + 1]!,
+        k,
+        p.cgSteps,
+        scratch,
+      );
     }
     gramian(Y, nItems, k, gramY);
     const seconds = (performance.now() - t0) / 1000;

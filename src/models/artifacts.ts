@@ -36,7 +36,9 @@ const loading = new AsyncLocalStorage<LoadingContext>();
 
 function binFiles(entries: import('node:fs').Dirent[]): string[] {
   // `parentPath` is Node 20.12+; `path` is its older name.
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.bin')).map((e) => resolve((e as { parentPath?: string }).parentPath ?? e.path, e.name));
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith('.bin'))
+    .map((e) => resolve((e as { parentPath?: string }).parentPath ?? e.path, e.name));
 }
 
 /** Every `.bin` file under a model directory, read synchronously (for a worker thread), by absolute path. */
@@ -57,7 +59,12 @@ export function readModelFiles(dir: string): Map<string, Uint8Array> {
  * files and before each model component is built: a server loading a new model passes a time
  * slicer there so requests run in between.
  */
-export async function loadingModel<T>(dir: string, pause: () => Promise<void>, load: () => Promise<T>, files?: Map<string, Uint8Array>): Promise<T> {
+export async function loadingModel<T>(
+  dir: string,
+  pause: () => Promise<void>,
+  load: () => Promise<T>,
+  files?: Map<string, Uint8Array>,
+): Promise<T> {
   let ahead = files;
   if (ahead === undefined) {
     ahead = new Map();
@@ -82,11 +89,14 @@ export function readArray<T extends TypedArray>(path: string, type: TypedArrayCo
   if (ahead !== undefined) context!.files.delete(key);
   const bytes = ahead ?? readFileSync(path);
   if (bytes.byteLength % type.BYTES_PER_ELEMENT !== 0) {
-    throw new Error(`${path}: ${bytes.byteLength} bytes is not a whole number of ${type.BYTES_PER_ELEMENT}-byte values; the model file is damaged`);
+    throw new Error(
+      `${path}: ${bytes.byteLength} bytes is not a whole number of ${type.BYTES_PER_ELEMENT}-byte values; the model file is damaged`,
+    );
   }
   // A file's Buffer usually owns its whole ArrayBuffer (files above a few KB): view it as is.
   // Small files come from Buffer's shared pool at any offset: copy those into an aligned buffer.
-  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength && bytes.buffer instanceof ArrayBuffer) return new type(bytes.buffer);
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength && bytes.buffer instanceof ArrayBuffer)
+    return new type(bytes.buffer);
   const buffer = new ArrayBuffer(bytes.byteLength);
   new Uint8Array(buffer).set(bytes);
   return new type(buffer);
@@ -120,7 +130,9 @@ export async function loadRecommender(dir: string): Promise<Recommender> {
   const manifest = readManifest(dir);
   const loader = loaders.get(manifest.kind);
   if (loader === undefined) {
-    throw new Error(`${dir}: model kind "${manifest.kind}" is unknown to this anirec (known: ${[...loaders.keys()].join(', ') || 'none registered'})`);
+    throw new Error(
+      `${dir}: model kind "${manifest.kind}" is unknown to this anirec (known: ${[...loaders.keys()].join(', ') || 'none registered'})`,
+    );
   }
   return loader(dir, manifest);
 }

@@ -50,7 +50,12 @@ export function popularityOf(data: TrainingData): Float32Array {
 }
 
 /** The manifest of a model just trained on `data`. */
-export function manifestFor(kind: string, trained: { params: unknown; report?: unknown; recommender?: Recommender }, data: TrainingData, trainingSeconds: number): BundleManifest {
+export function manifestFor(
+  kind: string,
+  trained: { params: unknown; report?: unknown; recommender?: Recommender },
+  data: TrainingData,
+  trainingSeconds: number,
+): BundleManifest {
   return {
     format: 'anirec-model-bundle',
     formatVersion: 1,
@@ -125,10 +130,14 @@ export function readBundleManifest(dir: string): BundleManifest {
   try {
     manifest = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as BundleManifest;
   } catch (error) {
-    throw new Error(`${dir} is not a trained anirec model (no readable bundle.json: ${(error as Error).message}). Train one with \`anirec train --out ${dir}\`.`);
+    throw new Error(
+      `${dir} is not a trained anirec model (no readable bundle.json: ${(error as Error).message}). Train one with \`anirec train --out ${dir}\`.`,
+    );
   }
   if (manifest.format !== 'anirec-model-bundle' || manifest.formatVersion !== 1) {
-    throw new Error(`${dir}/bundle.json has format ${manifest.format} v${manifest.formatVersion}; this anirec reads anirec-model-bundle v1.`);
+    throw new Error(
+      `${dir}/bundle.json has format ${manifest.format} v${manifest.formatVersion}; this anirec reads anirec-model-bundle v1.`,
+    );
   }
   return manifest;
 }

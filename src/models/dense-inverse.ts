@@ -52,7 +52,11 @@ export function spdWorkspaceBytes(n: number, block = DEFAULT_BLOCK): number {
 const GIB = 1024 ** 3;
 
 /** The project's type declarations give WebAssembly.Memory no descriptor, so name the real one. */
-const SharedMemory = WebAssembly.Memory as unknown as new (descriptor: { initial: number; maximum: number; shared: boolean }) => WebAssembly.Memory;
+const SharedMemory = WebAssembly.Memory as unknown as new (descriptor: {
+  initial: number;
+  maximum: number;
+  shared: boolean;
+}) => WebAssembly.Memory;
 
 /**
  * An n×n SPD matrix in kernel memory: fill the upper triangle of `matrix` (row stride `stride`;
@@ -65,7 +69,10 @@ export class SpdWorkspace {
   private readonly block: number;
   private readonly offsets: { p: number; q: number; s: number };
 
-  constructor(readonly n: number, block = DEFAULT_BLOCK) {
+  constructor(
+    readonly n: number,
+    block = DEFAULT_BLOCK,
+  ) {
     if (!(n >= 0 && Number.isInteger(n))) throw new Error(`dense inverse: size must be a whole number, not ${n}`);
     const N = (this.stride = Math.ceil(n / 4) * 4);
     this.block = Math.ceil(Math.max(1, Math.min(block, N)) / 4) * 4;
@@ -80,7 +87,10 @@ export class SpdWorkspace {
     try {
       this.memory = new SharedMemory({ initial: pages, maximum: pages, shared: true });
     } catch (error) {
-      throw new AnirecError('invalid_config', `dense inverse: could not allocate ${bytes} bytes (${(bytes / GIB).toFixed(2)} GiB) for a ${n}×${n} matrix: ${(error as Error).message}`);
+      throw new AnirecError(
+        'invalid_config',
+        `dense inverse: could not allocate ${bytes} bytes (${(bytes / GIB).toFixed(2)} GiB) for a ${n}×${n} matrix: ${(error as Error).message}`,
+      );
     }
     this.matrix = new Float64Array(this.memory.buffer, 0, N * N);
     const p = N * N * 8;
@@ -143,7 +153,8 @@ function sweepPivotBlock(P: Float64Array, S: Float64Array, N: number, k0: number
   for (let t = 0; t < kb; t++) for (let s = 0; s < kb; s++) S[t * kb + s] = P[t * N + k0 + s]!;
   for (let k = 0; k < kb; k++) {
     const pivot = S[k * kb + k]!;
-    if (!(pivot > 0)) throw new AnirecError('invalid_config', `matrix is not positive definite (pivot ${pivot} at ${k0 + k}); increase the regularisation`);
+    if (!(pivot > 0))
+      throw new AnirecError('invalid_config', `matrix is not positive definite (pivot ${pivot} at ${k0 + k}); increase the regularisation`);
     const inv = 1 / pivot;
     for (let i = 0; i < kb; i++) {
       if (i === k) continue;
@@ -197,7 +208,13 @@ function negateAndMirror(M: Float64Array, N: number): void {
  * upper triangle is read). Copies through an SpdWorkspace; callers that build large matrices
  * should fill a workspace directly and save the copy.
  */
-export function invertSpdInPlace(a: Float64Array, n: number, onProgress?: (done: number) => void, block = DEFAULT_BLOCK, threads?: number): Float64Array {
+export function invertSpdInPlace(
+  a: Float64Array,
+  n: number,
+  onProgress?: (done: number) => void,
+  block = DEFAULT_BLOCK,
+  threads?: number,
+): Float64Array {
   const workspace = new SpdWorkspace(n, block);
   const N = workspace.stride;
   const M = workspace.matrix;

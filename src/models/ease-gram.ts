@@ -82,7 +82,13 @@ function shared<T extends Int32Array | Float64Array>(array: T, Make: new (buffer
  * Adds XᵀX of `rows` into the upper triangle of `gram` (row stride N, a view at offset 0 of a
  * SharedArrayBuffer, as SpdWorkspace.matrix is), on `threads` threads.
  */
-export function accumulateGram(rows: GramRows, gram: Float64Array, N: number, threads: number, minParallelPairs = MIN_PARALLEL_PAIRS): void {
+export function accumulateGram(
+  rows: GramRows,
+  gram: Float64Array,
+  N: number,
+  threads: number,
+  minParallelPairs = MIN_PARALLEL_PAIRS,
+): void {
   const T = gramPairs(rows) < minParallelPairs ? 1 : Math.max(1, threads);
   if (T === 1 || !(gram.buffer instanceof SharedArrayBuffer) || gram.byteOffset !== 0) {
     gramShareLocal(rows.indptr, rows.items, rows.weights, gram, N, 0, 1);
@@ -96,7 +102,10 @@ export function accumulateGram(rows: GramRows, gram: Float64Array, N: number, th
   };
   const workers: Worker[] = [];
   for (let w = 1; w < T; w++) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...data, gramBuffer: gram.buffer, N, w, T, ctrlBuffer: ctrl.buffer } });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { ...data, gramBuffer: gram.buffer, N, w, T, ctrlBuffer: ctrl.buffer },
+    });
     worker.unref();
     workers.push(worker);
   }

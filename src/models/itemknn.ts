@@ -92,11 +92,7 @@ function siftDown(scores: Float32Array, items: Int32Array, size: number, at: num
   items[at] = it;
 }
 
-export function trainItemKnn(
-  data: TrainingData,
-  params: Partial<ItemKnnParams> = {},
-  options: TrainOptions = {},
-): ItemKnnRecommender {
+export function trainItemKnn(data: TrainingData, params: Partial<ItemKnnParams> = {}, options: TrainOptions = {}): ItemKnnRecommender {
   const p = { ...DEFAULT_ITEMKNN_PARAMS, ...params };
   const nItems = data.nItems;
   const K = Math.max(0, Math.floor(p.neighbours));

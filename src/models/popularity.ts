@@ -68,6 +68,7 @@ export function trainPopularity(data: TrainingData, params: Partial<PopularityPa
   return new PopularityRecommender(scores, p);
 }
 
-registerModelKind('popularity', (dir, manifest) =>
-  new PopularityRecommender(readArray(join(dir, 'item-scores.bin'), Float32Array), manifest.params as PopularityParams),
+registerModelKind(
+  'popularity',
+  (dir, manifest) => new PopularityRecommender(readArray(join(dir, 'item-scores.bin'), Float32Array), manifest.params as PopularityParams),
 );

@@ -65,7 +65,12 @@ export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: 
     { name: 'itemknn', candidates: candidates.itemknn, train: (d, o) => trainItemKnn(d, params.itemknn, o) },
     // Before content: the fallback order of a title nobody rated comes from the first component
     // that can score it (hybrid-model.ts), and the two-tower model ranks such titles best.
-    { name: 'twotower', candidates: candidates.twotower, unratedCandidates: params.unratedCandidates, train: (d, o) => trainTwoTower(d, catalogue, params.twotower, o) },
+    {
+      name: 'twotower',
+      candidates: candidates.twotower,
+      unratedCandidates: params.unratedCandidates,
+      train: (d, o) => trainTwoTower(d, catalogue, params.twotower, o),
+    },
     { name: 'content', candidates: candidates.content, train: (d, o) => trainContentModel(d, catalogue, params.content, o) },
     { name: 'popularity', candidates: candidates.popularity, train: (d) => trainPopularity(d, params.popularity) },
   ];

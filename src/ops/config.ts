@@ -89,12 +89,16 @@ export class OpsConfigError extends AnirecError {
 
 type Check = (value: unknown, where: string) => unknown;
 
-const number = (min: number, max = Infinity, integer = false): Check => (value, where) => {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`${where} must be ${integer ? 'a whole number' : 'a number'} between ${min} and ${max === Infinity ? '∞' : max} (got ${JSON.stringify(value)})`);
-  }
-  return value;
-};
+const number =
+  (min: number, max = Infinity, integer = false): Check =>
+  (value, where) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      throw new Error(
+        `${where} must be ${integer ? 'a whole number' : 'a number'} between ${min} and ${max === Infinity ? '∞' : max} (got ${JSON.stringify(value)})`,
+      );
+    }
+    return value;
+  };
 const bool: Check = (value, where) => {
   if (typeof value !== 'boolean') throw new Error(`${where} must be true or false (got ${JSON.stringify(value)})`);
   return value;
@@ -104,7 +108,9 @@ const cron: Check = (value, where) => {
   try {
     new Cron(value, { paused: true }).stop();
   } catch (error) {
-    throw new Error(`${where} "${value}" is not a valid cron expression (${(error as Error).message}); use 5 fields: minute hour day-of-month month day-of-week`);
+    throw new Error(
+      `${where} "${value}" is not a valid cron expression (${(error as Error).message}); use 5 fields: minute hour day-of-month month day-of-week`,
+    );
   }
   return value;
 };
@@ -145,7 +151,8 @@ const SCHEMA: { [S in keyof OpsConfig]: { [K in keyof OpsConfig[S]]: Check } } =
   },
   retrain: {
     model: (value, where) => {
-      if (typeof value !== 'string' || !isModelName(value)) throw new Error(`${where} must be one of ${MODEL_NAMES.join(', ')} (got ${JSON.stringify(value)})`);
+      if (typeof value !== 'string' || !isModelName(value))
+        throw new Error(`${where} must be one of ${MODEL_NAMES.join(', ')} (got ${JSON.stringify(value)})`);
       return value;
     },
     alpha: number(Number.MIN_VALUE, 0.5),
@@ -168,12 +175,14 @@ const SCHEMA: { [S in keyof OpsConfig]: { [K in keyof OpsConfig[S]]: Check } } =
 
 /** Validates a parsed config object; every problem names its key and says what is allowed. */
 export function parseOpsConfig(raw: unknown, source = 'ops config'): OpsConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new OpsConfigError(`${source}: must be a JSON object with any of ${Object.keys(SCHEMA).join(', ')}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new OpsConfigError(`${source}: must be a JSON object with any of ${Object.keys(SCHEMA).join(', ')}`);
   const config = structuredClone(DEFAULT_OPS_CONFIG) as unknown as Record<string, Record<string, unknown>>;
   for (const [section, values] of Object.entries(raw as Record<string, unknown>)) {
     const checks = (SCHEMA as unknown as Record<string, Record<string, Check>>)[section];
     if (!checks) throw new OpsConfigError(`${source}: unknown section "${section}"; known: ${Object.keys(SCHEMA).join(', ')}`);
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new OpsConfigError(`${source}: "${section}" must be an object`);
+    if (typeof values !== 'object' || values === null || Array.isArray(values))
+      throw new OpsConfigError(`${source}: "${section}" must be an object`);
     for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
       const check = checks[key];
       if (!check) throw new OpsConfigError(`${source}: unknown key "${section}.${key}"; known: ${Object.keys(checks).join(', ')}`);

@@ -115,7 +115,9 @@ export async function runIngest(store: Store, options: IngestOptions): Promise<I
     state = { startedAt: now(), usersDone: [], titles: { since, nextPage: 1, maxUpdatedAt: null, done: !options.titles } };
     await store.setMeta(INGEST_META.run, JSON.stringify(state));
   } else {
-    log(`resuming the ingestion started ${new Date(state.startedAt).toISOString()}: ${state.usersDone.length} user(s) done, titles from page ${state.titles.nextPage}`);
+    log(
+      `resuming the ingestion started ${new Date(state.startedAt).toISOString()}: ${state.usersDone.length} user(s) done, titles from page ${state.titles.nextPage}`,
+    );
   }
   const save = (s: RunState) => store.setMeta(INGEST_META.run, JSON.stringify(s));
 
@@ -129,7 +131,9 @@ export async function runIngest(store: Store, options: IngestOptions): Promise<I
     try {
       const result = await ingestUser(store, client, user, signal);
       summary.users.push(result);
-      log(`${user}: ${result.entries} entries (${result.inserted} new, ${result.updated} changed, ${result.unchanged} unchanged)${result.problems ? `, ${result.problems} skipped` : ''}`);
+      log(
+        `${user}: ${result.entries} entries (${result.inserted} new, ${result.updated} changed, ${result.unchanged} unchanged)${result.problems ? `, ${result.problems} skipped` : ''}`,
+      );
     } catch (error) {
       throwIfAborted(signal);
       // One user's private or renamed list must not stop everyone else's update; the summary

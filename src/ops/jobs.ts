@@ -122,9 +122,16 @@ export async function runJob(job: JobName, env: JobEnv): Promise<JobOutcome> {
     return finish({ job, status: error instanceof JobBusyError ? 'skipped' : 'failed', error: err });
   }
   const deadline = new AbortController();
-  const timer = env.deadlineSeconds === undefined ? undefined : setTimeout(() => {
-    deadline.abort(new Error(`the ${job} job ran past its deadline of ${env.deadlineSeconds} s (deadlineSeconds.${job} in ops.json) and was stopped`));
-  }, env.deadlineSeconds * 1000);
+  const timer =
+    env.deadlineSeconds === undefined
+      ? undefined
+      : setTimeout(() => {
+          deadline.abort(
+            new Error(
+              `the ${job} job ran past its deadline of ${env.deadlineSeconds} s (deadlineSeconds.${job} in ops.json) and was stopped`,
+            ),
+          );
+        }, env.deadlineSeconds * 1000);
   const signal = AbortSignal.any([deadline.signal, lease.lost, ...(env.signal ? [env.signal] : [])]);
   try {
     const store = await env.openStore();

@@ -51,7 +51,10 @@ function addDays(day: string, n: number): string {
 
 export class NoProductionModelError extends AnirecError {
   constructor(root: string) {
-    super('model_unavailable', `There is no production model in ${root} to monitor. Train one with \`anirec train\` (the first model becomes production) or promote one with \`anirec models promote <id>\`.`);
+    super(
+      'model_unavailable',
+      `There is no production model in ${root} to monitor. Train one with \`anirec train\` (the first model becomes production) or promote one with \`anirec models promote <id>\`.`,
+    );
     this.name = 'NoProductionModelError';
   }
 }
@@ -62,7 +65,11 @@ export class NoProductionModelError extends AnirecError {
  * promoted model that does worse is caught too). Drift when MAE rose by more than maeThreshold
  * or hit-rate fell by more than hitRateDrop. No baseline yet = no verdict.
  */
-export function judgeDrift(day: Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'>, earlier: readonly MonitoringDay[], config: MonitorConfig): { drift: boolean; reason: string | null } {
+export function judgeDrift(
+  day: Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'>,
+  earlier: readonly MonitoringDay[],
+  config: MonitorConfig,
+): { drift: boolean; reason: string | null } {
   if (day.count < config.minCount) return { drift: false, reason: null };
   const from = addDays(day.day, -config.baselineDays);
   const base = earlier.filter((d) => d.day >= from && d.day < day.day && d.count >= config.minCount);
@@ -74,10 +81,13 @@ export function judgeDrift(day: Omit<MonitoringDay, 'drift' | 'driftReason' | 'c
   if (day.mae !== null && scored.length > 0) {
     const m = scored.reduce((s, d) => s + d.scored, 0);
     const mae = scored.reduce((s, d) => s + d.mae! * d.scored, 0) / m;
-    if (day.mae - mae > config.maeThreshold) reasons.push(`MAE ${day.mae.toFixed(2)} vs baseline ${mae.toFixed(2)} (+${(day.mae - mae).toFixed(2)} > ${config.maeThreshold})`);
+    if (day.mae - mae > config.maeThreshold)
+      reasons.push(`MAE ${day.mae.toFixed(2)} vs baseline ${mae.toFixed(2)} (+${(day.mae - mae).toFixed(2)} > ${config.maeThreshold})`);
   }
   if (hit - day.hitRate > config.hitRateDrop) {
-    reasons.push(`hit-rate@${config.k} ${day.hitRate.toFixed(3)} vs baseline ${hit.toFixed(3)} (−${(hit - day.hitRate).toFixed(3)} > ${config.hitRateDrop})`);
+    reasons.push(
+      `hit-rate@${config.k} ${day.hitRate.toFixed(3)} vs baseline ${hit.toFixed(3)} (−${(hit - day.hitRate).toFixed(3)} > ${config.hitRateDrop})`,
+    );
   }
   return reasons.length > 0 ? { drift: true, reason: reasons.join('; ') } : { drift: false, reason: null };
 }
@@ -157,7 +167,15 @@ export async function runMonitor(store: Store, given: Registry | ModelRegistry, 
   // events that arrive before it.
   const newCursor = maxSeen === null ? null : Math.min(maxSeen, now());
   if (newCursor !== null) await store.setMeta(MONITOR_META.cursor, String(newCursor));
-  const summary: MonitorSummary = { modelVersion: production.id, since, examined: events.length, recorded, unknownTitles, days, cursor: newCursor };
+  const summary: MonitorSummary = {
+    modelVersion: production.id,
+    since,
+    examined: events.length,
+    recorded,
+    unknownTitles,
+    days,
+    cursor: newCursor,
+  };
   await store.setMeta(MONITOR_META.last, JSON.stringify({ finishedAt: computedAt, ...summary }));
   for (const d of days.filter((x) => x.drift)) log(`DRIFT on ${d.day} (${d.modelVersion}): ${d.driftReason}`);
   return summary;
@@ -176,8 +194,21 @@ const fmt = (x: number | null, digits: number) => (x === null ? '–' : x.toFixe
 export function formatMonitoringTable(rows: readonly MonitoringDay[], k = 20): string[] {
   if (rows.length === 0) return ['no monitoring data yet (run `anirec ingest`, then `anirec monitor`)'];
   const header = ['DAY', 'MODEL', 'COUNT', 'MAE', 'RMSE', `HIT@${k}`, 'MEAN RANK', 'DRIFT'];
-  const body = rows.map((r) => [r.day, r.modelVersion, String(r.count), fmt(r.mae, 2), fmt(r.rmse, 2), fmt(r.hitRate, 3), fmt(r.meanRank, 1), r.drift ? `YES: ${r.driftReason}` : '']);
+  const body = rows.map((r) => [
+    r.day,
+    r.modelVersion,
+    String(r.count),
+    fmt(r.mae, 2),
+    fmt(r.rmse, 2),
+    fmt(r.hitRate, 3),
+    fmt(r.meanRank, 1),
+    r.drift ? `YES: ${r.driftReason}` : '',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...body.map(line)];
 }

@@ -34,7 +34,12 @@ export interface HeldOutPrediction {
 }
 
 /** Returns null when the model does not know the title (it cannot rank what it has never seen). */
-export function predictHeldOut(bundle: ModelBundle, list: readonly StoredInteraction[], target: StoredInteraction, k: number): HeldOutPrediction | null {
+export function predictHeldOut(
+  bundle: ModelBundle,
+  list: readonly StoredInteraction[],
+  target: StoredInteraction,
+  k: number,
+): HeldOutPrediction | null {
   const targetIndex = bundle.itemIndex.get(target.animeId);
   if (targetIndex === undefined) return null;
   const items: number[] = [];
@@ -76,7 +81,10 @@ export function predictHeldOut(bundle: ModelBundle, list: readonly StoredInterac
   if (rated.length >= MIN_CALIBRATION) {
     let below = 0;
     for (const [s] of rated) below += s < own ? 1 : s === own ? 0.5 : 0;
-    predictedScore = quantile(rated.map(([, r]) => r).sort((a, b) => a - b), below / rated.length);
+    predictedScore = quantile(
+      rated.map(([, r]) => r).sort((a, b) => a - b),
+      below / rated.length,
+    );
   }
   return { rank, candidates, hit: rank <= k, predictedScore };
 }

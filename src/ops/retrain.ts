@@ -68,8 +68,10 @@ export function testUserCount(config: Pick<RetrainConfig, 'testUsers' | 'maxTest
 /** The gate itself, on two aligned per-user arrays. Exported so its rule is testable on its own. */
 export function gateDecision(test: PairedTestResult, alpha: number): { promote: boolean; reason: string } {
   const diff = `${METRIC} candidate ${test.meanA.toFixed(4)} vs production ${test.meanB.toFixed(4)} (Δ ${test.meanDifference >= 0 ? '+' : ''}${test.meanDifference.toFixed(4)}, ${Math.round(test.confidence * 100)}% CI [${test.low.toFixed(4)}, ${test.high.toFixed(4)}], p = ${test.pValue.toPrecision(3)}, ${test.test}, n = ${test.n})`;
-  if (test.n === 0 || Number.isNaN(test.pValue)) return { promote: false, reason: `no held-out user could be scored by both models, so the candidate cannot be judged: ${diff}` };
-  if (test.meanDifference < 0 && test.pValue < alpha) return { promote: false, reason: `candidate is significantly worse at α = ${alpha}: ${diff}` };
+  if (test.n === 0 || Number.isNaN(test.pValue))
+    return { promote: false, reason: `no held-out user could be scored by both models, so the candidate cannot be judged: ${diff}` };
+  if (test.meanDifference < 0 && test.pValue < alpha)
+    return { promote: false, reason: `candidate is significantly worse at α = ${alpha}: ${diff}` };
   return { promote: true, reason: `candidate is not significantly worse at α = ${alpha}: ${diff}` };
 }
 
@@ -79,12 +81,15 @@ export async function runRetrain(store: Store, given: Registry | ModelRegistry, 
   const signal = options.signal;
   check(signal, 'before it started');
   const set = await loadTrainingSet(store);
-  if (set.data.indices.length === 0) throw new Error('There are no interactions to train on. Run `anirec import` or `anirec ingest` first.');
+  if (set.data.indices.length === 0)
+    throw new Error('There are no interactions to train on. Run `anirec import` or `anirec ingest` first.');
   let eligible = 0;
   for (let u = 0; u < set.data.nUsers; u++) if (set.data.indptr[u + 1]! - set.data.indptr[u]! >= 5) eligible++;
   const nTest = testUserCount(options, set.data.nUsers, eligible);
   if (nTest < 2) {
-    throw new Error(`Only ${eligible} users have ≥ 5 list entries, too few to hold out users for the promotion gate (need 4). Import more users, then retry.`);
+    throw new Error(
+      `Only ${eligible} users have ≥ 5 list entries, too few to hold out users for the promotion gate (need 4). Import more users, then retry.`,
+    );
   }
   const split = splitUsers(set.data, { seed: options.seed, validationUsers: 0, testUsers: nTest });
   log(split.description.text);
@@ -113,7 +118,10 @@ export async function runRetrain(store: Store, given: Registry | ModelRegistry, 
     );
     const section = result.sections[0]!;
     const [cand, prod] = [section.models[0]!.metrics[METRIC]!.perUser, section.models[1]!.metrics[METRIC]!.perUser];
-    test = options.test === 't' ? pairedTTest(cand, prod, { confidence: 1 - options.alpha }) : pairedBootstrapTest(cand, prod, { seed: options.seed, confidence: 1 - options.alpha });
+    test =
+      options.test === 't'
+        ? pairedTTest(cand, prod, { confidence: 1 - options.alpha })
+        : pairedBootstrapTest(cand, prod, { seed: options.seed, confidence: 1 - options.alpha });
     verdict = gateDecision(test, options.alpha);
   } else {
     verdict = { promote: true, reason: 'no production model yet: the first trained model serves' };
@@ -128,7 +136,11 @@ export async function runRetrain(store: Store, given: Registry | ModelRegistry, 
     await saveBundle(trained, staging);
     // Registered as a candidate (never promote: true here), so production changes only below,
     // after the gate's numbers are on record.
-    candidate = await registry.register(staging, { move: true, reason: 'retraining candidate', source: `anirec retrain --model ${options.model}` });
+    candidate = await registry.register(staging, {
+      move: true,
+      reason: 'retraining candidate',
+      source: `anirec retrain --model ${options.model}`,
+    });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -55,13 +55,21 @@ export function parseBatchLine(text: string, line: number): ParsedLine {
     }
     const { anime_id: animeId, rating } = entry as Record<string, unknown>;
     if (typeof animeId !== 'number' || !Number.isInteger(animeId) || animeId <= 0) {
-      problems.push({ line, message: `${where}.anime_id must be a positive integer (got ${JSON.stringify(animeId)}); skipped`, dropped: false });
+      problems.push({
+        line,
+        message: `${where}.anime_id must be a positive integer (got ${JSON.stringify(animeId)}); skipped`,
+        dropped: false,
+      });
       return;
     }
     let score: number | null = null;
     if (rating !== undefined && rating !== null && rating !== -1 && rating !== 0) {
       if (typeof rating !== 'number' || !Number.isFinite(rating) || rating < 1 || rating > 10) {
-        problems.push({ line, message: `${where}.rating must be 1–10, or -1/0/null for no score (got ${JSON.stringify(rating)}); kept without a score`, dropped: false });
+        problems.push({
+          line,
+          message: `${where}.rating must be 1–10, or -1/0/null for no score (got ${JSON.stringify(rating)}); kept without a score`,
+          dropped: false,
+        });
       } else {
         score = Math.round(rating);
       }

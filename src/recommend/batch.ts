@@ -65,7 +65,12 @@ function recommendFiltered(bundle: ModelBundle, history: readonly BatchEntry[], 
     bundle.recommender.scoreFoldIn(folded, scores, eligible);
   }
   const top = topK(scores, k, exclude);
-  return { animeIds: Array.from(top, (i) => bundle.itemIds[i]!), scores: Array.from(top, (i) => scores[i]!), unknownItems: unknown.length, usedFallback };
+  return {
+    animeIds: Array.from(top, (i) => bundle.itemIds[i]!),
+    scores: Array.from(top, (i) => scores[i]!),
+    unknownItems: unknown.length,
+    usedFallback,
+  };
 }
 
 /**
@@ -75,7 +80,8 @@ function recommendFiltered(bundle: ModelBundle, history: readonly BatchEntry[], 
  * filter, a user may get fewer than k titles: only as many as pass it.
  */
 export async function recommendBatch(bundle: ModelBundle, input: Readable, output: Writable, options: BatchOptions): Promise<BatchStats> {
-  if (!Number.isInteger(options.k) || options.k < 1 || options.k > MAX_BATCH_K) throw new RangeError(`k must be a whole number from 1 to ${MAX_BATCH_K} (got ${options.k})`);
+  if (!Number.isInteger(options.k) || options.k < 1 || options.k > MAX_BATCH_K)
+    throw new RangeError(`k must be a whole number from 1 to ${MAX_BATCH_K} (got ${options.k})`);
   const started = performance.now();
   const stats: BatchStats = { linesRead: 0, usersAnswered: 0, linesDropped: 0, unknownHistoryItems: 0, coldUsers: 0, seconds: 0 };
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -91,7 +97,9 @@ export async function recommendBatch(bundle: ModelBundle, input: Readable, outpu
       stats.linesDropped++;
       continue;
     }
-    const result = options.filter ? recommendFiltered(bundle, request.history, options.k, options.filter) : recommendForHistory(bundle, request.history, options.k);
+    const result = options.filter
+      ? recommendFiltered(bundle, request.history, options.k, options.filter)
+      : recommendForHistory(bundle, request.history, options.k);
     stats.unknownHistoryItems += result.unknownItems;
     if (result.usedFallback) stats.coldUsers++;
     pending += `${JSON.stringify({ user: request.user, items: result.animeIds })}\n`;

@@ -58,7 +58,8 @@ function how(entry: HistoryEntry): string {
 
 function seasonText(anime: Anime): string {
   if (anime.status === 'airing') return 'airing now';
-  if (anime.status === 'upcoming') return anime.year !== null ? `coming ${anime.season ? `${anime.season} ` : ''}${anime.year}` : 'coming soon';
+  if (anime.status === 'upcoming')
+    return anime.year !== null ? `coming ${anime.season ? `${anime.season} ` : ''}${anime.year}` : 'coming soon';
   return anime.year !== null ? `aired ${anime.year}` : 'aired';
 }
 
@@ -112,7 +113,9 @@ export function continueList(engine: RecommendationEngine, entries: readonly His
       last = i;
     });
     const positionOf = new Map(franchise.entries.map((id, i) => [id, i]));
-    const next = franchise.entries.slice(first + 1).filter((id) => !onList(id) && catalog.get(id) !== undefined && allowed(catalog.get(id)!));
+    const next = franchise.entries
+      .slice(first + 1)
+      .filter((id) => !onList(id) && catalog.get(id) !== undefined && allowed(catalog.get(id)!));
     // Specials and recaps only for people who watch them, or when nothing else is left.
     const full = watchesMinor ? next : next.filter((id) => !isMinorFormat(catalog.get(id)!));
     const pool = full.length > 0 ? full : next;
@@ -138,18 +141,37 @@ export function continueList(engine: RecommendationEngine, entries: readonly His
         : positionOf.get(headId)! > last
           ? `Next in ${franchise.name} after ${named}, ${how(best)}`
           : `Skipped in ${franchise.name}, between entries you listed: you watched ${named}, ${how(best)}`;
-    candidates.push({ anime: head, kind, reason: { kind, text, animeIds: [best.animeId] }, affinity: likeWeight(best, mean), rest: next.filter((id) => id !== headId) });
+    candidates.push({
+      anime: head,
+      kind,
+      reason: { kind, text, animeIds: [best.animeId] },
+      affinity: likeWeight(best, mean),
+      rest: next.filter((id) => id !== headId),
+    });
   }
   const heads = new Set(candidates.map((c) => c.anime.animeId));
   for (const entry of entries) {
     if (entry.status !== 'plan_to_watch' || heads.has(entry.animeId)) continue;
     const anime = catalog.get(entry.animeId);
-    if (anime === undefined || anime.status === 'upcoming' || anime.status === null || !allowed(anime) || dropped.has(franchiseIdOf(anime.animeId))) continue;
+    if (
+      anime === undefined ||
+      anime.status === 'upcoming' ||
+      anime.status === null ||
+      !allowed(anime) ||
+      dropped.has(franchiseIdOf(anime.animeId))
+    )
+      continue;
     const text = `On your plan-to-watch list, ${seasonText(anime)}`;
     candidates.push({ anime, kind: 'planned', reason: { kind: 'planned', text, animeIds: [anime.animeId] }, affinity: 0, rest: [] });
   }
   const popularity = (id: number): number => catalog.popularityRank.get(id) ?? Number.MAX_SAFE_INTEGER;
-  candidates.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || b.affinity - a.affinity || popularity(a.anime.animeId) - popularity(b.anime.animeId) || a.anime.animeId - b.anime.animeId);
+  candidates.sort(
+    (a, b) =>
+      KIND_ORDER[a.kind] - KIND_ORDER[b.kind] ||
+      b.affinity - a.affinity ||
+      popularity(a.anime.animeId) - popularity(b.anime.animeId) ||
+      a.anime.animeId - b.anime.animeId,
+  );
 
   const offset = options.offset ?? 0;
   const page = candidates.slice(offset, offset + options.k);
@@ -165,9 +187,22 @@ export function continueList(engine: RecommendationEngine, entries: readonly His
       franchise:
         franchise === undefined || franchise.entries.length < 2
           ? null
-          : { id: franchise.id, name: franchise.name, more: c.rest.slice(0, MAX_MORE).map((id) => ({ anime: catalog.summary(id), score: null })) },
+          : {
+              id: franchise.id,
+              name: franchise.name,
+              more: c.rest.slice(0, MAX_MORE).map((id) => ({ anime: catalog.summary(id), score: null })),
+            },
     };
   });
-  const notes = candidates.length === 0 ? ['Nothing to continue: no franchise on this list has an entry you have not listed, and no planned title has aired.'] : [];
-  return { items, offset, nextOffset: candidates.length > offset + page.length ? offset + page.length : null, model: engine.modelInfo, notes };
+  const notes =
+    candidates.length === 0
+      ? ['Nothing to continue: no franchise on this list has an entry you have not listed, and no planned title has aired.']
+      : [];
+  return {
+    items,
+    offset,
+    nextOffset: candidates.length > offset + page.length ? offset + page.length : null,
+    model: engine.modelInfo,
+    notes,
+  };
 }

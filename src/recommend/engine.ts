@@ -15,7 +15,15 @@ import type { TimeSlicer } from './time-slicer.js';
 import { TitleIndex, type TitleMatch } from './title-search.js';
 import { ListRankings, type RankingSource } from './list-rankings.js';
 import type { ScoredList } from './scored-list.js';
-import { franchiseCard, franchisesOfList, groupedPageFromRanking, groupedSelect, removeHidden, type FranchiseCard, type FranchiseMode } from './franchise-lists.js';
+import {
+  franchiseCard,
+  franchisesOfList,
+  groupedPageFromRanking,
+  groupedSelect,
+  removeHidden,
+  type FranchiseCard,
+  type FranchiseMode,
+} from './franchise-lists.js';
 import { isSeasonal } from './seasonal.js';
 import { NO_LIST, type ListFranchises } from '../data/franchises/cards.js';
 import { FILTER_FIELDS, LIST_RELATIVE_FILTER_FIELDS } from '../wire/filters.js';
@@ -156,11 +164,18 @@ export class RecommendationEngine {
    * catalogue out (unchanged since `previous` was built), `previous`'s catalogue and title index
    * are shared: both are read-only.
    */
-  static async fromSnapshot(bundle: ModelBundle, snapshot: StoreSnapshot, version: string, slicer: TimeSlicer | null = null, previous: RecommendationEngine | null = null): Promise<RecommendationEngine> {
+  static async fromSnapshot(
+    bundle: ModelBundle,
+    snapshot: StoreSnapshot,
+    version: string,
+    slicer: TimeSlicer | null = null,
+    previous: RecommendationEngine | null = null,
+  ): Promise<RecommendationEngine> {
     let catalog: Catalog;
     let titles: TitleIndex;
     if (snapshot.catalogue === null) {
-      if (previous?.catalogHash !== snapshot.catalogHash) throw new Error('store snapshot without its catalogue, and no engine with that catalogue to share it with');
+      if (previous?.catalogHash !== snapshot.catalogHash)
+        throw new Error('store snapshot without its catalogue, and no engine with that catalogue to share it with');
       catalog = previous.catalog;
       titles = previous.titles;
     } else {
@@ -224,7 +239,13 @@ export class RecommendationEngine {
    * `cards`: for a grouped list, which entries of a card's franchise it may show (filters, not
    * on the list) and the model's scores of the ones it ranked.
    */
-  private list(page: Page, offset: number, reasons: (item: number) => Reason[], notes: string[], cards: CardContext | null = null): RecommendationList {
+  private list(
+    page: Page,
+    offset: number,
+    reasons: (item: number) => Reason[],
+    notes: string[],
+    cards: CardContext | null = null,
+  ): RecommendationList {
     const { itemIds, itemIndex } = this.ctx.bundle;
     const shown = (animeId: number): boolean => {
       const item = itemIndex.get(animeId);
@@ -239,7 +260,14 @@ export class RecommendationEngine {
         const r = reasons(item);
         const animeId = itemIds[item]!;
         const franchise = cards === null ? null : franchiseCard(this.ctx, animeId, shown, scoreOf);
-        return { rank: offset + i + 1, score: page.scores[i]!, anime: this.ctx.catalog.summary(animeId), reason: r[0]!.text, reasons: r, franchise };
+        return {
+          rank: offset + i + 1,
+          score: page.scores[i]!,
+          anime: this.ctx.catalog.summary(animeId),
+          reason: r[0]!.text,
+          reasons: r,
+          franchise,
+        };
       }),
       offset,
       nextOffset: page.hasMore ? offset + page.items.length : null,
@@ -252,7 +280,13 @@ export class RecommendationEngine {
    * Known user or new user from titles: fold-in of their list, filtered, paged, explained.
    * An empty (or entirely unknown) list falls back to the starter set rather than failing.
    */
-  recommend(entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null, trace?: RankingTrace): RecommendationList {
+  recommend(
+    entries: readonly HistoryEntry[],
+    options: RecommendOptions,
+    seed = 0,
+    precomputed: UserRanking | null = null,
+    trace?: RankingTrace,
+  ): RecommendationList {
     const filters = options.filters ?? {};
     const mask = maskKey(filters);
     const allowed = this.allowedMask(filters, mask);
@@ -293,7 +327,8 @@ export class RecommendationEngine {
     if (trace) trace.source = found.source;
     const notes: string[] = [];
     const { unknown } = scored;
-    if (unknown.length > 0) notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
+    if (unknown.length > 0)
+      notes.push(`${unknown.length} listed title(s) are unknown to the model and were ignored: ${unknown.slice(0, 10).join(', ')}`);
     if (scored.history.items.length === 0) {
       notes.push('No usable history: showing the starter set of popular, well-scored titles.');
       return this.starterList(options, seed, notes);
@@ -328,8 +363,27 @@ export class RecommendationEngine {
    * A page of cards (one per franchise) from the list's kept ranking; when the ranking cannot fill
    * it (hidden titles, a narrow filter, a deep page), from the model's scores for every title.
    */
-  private groupedPage(scored: ScoredList, exclude: Uint8Array, allowed: Uint8Array, eligible: Uint8Array | null, franchises: ListFranchises, keepStarted: boolean, page: PageRequest, trace?: RankingTrace): Page {
-    const fromRanking = groupedPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, franchises, page, keepStarted);
+  private groupedPage(
+    scored: ScoredList,
+    exclude: Uint8Array,
+    allowed: Uint8Array,
+    eligible: Uint8Array | null,
+    franchises: ListFranchises,
+    keepStarted: boolean,
+    page: PageRequest,
+    trace?: RankingTrace,
+  ): Page {
+    const fromRanking = groupedPageFromRanking(
+      this.ctx,
+      scored.ranking,
+      scored.rankingScores,
+      scored.rankingComplete,
+      exclude,
+      allowed,
+      franchises,
+      page,
+      keepStarted,
+    );
     if (fromRanking !== null) return fromRanking;
     if (trace) trace.source = 'scored';
     this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores, eligible ?? undefined);
@@ -361,19 +415,30 @@ export class RecommendationEngine {
     const page = this.page(options);
     const scored = scorePreferences(this.ctx, resolved, allowed);
     const grouped = (options.franchise ?? 'group') === 'group';
-    const result = grouped ? groupedSelect(this.ctx, scored.scores, null, scored.allowed, NO_LIST, page, false) : selectPage(this.ctx, scored.scores, null, scored.allowed, page);
+    const result = grouped
+      ? groupedSelect(this.ctx, scored.scores, null, scored.allowed, NO_LIST, page, false)
+      : selectPage(this.ctx, scored.scores, null, scored.allowed, page);
     const cards = grouped ? { allowed: scored.allowed, exclude: null, scoreOf: arrayScoreOf(scored.scores) } : null;
     const { itemIds } = this.ctx.bundle;
     const seedNames = scored.seeds.slice(0, 2).map((i) => this.ctx.catalog.get(itemIds[i]!)?.title ?? `anime ${itemIds[i]}`);
-    const notes = resolved.liked.size + resolved.studios.size === 0 ? ['No liked genres, themes or studios given: ranking by popularity and score within your constraints.'] : [];
+    const notes =
+      resolved.liked.size + resolved.studios.size === 0
+        ? ['No liked genres, themes or studios given: ranking by popularity and score within your constraints.']
+        : [];
     if (result.items.length < page.k) notes.push(`Only ${page.offset + result.items.length} title(s) match these preferences and filters.`);
-    return this.list(result, page.offset, (item) => {
-      const a = this.ctx.itemAnime[item];
-      const matched = a ? matchedLikes(a, resolved, this.ctx).slice(0, 3) : [];
-      if (matched.length > 0) return [{ ...tasteReason(matched), kind: 'preferences' }];
-      if (seedNames.length > 0) return [{ kind: 'similar_users', text: `Popular with fans of ${seedNames.join(' and ')}` }];
-      return [popularReason(itemIds[item]!, this.ctx.catalog)];
-    }, notes, cards);
+    return this.list(
+      result,
+      page.offset,
+      (item) => {
+        const a = this.ctx.itemAnime[item];
+        const matched = a ? matchedLikes(a, resolved, this.ctx).slice(0, 3) : [];
+        if (matched.length > 0) return [{ ...tasteReason(matched), kind: 'preferences' }];
+        if (seedNames.length > 0) return [{ kind: 'similar_users', text: `Popular with fans of ${seedNames.join(' and ')}` }];
+        return [popularReason(itemIds[item]!, this.ctx.catalog)];
+      },
+      notes,
+      cards,
+    );
   }
 
   /** More like this: similar titles to one title, by co-listing, content, or both. */
@@ -407,21 +472,34 @@ export class RecommendationEngine {
     }
     const name = this.ctx.catalog.get(animeId)?.title ?? `anime ${animeId}`;
     const notes: string[] = [];
-    if (found.modeUsed !== mode) notes.push(`No collaborative neighbours for ${name} (too few users listed it): showing content similarity.`);
-    if (mode !== 'collaborative' && this.ctx.sources.content.name === 'tags') notes.push('This model has no content component: content similarity uses genres, themes and studios only.');
-    if (filtered && result.items.length < page.k) notes.push(`Only ${page.offset + result.items.length} title(s) similar to ${name} match these filters.`);
-    if (mode === 'collaborative' && this.ctx.sources.collaborative === null) notes.push(`The ${this.ctx.bundle.manifest.kind} model has no item-to-item similarity; train itemknn, als or anirec for collaborative "more like this".`);
-    const list = this.list(result, page.offset, (candidate) => {
-      const by = found.foundBy.get(candidate) ?? new Set();
-      const shared = this.sharedTags(animeId, this.ctx.bundle.itemIds[candidate]!);
-      const sharedText = shared.length > 0 ? ` (${shared.join(', ').toLowerCase()})` : '';
-      const text = by.has('collaborative') && by.has('content')
-        ? `Similar to ${name} in content${sharedText} and audience`
-        : by.has('collaborative')
-          ? `Watched and liked by the same people as ${name}`
-          : `Similar in content to ${name}${sharedText}`;
-      return [{ kind: 'similar_to', text, animeIds: [animeId], ...(shared.length > 0 ? { tags: shared } : {}) }];
-    }, notes, cards);
+    if (found.modeUsed !== mode)
+      notes.push(`No collaborative neighbours for ${name} (too few users listed it): showing content similarity.`);
+    if (mode !== 'collaborative' && this.ctx.sources.content.name === 'tags')
+      notes.push('This model has no content component: content similarity uses genres, themes and studios only.');
+    if (filtered && result.items.length < page.k)
+      notes.push(`Only ${page.offset + result.items.length} title(s) similar to ${name} match these filters.`);
+    if (mode === 'collaborative' && this.ctx.sources.collaborative === null)
+      notes.push(
+        `The ${this.ctx.bundle.manifest.kind} model has no item-to-item similarity; train itemknn, als or anirec for collaborative "more like this".`,
+      );
+    const list = this.list(
+      result,
+      page.offset,
+      (candidate) => {
+        const by = found.foundBy.get(candidate) ?? new Set();
+        const shared = this.sharedTags(animeId, this.ctx.bundle.itemIds[candidate]!);
+        const sharedText = shared.length > 0 ? ` (${shared.join(', ').toLowerCase()})` : '';
+        const text =
+          by.has('collaborative') && by.has('content')
+            ? `Similar to ${name} in content${sharedText} and audience`
+            : by.has('collaborative')
+              ? `Watched and liked by the same people as ${name}`
+              : `Similar in content to ${name}${sharedText}`;
+        return [{ kind: 'similar_to', text, animeIds: [animeId], ...(shared.length > 0 ? { tags: shared } : {}) }];
+      },
+      notes,
+      cards,
+    );
     return { ...list, modeUsed: found.modeUsed };
   }
 

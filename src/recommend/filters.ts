@@ -50,9 +50,11 @@ export function resolveSeasonFilter(filters: RecommendationFilters, now: Date): 
 function compileSeason(value: string | undefined): SeasonRef | null {
   if (value === undefined) return null;
   // A programming error, not a bad request: routes resolve `current` with their clock first.
-  if (value === 'current') throw new Error('season "current" reached compileFilters; resolve it with resolveSeasonFilter(filters, now) first');
+  if (value === 'current')
+    throw new Error('season "current" reached compileFilters; resolve it with resolveSeasonFilter(filters, now) first');
   const ref = parseSeason(value);
-  if (ref === null || ref.year < 1900 || ref.year > 2100) throw new FilterError('season', `season ${JSON.stringify(value)} is not a season; use ${SEASON_FILTER_FORM}.`);
+  if (ref === null || ref.year < 1900 || ref.year > 2100)
+    throw new FilterError('season', `season ${JSON.stringify(value)} is not a season; use ${SEASON_FILTER_FORM}.`);
   return ref;
 }
 

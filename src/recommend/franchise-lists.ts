@@ -79,13 +79,31 @@ export function groupedPageFromRanking(
  * cannot be recommended). Ranks a pool a few times the page first, and everything only when the
  * pool cannot fill the page (a narrow filter, a very deep page). `scores` is overwritten.
  */
-export function groupedSelect(ctx: ModelContext, scores: Float32Array, exclude: Uint8Array | null, allowed: Uint8Array, list: ListFranchises, page: PageRequest, keepStarted: boolean): Page {
+export function groupedSelect(
+  ctx: ModelContext,
+  scores: Float32Array,
+  exclude: Uint8Array | null,
+  allowed: Uint8Array,
+  list: ListFranchises,
+  page: PageRequest,
+  keepStarted: boolean,
+): Page {
   for (let i = 0; i < scores.length; i++) if (allowed[i] === 0 || (exclude !== null && exclude[i] === 1)) scores[i] = -Infinity;
   let length = Math.min(scores.length, 4 * poolSize(page) + 64);
   for (;;) {
     const ranking = topKIndices(scores, length);
     const complete = ranking.length < length || length >= scores.length;
-    const found = groupedPageFromRanking(ctx, ranking, Array.from(ranking, (i) => scores[i]!), complete, null, allowed, list, page, keepStarted);
+    const found = groupedPageFromRanking(
+      ctx,
+      ranking,
+      Array.from(ranking, (i) => scores[i]!),
+      complete,
+      null,
+      allowed,
+      list,
+      page,
+      keepStarted,
+    );
     if (found !== null) return found;
     length = scores.length;
   }
@@ -96,7 +114,12 @@ export function groupedSelect(ctx: ModelContext, scores: Float32Array, exclude: 
  * whether the list may show an entry (filters, not listed); `scoreOf` gives the model's score of
  * an entry when it was ranked.
  */
-export function franchiseCard(ctx: ModelContext, animeId: number, shown: (animeId: number) => boolean, scoreOf: (animeId: number) => number | null): FranchiseCard | null {
+export function franchiseCard(
+  ctx: ModelContext,
+  animeId: number,
+  shown: (animeId: number) => boolean,
+  scoreOf: (animeId: number) => number | null,
+): FranchiseCard | null {
   const franchise = ctx.catalog.franchises.of(animeId);
   if (franchise === undefined || franchise.entries.length < 2) return null;
   const more: FranchiseCard['more'] = [];

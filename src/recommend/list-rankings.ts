@@ -128,7 +128,12 @@ export class ListRankings {
   /** A known user's best `length` titles for `anirec precompute` (not cached: each list is seen once). */
   rankList(userId: number, entries: readonly HistoryEntry[], length = PRECOMPUTED_RANKING_LENGTH): UserRanking {
     const { ranking, rankingScores } = this.rankHistory(toHistory(this.ctx.bundle, entries).history, length);
-    return { userId, listKey: this.listKey(entries), animeIds: Int32Array.from(ranking, (i) => this.ctx.bundle.itemIds[i]!), scores: rankingScores };
+    return {
+      userId,
+      listKey: this.listKey(entries),
+      animeIds: Int32Array.from(ranking, (i) => this.ctx.bundle.itemIds[i]!),
+      scores: rankingScores,
+    };
   }
 
   /**
@@ -177,7 +182,14 @@ export class ListRankings {
    * (shorter) precomputed ranking cannot fill it, and from a scan of the catalogue when even the
    * list's best RANKING_LENGTH titles cannot.
    */
-  unfilteredPage(key: string, entries: readonly HistoryEntry[], scored: ScoredList, exclude: Uint8Array, allowed: Uint8Array, page: PageRequest): { page: Page; rescored: boolean } {
+  unfilteredPage(
+    key: string,
+    entries: readonly HistoryEntry[],
+    scored: ScoredList,
+    exclude: Uint8Array,
+    allowed: Uint8Array,
+    page: PageRequest,
+  ): { page: Page; rescored: boolean } {
     let result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
     let list = scored;
     let scratchHoldsScores = false;

@@ -28,7 +28,13 @@ export interface Page {
  * for what may not be shown): callers pass a buffer of their own, so no catalogue-sized copy is
  * made per request.
  */
-export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uint8Array | null, allowed: AnimePredicate | Uint8Array, page: PageRequest): Page {
+export function selectPage(
+  ctx: ModelContext,
+  scores: Float32Array,
+  exclude: Uint8Array | null,
+  allowed: AnimePredicate | Uint8Array,
+  page: PageRequest,
+): Page {
   const masked = scores;
   const n = scores.length;
   if (allowed instanceof Uint8Array) {
@@ -42,7 +48,12 @@ export function selectPage(ctx: ModelContext, scores: Float32Array, exclude: Uin
     for (let i = 0; i < n; i++) if ((exclude !== null && exclude[i] === 1) || !allowed(itemAnime[i])) masked[i] = -Infinity;
   }
   const pool = Array.from(topKIndices(masked, poolSize(page)));
-  return pageFromPool(ctx, pool, pool.map((i) => masked[i]!), page);
+  return pageFromPool(
+    ctx,
+    pool,
+    pool.map((i) => masked[i]!),
+    page,
+  );
 }
 
 /** How many of the best eligible items a page needs: the page, one more (is there a next page?), and MMR's choice. */
@@ -61,7 +72,11 @@ export function pageFromPool(ctx: ModelContext, pool: number[], poolScores: numb
     return { items, scores: items.map((i) => scoreOf.get(i)!), hasMore: ranked.length > page.offset + page.k };
   }
   const items = pool.slice(page.offset, page.offset + page.k);
-  return { items, scores: poolScores.slice(page.offset, page.offset + page.k), hasMore: Math.min(pool.length, need) > page.offset + page.k };
+  return {
+    items,
+    scores: poolScores.slice(page.offset, page.offset + page.k),
+    hasMore: Math.min(pool.length, need) > page.offset + page.k,
+  };
 }
 
 /**

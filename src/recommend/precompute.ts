@@ -28,7 +28,11 @@ export interface PrecomputeResult {
   seconds: number;
 }
 
-export async function precomputeRankings(engine: RecommendationEngine, store: Store, options: PrecomputeOptions = {}): Promise<PrecomputeResult> {
+export async function precomputeRankings(
+  engine: RecommendationEngine,
+  store: Store,
+  options: PrecomputeOptions = {},
+): Promise<PrecomputeResult> {
   const started = performance.now();
   const batchSize = options.batchSize ?? 500;
   const modelKey = engine.rankingKey;
@@ -38,7 +42,7 @@ export async function precomputeRankings(engine: RecommendationEngine, store: St
   for (let e = 0; e < columns.length; e++) if (e === 0 || columns.userIds[e] !== columns.userIds[e - 1]) total++;
   let batch: UserRanking[] = [];
   let done = 0;
-  for (let start = 0; start < columns.length; ) {
+  for (let start = 0; start < columns.length;) {
     const userId = columns.userIds[start]!;
     let end = start;
     const entries: HistoryEntry[] = [];
@@ -46,7 +50,11 @@ export async function precomputeRankings(engine: RecommendationEngine, store: St
     // list fingerprint matches what a request computes.
     for (; end < columns.length && columns.userIds[end] === userId; end++) {
       const status = columns.statuses[end]!;
-      entries.push({ animeId: columns.animeIds[end]!, score: columns.scores[end]! > 0 ? columns.scores[end]! : null, status: status > 0 ? LIST_STATUSES[status - 1]! : null });
+      entries.push({
+        animeId: columns.animeIds[end]!,
+        score: columns.scores[end]! > 0 ? columns.scores[end]! : null,
+        status: status > 0 ? LIST_STATUSES[status - 1]! : null,
+      });
     }
     batch.push(engine.rankList(userId, entries));
     start = end;

@@ -32,17 +32,30 @@ function resolve(values: readonly string[] | undefined, vocabularies: Map<string
       const found = vocabulary.get(value.trim().toLowerCase());
       if (found !== undefined) return found;
     }
-    const suggestions = closestWords(value, vocabularies.flatMap((v) => [...v.values()]));
+    const suggestions = closestWords(
+      value,
+      vocabularies.flatMap((v) => [...v.values()]),
+    );
     const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => JSON.stringify(s)).join(' or ')}?` : '';
-    throw new FilterError(field, `unknown name ${JSON.stringify(value)}.${hint} GET /v1/tags lists genres, themes and studios.`, suggestions);
+    throw new FilterError(
+      field,
+      `unknown name ${JSON.stringify(value)}.${hint} GET /v1/tags lists genres, themes and studios.`,
+      suggestions,
+    );
   });
 }
 
 export function resolvePreferences(prefs: Preferences, ctx: ModelContext): ResolvedPreferences {
   const { genres, themes, studios } = ctx.catalog.vocabulary;
   // A genre named in likedThemes (or the reverse) is still what the user meant: accept both.
-  const liked = [...resolve(prefs.likedGenres, [genres, themes], 'likedGenres'), ...resolve(prefs.likedThemes, [themes, genres], 'likedThemes')];
-  const disliked = [...resolve(prefs.dislikedGenres, [genres, themes], 'dislikedGenres'), ...resolve(prefs.dislikedThemes, [themes, genres], 'dislikedThemes')];
+  const liked = [
+    ...resolve(prefs.likedGenres, [genres, themes], 'likedGenres'),
+    ...resolve(prefs.likedThemes, [themes, genres], 'likedThemes'),
+  ];
+  const disliked = [
+    ...resolve(prefs.dislikedGenres, [genres, themes], 'dislikedGenres'),
+    ...resolve(prefs.dislikedThemes, [themes, genres], 'dislikedThemes'),
+  ];
   const both = liked.filter((t) => disliked.includes(t));
   if (both.length > 0) throw new FilterError('dislikedGenres', `${both.join(', ')} is both liked and disliked; keep it in one list.`);
   if (prefs.era?.from !== undefined && prefs.era.to !== undefined && prefs.era.from > prefs.era.to) {
@@ -55,9 +68,14 @@ export function resolvePreferences(prefs: Preferences, ctx: ModelContext): Resol
  * Formats and era are hard constraints (someone who only wants movies from the 90s does not
  * want a 2020 TV show), so they become filters; dislikes too: "I dislike horror" means none.
  */
-export function preferenceFilters(prefs: Preferences, resolved: ResolvedPreferences, filters: RecommendationFilters): RecommendationFilters {
+export function preferenceFilters(
+  prefs: Preferences,
+  resolved: ResolvedPreferences,
+  filters: RecommendationFilters,
+): RecommendationFilters {
   const out: RecommendationFilters = { ...filters };
-  if (prefs.formats && prefs.formats.length > 0) out.formats = filters.formats ? filters.formats.filter((f) => prefs.formats!.includes(f)) : prefs.formats;
+  if (prefs.formats && prefs.formats.length > 0)
+    out.formats = filters.formats ? filters.formats.filter((f) => prefs.formats!.includes(f)) : prefs.formats;
   if (prefs.era?.from !== undefined) out.yearMin = Math.max(filters.yearMin ?? -Infinity, prefs.era.from);
   if (prefs.era?.to !== undefined) out.yearMax = Math.min(filters.yearMax ?? Infinity, prefs.era.to);
   return out;

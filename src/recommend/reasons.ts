@@ -159,7 +159,10 @@ export class ReasonBuilder {
     const when = newTitleLead(anime);
     const liked = this.likedAnime();
     const rated = (l: LikedItem): string => (l.score !== undefined && l.score > 0 ? `, which you rated ${l.score}` : '');
-    this.listedSeries ??= new ListedSeries(liked.map(({ anime: a, liked: l }) => ({ anime: a, weight: l.weight })), this.catalog.franchises);
+    this.listedSeries ??= new ListedSeries(
+      liked.map(({ anime: a, liked: l }) => ({ anime: a, weight: l.weight })),
+      this.catalog.franchises,
+    );
     const series = this.listedSeries.match(anime);
     if (series !== null) {
       const listed = liked.find(({ anime: a }) => a.animeId === series.listedId)!;
@@ -168,11 +171,16 @@ export class ReasonBuilder {
     for (const studio of anime.studios) {
       const same = liked.find(({ anime: a }) => a.studios.includes(studio));
       if (same !== undefined) {
-        return { kind: 'new_title', text: `${when}, from ${studio}, the studio behind ${same.anime.title}${rated(same.liked)}`, animeIds: [same.anime.animeId] };
+        return {
+          kind: 'new_title',
+          text: `${when}, from ${studio}, the studio behind ${same.anime.title}${rated(same.liked)}`,
+          animeIds: [same.anime.animeId],
+        };
       }
     }
     const tags = this.matchingTags(anime.animeId);
-    if (tags.length > 0) return { kind: 'new_title', text: `${when}: matches your love of ${titles(tags.map((t) => t.toLowerCase()))}`, tags };
+    if (tags.length > 0)
+      return { kind: 'new_title', text: `${when}: matches your love of ${titles(tags.map((t) => t.toLowerCase()))}`, tags };
     return { kind: 'new_title', text: `${when}: no ratings here yet, picked for its genres, studio and story` };
   }
 }
@@ -184,16 +192,16 @@ export function tasteReason(tags: readonly string[]): Reason {
 export function popularReason(animeId: number, catalog: Catalog): Reason {
   const a = catalog.get(animeId);
   const rank = catalog.popularityRank.get(animeId);
-  const facts = [
-    rank !== undefined ? `#${rank} most popular` : null,
-    a?.malScore ? `rated ${a.malScore.toFixed(2)} on MAL` : null,
-  ].filter(Boolean);
+  const facts = [rank !== undefined ? `#${rank} most popular` : null, a?.malScore ? `rated ${a.malScore.toFixed(2)} on MAL` : null].filter(
+    Boolean,
+  );
   return { kind: 'popular', text: facts.length > 0 ? `Widely loved: ${facts.join(', ')}` : 'Popular with anirec users' };
 }
 
 /** How a title nobody rated yet is introduced: airing now, coming up, or new (with its season). */
 function newTitleLead(anime: Anime): string {
-  const season = anime.season !== null && anime.year !== null ? `${anime.season} ${anime.year}` : anime.year !== null ? String(anime.year) : null;
+  const season =
+    anime.season !== null && anime.year !== null ? `${anime.season} ${anime.year}` : anime.year !== null ? String(anime.year) : null;
   if (anime.status === 'airing') return 'Airing now';
   if (anime.status === 'upcoming') return season !== null ? `Coming in ${season}` : 'Coming soon';
   return season !== null ? `New (${season})` : 'New';

@@ -43,7 +43,12 @@ export function isSeasonal(filters: RecommendationFilters): boolean {
 }
 
 function seriesReason(match: SeriesMatch, entry: HistoryEntry, title: string): SeriesReason {
-  const how = entry.score !== null && entry.score > 0 ? `which you rated ${entry.score}/10` : entry.status === 'watching' ? 'which you are watching' : 'which you watched';
+  const how =
+    entry.score !== null && entry.score > 0
+      ? `which you rated ${entry.score}/10`
+      : entry.status === 'watching'
+        ? 'which you are watching'
+        : 'which you watched';
   return { kind: 'new_season', text: `New season of ${title}, ${how}`, animeIds: [match.listedId] };
 }
 
@@ -54,7 +59,14 @@ function seriesReason(match: SeriesMatch, entry: HistoryEntry, title: string): S
  * engine's order) and their reason saying so. Those titles come from the catalogue, so a sequel
  * the model cannot score yet is still listed. Pages are slices of one deterministic order.
  */
-export function seasonalRecommend(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: RecommendOptions, seed = 0, precomputed: UserRanking | null = null, trace?: RankingTrace): SeasonalList {
+export function seasonalRecommend(
+  engine: RecommendationEngine,
+  entries: readonly HistoryEntry[],
+  options: RecommendOptions,
+  seed = 0,
+  precomputed: UserRanking | null = null,
+  trace?: RankingTrace,
+): SeasonalList {
   const filters = options.filters ?? {};
   const offset = options.offset ?? 0;
   const need = offset + options.k + 1;
@@ -123,6 +135,9 @@ export function seasonalRecommend(engine: RecommendationEngine, entries: readonl
   const hasMore = ordered.length > offset + options.k;
   const notes = [...ranked.notes];
   const unscored = page.filter((item) => item.score === null).length;
-  if (unscored > 0) notes.push(`${unscored} title(s) here continue a series on your list but are new to the model: they are ranked by the series alone (score null).`);
+  if (unscored > 0)
+    notes.push(
+      `${unscored} title(s) here continue a series on your list but are new to the model: they are ranked by the series alone (score null).`,
+    );
   return { ...ranked, items: page, offset, nextOffset: hasMore ? offset + page.length : null, notes };
 }

@@ -47,7 +47,11 @@ export function buildTagIndexData(itemIds: Int32Array, catalog: Catalog): TagInd
   for (let item = 0; item < itemIds.length; item++) {
     const a = catalog.get(itemIds[item]!);
     if (a !== undefined) {
-      const names = new Set([...a.genres.map((g) => `g:${g}`), ...catalog.tagsOf(a).map((t) => `t:${t}`), ...a.studios.map((st) => `s:${st}`)]);
+      const names = new Set([
+        ...a.genres.map((g) => `g:${g}`),
+        ...catalog.tagsOf(a).map((t) => `t:${t}`),
+        ...a.studios.map((st) => `s:${st}`),
+      ]);
       const ids: number[] = [];
       for (const name of names) {
         let id = tagId.get(name);

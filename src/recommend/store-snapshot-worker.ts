@@ -32,19 +32,29 @@ function lowerThreadPriority(): void {
 
 async function main(): Promise<void> {
   lowerThreadPriority();
-  const [{ createHash }, { serialize }, { readModelFiles }, { SqliteStore }, { Catalog }, { buildTagIndexData, tagIndexBuffers }, { buildUserIndexData, userIndexBuffers }, { CHUNK }, { computeBaseline }, { buildTitleIndexData, titleIndexBuffers }] =
-    await Promise.all([
-      import('node:crypto'),
-      import('node:v8'),
-      import('../models/artifacts.js'),
-      import('../store/index.js'),
-      import('./catalog.js'),
-      import('./similar-items.js'),
-      import('./similar-users.js'),
-      import('./store-snapshot.js'),
-      import('./taste-profile.js'),
-      import('./title-search.js'),
-    ]);
+  const [
+    { createHash },
+    { serialize },
+    { readModelFiles },
+    { SqliteStore },
+    { Catalog },
+    { buildTagIndexData, tagIndexBuffers },
+    { buildUserIndexData, userIndexBuffers },
+    { CHUNK },
+    { computeBaseline },
+    { buildTitleIndexData, titleIndexBuffers },
+  ] = await Promise.all([
+    import('node:crypto'),
+    import('node:v8'),
+    import('../models/artifacts.js'),
+    import('../store/index.js'),
+    import('./catalog.js'),
+    import('./similar-items.js'),
+    import('./similar-users.js'),
+    import('./store-snapshot.js'),
+    import('./taste-profile.js'),
+    import('./title-search.js'),
+  ]);
   const port = parentPort!;
   const post = (message: SnapshotMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
   try {
@@ -84,7 +94,11 @@ async function main(): Promise<void> {
       const baseline = computeBaseline(columns, catalog);
       const tags = buildTagIndexData(itemIds!, catalog);
       const catalogue = titles === null ? null : { animeChunks, titles, relations };
-      const transfer = [...userIndexBuffers(users), ...tagIndexBuffers(tags), ...(catalogue ? [...animeChunks.map((c) => c.buffer as ArrayBuffer), ...titleIndexBuffers(catalogue.titles)] : [])];
+      const transfer = [
+        ...userIndexBuffers(users),
+        ...tagIndexBuffers(tags),
+        ...(catalogue ? [...animeChunks.map((c) => c.buffer as ArrayBuffer), ...titleIndexBuffers(catalogue.titles)] : []),
+      ];
       post({ type: 'done', catalogHash, catalogue, users, tags, baseline }, transfer);
     } finally {
       await store.close();

@@ -104,7 +104,11 @@ function startWorker(workerData: WorkerData): Worker {
  * event loop for the CPU), then the store snapshot from `storeFile`, with the tag index for the
  * model's items. Both promises reject if the worker fails.
  */
-export function readInWorker(storeFile: string, model: { dir: string } | { itemIds: Int32Array }, knownCatalogHash: string | null = null): WorkerReads {
+export function readInWorker(
+  storeFile: string,
+  model: { dir: string } | { itemIds: Int32Array },
+  knownCatalogHash: string | null = null,
+): WorkerReads {
   const modelDir = 'dir' in model ? model.dir : null;
   const worker = startWorker({ storeFile, modelDir, itemIds: 'itemIds' in model ? model.itemIds : null, knownCatalogHash });
   let files!: { resolve: (files: Map<string, Uint8Array>) => void; reject: (error: Error) => void };
@@ -129,8 +133,14 @@ export function readInWorker(storeFile: string, model: { dir: string } | { itemI
       setImmediate(() => worker.postMessage('next'));
     } else if (message.type === 'files-end') {
       files.resolve(received);
-    }
-    else if (message.type === 'done') snapshot.resolve({ catalogHash: message.catalogHash, catalogue: message.catalogue, users: message.users, tags: message.tags, baseline: message.baseline });
+    } else if (message.type === 'done')
+      snapshot.resolve({
+        catalogHash: message.catalogHash,
+        catalogue: message.catalogue,
+        users: message.users,
+        tags: message.tags,
+        baseline: message.baseline,
+      });
     else fail(new Error(message.message));
   });
   worker.on('error', fail);

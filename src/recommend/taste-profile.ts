@@ -172,7 +172,9 @@ export function tasteProfile(entries: readonly HistoryEntry[], catalog: Catalog,
   if (meanScore !== null && baseline.meanUserScore > 0) {
     const delta = meanScore - baseline.meanUserScore;
     if (Math.abs(delta) >= 0.3) {
-      differences.push(`You score ${Math.abs(delta).toFixed(1)} points ${delta > 0 ? 'higher' : 'lower'} than the average user (${meanScore.toFixed(1)} vs ${baseline.meanUserScore.toFixed(1)}).`);
+      differences.push(
+        `You score ${Math.abs(delta).toFixed(1)} points ${delta > 0 ? 'higher' : 'lower'} than the average user (${meanScore.toFixed(1)} vs ${baseline.meanUserScore.toFixed(1)}).`,
+      );
     }
   }
   for (const facet of ['genres', 'themes', 'formats', 'eras'] as const) {
@@ -182,7 +184,9 @@ export function tasteProfile(entries: readonly HistoryEntry[], catalog: Catalog,
       .slice(0, 2);
     for (const f of distinctive) {
       differences.push(
-        f.lift >= 1 ? `You watch ${f.lift.toFixed(1)}× more ${f.name} than the average user.` : `You watch ${(1 / f.lift).toFixed(1)}× less ${f.name} than the average user.`,
+        f.lift >= 1
+          ? `You watch ${f.lift.toFixed(1)}× more ${f.name} than the average user.`
+          : `You watch ${(1 / f.lift).toFixed(1)}× less ${f.name} than the average user.`,
       );
     }
   }

@@ -199,7 +199,9 @@ export function buildTitleIndexData(anime: readonly Anime[]): TitleIndexData {
 
 /** The arrays of `data`, for a worker's transfer list. */
 export function titleIndexBuffers(data: TitleIndexData): ArrayBuffer[] {
-  return [data.nameAnime, data.nameField, data.nameSynonym, data.normStart, data.gramCodes, data.gramPtr, data.gramNames].map((a) => a.buffer as ArrayBuffer);
+  return [data.nameAnime, data.nameField, data.nameSynonym, data.normStart, data.gramCodes, data.gramPtr, data.gramNames].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
 }
 
 /** Best Jaro-Winkler of each query token against the name's tokens, averaged over the query. */

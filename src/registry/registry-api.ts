@@ -105,7 +105,9 @@ export class FileRegistry implements Registry {
 
   async materialize(version: ModelVersion): Promise<string> {
     if (!existsSync(join(version.dir, 'bundle.json'))) {
-      throw new RegistryError(`The model version ${version.id} has no bundle in ${version.dir} (moved or deleted?). Promote another version with \`anirec models promote <id>\`, or retrain.`);
+      throw new RegistryError(
+        `The model version ${version.id} has no bundle in ${version.dir} (moved or deleted?). Promote another version with \`anirec models promote <id>\`, or retrain.`,
+      );
     }
     return version.dir;
   }

@@ -1,7 +1,18 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { withLock, writeFileAtomic } from './fs-atomic.js';
-import { alreadyProduction, cleanMetrics, newManifest, noProductionToRollBack, pickProduction, refuseArchiveProduction, resolveRef, rollbackTarget, stamper, transitioned } from './rules.js';
+import {
+  alreadyProduction,
+  cleanMetrics,
+  newManifest,
+  noProductionToRollBack,
+  pickProduction,
+  refuseArchiveProduction,
+  resolveRef,
+  rollbackTarget,
+  stamper,
+  transitioned,
+} from './rules.js';
 import { RegistryError, type HistoryAction, type ModelVersion, type VersionMetrics, type VersionStatus } from './types.js';
 import { readBundleManifest, readVersionFile, VERSION_FILE, VERSION_ID_PATTERN } from './version-file.js';
 

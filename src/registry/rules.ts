@@ -4,10 +4,23 @@
  * change is recorded. Each implementation reads every version, applies these to the list it read
  * under its own writer lock, and writes the changed versions back, so the two behave the same.
  */
-import { RegistryError, type BundleFacts, type HistoryAction, type ModelVersion, type StatusChange, type VersionManifest, type VersionStatus } from './types.js';
+import {
+  RegistryError,
+  type BundleFacts,
+  type HistoryAction,
+  type ModelVersion,
+  type StatusChange,
+  type VersionManifest,
+  type VersionStatus,
+} from './types.js';
 
 function slug(kind: string): string {
-  return kind.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'model';
+  return (
+    kind
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'model'
+  );
 }
 
 function idTime(date: Date): string {
@@ -55,7 +68,10 @@ export function resolveRef(ref: string, versions: ModelVersion[], where: string)
   const seq = /^v?(\d+)$/.exec(ref.trim());
   const bySeq = seq ? versions.find((v) => v.seq === Number(seq[1])) : undefined;
   if (bySeq) return bySeq;
-  const known = versions.length > 0 ? `Known versions: ${versions.map((v) => v.id).join(', ')}.` : 'The registry is empty; train a model with `anirec train`.';
+  const known =
+    versions.length > 0
+      ? `Known versions: ${versions.map((v) => v.id).join(', ')}.`
+      : 'The registry is empty; train a model with `anirec train`.';
   throw new RegistryError(`No model version "${ref}" in ${where}. ${known}`);
 }
 
@@ -79,7 +95,9 @@ export function newManifest(
   const id = `v${String(seq).padStart(4, '0')}-${slug(bundle.kind)}-${idTime(new Date(registeredAt))}`;
   const previous = pickProduction(versions);
   const becomesProduction = options.promote === true || previous === null;
-  const history: StatusChange[] = [{ at: registeredAt, from: null, to: 'candidate', action: 'register', reason: options.reason ?? 'registered after training' }];
+  const history: StatusChange[] = [
+    { at: registeredAt, from: null, to: 'candidate', action: 'register', reason: options.reason ?? 'registered after training' },
+  ];
   if (becomesProduction) {
     const why = options.promote ? 'promoted at registration' : 'first model in the registry';
     history.push({ at: stamp(), from: 'candidate', to: 'production', action: 'promote', reason: why });
@@ -130,7 +148,9 @@ export function rollbackTarget(versions: ModelVersion[], current: ModelVersion):
 }
 
 export function noProductionToRollBack(where: string): RegistryError {
-  return new RegistryError(`There is no production model in ${where}, so there is nothing to roll back. Promote one with \`anirec models promote <id>\`.`);
+  return new RegistryError(
+    `There is no production model in ${where}, so there is nothing to roll back. Promote one with \`anirec models promote <id>\`.`,
+  );
 }
 
 export function refuseArchiveProduction(v: ModelVersion): RegistryError {

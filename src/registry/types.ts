@@ -29,7 +29,10 @@ export interface StatusChange {
 export type VersionMetrics = Record<string, unknown>;
 
 /** What a version copies from its bundle's manifest: kind, params, data hash, sizes, training time, createdAt. */
-export type BundleFacts = Pick<BundleManifest, 'kind' | 'params' | 'dataHash' | 'nUsers' | 'nItems' | 'nInteractions' | 'trainingSeconds' | 'createdAt'>;
+export type BundleFacts = Pick<
+  BundleManifest,
+  'kind' | 'params' | 'dataHash' | 'nUsers' | 'nItems' | 'nInteractions' | 'trainingSeconds' | 'createdAt'
+>;
 
 export interface VersionManifest extends BundleFacts {
   format: 'anirec-model-version';

@@ -25,7 +25,9 @@ export function readVersionFile(dir: string, expectedId: string): VersionManifes
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new RegistryError(`Model version ${expectedId} has no readable ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ${fixHint(file)}`);
+    throw new RegistryError(
+      `Model version ${expectedId} has no readable ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ${fixHint(file)}`,
+    );
   }
   let raw: unknown;
   try {
@@ -38,7 +40,8 @@ export function readVersionFile(dir: string, expectedId: string): VersionManifes
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('it is not a JSON object');
   const v = raw as Record<string, unknown>;
-  if (v.format !== 'anirec-model-version' || v.formatVersion !== 1) bad(`format is ${String(v.format)} v${String(v.formatVersion)}, expected anirec-model-version v1`);
+  if (v.format !== 'anirec-model-version' || v.formatVersion !== 1)
+    bad(`format is ${String(v.format)} v${String(v.formatVersion)}, expected anirec-model-version v1`);
   if (v.id !== expectedId) bad(`its id ${JSON.stringify(v.id)} does not match its directory name ${expectedId}`);
   for (const key of ['kind', 'dataHash', 'createdAt', 'registeredAt', 'source'] as const) {
     if (typeof v[key] !== 'string') bad(`"${key}" must be a string`);
@@ -67,10 +70,14 @@ export function readBundleManifest(dir: string): BundleFacts {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new RegistryError(`${dir} is not a trained anirec model (no readable bundle.json: ${(error as Error).message}). Train one with \`anirec train --out ${dir}\`.`);
+    throw new RegistryError(
+      `${dir} is not a trained anirec model (no readable bundle.json: ${(error as Error).message}). Train one with \`anirec train --out ${dir}\`.`,
+    );
   }
   if (raw.format !== 'anirec-model-bundle' || raw.formatVersion !== 1) {
-    throw new RegistryError(`${file} has format ${String(raw.format)} v${String(raw.formatVersion)}; the registry takes anirec-model-bundle v1. Retrain it with this anirec.`);
+    throw new RegistryError(
+      `${file} has format ${String(raw.format)} v${String(raw.formatVersion)}; the registry takes anirec-model-bundle v1. Retrain it with this anirec.`,
+    );
   }
   const str = (key: string): string => {
     if (typeof raw[key] !== 'string') throw new RegistryError(`${file}: "${key}" must be a string; the bundle is damaged, retrain it.`);

@@ -57,7 +57,8 @@ export interface AnirecServer {
 }
 
 function modelSource(options: BuildServerOptions): ModelSource {
-  if (options.bundle) return { kind: 'bundle', bundle: options.bundle, version: `${options.bundle.manifest.kind}-${options.bundle.manifest.createdAt}` };
+  if (options.bundle)
+    return { kind: 'bundle', bundle: options.bundle, version: `${options.bundle.manifest.kind}-${options.bundle.manifest.createdAt}` };
   if (options.modelDir) return { kind: 'dir', dir: options.modelDir };
   if (options.registry) return { kind: 'registry', registry: options.registry };
   if (options.modelsDir) return { kind: 'current', modelsDir: options.modelsDir };
@@ -95,7 +96,14 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
     },
     (message) => app.log.warn({ warning: message }, 'model registry'),
   );
-  const deps: RouteDeps = { store: options.store, holder, config, metrics, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}) };
+  const deps: RouteDeps = {
+    store: options.store,
+    holder,
+    config,
+    metrics,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
 
   registerErrorHandling(app, (request, status, code) => countError(metrics, request, status, code));
   registerMetrics(app, metrics);
@@ -122,7 +130,11 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'anirec API', version: '1', description: 'Anime recommendations: every mode, filters and a reason for every item. See docs/api.md.' },
+      info: {
+        title: 'anirec API',
+        version: '1',
+        description: 'Anime recommendations: every mode, filters and a reason for every item. See docs/api.md.',
+      },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } } },
     },
   });

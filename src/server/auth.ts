@@ -45,10 +45,20 @@ function checkKey(config: ServerConfig, request: FastifyRequest, what: 'read' | 
   const key = presentedKey(request);
   if (config.apiKeys.length === 0) {
     if (what === 'read' || config.allowWritesWithoutKey) return;
-    throw new AnirecError('forbidden', 'Write and admin routes are disabled: no API key is configured. Start the server with ANIREC_API_KEY=… (or --api-key) and send it in the x-api-key header.', { field: 'headers.x-api-key' });
+    throw new AnirecError(
+      'forbidden',
+      'Write and admin routes are disabled: no API key is configured. Start the server with ANIREC_API_KEY=… (or --api-key) and send it in the x-api-key header.',
+      { field: 'headers.x-api-key' },
+    );
   }
-  if (key === null) throw new AnirecError('unauthorized', `This ${what} route needs an API key: send it in the x-api-key header (or Authorization: Bearer <key>).`, { field: 'headers.x-api-key' });
-  if (!matches(key, config.apiKeys)) throw new AnirecError('unauthorized', 'The API key is not valid for this server.', { field: 'headers.x-api-key' });
+  if (key === null)
+    throw new AnirecError(
+      'unauthorized',
+      `This ${what} route needs an API key: send it in the x-api-key header (or Authorization: Bearer <key>).`,
+      { field: 'headers.x-api-key' },
+    );
+  if (!matches(key, config.apiKeys))
+    throw new AnirecError('unauthorized', 'The API key is not valid for this server.', { field: 'headers.x-api-key' });
 }
 
 /**
@@ -61,7 +71,9 @@ function checkKey(config: ServerConfig, request: FastifyRequest, what: 'read' | 
 export function registerAccessControl(scope: FastifyInstance, config: ServerConfig): void {
   scope.addHook('onRoute', (route) => {
     if (route.config?.access === undefined) {
-      throw new Error(`Route ${String(route.method)} ${route.url} declares no access level: add config: { access: 'read' | 'write' | 'admin' | 'public' } (see src/server/auth.ts).`);
+      throw new Error(
+        `Route ${String(route.method)} ${route.url} declares no access level: add config: { access: 'read' | 'write' | 'admin' | 'public' } (see src/server/auth.ts).`,
+      );
     }
   });
   scope.addHook('preHandler', async (request) => {

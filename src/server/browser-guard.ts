@@ -74,7 +74,11 @@ export function assertWriteOriginAllowed(config: Pick<ServerConfig, 'corsOrigins
   if (origin === null || sameOrigin(origin, request.headers.host)) return;
   // "*" opens reads to every site; writes need the origin by name.
   if (origin !== 'null' && config.corsOrigins.includes(origin)) return;
-  throw new AnirecError('cross_origin_write', 'Writes and admin actions from another web site are refused. If that site is yours, start the server with --cors <its origin> (e.g. --cors https://anime.example).', { field: 'headers.origin' });
+  throw new AnirecError(
+    'cross_origin_write',
+    'Writes and admin actions from another web site are refused. If that site is yours, start the server with --cors <its origin> (e.g. --cors https://anime.example).',
+    { field: 'headers.origin' },
+  );
 }
 
 /**
@@ -95,7 +99,11 @@ function assertHostAllowed(config: ServerConfig, request: FastifyRequest): void 
   // Orchestrators probe by pod IP; the probes reveal nothing.
   if (request.url.startsWith('/health/')) return;
   if (hostAllowed(config, request.headers.host)) return;
-  throw new AnirecError('host_not_allowed', config.loopbackOnly
+  throw new AnirecError(
+    'host_not_allowed',
+    config.loopbackOnly
       ? 'This server listens on loopback and answers only to localhost, 127.0.0.1 or [::1]; open it by one of those names, or start it with --allowed-hosts <name> to serve it under another name.'
-      : 'This host name is not served here; the operator lists the names this server answers to with --allowed-hosts.', { field: 'headers.host' });
+      : 'This host name is not served here; the operator lists the names this server answers to with --allowed-hosts.',
+    { field: 'headers.host' },
+  );
 }

@@ -20,7 +20,8 @@ const MAX_QUICK_CRASHES = 3;
 export function parseWorkerCount(value: string | number): number {
   if (value === 'auto') return availableParallelism();
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`workers must be a whole number from 1 to 256, or "auto" (got ${JSON.stringify(value)})`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new RangeError(`workers must be a whole number from 1 to 256, or "auto" (got ${JSON.stringify(value)})`);
   return n;
 }
 
@@ -83,7 +84,9 @@ export function runPrimary(options: PrimaryOptions): { stopped: Promise<'signal'
     quickCrashes = lived < CRASH_WINDOW_MS ? quickCrashes + 1 : 0;
     const how = signal ? `signal ${signal}` : `code ${code}`;
     if (quickCrashes >= MAX_QUICK_CRASHES) {
-      options.log(`anirec serve: worker ${worker.process.pid} exited (${how}); ${MAX_QUICK_CRASHES} workers died within ${CRASH_WINDOW_MS / 1000}s of starting, so no more restarts. Fix the error above and start again.`);
+      options.log(
+        `anirec serve: worker ${worker.process.pid} exited (${how}); ${MAX_QUICK_CRASHES} workers died within ${CRASH_WINDOW_MS / 1000}s of starting, so no more restarts. Fix the error above and start again.`,
+      );
       crashLoop = true;
       stop();
       return;

@@ -23,7 +23,10 @@ export interface RouteDeps {
 export function engineOf(deps: RouteDeps): RecommendationEngine {
   const current = deps.holder.current;
   if (current === null) {
-    throw new AnirecError('model_unavailable', `No model is loaded yet${deps.holder.lastError ? ` (${deps.holder.lastError})` : ''}. Train one with \`anirec train\`; the server picks it up without a restart.`);
+    throw new AnirecError(
+      'model_unavailable',
+      `No model is loaded yet${deps.holder.lastError ? ` (${deps.holder.lastError})` : ''}. Train one with \`anirec train\`; the server picks it up without a restart.`,
+    );
   }
   return current.engine;
 }
@@ -36,11 +39,15 @@ export function parseUserSpec(spec: string): { source: string | null; externalId
 /** A user that must exist: 404 with suggestions (the same id in other sources) when not. */
 export async function findExistingUser(store: Store, spec: string): Promise<StoredUser> {
   const { source, externalId } = parseUserSpec(spec);
-  if (externalId === '') throw new AnirecError('bad_request', 'the user id after "source:" is empty; use e.g. kaggle2016:1.', { field: 'params.user' });
+  if (externalId === '')
+    throw new AnirecError('bad_request', 'the user id after "source:" is empty; use e.g. kaggle2016:1.', { field: 'params.user' });
   const users = await store.findUser(source, externalId);
   if (users.length === 1) return users[0]!;
   if (users.length > 1) {
-    throw new AnirecError('ambiguous_user', `"${spec}" names ${users.length} users; say which with source:id.`, { field: 'params.user', suggestions: users.map((u) => `${u.source}:${u.externalId}`) });
+    throw new AnirecError('ambiguous_user', `"${spec}" names ${users.length} users; say which with source:id.`, {
+      field: 'params.user',
+      suggestions: users.map((u) => `${u.source}:${u.externalId}`),
+    });
   }
   const elsewhere = source === null ? [] : await store.findUser(null, externalId);
   throw notFound(

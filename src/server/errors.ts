@@ -58,7 +58,8 @@ export function ajvMessage(first: ErrorObject, field: string, knownFields: reado
       : `unknown field ${field}; check the spelling against the API docs at /docs.`;
   }
   if (first.keyword === 'pattern' && PATTERN_HINTS[field]) return `${field} ${PATTERN_HINTS[field]}.`;
-  if (first.keyword === 'enum' && params.allowedValues) return `${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}.`;
+  if (first.keyword === 'enum' && params.allowedValues)
+    return `${field} must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}.`;
   return `${field} ${first.message ?? 'is invalid'}.`;
 }
 
@@ -73,18 +74,28 @@ function validationMessage(error: FastifyError, field: string | null): string {
 /** Filter names → where they were in the request: querystring.genres, body.filters.genres, body.likedGenres. */
 function filterField(request: FastifyRequest, field: string): string {
   if (request.method === 'GET') return `querystring.${field}`;
-  return field in filterProperties || field === 'year' || field === 'episodes' || field === 'popularityRank' ? `body.filters.${field}` : `body.${field}`;
+  return field in filterProperties || field === 'year' || field === 'episodes' || field === 'popularityRank'
+    ? `body.filters.${field}`
+    : `body.${field}`;
 }
 
 /** Fastify's own 4xx errors (bad JSON, wrong content type, body too large) with a field and a fix. */
 function frameworkError(error: FastifyError): ErrorBody {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { error: 'unsupported_media_type', field: 'headers.content-type', message: `${error.message}. Send JSON (application/json), or XML (application/xml) for MAL list uploads.` };
+      return {
+        error: 'unsupported_media_type',
+        field: 'headers.content-type',
+        message: `${error.message}. Send JSON (application/json), or XML (application/xml) for MAL list uploads.`,
+      };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { error: 'payload_too_large', field: 'body', message: `${error.message}. The limit is set with --body-limit.` };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { error: 'bad_request', field: 'body', message: 'The body is empty but the content type is application/json; send a JSON object.' };
+      return {
+        error: 'bad_request',
+        field: 'body',
+        message: 'The body is empty but the content type is application/json; send a JSON object.',
+      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { error: 'bad_request', field: 'body', message: `The body is not valid JSON: ${error.message}` };
     default:
@@ -97,31 +108,51 @@ function frameworkError(error: FastifyError): ErrorBody {
  * anything unexpected is logged with its stack and answered as a plain 500 with the request id,
  * so internals never reach the client.
  */
-export function registerErrorHandling(app: FastifyInstance, onError: (request: FastifyRequest, status: number, code: string) => void): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  onError: (request: FastifyRequest, status: number, code: string) => void,
+): void {
   app.setErrorHandler((error: FastifyError | AnirecError | Error, request: FastifyRequest, reply: FastifyReply) => {
     let status: number;
     let body: ErrorBody;
     if (error instanceof ImportInProgressError) {
       status = 409;
-      body = { error: 'import_in_progress', field: null, message: 'Another list import is running on this server; send this one again when it has finished (nothing was imported).' };
+      body = {
+        error: 'import_in_progress',
+        field: null,
+        message: 'Another list import is running on this server; send this one again when it has finished (nothing was imported).',
+      };
     } else if (error instanceof StoreBusyError) {
       // The location is a filesystem path: the log has it, the client does not need it.
       request.log.warn({ err: error }, 'store busy');
       status = 503;
       reply.header('retry-after', '5');
-      body = { error: 'store_busy', field: null, message: 'The store is locked by another writer (an import or a scheduled job); nothing was written. Retry in a few seconds.' };
+      body = {
+        error: 'store_busy',
+        field: null,
+        message: 'The store is locked by another writer (an import or a scheduled job); nothing was written. Retry in a few seconds.',
+      };
     } else if (error instanceof FilterError) {
       status = 400;
       body = { error: 'bad_request', field: filterField(request, error.field), message: error.message, suggestions: error.suggestions };
     } else if (error instanceof AnirecError && httpStatusOf(error.code) !== 500) {
       // A 500 code (a wrong setting) is the operator's to fix: it goes to the log, not the client.
       status = httpStatusOf(error.code);
-      body = { error: error.code, field: error.field, message: error.message, ...(error.suggestions ? { suggestions: error.suggestions } : {}) };
+      body = {
+        error: error.code,
+        field: error.field,
+        message: error.message,
+        ...(error.suggestions ? { suggestions: error.suggestions } : {}),
+      };
     } else if ((error as FastifyError).validation) {
       const field = fieldOf(error as FastifyError);
       status = 400;
       body = { error: 'bad_request', field, message: validationMessage(error as FastifyError, field) };
-    } else if (typeof (error as FastifyError).statusCode === 'number' && (error as FastifyError).statusCode! >= 400 && (error as FastifyError).statusCode! < 500) {
+    } else if (
+      typeof (error as FastifyError).statusCode === 'number' &&
+      (error as FastifyError).statusCode! >= 400 &&
+      (error as FastifyError).statusCode! < 500
+    ) {
       status = (error as FastifyError).statusCode!;
       body = frameworkError(error as FastifyError);
     } else {

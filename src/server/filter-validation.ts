@@ -30,7 +30,10 @@ export class FilterValidationError extends AnirecError {
  */
 export function validateFilters(value: unknown, context = 'filters'): RecommendationFilters {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new FilterValidationError(context, `${context} must be a JSON object of filter fields, e.g. {"yearMin": 2017, "genres": ["Comedy"]}; the fields are ${FILTER_FIELDS.join(', ')}.`);
+    throw new FilterValidationError(
+      context,
+      `${context} must be a JSON object of filter fields, e.g. {"yearMin": 2017, "genres": ["Comedy"]}; the fields are ${FILTER_FIELDS.join(', ')}.`,
+    );
   }
   // Ajv coerces in place; the caller's object stays as it was.
   const copy = structuredClone(value) as Record<string, unknown>;

@@ -30,7 +30,9 @@ function firstNonFinite(value: unknown, path: string, depth: number): string | n
 export function registerFiniteInputCheck(app: FastifyInstance): void {
   app.addHook('preHandler', async (request) => {
     const found =
-      firstNonFinite(request.query, 'querystring', 0) ?? firstNonFinite(request.params, 'params', 0) ?? (typeof request.body === 'object' ? firstNonFinite(request.body, 'body', 0) : null);
+      firstNonFinite(request.query, 'querystring', 0) ??
+      firstNonFinite(request.params, 'params', 0) ??
+      (typeof request.body === 'object' ? firstNonFinite(request.body, 'body', 0) : null);
     if (found !== null) throw badRequest(found, `${found} must be a finite number within the documented range (see /docs).`);
   });
 }

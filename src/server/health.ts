@@ -39,19 +39,25 @@ export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
   // kind and reachability, model version) and why it is not ready, with no paths, URLs or error
   // texts (those are in the log and /metrics).
   const probe = { rateLimit: false } as const;
-  app.get('/health/live', { config: probe, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({ status: 'ok' }));
+  app.get('/health/live', { config: probe, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({
+    status: 'ok',
+  }));
 
-  app.get('/health/ready', { config: probe, schema: { tags: ['operations'], summary: 'Readiness: a model is loaded and the store answers' } }, async (_request, reply): Promise<Readiness> => {
-    const reachable = await storeReachable(deps);
-    const current = deps.holder.current;
-    const reason = !reachable ? 'the store does not answer' : current === null ? 'no model is loaded yet' : null;
-    reply.status(reason === null ? 200 : 503);
-    const body: Readiness = {
-      status: reason === null ? 'ready' : 'not_ready',
-      store: { kind: deps.store.kind, reachable },
-      model: current === null ? null : { version: current.version },
-    };
-    if (reason !== null) body.reason = reason;
-    return body;
-  });
+  app.get(
+    '/health/ready',
+    { config: probe, schema: { tags: ['operations'], summary: 'Readiness: a model is loaded and the store answers' } },
+    async (_request, reply): Promise<Readiness> => {
+      const reachable = await storeReachable(deps);
+      const current = deps.holder.current;
+      const reason = !reachable ? 'the store does not answer' : current === null ? 'no model is loaded yet' : null;
+      reply.status(reason === null ? 200 : 503);
+      const body: Readiness = {
+        status: reason === null ? 'ready' : 'not_ready',
+        store: { kind: deps.store.kind, reachable },
+        model: current === null ? null : { version: current.version },
+      };
+      if (reason !== null) body.reason = reason;
+      return body;
+    },
+  );
 }

@@ -19,8 +19,14 @@ const DELAY_QUANTILES = [0.5, 0.9, 0.99, 0.999, 1] as const;
  * is one setImmediate measured at scrape time and published at the next scrape.)
  */
 class EventLoopDelayWindow {
-  private readonly monitors: [IntervalHistogram, IntervalHistogram] = [monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS }), monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS })];
-  private readonly utilizationFrom: [EventLoopUtilization, EventLoopUtilization] = [performance.eventLoopUtilization(), performance.eventLoopUtilization()];
+  private readonly monitors: [IntervalHistogram, IntervalHistogram] = [
+    monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS }),
+    monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS }),
+  ];
+  private readonly utilizationFrom: [EventLoopUtilization, EventLoopUtilization] = [
+    performance.eventLoopUtilization(),
+    performance.eventLoopUtilization(),
+  ];
   /** The monitor reset least recently: the one reported. */
   private older: 0 | 1 = 0;
   private readonly timer: NodeJS.Timeout;
@@ -84,11 +90,32 @@ export class ServerMetrics {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
-    this.errors = new Counter({ name: 'anirec_http_errors_total', help: 'Error responses by route, status and error code.', labelNames: ['route', 'status', 'error'], registers: [this.registry] });
+    this.errors = new Counter({
+      name: 'anirec_http_errors_total',
+      help: 'Error responses by route, status and error code.',
+      labelNames: ['route', 'status', 'error'],
+      registers: [this.registry],
+    });
     // Merged over cluster workers with max, not the default sum: every worker serving version v is still "1".
-    this.modelInfo = new Gauge({ name: 'anirec_model_info', help: 'The model being served (value 1).', labelNames: ['kind', 'version'], aggregator: 'max', registers: [this.registry] });
-    this.modelLoadedAt = new Gauge({ name: 'anirec_model_loaded_timestamp_seconds', help: 'When the model in use was swapped in.', aggregator: 'max', registers: [this.registry] });
-    this.modelReloads = new Counter({ name: 'anirec_model_reloads_total', help: 'Model (re)loads by result.', labelNames: ['result'], registers: [this.registry] });
+    this.modelInfo = new Gauge({
+      name: 'anirec_model_info',
+      help: 'The model being served (value 1).',
+      labelNames: ['kind', 'version'],
+      aggregator: 'max',
+      registers: [this.registry],
+    });
+    this.modelLoadedAt = new Gauge({
+      name: 'anirec_model_loaded_timestamp_seconds',
+      help: 'When the model in use was swapped in.',
+      aggregator: 'max',
+      registers: [this.registry],
+    });
+    this.modelReloads = new Counter({
+      name: 'anirec_model_reloads_total',
+      help: 'Model (re)loads by result.',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
     this.knownUserRankings = new Counter({
       name: 'anirec_known_user_rankings_total',
       help: 'Known-user recommendations by where the ranking came from: precomputed (anirec precompute), cached (the same list recently), or scored on request.',

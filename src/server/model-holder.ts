@@ -119,7 +119,9 @@ export class ModelHolder {
         try {
           text = await readFile(pointer, 'utf8');
         } catch {
-          throw new Error(`no model yet: ${pointer} does not exist. Run \`anirec train\` (it writes CURRENT), or start the server with --model DIR.`);
+          throw new Error(
+            `no model yet: ${pointer} does not exist. Run \`anirec train\` (it writes CURRENT), or start the server with --model DIR.`,
+          );
         }
         const dir = text.trim();
         if (dir === '') throw new Error(`${pointer} is empty; it should hold the path of the model directory to serve.`);
@@ -129,7 +131,10 @@ export class ModelHolder {
       case 'registry': {
         const { registry } = this.source;
         const production = await registry.production();
-        if (production === null) throw new Error(`no model yet: ${registry.location} has no production version. Run \`anirec train\` with the same --store (it registers and promotes the first model).`);
+        if (production === null)
+          throw new Error(
+            `no model yet: ${registry.location} has no production version. Run \`anirec train\` with the same --store (it registers and promotes the first model).`,
+          );
         // Already downloaded (the usual case on a poll): just its cache directory.
         return registry.materialize(production);
       }
@@ -159,7 +164,10 @@ export class ModelHolder {
     if (preloaded === null) readBundleManifest(dir);
     // Started first: the worker reads the model's files, then the store, while this thread builds.
     const previous = this.currentModel?.engine ?? null;
-    const reads = file === null ? null : readInWorker(file, preloaded === null ? { dir } : { itemIds: preloaded.itemIds }, previous?.catalogHash ?? null);
+    const reads =
+      file === null
+        ? null
+        : readInWorker(file, preloaded === null ? { dir } : { itemIds: preloaded.itemIds }, previous?.catalogHash ?? null);
     // If the bundle fails to load, the snapshot's outcome no longer matters (and must not be an unhandled rejection).
     reads?.snapshot.catch(() => {});
     const pause = (): Promise<void> => slicer.maybeYield();
@@ -170,7 +178,12 @@ export class ModelHolder {
         ? // No file another thread can open (an in-memory store): read through the store here.
           await RecommendationEngine.create(loaded, this.store, version)
         : await RecommendationEngine.fromSnapshot(loaded, await reads.snapshot, version, slicer, previous);
-    const build = { ms: Math.round(performance.now() - started), storeReadInWorker: reads !== null, yields: slicer.yields, eventLoopDelayMaxMs: 0 };
+    const build = {
+      ms: Math.round(performance.now() - started),
+      storeReadInWorker: reads !== null,
+      yields: slicer.yields,
+      eventLoopDelayMaxMs: 0,
+    };
     return { engine, dir, version, loadedAt: new Date(), build };
   }
 
@@ -182,10 +195,12 @@ export class ModelHolder {
       // and a model reload covers a store refresh.
       if (this.queued === null) {
         const queued: { kind: 'model' | 'store'; done: Promise<void> } = { kind, done: Promise.resolve() };
-        queued.done = this.loading.catch(() => {}).then(() => {
-          this.queued = null;
-          return this.load(queued.kind);
-        });
+        queued.done = this.loading
+          .catch(() => {})
+          .then(() => {
+            this.queued = null;
+            return this.load(queued.kind);
+          });
         this.queued = queued;
       } else if (kind === 'model') {
         this.queued.kind = 'model';

@@ -33,7 +33,6 @@ export const errorSchema = {
 const nullableString = { type: ['string', 'null'] } as const;
 const nullableNumber = { type: ['number', 'null'] } as const;
 
-
 export const reasonSchema = {
   type: 'object',
   properties: {
@@ -46,7 +45,7 @@ export const reasonSchema = {
 
 export const franchiseCardSchema = {
   type: ['object', 'null'],
-  description: "The franchise this card stands for (null for a title alone, and in franchise=all lists): \"+N more from <name>\".",
+  description: 'The franchise this card stands for (null for a title alone, and in franchise=all lists): "+N more from <name>".',
   properties: {
     id: { type: 'integer', description: 'The MAL id of its first entry.' },
     name: { type: 'string' },
@@ -68,7 +67,10 @@ export const recommendationListSchema = {
         type: 'object',
         properties: {
           rank: { type: 'integer' },
-          score: { type: ['number', 'null'], description: "The model's score; null for a title it cannot score yet (a new season listed for its series, see season)." },
+          score: {
+            type: ['number', 'null'],
+            description: "The model's score; null for a title it cannot score yet (a new season listed for its series, see season).",
+          },
           anime: AnimeSummarySchema,
           reason: { type: 'string' },
           reasons: { type: 'array', items: reasonSchema },

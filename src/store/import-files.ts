@@ -161,7 +161,8 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
           await tx.addPendingInteractions(userSource, unknown);
           file.interactionRecords += accepted.length;
           summary.pending.entries += unknown.length;
-          for (const row of unknown.slice(0, PENDING_TITLES_REPORTED - summary.pending.titles.length)) summary.pending.titles.push({ animeId: row.animeId, title: row.title ?? null });
+          for (const row of unknown.slice(0, PENDING_TITLES_REPORTED - summary.pending.titles.length))
+            summary.pending.titles.push({ animeId: row.animeId, title: row.title ?? null });
         } else if (chunk.interactions.length > 0) {
           const known = await tx.knownAnimeIds();
           if (options.unknownAnime === 'placeholder') {
@@ -171,7 +172,9 @@ export async function importFiles(store: Store, specs: readonly ImportFileSpec[]
               summary.placeholderAnime += missing.length;
             }
           }
-          const accepted = keepKnownAnime(chunk.interactions, await tx.knownAnimeIds(), spec.path, (problem) => recordProblem(problem, file));
+          const accepted = keepKnownAnime(chunk.interactions, await tx.knownAnimeIds(), spec.path, (problem) =>
+            recordProblem(problem, file),
+          );
           await tx.upsertInteractions(userSource, accepted);
           file.interactionRecords += accepted.length;
         }

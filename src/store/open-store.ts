@@ -47,7 +47,9 @@ function resolve(url: string): { backend: StoreBackend; rest: string } {
   const backend = backends.get(scheme);
   if (backend === undefined) {
     const known = [...new Set(backends.values())].map((b) => b.example).join(', ');
-    throw new StoreUrlError(`Unknown store scheme "${scheme}:" in ${redactStoreUrl(url)}; anirec knows ${known}, or a bare file path (SQLite).`);
+    throw new StoreUrlError(
+      `Unknown store scheme "${scheme}:" in ${redactStoreUrl(url)}; anirec knows ${known}, or a bare file path (SQLite).`,
+    );
   }
   return { backend, rest: url.slice(match[0].length) };
 }

@@ -46,7 +46,15 @@ export interface ImportCounts {
 
 /** Counts of a run that has written nothing yet. */
 export function emptyImportCounts(): ImportCounts {
-  return { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 0, pendingAdded: 0, pendingResolved: 0 };
+  return {
+    animeUpserted: 0,
+    interactionsInserted: 0,
+    interactionsUpdated: 0,
+    interactionsUnchanged: 0,
+    usersCreated: 0,
+    pendingAdded: 0,
+    pendingResolved: 0,
+  };
 }
 
 /**
@@ -148,7 +156,16 @@ export interface MonitoringSummaryRow {
 
 /** A selected aggregate as the store's camelCase fields (drift is added by the caller). */
 export function monitoringSummaryFromRow(r: MonitoringSummaryRow): Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'> {
-  return { day: r.day, modelVersion: r.model_version, count: r.count, scored: r.scored, mae: r.mae, rmse: r.rmse, hitRate: r.hit_rate, meanRank: r.mean_rank };
+  return {
+    day: r.day,
+    modelVersion: r.model_version,
+    count: r.count,
+    scored: r.scored,
+    mae: r.mae,
+    rmse: r.rmse,
+    hitRate: r.hit_rate,
+    meanRank: r.mean_rank,
+  };
 }
 
 /** Per-day monitoring aggregate for one model version. */

@@ -23,7 +23,9 @@ export const AnimeSummarySchema = Type.Object({
   studios: Type.Array(Type.String()),
   malScore: nullableNumber,
   members: nullableNumber,
-  popularityRank: Type.Union([Type.Number(), Type.Null()], { description: '1 = the title most MAL users have listed; null when the member count is unknown.' }),
+  popularityRank: Type.Union([Type.Number(), Type.Null()], {
+    description: '1 = the title most MAL users have listed; null when the member count is unknown.',
+  }),
   adult: Type.Boolean(),
   pictureUrl: nullableString,
 });

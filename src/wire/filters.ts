@@ -10,7 +10,10 @@ import Type, { type Static } from 'typebox';
 import { AIRING_STATUSES, ANIME_FORMATS, SEASONS } from '../data/types.js';
 
 const stringList = (description: string) =>
-  Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 50, description: `${description} Repeat the parameter or separate values with commas.` });
+  Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+    maxItems: 50,
+    description: `${description} Repeat the parameter or separate values with commas.`,
+  });
 
 /** A season as `year-season`, e.g. `2025-fall`, or `current` (the season the clock is in). */
 export const SEASON_FILTER_PATTERN = `^(current|[0-9]{4}-(${SEASONS.join('|')}))$`;
@@ -41,7 +44,9 @@ export const filterProperties = {
     }),
   ),
   excludeListed: Type.Optional(Type.Boolean({ description: "Leave out titles on the user's list (default true)." })),
-  excludePlanned: Type.Optional(Type.Boolean({ description: 'Leave out plan-to-watch titles (default true; false lets the plan-to-watch list be ranked).' })),
+  excludePlanned: Type.Optional(
+    Type.Boolean({ description: 'Leave out plan-to-watch titles (default true; false lets the plan-to-watch list be ranked).' }),
+  ),
   includeAdult: Type.Optional(Type.Boolean({ description: 'Include adult (Rx) titles (default false).' })),
 };
 
@@ -64,7 +69,9 @@ export function isFilterField(name: string): name is FilterField {
 }
 
 /** Fields whose value is a list (a query string carries them repeated or comma-separated). */
-export type ListFilterField = { [K in FilterField]-?: NonNullable<RecommendationFilters[K]> extends readonly unknown[] ? K : never }[FilterField];
+export type ListFilterField = {
+  [K in FilterField]-?: NonNullable<RecommendationFilters[K]> extends readonly unknown[] ? K : never;
+}[FilterField];
 export type NumberFilterField = { [K in FilterField]-?: NonNullable<RecommendationFilters[K]> extends number ? K : never }[FilterField];
 export type BooleanFilterField = { [K in FilterField]-?: NonNullable<RecommendationFilters[K]> extends boolean ? K : never }[FilterField];
 

@@ -63,7 +63,10 @@ describe('errors from the real CLI process: one clear line, exit code 1', () => 
     const noModel = join(scratch, 'no-model');
     mkdirSync(noModel);
     symlinkSync(join(world.dir, 'anirec.db'), join(noModel, 'anirec.db'));
-    assertCleanFailure(await anirecChild(noModel, 'recommend', '--titles', 'Monster'), /No trained model yet \(nothing in .*models\)\. Run `anirec train`/);
+    assertCleanFailure(
+      await anirecChild(noModel, 'recommend', '--titles', 'Monster'),
+      /No trained model yet \(nothing in .*models\)\. Run `anirec train`/,
+    );
     assertCleanFailure(await anirecChild(noModel, 'similar', 'Monster'), /No trained model yet/);
   });
 
@@ -72,7 +75,10 @@ describe('errors from the real CLI process: one clear line, exit code 1', () => 
       await anirecChild(world.dir, 'recommend', '--titles', 'Steins;Gate, Qwxzzyv Plmkj'),
       /No title matches "Qwxzzyv Plmkj".*; check the spelling .* Matched: "Steins;Gate" → Steins;Gate\./,
     );
-    assertCleanFailure(await anirecChild(world.dir, 'recommend', '--user', '1', '--genres', 'Mecah'), /--genres: unknown genre "Mecah"\..* The catalogue's genres: Action, /);
+    assertCleanFailure(
+      await anirecChild(world.dir, 'recommend', '--user', '1', '--genres', 'Mecah'),
+      /--genres: unknown genre "Mecah"\..* The catalogue's genres: Action, /,
+    );
     assertCleanFailure(await anirecChild(world.dir, 'recommend', '--list', join(FIXTURES, 'utf16.csv')), /^anirec: --list .*utf16\.csv: /);
   });
 
@@ -104,14 +110,29 @@ describe('messages for bad input (in-process)', () => {
   it('filters: the flag is named, ranges and seasons explained, flag + --filters on one field refused', async () => {
     await rejects(run('recommend', '--user', '1', '--formats', 'tv'), /^--formats\[0\] must be one of "TV", "Movie"/);
     await rejects(run('recommend', '--user', '1', '--year-min', 'abc'), /^--year-min must be integer\.$/);
-    await rejects(run('recommend', '--user', '1', '--year-min', '2018', '--year-max', '2010'), /^--year-min \(2018\) is greater than --year-max \(2010\); swap them or drop one\.$/);
-    await rejects(run('recommend', '--user', '1', '--season', '2016-autumn'), /^--season must be YEAR-SEASON with the season one of winter, spring, summer, fall/);
+    await rejects(
+      run('recommend', '--user', '1', '--year-min', '2018', '--year-max', '2010'),
+      /^--year-min \(2018\) is greater than --year-max \(2010\); swap them or drop one\.$/,
+    );
+    await rejects(
+      run('recommend', '--user', '1', '--season', '2016-autumn'),
+      /^--season must be YEAR-SEASON with the season one of winter, spring, summer, fall/,
+    );
     await rejects(run('recommend', '--user', '1', '--status', 'aired'), /^--status\[0\] must be one of "finished", "airing", "upcoming"/);
-    await rejects(run('recommend', '--user', '1', '--themes', 'Mecah'), /^--themes: unknown theme "Mecah"\. Did you mean "Mecha"( or "[^"]+")?\? The catalogue.s themes: .*Mecha, /);
+    await rejects(
+      run('recommend', '--user', '1', '--themes', 'Mecah'),
+      /^--themes: unknown theme "Mecah"\. Did you mean "Mecha"( or "[^"]+")?\? The catalogue.s themes: .*Mecha, /,
+    );
     await rejects(run('recommend', '--user', '1', '--filters', '{"themes":["Mecah"]}'), /^--filters themes: unknown theme "Mecah"/);
-    await rejects(run('recommend', '--user', '1', '--filters', '{"gernes":["Action"]}'), /^--filters: unknown field filters\.gernes; the known fields here are genres, /);
+    await rejects(
+      run('recommend', '--user', '1', '--filters', '{"gernes":["Action"]}'),
+      /^--filters: unknown field filters\.gernes; the known fields here are genres, /,
+    );
     await rejects(run('recommend', '--user', '1', '--filters', '[1]'), /^--filters: filters must be a JSON object of filter fields/);
-    await rejects(run('recommend', '--user', '1', '--genres', 'Action', '--filters', '{"genres":["Comedy"]}'), /^--genres and --filters both set genres; give it once/);
+    await rejects(
+      run('recommend', '--user', '1', '--genres', 'Action', '--filters', '{"genres":["Comedy"]}'),
+      /^--genres and --filters both set genres; give it once/,
+    );
     await rejects(run('similar', 'Monster', '--min-score', '11'), /^--min-score must be <= 10\.$/);
     await rejects(run('similar', 'Monster', '--mode', 'audience'), /--mode must be collaborative, content or hybrid/);
   });
@@ -122,9 +143,18 @@ describe('messages for bad input (in-process)', () => {
     await rejects(run('recommend', '--user', 'kaggle2016:999999'), /^No user "kaggle2016:999999" in the store\./);
     await rejects(run('recommend', '--user', 'mal:1'), /^No user "mal:1" in the store\. Did you mean kaggle2016:1\?/);
     await rejects(run('recommend', '--list', join(scratch, 'missing.xml')), /^--list .*missing\.xml: no such file/);
-    await rejects(run('recommend', '--list', join(FIXTURES, 'kaggle2016-anime.csv')), /this is a catalogue .*, not a list of someone's titles/);
-    await rejects(run('recommend', '--list', join(FIXTURES, 'unknown-format.csv')), /unrecognised format \(first line: "id;title;score"\); run `anirec formats` to see the headers anirec knows$/);
-    await rejects(run('recommend', '--list', join(FIXTURES, 'kaggle2016-rating.csv'), '--list-user', '77'), /--list-user 77: .* has no user "77" \(it lists 4: /);
+    await rejects(
+      run('recommend', '--list', join(FIXTURES, 'kaggle2016-anime.csv')),
+      /this is a catalogue .*, not a list of someone's titles/,
+    );
+    await rejects(
+      run('recommend', '--list', join(FIXTURES, 'unknown-format.csv')),
+      /unrecognised format \(first line: "id;title;score"\); run `anirec formats` to see the headers anirec knows$/,
+    );
+    await rejects(
+      run('recommend', '--list', join(FIXTURES, 'kaggle2016-rating.csv'), '--list-user', '77'),
+      /--list-user 77: .* has no user "77" \(it lists 4: /,
+    );
     await rejects(run('recommend', '--user', '1', '--list-user', '1'), /--list-user picks a user in a --list file/);
     await rejects(run('recommend', '--user', '1', '--model', join(scratch, 'nope')), /^--model .*nope: no such directory/);
   });
@@ -132,9 +162,15 @@ describe('messages for bad input (in-process)', () => {
   it('AniList: unknown user, private list, server errors', async () => {
     const args = (name: string) => ['recommend', '--anilist', name, '--anilist-endpoint', anilist.endpoint];
     await rejects(run(...args('nobody_here')), /^--anilist nobody_here: AniList has no user "nobody_here"/);
-    await rejects(run(...args('private')), /^--anilist private: the list is private\. Make it public in AniList's settings, or export it and use --list FILE\./);
+    await rejects(
+      run(...args('private')),
+      /^--anilist private: the list is private\. Make it public in AniList's settings, or export it and use --list FILE\./,
+    );
     await rejects(run(...args('bad name!')), /an AniList user name has only letters, digits, _ and -/);
     anilist.failNext(3, { status: 500 });
-    await rejects(run(...args('yuki')), /^--anilist yuki: AniList \(.*\) answered HTTP 500 \(server error\)\. If AniList cannot be reached from here/);
+    await rejects(
+      run(...args('yuki')),
+      /^--anilist yuki: AniList \(.*\) answered HTTP 500 \(server error\)\. If AniList cannot be reached from here/,
+    );
   });
 });

@@ -25,16 +25,46 @@ describe('filter flags', () => {
 
   it('turns flags into the filters the API would build from the same query', () => {
     assert.deepEqual(
-      parse('--genres', 'Action, Comedy', '--genres', 'Drama', '--formats', 'TV', '--year-min', '2010', '--min-score', '7.5', '--season', 'current', '--no-exclude-listed', '--include-adult'),
-      { genres: ['Action', 'Comedy', 'Drama'], formats: ['TV'], yearMin: 2010, minScore: 7.5, season: '2016-spring', excludeListed: false, includeAdult: true },
+      parse(
+        '--genres',
+        'Action, Comedy',
+        '--genres',
+        'Drama',
+        '--formats',
+        'TV',
+        '--year-min',
+        '2010',
+        '--min-score',
+        '7.5',
+        '--season',
+        'current',
+        '--no-exclude-listed',
+        '--include-adult',
+      ),
+      {
+        genres: ['Action', 'Comedy', 'Drama'],
+        formats: ['TV'],
+        yearMin: 2010,
+        minScore: 7.5,
+        season: '2016-spring',
+        excludeListed: false,
+        includeAdult: true,
+      },
     );
     assert.deepEqual(parse(), {}, 'no flag, no filter: the API defaults apply');
   });
 
   it('merges --filters JSON with flags for other fields, and means the same as the flags', () => {
-    assert.deepEqual(parse('--filters', '{"themes": "Mecha", "yearMax": 2015}', '--status', 'airing'), { themes: ['Mecha'], yearMax: 2015, status: ['airing'] });
+    assert.deepEqual(parse('--filters', '{"themes": "Mecha", "yearMax": 2015}', '--status', 'airing'), {
+      themes: ['Mecha'],
+      yearMax: 2015,
+      status: ['airing'],
+    });
     assert.deepEqual(parse('--filters', '{"yearMin": 2010, "excludePlanned": false}'), parse('--year-min', '2010', '--no-exclude-planned'));
     assert.throws(() => parse('--year-min', '2010', '--filters', '{"yearMin": 2011}'), /--year-min and --filters both set yearMin/);
-    assert.throws(() => parse('--include-adult', '--filters', '{"includeAdult": false}'), /--include-adult and --filters both set includeAdult/);
+    assert.throws(
+      () => parse('--include-adult', '--filters', '{"includeAdult": false}'),
+      /--include-adult and --filters both set includeAdult/,
+    );
   });
 });

@@ -19,7 +19,12 @@ export interface CliOutput {
 export async function anirec(home: string, ...args: string[]): Promise<CliOutput> {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx: CliContext = { ...createContext(), paths: resolvePaths({ ANIREC_HOME: home }), out: (l) => out.push(l), err: (l) => err.push(l) };
+  const ctx: CliContext = {
+    ...createContext(),
+    paths: resolvePaths({ ANIREC_HOME: home }),
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+  };
   await buildProgram(ctx).parseAsync(args, { from: 'user' });
   return { out, err, text: out.join('\n') };
 }

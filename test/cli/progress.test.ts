@@ -22,7 +22,10 @@ describe('formatProgressLine', () => {
   });
 
   it('shows counted units with a rate once a second has passed', () => {
-    assert.equal(formatProgressLine('rows', 2_000_000, 0.4, '[1/3] rating.csv', 6.4), '[1/3] rating.csv: 40% · 2,000,000 rows (312.5k rows/s, ETA 10s)');
+    assert.equal(
+      formatProgressLine('rows', 2_000_000, 0.4, '[1/3] rating.csv', 6.4),
+      '[1/3] rating.csv: 40% · 2,000,000 rows (312.5k rows/s, ETA 10s)',
+    );
     assert.equal(formatProgressLine('users', 0, 0, 'ranking known users', 0.01), 'ranking known users: 0% · 0 users');
     assert.equal(formatProgressLine('rows', 500, null, 'rating.csv', 2), 'rating.csv: 500 rows (250 rows/s)');
   });

@@ -28,7 +28,12 @@ before(async () => {
 
 async function run(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string[]> {
   const out: string[] = [];
-  const ctx: CliContext = { ...createContext(), paths: resolvePaths({ ANIREC_HOME: home, ...env }), out: (l) => out.push(l), err: () => {} };
+  const ctx: CliContext = {
+    ...createContext(),
+    paths: resolvePaths({ ANIREC_HOME: home, ...env }),
+    out: (l) => out.push(l),
+    err: () => {},
+  };
   await buildProgram(ctx).parseAsync(args, { from: 'user' });
   return out;
 }
@@ -40,10 +45,17 @@ describe('the store a command opens', () => {
     assert.equal(storeUrlOf({}, resolvePaths({ ANIREC_HOME: '/h', ANIREC_DB: '/d/x.db' })), 'sqlite:/d/x.db');
     const env = resolvePaths({ ANIREC_HOME: '/h', ANIREC_DB: '/d/x.db', ANIREC_STORE: 'sqlite:/s/y.db' });
     assert.equal(storeUrlOf({}, env), 'sqlite:/s/y.db');
-    assert.equal(storeUrlOf({}, resolvePaths({ ANIREC_HOME: '/h', ANIREC_STORE: '' })), 'sqlite:/h/anirec.db', 'an empty ANIREC_STORE is unset');
+    assert.equal(
+      storeUrlOf({}, resolvePaths({ ANIREC_HOME: '/h', ANIREC_STORE: '' })),
+      'sqlite:/h/anirec.db',
+      'an empty ANIREC_STORE is unset',
+    );
     assert.equal(storeUrlOf({ store: 'sqlite::memory:' }, env), 'sqlite::memory:');
     assert.equal(storeUrlOf({ db: '/f/z.db' }, env), 'sqlite:/f/z.db');
-    assert.throws(() => storeUrlOf({ db: '/f/z.db', store: 'postgres://u:pw@h/db' }, env), (error: Error) => /both name the store; give one/.test(error.message) && !error.message.includes('pw'));
+    assert.throws(
+      () => storeUrlOf({ db: '/f/z.db', store: 'postgres://u:pw@h/db' }, env),
+      (error: Error) => /both name the store; give one/.test(error.message) && !error.message.includes('pw'),
+    );
   });
 
   it('is read from the same flags by stats, and by a read-only command', async () => {
@@ -56,22 +68,50 @@ describe('the store a command opens', () => {
   });
 
   it('is refused with the reason for an unreachable PostgreSQL and for an unknown scheme', async () => {
-    await assert.rejects(anirec(home, 'stats', '--store', 'postgres://anirec:s3cret@127.0.0.1:1/anirec'), (error: Error) => /does not answer \(postgres:\/\/anirec:\*\*\*@127\.0\.0\.1:1\/anirec: connection refused\)/.test(error.message) && !error.message.includes('s3cret'));
+    await assert.rejects(
+      anirec(home, 'stats', '--store', 'postgres://anirec:s3cret@127.0.0.1:1/anirec'),
+      (error: Error) =>
+        /does not answer \(postgres:\/\/anirec:\*\*\*@127\.0\.0\.1:1\/anirec: connection refused\)/.test(error.message) &&
+        !error.message.includes('s3cret'),
+    );
     await assert.rejects(anirec(home, 'import', '--store', 'redis://localhost'), /Unknown store scheme "redis:".*sqlite:PATH/);
     await assert.rejects(anirec(home, 'stats', '--store', 'sqlite:/x.db', '--db', '/y.db'), /both name the store/);
   });
 
   it('must exist for the commands that only read it, and is not created by them', async () => {
     const missing = join(home, 'missing', 'none.db');
-    await assert.rejects(anirec(home, 'search', 'bebop', '--store', `sqlite:${missing}`), (error: Error) => error.message.startsWith(`No store at ${missing}. Run \`anirec import\` first`));
+    await assert.rejects(anirec(home, 'search', 'bebop', '--store', `sqlite:${missing}`), (error: Error) =>
+      error.message.startsWith(`No store at ${missing}. Run \`anirec import\` first`),
+    );
     // continue once read --db only and ignored --store.
-    await assert.rejects(anirec(home, 'continue', '--titles', 'Cowboy Bebop', '--store', `sqlite:${missing}`), (error: Error) => error.message.startsWith(`No store at ${missing}.`));
+    await assert.rejects(anirec(home, 'continue', '--titles', 'Cowboy Bebop', '--store', `sqlite:${missing}`), (error: Error) =>
+      error.message.startsWith(`No store at ${missing}.`),
+    );
     assert.equal(existsSync(join(home, 'missing')), false);
   });
 
   it('is declared by one helper on every command that opens the store', () => {
     const program = buildProgram({ ...createContext(), paths: resolvePaths({ ANIREC_HOME: home }) });
-    const opening = ['import', 'stats', 'train', 'tune', 'precompute', 'serve', 'quickstart', 'recommend', 'similar', 'search', 'profile', 'continue', 'eval', 'recommend-batch', 'ingest', 'monitor', 'retrain', 'worker'];
+    const opening = [
+      'import',
+      'stats',
+      'train',
+      'tune',
+      'precompute',
+      'serve',
+      'quickstart',
+      'recommend',
+      'similar',
+      'search',
+      'profile',
+      'continue',
+      'eval',
+      'recommend-batch',
+      'ingest',
+      'monitor',
+      'retrain',
+      'worker',
+    ];
     const byName = new Map(program.commands.map((c: Command) => [c.name(), c]));
     for (const name of opening) {
       const flags = byName.get(name)?.options.map((o) => o.long);

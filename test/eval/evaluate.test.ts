@@ -12,11 +12,24 @@ const L2 = 1 / Math.log2(3);
 const L4 = 1 / Math.log2(5);
 
 // 4 training users over 6 items; item 0 is listed by everyone.
-const train = csrFromTriples(4, 6, [[0, 0, 8], [1, 0, 7], [2, 0, 9], [3, 0, 0], [0, 1, 6], [1, 1, 8], [2, 2, 5], [3, 4, 7]]);
+const train = csrFromTriples(4, 6, [
+  [0, 0, 8],
+  [1, 0, 7],
+  [2, 0, 9],
+  [3, 0, 0],
+  [0, 1, 6],
+  [1, 1, 8],
+  [2, 2, 5],
+  [3, 4, 7],
+]);
 
 const users: EvalUser[] = [
   // Ranking without history items 0 and 2: [1, 3, 4, 5].
-  { history: { items: Int32Array.of(0, 2), scores: Float32Array.of(9, 6) }, targets: Int32Array.of(1, 3, 5), targetScores: Float32Array.of(8, 0, 9) },
+  {
+    history: { items: Int32Array.of(0, 2), scores: Float32Array.of(9, 6) },
+    targets: Int32Array.of(1, 3, 5),
+    targetScores: Float32Array.of(8, 0, 9),
+  },
   // Nothing liked: skipped under 'liked', evaluated under 'listed'. Ranking: [0, 2, 3, 4].
   { history: { items: Int32Array.of(1), scores: Float32Array.of(4) }, targets: Int32Array.of(4), targetScores: Float32Array.of(0) },
 ];
@@ -70,7 +83,11 @@ describe('evaluate', () => {
 
   it('never ranks -Infinity items, so lists can be shorter than k', () => {
     const scores = Float32Array.of(6, 5, 4, 3, -Infinity, 1);
-    const r = evaluate([{ name: 'masked', recommender: new FixedScoreRecommender(scores) }], users.slice(0, 1), { trainData: train, ks: [4], relevance: 'listed' });
+    const r = evaluate([{ name: 'masked', recommender: new FixedScoreRecommender(scores) }], users.slice(0, 1), {
+      trainData: train,
+      ks: [4],
+      relevance: 'listed',
+    });
     const m = r.sections[0]!.models[0]!.metrics;
     // Ranking [1, 3, 5]: all three targets, one slot empty.
     close(m['ndcg@4']!.mean, 1);
@@ -91,7 +108,11 @@ describe('evaluate', () => {
   });
 
   it('computes per-user MAE/RMSE on scored targets only', () => {
-    const withPrediction: EvalModel = { name: 'seven', recommender: descending(), predictScore: (_h, items) => new Float32Array(items.length).fill(7) };
+    const withPrediction: EvalModel = {
+      name: 'seven',
+      recommender: descending(),
+      predictScore: (_h, items) => new Float32Array(items.length).fill(7),
+    };
     const r = evaluate([withPrediction, { name: 'plain', recommender: descending() }], users, { trainData: train, ks: [2] });
     assert.equal(r.rating.length, 1);
     const rating = r.rating[0]!;

@@ -88,7 +88,10 @@ describe('searchHyperparams', () => {
     const a = await searchHyperparams<P>(split, options);
     const b = await searchHyperparams<P>(split, options);
     assert.equal(a.trials.length, 5);
-    assert.deepEqual(a.trials.map((t) => t.params), b.trials.map((t) => t.params));
+    assert.deepEqual(
+      a.trials.map((t) => t.params),
+      b.trials.map((t) => t.params),
+    );
     assert.deepEqual(a.best.params, b.best.params);
     await assert.rejects(searchHyperparams<P>(split, { ...options, metric: 'ndcg@50' }), /not computed/);
     await assert.rejects(searchHyperparams<P>(split, { ...options, strategy: 'grid' }), /range/);

@@ -117,7 +117,13 @@ describe('beyond-accuracy metrics', () => {
 
   it('novelty is the mean self-information, cold items counted as listed once', () => {
     // 4 training users: item 0 listed by all, item 1 by one, item 2 by nobody.
-    const train = csrFromTriples(4, 3, [[0, 0, 8], [1, 0, 0], [2, 0, 7], [3, 0, 9], [3, 1, 5]]);
+    const train = csrFromTriples(4, 3, [
+      [0, 0, 8],
+      [1, 0, 0],
+      [2, 0, 7],
+      [3, 0, 9],
+      [3, 1, 5],
+    ]);
     const info = selfInformation(train);
     assert.deepEqual(Array.from(info), [0, 2, 2]);
     close(noveltyAtK(i32(0, 1, 2), info, 2), 1);

@@ -42,7 +42,18 @@ async function anirec(...args: string[]): Promise<string> {
   return lines.join('\n');
 }
 
-const defaultArgs = ['eval', '--ratings', ratings, '--no-bundled-catalogue', '--anime', FIXTURE_CATALOGUE, '--models', 'popularity,itemknn', '--test-users', '60'];
+const defaultArgs = [
+  'eval',
+  '--ratings',
+  ratings,
+  '--no-bundled-catalogue',
+  '--anime',
+  FIXTURE_CATALOGUE,
+  '--models',
+  'popularity,itemknn',
+  '--test-users',
+  '60',
+];
 const withoutTimings = (text: string) => text.replace(/^(Training seconds: ).*$/m, '$1(varies)');
 
 describe('anirec eval --protocol', () => {
@@ -60,28 +71,64 @@ describe('anirec eval --protocol', () => {
   it('runs cold-items and mixed, prints both variants with the selection and seed, and writes the reports', async () => {
     const report = join(dir, 'report');
     const text = await anirec(
-      'eval', '--ratings', ratings, '--no-bundled-catalogue', '--anime', FIXTURE_CATALOGUE, '--anime', BUNDLED_DATA.catalogueJikan,
-      '--protocol', 'cold-items,mixed', '--models', 'popularity', '--test-users', '60', '--validation-users', '60', '--report', report,
+      'eval',
+      '--ratings',
+      ratings,
+      '--no-bundled-catalogue',
+      '--anime',
+      FIXTURE_CATALOGUE,
+      '--anime',
+      BUNDLED_DATA.catalogueJikan,
+      '--protocol',
+      'cold-items,mixed',
+      '--models',
+      'popularity',
+      '--test-users',
+      '60',
+      '--validation-users',
+      '60',
+      '--report',
+      report,
     );
-    for (const title of ['Cold items, random', 'Cold items, recent', 'Mixed, random', 'Mixed, recent']) assert.ok(text.includes(title), `missing table ${title}`);
+    for (const title of ['Cold items, random', 'Cold items, recent', 'Mixed, random', 'Mixed, recent'])
+      assert.ok(text.includes(title), `missing table ${title}`);
     assert.match(text, /Cold titles: random 10% of the \d+ rated titles \(seed 42\)/);
     assert.match(text, /Cold titles: the rated titles of the latest 4 seasons \(2016 fall, 2016 summer, 2016 spring, 2016 winter\)/);
     assert.match(text, /\d+ of 60 test users evaluated, \d+ skipped \(\d+ had no liked \(score ≥ 7\) cold title/);
     assert.match(text, /^content +\d\.\d{4}/m);
     assert.match(text, /^ease +0\.0000/m);
     assert.match(text, /anime_2016\.csv\.gz/);
-    for (const file of ['cold-items.txt', 'cold-items.json', 'cold-items-random.svg', 'mixed-recent.svg']) assert.ok(existsSync(join(report, file)), `no ${file}`);
+    for (const file of ['cold-items.txt', 'cold-items.json', 'cold-items-random.svg', 'mixed-recent.svg'])
+      assert.ok(existsSync(join(report, file)), `no ${file}`);
     const json = JSON.parse(readFileSync(join(report, 'mixed.json'), 'utf8')) as { tables: { models: { name: string }[] }[] };
-    assert.deepEqual(json.tables[0]!.models.map((m) => m.name), ['members-popularity', 'tag-profile', 'blend', 'content', 'ease', 'popularity']);
+    assert.deepEqual(
+      json.tables[0]!.models.map((m) => m.name),
+      ['members-popularity', 'tag-profile', 'blend', 'content', 'ease', 'popularity'],
+    );
   });
 
   it('rejects unknown protocols and impossible settings with what to pass instead', async () => {
-    await assert.rejects(anirec(...defaultArgs, '--protocol', 'cold'), /unknown protocol "cold"; choose strong-generalisation \(the default\), or any of cold-items, mixed, short-history/);
-    await assert.rejects(anirec(...defaultArgs, '--protocol', 'cold-items', '--cold-share', '2'), /--cold-share 2: expected a share in \(0, 1\)/);
-    await assert.rejects(anirec(...defaultArgs, '--protocol', 'short-history', '--history-lengths', '3,x'), /--history-lengths 3,x: expected fold-in lengths/);
+    await assert.rejects(
+      anirec(...defaultArgs, '--protocol', 'cold'),
+      /unknown protocol "cold"; choose strong-generalisation \(the default\), or any of cold-items, mixed, short-history/,
+    );
+    await assert.rejects(
+      anirec(...defaultArgs, '--protocol', 'cold-items', '--cold-share', '2'),
+      /--cold-share 2: expected a share in \(0, 1\)/,
+    );
+    await assert.rejects(
+      anirec(...defaultArgs, '--protocol', 'short-history', '--history-lengths', '3,x'),
+      /--history-lengths 3,x: expected fold-in lengths/,
+    );
     await assert.rejects(anirec(...defaultArgs, '--protocol', 'mixed', '--members-catalogue', join(dir, 'none.csv')), /no such file/);
     // The fixture catalogue has no airing seasons, so the recent variant cannot pick anything.
-    await assert.rejects(anirec(...defaultArgs, '--protocol', 'cold-items', '--models', 'popularity', '--validation-users', '60'), /no rated title has a year and season/);
-    await assert.rejects(anirec(...defaultArgs, '--protocol', 'cold-items'), /only 285 users have ≥ 5 entries; ask for fewer test users \(--test-users\) or validation users/);
+    await assert.rejects(
+      anirec(...defaultArgs, '--protocol', 'cold-items', '--models', 'popularity', '--validation-users', '60'),
+      /no rated title has a year and season/,
+    );
+    await assert.rejects(
+      anirec(...defaultArgs, '--protocol', 'cold-items'),
+      /only 285 users have ≥ 5 entries; ask for fewer test users \(--test-users\) or validation users/,
+    );
   });
 });

@@ -38,7 +38,8 @@ function loadRatings() {
 async function seasons(): Promise<Map<number, Anime>> {
   const out = new Map<number, Anime>();
   for await (const chunk of (await openDataFile(BUNDLED_DATA.catalogueJikan)).chunks) {
-    for (const patch of chunk.anime) out.set(patch.animeId, anime(patch.animeId, { year: patch.year ?? null, season: patch.season ?? null }));
+    for (const patch of chunk.anime)
+      out.set(patch.animeId, anime(patch.animeId, { year: patch.year ?? null, season: patch.season ?? null }));
   }
   return out;
 }
@@ -62,7 +63,8 @@ describe('cold titles on the bundled 2016 ratings (seed 42)', async () => {
     it(`removes every interaction of the ${cold.variant} cold titles from training, and nothing else`, () => {
       const { trainData, test } = coldProtocolData(data, rows, cold.mask, 42);
       assert.equal(trainData.nUsers, 4000);
-      for (let e = 0; e < trainData.indices.length; e++) assert.equal(cold.mask[trainData.indices[e]!], 0, 'a cold title kept an interaction');
+      for (let e = 0; e < trainData.indices.length; e++)
+        assert.equal(cold.mask[trainData.indices[e]!], 0, 'a cold title kept an interaction');
       let nonTestInteractions = 0;
       let nonTestCold = 0;
       for (const u of rows.nonTest) {

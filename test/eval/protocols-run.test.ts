@@ -31,10 +31,19 @@ describe('runProtocols on a small world', async () => {
   const tables = runs.flatMap((r) => r.tables);
 
   it('gives every protocol its tables with baselines, content, EASE and the models asked for', () => {
-    assert.deepEqual(runs.map((r) => r.protocol), ['cold-items', 'mixed', 'short-history']);
-    assert.deepEqual(tables.map((t) => t.id), ['cold-items-random', 'cold-items-recent', 'mixed-random', 'mixed-recent', 'short-history-3', 'short-history-5']);
+    assert.deepEqual(
+      runs.map((r) => r.protocol),
+      ['cold-items', 'mixed', 'short-history'],
+    );
+    assert.deepEqual(
+      tables.map((t) => t.id),
+      ['cold-items-random', 'cold-items-recent', 'mixed-random', 'mixed-recent', 'short-history-3', 'short-history-5'],
+    );
     for (const table of tables) {
-      assert.deepEqual(table.rows.map((r) => r.name), ['members-popularity', 'tag-profile', 'blend', 'content', 'ease', 'popularity']);
+      assert.deepEqual(
+        table.rows.map((r) => r.name),
+        ['members-popularity', 'tag-profile', 'blend', 'content', 'ease', 'popularity'],
+      );
       assert.ok(table.usersEvaluated > 0, `${table.id} evaluated nobody`);
       assert.equal(table.usersEvaluated + table.usersSkipped, 50);
       assert.equal(table.context.seed, 42);
@@ -44,7 +53,8 @@ describe('runProtocols on a small world', async () => {
 
   it('ranks cold titles with no signal for the interaction-only models', () => {
     const cold = tables.find((t) => t.id === 'cold-items-random')!;
-    for (const name of ['ease', 'popularity']) assert.equal(cold.rows.find((r) => r.name === name)!.metrics['ndcg@20']!.mean, 0, `${name} cannot know a title nobody rated`);
+    for (const name of ['ease', 'popularity'])
+      assert.equal(cold.rows.find((r) => r.name === name)!.metrics['ndcg@20']!.mean, 0, `${name} cannot know a title nobody rated`);
     assert.ok(cold.rows.find((r) => r.name === 'members-popularity')!.metrics['ndcg@20']!.mean > 0);
     const mixed = tables.find((t) => t.id === 'mixed-random')!;
     assert.equal(mixed.rows.find((r) => r.name === 'ease')!.metrics['coldShare@20']!.mean, 0);
@@ -60,7 +70,7 @@ describe('runProtocols on a small world', async () => {
     }
   });
 
-  it('tunes the blend on validation users only: changing the test users\' data changes no weight', async () => {
+  it("tunes the blend on validation users only: changing the test users' data changes no weight", async () => {
     const rows = heldOutRows(data, { seed: 42, testUsers: 50, validationUsers: 50 });
     const changed = withTestScoresChanged(data, rows.test);
     const again = (await runProtocols(changed, catalogue, numbers, options)).flatMap((r) => r.tables);

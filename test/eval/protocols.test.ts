@@ -35,7 +35,10 @@ describe('cold-title selection', () => {
     const counts = new Int32Array(data.nItems);
     for (const item of data.indices) counts[item]!++;
     for (const item of a.items) assert.ok(counts[item]! > 0, `cold title ${item} has no interaction, so it can never be a target`);
-    assert.equal(a.coldInteractions, Array.from(a.items).reduce((s, i) => s + counts[i]!, 0));
+    assert.equal(
+      a.coldInteractions,
+      Array.from(a.items).reduce((s, i) => s + counts[i]!, 0),
+    );
     assert.match(a.text, /seed 42/);
   });
 
@@ -86,7 +89,10 @@ describe('cold protocol data', () => {
       const warm = row.filter((i) => cold.mask[i] === 0);
       for (const item of user.history.items) assert.equal(cold.mask[item], 0);
       assert.equal(user.history.items.length, warm.length >= 2 ? foldInSize(warm.length, 0.8) : warm.length);
-      assert.deepEqual([...user.history.items, ...user.targets].sort((a, b) => a - b), row);
+      assert.deepEqual(
+        [...user.history.items, ...user.targets].sort((a, b) => a - b),
+        row,
+      );
       for (const item of row.filter((i) => cold.mask[i] === 1)) assert.ok(user.targets.includes(item));
     }
     assert.deepEqual(coldEvalUsers(data, rows.test, cold.mask, 42), prepared.test, 'deterministic for a seed');
@@ -133,7 +139,18 @@ describe('baselines', () => {
     const table = buildTable([{ name: 'members-popularity', recommender: model }], {
       id: 'hand',
       title: 'hand',
-      context: { protocol: 'cold-items', seed: 1, split: '', shown: '', dataHash: '', trainDataHash: '', trainUsers: 0, trainInteractions: 0, candidates: '', servingNumbers: '' },
+      context: {
+        protocol: 'cold-items',
+        seed: 1,
+        split: '',
+        shown: '',
+        dataHash: '',
+        trainDataHash: '',
+        trainUsers: 0,
+        trainInteractions: 0,
+        candidates: '',
+        servingNumbers: '',
+      },
       k: 20,
       likedThreshold: 7,
       users: [user],
@@ -150,7 +167,7 @@ describe('baselines', () => {
     assert.equal(table.rows[0]!.metrics['recall@20']!.mean, 0.5);
   });
 
-  it('the tag profile puts titles sharing the liked titles\' tags first, and ignores disliked ones', () => {
+  it("the tag profile puts titles sharing the liked titles' tags first, and ignores disliked ones", () => {
     const cat = new Map([
       [1, anime(1, { genres: ['Sports'], studios: ['A'] })],
       [2, anime(2, { genres: ['Horror'], studios: ['B'] })],
@@ -194,7 +211,11 @@ describe('blend tuning', () => {
     const rows = heldOutRows(data, { seed: 42, testUsers: 40, validationUsers: 40 });
     const cold = selectRandomColdTitles(data, 0.3, 42);
     const validation = coldEvalUsers(data, rows.validation, cold.mask, 42).users;
-    const tuning = tuneBlendWeight(blend, validation, { relevant: validation.map((u) => likedTargets(u, 7, cold.mask)), candidates: cold.mask, k: 20 });
+    const tuning = tuneBlendWeight(blend, validation, {
+      relevant: validation.map((u) => likedTargets(u, 7, cold.mask)),
+      candidates: cold.mask,
+      k: 20,
+    });
     assert.equal(tuning.grid.length, 21);
     const best = Math.max(...tuning.grid.map((g) => g.value));
     assert.equal(tuning.grid.find((g) => g.weight === tuning.weight)!.value, best);
@@ -215,10 +236,17 @@ describe('short history', () => {
     assert.ok(byLength[0]!.length > 0);
     for (const [index, n] of [3, 5, 10].entries()) {
       const users = byLength[index]!;
-      assert.deepEqual(users.map((u) => u.user), byLength[0]!.map((u) => u.user), 'the same users at every length');
+      assert.deepEqual(
+        users.map((u) => u.user),
+        byLength[0]!.map((u) => u.user),
+        'the same users at every length',
+      );
       for (const user of users) {
         assert.equal(user.history.items.length, n);
-        assert.deepEqual([...user.history.items, ...user.targets].sort((a, b) => a - b), rowItems(data, user.user));
+        assert.deepEqual(
+          [...user.history.items, ...user.targets].sort((a, b) => a - b),
+          rowItems(data, user.user),
+        );
       }
     }
     for (let u = 0; u < byLength[0]!.length; u++) {
@@ -239,7 +267,13 @@ describe('short history', () => {
 
 describe('withoutItems', () => {
   it('drops exactly the masked columns', () => {
-    const d = csrFromTriples(2, 4, [[0, 0, 5], [0, 2, 7], [1, 1, 9], [1, 2, 0], [1, 3, 8]]);
+    const d = csrFromTriples(2, 4, [
+      [0, 0, 5],
+      [0, 2, 7],
+      [1, 1, 9],
+      [1, 2, 0],
+      [1, 3, 8],
+    ]);
     const out = withoutItems(d, Uint8Array.of(0, 0, 1, 0));
     assert.deepEqual(Array.from(out.indptr), [0, 1, 3]);
     assert.deepEqual(Array.from(out.indices), [0, 1, 3]);

@@ -75,7 +75,10 @@ describe('renderJson', () => {
     assert.equal(json.split.testUsers, 60);
     assert.equal(json.userSet, 'test');
     assert.equal(json.nUsers, 60);
-    assert.deepEqual(json.relevance.map((r: { definition: string }) => r.definition), ['liked', 'listed']);
+    assert.deepEqual(
+      json.relevance.map((r: { definition: string }) => r.definition),
+      ['liked', 'listed'],
+    );
     assert.equal(json.relevance[1].usersEvaluated + json.relevance[1].usersSkipped, 60);
     assert.ok(!Number.isNaN(Date.parse(json.startedAt)) && !Number.isNaN(Date.parse(json.finishedAt)));
     const ndcg = json.relevance[0].models[0].metrics['ndcg@20'];
@@ -98,7 +101,8 @@ describe('renderSvgChart', () => {
     assert.ok(names.filter((n) => n === 'rect').length >= 4 + 2 + 1);
     const listed = result.sections[1]!;
     for (const model of listed.models) {
-      for (const metric of ['ndcg@20', 'recall@20']) assert.ok(svg.includes(`>${model.metrics[metric]!.mean.toFixed(3)}<`), `${model.name} ${metric} value missing`);
+      for (const metric of ['ndcg@20', 'recall@20'])
+        assert.ok(svg.includes(`>${model.metrics[metric]!.mean.toFixed(3)}<`), `${model.name} ${metric} value missing`);
     }
     assert.ok(svg.includes('ndcg@20') && svg.includes('recall@20'));
     assert.ok(svg.includes(escapeXml('anti <pop> & co')));

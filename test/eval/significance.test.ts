@@ -40,7 +40,10 @@ describe('pairedTTest', () => {
     const same = pairedTTest(a, a);
     assert.equal(same.pValue, 1);
     assert.equal(same.meanDifference, 0);
-    const shifted = pairedTTest(a.map((v) => v + 0.25), a);
+    const shifted = pairedTTest(
+      a.map((v) => v + 0.25),
+      a,
+    );
     assert.equal(shifted.pValue, 0);
     close(shifted.low, 0.25, 1e-12);
   });

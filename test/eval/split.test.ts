@@ -17,7 +17,10 @@ describe('splitUsers', () => {
   it('is deterministic for a seed and changes with it', () => {
     assert.deepEqual(splitUsers(data, { seed: 42, validationUsers: 20, testUsers: 0.15 }), split);
     const other = splitUsers(data, { seed: 43, validationUsers: 20, testUsers: 0.15 });
-    assert.notDeepEqual(other.test.map((u) => u.user), split.test.map((u) => u.user));
+    assert.notDeepEqual(
+      other.test.map((u) => u.user),
+      split.test.map((u) => u.user),
+    );
   });
 
   it('resolves counts and fractions and keeps the vocabulary', () => {
@@ -67,12 +70,15 @@ describe('splitUsers', () => {
   it('holds out the same test users whatever the number of validation users, so a search never sees them', () => {
     const evalSplit = splitUsers(data, { seed: 42, validationUsers: 0, testUsers: 30 });
     const searchSplit = splitUsers(data, { seed: 42, validationUsers: 40, testUsers: 30 });
-    assert.deepEqual(searchSplit.test.map((u) => u.user), evalSplit.test.map((u) => u.user));
+    assert.deepEqual(
+      searchSplit.test.map((u) => u.user),
+      evalSplit.test.map((u) => u.user),
+    );
     const testUsers = new Set(evalSplit.test.map((u) => u.user));
     assert.ok(searchSplit.validation.every((u) => !testUsers.has(u.user)));
   });
 
-  it("gives a user the same fold-in split whatever else was held out", () => {
+  it('gives a user the same fold-in split whatever else was held out', () => {
     const bigger = splitUsers(data, { seed: 42, validationUsers: 40, testUsers: 0.15 });
     const byUser = new Map([...bigger.validation, ...bigger.test].map((e) => [e.user, e]));
     let compared = 0;
@@ -86,7 +92,10 @@ describe('splitUsers', () => {
   });
 
   it('sizes the fold-in like Liang et al. (at most ⌊0.2·n⌋ held out, ≥ 1 on each side)', () => {
-    assert.deepEqual([2, 5, 7, 8, 10, 11].map((n) => foldInSize(n, 0.8)), [1, 4, 6, 7, 8, 9]);
+    assert.deepEqual(
+      [2, 5, 7, 8, 10, 11].map((n) => foldInSize(n, 0.8)),
+      [1, 4, 6, 7, 8, 9],
+    );
   });
 
   it('rejects impossible requests', () => {
@@ -96,9 +105,19 @@ describe('splitUsers', () => {
   });
 
   it('never holds out users below minItemsPerEvalUser', () => {
-    const tiny = csrFromTriples(3, 10, [[0, 1, 5], [0, 2, 5], [1, 1, 8], [1, 2, 0], [1, 3, 9], [2, 4, 7]]);
+    const tiny = csrFromTriples(3, 10, [
+      [0, 1, 5],
+      [0, 2, 5],
+      [1, 1, 8],
+      [1, 2, 0],
+      [1, 3, 9],
+      [2, 4, 7],
+    ]);
     const s = splitUsers(tiny, { seed: 0, validationUsers: 0, testUsers: 1, minItemsPerEvalUser: 3 });
-    assert.deepEqual(s.test.map((e) => e.user), [1]);
+    assert.deepEqual(
+      s.test.map((e) => e.user),
+      [1],
+    );
     assert.deepEqual(Array.from(s.trainUsers), [0, 2]);
   });
 });

@@ -12,7 +12,6 @@ import { BLOCK_A, BLOCK_B, COLD, historyOf, holdOutSplit, loadBundled, plantedBl
 
 const SMALL = { factors: 4, iterations: 30, regularization: 0.05, unobservedWeight: 0.3 };
 
-
 test('Cholesky solve matches a known system', () => {
   const A = Float64Array.from([4, 2, 0, 2, 5, 1, 0, 1, 3]);
   const x = [1, -2, 3];
@@ -104,7 +103,8 @@ test('ALS loss never increases over epochs and drops substantially', () => {
   assert.equal(losses.length, SMALL.iterations);
   assert.equal(messages.length, SMALL.iterations);
   assert.match(messages[0]!, /loss/);
-  for (let e = 1; e < losses.length; e++) assert.ok(losses[e]! <= losses[e - 1]! * (1 + 1e-6), `epoch ${e}: ${losses[e]} > ${losses[e - 1]}`);
+  for (let e = 1; e < losses.length; e++)
+    assert.ok(losses[e]! <= losses[e - 1]! * (1 + 1e-6), `epoch ${e}: ${losses[e]} > ${losses[e - 1]}`);
   assert.ok(losses.at(-1)! < 0.8 * losses[0]!, `${losses.at(-1)} vs ${losses[0]}`);
 });
 
@@ -147,7 +147,10 @@ test('ALS similarItems stays in-block and excludes the item; save/load round-tri
   const similar = model.similarItems(3, 5);
   assert.equal(similar.items.length, 5);
   assert.ok(!Array.from(similar.items).includes(3));
-  assert.ok(Array.from(similar.items).every((i) => i < 20), `${Array.from(similar.items)}`);
+  assert.ok(
+    Array.from(similar.items).every((i) => i < 20),
+    `${Array.from(similar.items)}`,
+  );
   assert.ok(similar.scores[0]! >= similar.scores[4]!);
   assert.equal(model.similarItems(COLD, 5).items.length, 0);
 

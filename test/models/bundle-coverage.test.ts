@@ -26,7 +26,14 @@ describe('bundle coverage', () => {
       },
       save: async () => {},
     });
-    const whole: Recommender = { ...part('whole', 0), components: () => new Map([['a', part('a', 3)], ['b', part('b', 10)]]) };
+    const whole: Recommender = {
+      ...part('whole', 0),
+      components: () =>
+        new Map([
+          ['a', part('a', 3)],
+          ['b', part('b', 10)],
+        ]),
+    };
     assert.deepEqual(coverageOf(whole, plantedBlocks()), { a: 3, b: 10 });
   });
 });

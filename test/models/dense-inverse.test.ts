@@ -42,7 +42,18 @@ describe('invertSpdInPlace (WebAssembly SIMD blocked sweep)', () => {
 
   // n = 1, sizes that are not multiples of 4 (padding) or of the block, blocks larger than n,
   // blocks that are not multiples of 4 (rounded up), and several pivot blocks.
-  for (const [n, block] of [[1, 64], [2, 4], [3, 64], [9, 4], [37, 8], [40, 32], [12, 1], [6, 64], [101, 16], [130, 64]] as const) {
+  for (const [n, block] of [
+    [1, 64],
+    [2, 4],
+    [3, 64],
+    [9, 4],
+    [37, 8],
+    [40, 32],
+    [12, 1],
+    [6, 64],
+    [101, 16],
+    [130, 64],
+  ] as const) {
     it(`inverts a random ${n}×${n} SPD matrix with blocks of ${block}`, () => {
       const a = randomSpd(n, n * 31 + block);
       const inverse = invertSpdInPlace(a.slice(), n, undefined, block);

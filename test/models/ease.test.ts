@@ -50,7 +50,10 @@ describe('EASE', () => {
     const scores = new Float32Array(model.nItems);
     model.scoreFoldIn(historyOf(BLOCK_A.slice(0, 5)), scores);
     const top = [...topK(scores, 10, new Set(BLOCK_A.slice(0, 5)))];
-    assert.ok(top.every((i) => BLOCK_A.includes(i)), `top-10 ${top} strays outside block A`);
+    assert.ok(
+      top.every((i) => BLOCK_A.includes(i)),
+      `top-10 ${top} strays outside block A`,
+    );
     assert.equal(scores[COLD], -Infinity);
     assert.ok(!top.some((i) => BLOCK_B.includes(i)));
   });
@@ -78,7 +81,7 @@ describe('EASE', () => {
       const acc = new Float64Array(n);
       let sum = 0;
       let scored = 0;
-      for (const s of scores) if (s > 0) (sum += s), scored++;
+      for (const s of scores) if (s > 0) ((sum += s), scored++);
       const mean = scored > 0 ? sum / scored : 0;
       items.forEach((item, h) => {
         const d = selected.indexOf(item);

@@ -46,9 +46,19 @@ function ratingsSlice(): TrainingData {
   }
   const counts = new Map<number, number>();
   for (const [, animeId] of rows) counts.set(animeId, (counts.get(animeId) ?? 0) + 1);
-  const kept = new Set([...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, MOST_LISTED).map(([id]) => id));
+  const kept = new Set(
+    [...counts]
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+      .slice(0, MOST_LISTED)
+      .map(([id]) => id),
+  );
   const inSlice = rows.filter(([, animeId]) => kept.has(animeId));
-  return buildTrainingData(Int32Array.from(inSlice, (r) => r[0]), Int32Array.from(inSlice, (r) => r[1]), Float32Array.from(inSlice, (r) => r[2]), UNRATED_IDS).data;
+  return buildTrainingData(
+    Int32Array.from(inSlice, (r) => r[0]),
+    Int32Array.from(inSlice, (r) => r[1]),
+    Float32Array.from(inSlice, (r) => r[2]),
+    UNRATED_IDS,
+  ).data;
 }
 
 /** Every file under `dir`, by relative path. */
@@ -73,7 +83,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'anirec-hybrid-round-trip-'));
   data = ratingsSlice();
   const catalog = await realCatalog();
-  const { recommender } = await trainModel('anirec', data, catalog.byId, PARAMS, { seed: 5, onProgress: (fraction, message) => progress.push([fraction, message]) });
+  const { recommender } = await trainModel('anirec', data, catalog.byId, PARAMS, {
+    seed: 5,
+    onProgress: (fraction, message) => progress.push([fraction, message]),
+  });
   assert.ok(recommender instanceof AnirecHybrid);
   trained = recommender;
   await trained.save(join(dir, 'model'));
@@ -84,8 +97,13 @@ before(async () => {
     assert.ok(i >= 0, `${animeId} is in the vocabulary`);
     return i;
   };
-  const row = (user: number): History => ({ items: data.indices.slice(data.indptr[user], data.indptr[user + 1]), scores: data.scores.slice(data.indptr[user], data.indptr[user + 1]) });
-  const longest = Array.from({ length: data.nUsers }, (_, u) => u).sort((a, b) => data.indptr[b + 1]! - data.indptr[b]! - (data.indptr[a + 1]! - data.indptr[a]!))[0]!;
+  const row = (user: number): History => ({
+    items: data.indices.slice(data.indptr[user], data.indptr[user + 1]),
+    scores: data.scores.slice(data.indptr[user], data.indptr[user + 1]),
+  });
+  const longest = Array.from({ length: data.nUsers }, (_, u) => u).sort(
+    (a, b) => data.indptr[b + 1]! - data.indptr[b]! - (data.indptr[a + 1]! - data.indptr[a]!),
+  )[0]!;
   histories = [
     ['an empty list', { items: new Int32Array(0), scores: new Float32Array(0) }],
     ['one loved title', { items: Int32Array.of(5), scores: Float32Array.of(10) }],
@@ -132,7 +150,14 @@ describe('hybrid save/load round trip', () => {
     assert.equal(loaded.kind, 'anirec');
     assert.equal(loaded.nItems, trained.nItems);
     assert.deepEqual(loaded.featureNames, trained.featureNames);
-    const describe = (m: AnirecHybrid) => m.generator.components.map((c) => ({ name: c.name, candidates: c.candidates, unrated: c.unratedCandidates, kind: c.model.kind, nItems: c.model.nItems }));
+    const describe = (m: AnirecHybrid) =>
+      m.generator.components.map((c) => ({
+        name: c.name,
+        candidates: c.candidates,
+        unrated: c.unratedCandidates,
+        kind: c.model.kind,
+        nItems: c.model.nItems,
+      }));
     assert.deepEqual(describe(loaded), describe(trained));
     assert.deepEqual(loaded.stats, trained.stats);
     assert.deepEqual(loaded.ranker.toJSON(), trained.ranker.toJSON());
@@ -167,7 +192,11 @@ describe('hybrid save/load round trip', () => {
     const every7th = Uint8Array.from({ length: data.nItems }, (_, i) => (i % 7 === 3 ? 1 : 0));
     const unratedOnly = Uint8Array.from(data.itemIds, (id) => (UNRATED_IDS.includes(id) ? 1 : 0));
     const wide = Uint8Array.from({ length: data.nItems }, (_, i) => (i % 3 === 0 ? 0 : 1));
-    for (const [maskName, mask] of [['every 7th title', every7th], ['only unrated titles', unratedOnly], ['two thirds of the titles', wide]] as const) {
+    for (const [maskName, mask] of [
+      ['every 7th title', every7th],
+      ['only unrated titles', unratedOnly],
+      ['two thirds of the titles', wide],
+    ] as const) {
       for (const [name, history] of histories) {
         const before = scores(trained, history, 0, mask);
         const after = scores(loaded, history, 7, mask);
@@ -175,7 +204,10 @@ describe('hybrid save/load round trip', () => {
         const listed = new Set(history.items);
         const best = top(before, 5, mask).filter((i) => !listed.has(i));
         assert.ok(best.length > 0, `${name}, ${maskName}: eligible items get finite scores`);
-        assert.deepEqual(top(after, 5, mask).filter((i) => !listed.has(i)), best);
+        assert.deepEqual(
+          top(after, 5, mask).filter((i) => !listed.has(i)),
+          best,
+        );
       }
     }
   });
@@ -203,10 +235,16 @@ describe('hybrid save/load round trip', () => {
 describe('hybrid training progress', () => {
   it('only moves forward: each base model reports within its share of the stage', () => {
     assert.ok(progress.length > 10, `${progress.length} progress reports`);
-    for (let i = 1; i < progress.length; i++) assert.ok(progress[i]![0] >= progress[i - 1]![0], `progress went back from ${progress[i - 1]![0]} (${progress[i - 1]![1]}) to ${progress[i]![0]} (${progress[i]![1]})`);
+    for (let i = 1; i < progress.length; i++)
+      assert.ok(
+        progress[i]![0] >= progress[i - 1]![0],
+        `progress went back from ${progress[i - 1]![0]} (${progress[i - 1]![1]}) to ${progress[i]![0]} (${progress[i]![1]})`,
+      );
     assert.equal(progress.at(-1)![0], 1);
     const als = progress.filter(([, message]) => /ALS/.test(message));
-    assert.ok(als.length > 0 && als.every(([f]) => (f > 0 && f <= 0.4) || (f >= 0.7 && f <= 1)), 'ALS epochs land inside the two fitting stages');
+    assert.ok(
+      als.length > 0 && als.every(([f]) => (f > 0 && f <= 0.4) || (f >= 0.7 && f <= 1)),
+      'ALS epochs land inside the two fitting stages',
+    );
   });
 });
-

@@ -10,8 +10,6 @@ import { BLOCK_A, BLOCK_B, COLD, historyOf, holdOutSplit, loadBundled, plantedBl
 
 /** Two user groups, each listing ~60% of its own 20-item block; MAL id 1000 is a cold catalogue title. */
 
-
-
 test('item-kNN fold-in ranks unseen items of the history block above the other block', () => {
   for (const weighting of ['binary', 'score'] as const) {
     const data = plantedBlocks();

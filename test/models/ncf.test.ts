@@ -15,7 +15,17 @@ import { DEFAULT_MODEL_PARAMS, MODEL_NAMES, trainModel } from '../../src/models/
 import { BLOCK_A, BLOCK_B, COLD, historyOf, plantedBlocks } from './model-test-data.js';
 import { assertGradient, randomArray } from './neural/gradient-check.js';
 
-const SMALL: Partial<NcfParams> = { gmfDimension: 8, mlpDimension: 8, mlpHidden: [16, 8], epochs: 15, batchSize: 32, learningRate: 0.01, initStd: 0.1, foldInNegatives: 32, foldInMaxPositives: 16 };
+const SMALL: Partial<NcfParams> = {
+  gmfDimension: 8,
+  mlpDimension: 8,
+  mlpHidden: [16, 8],
+  epochs: 15,
+  batchSize: 32,
+  learningRate: 0.01,
+  initStd: 0.1,
+  foldInNegatives: 32,
+  foldInMaxPositives: 16,
+};
 
 test('NeuMF loss end to end (GMF ⊙, MLP with ReLU, fused output layer, weighted BCE): every gradient matches finite differences', () => {
   const rows = 5;
@@ -37,12 +47,15 @@ test('NeuMF loss end to end (GMF ⊙, MLP with ReLU, fused output layer, weighte
   assertGradient('dUserGmf', userGmf, dUser, loss, 1e-3);
   assertGradient('dItemGmf', itemGmf, dItem, loss, 1e-3);
   assertGradient('dMlpInput', mlpInput, dMlp, loss, 1e-3);
-  [...net.mlp.parameters, ...net.outputParameters].forEach((p, k) => assertGradient(`dense parameter ${k}`, p.value, Float32Array.from(p.grad), loss, 1e-3));
+  [...net.mlp.parameters, ...net.outputParameters].forEach((p, k) =>
+    assertGradient(`dense parameter ${k}`, p.value, Float32Array.from(p.grad), loss, 1e-3),
+  );
   // Fold-in asks for the user half of the MLP input only: those columns must be the same.
   binaryCrossEntropy(net.forward(userGmf, itemGmf, mlpInput, rows), labels, weights, rows, dLogits);
   const userHalf = new Float32Array(rows * 2 * dm).fill(99);
   net.backward(dLogits, rows, dUser, null, userHalf, dm);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < 2 * dm; j++) assert.equal(userHalf[r * 2 * dm + j], j < dm ? dMlp[r * 2 * dm + j] : 99);
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < 2 * dm; j++) assert.equal(userHalf[r * 2 * dm + j], j < dm ? dMlp[r * 2 * dm + j] : 99);
 });
 
 test('ncf learns planted blocks: a new user of block A gets block A ranked above block B; the cold title gets -Infinity', () => {
@@ -55,12 +68,18 @@ test('ncf learns planted blocks: a new user of block A gets block A ranked above
   assert.ok(report.losses[report.losses.length - 1]! < report.losses[0]!, `loss fell: ${report.losses.map((l) => l.toFixed(3)).join(' ')}`);
   const out = new Float32Array(data.nItems);
   let checked = 0;
-  for (const [mine, other] of [[BLOCK_A, BLOCK_B], [BLOCK_B, BLOCK_A]] as const) {
+  for (const [mine, other] of [
+    [BLOCK_A, BLOCK_B],
+    [BLOCK_B, BLOCK_A],
+  ] as const) {
     model.scoreFoldIn(historyOf(mine.slice(0, 6)), out);
     assert.equal(out[COLD], -Infinity);
     const worstMine = Math.min(...mine.slice(6).map((i) => out[i]!));
     const bestOther = Math.max(...other.map((i) => out[i]!));
-    assert.ok(worstMine > bestOther, `every unseen title of the user's block (lowest ${worstMine}) beats every title of the other (highest ${bestOther})`);
+    assert.ok(
+      worstMine > bestOther,
+      `every unseen title of the user's block (lowest ${worstMine}) beats every title of the other (highest ${bestOther})`,
+    );
     checked++;
   }
   assert.equal(checked, 2);
@@ -79,7 +98,10 @@ test('ncf is deterministic: the same seed gives the same scores, a fold-in repea
     return out;
   };
   const first = score(a);
-  assert.ok(first.some((x) => Number.isFinite(x)), 'some titles were scored');
+  assert.ok(
+    first.some((x) => Number.isFinite(x)),
+    'some titles were scored',
+  );
   assert.deepEqual(score(b), first);
   assert.deepEqual(score(a), first, 'a second fold-in of the same list gives the same scores');
   assert.notDeepEqual(score(c), first);

@@ -6,7 +6,6 @@ import { trainScorePredictor } from '../../src/models/score-predictor.js';
 import { buildTrainingData } from '../../src/models/training-data.js';
 import { loadBundled } from './model-test-data.js';
 
-
 describe('ScorePredictor', () => {
   it('predicts held-out scores better than the global mean, and the neighbour correction helps further', () => {
     const data = loadBundled();

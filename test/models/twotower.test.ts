@@ -98,12 +98,18 @@ test('twotower learns taste from item features: a cold title of the user’s kin
   const rng = createRng(9);
   let checked = 0;
   for (let trial = 0; trial < 10; trial++) {
-    for (const [mine, coldMine, coldOther] of [[actionIds, COLD_ACTION, COLD_ROMANCE], [romanceIds, COLD_ROMANCE, COLD_ACTION]] as const) {
+    for (const [mine, coldMine, coldOther] of [
+      [actionIds, COLD_ACTION, COLD_ROMANCE],
+      [romanceIds, COLD_ROMANCE, COLD_ACTION],
+    ] as const) {
       const shown = mine.filter(() => rng() < 0.3);
       model.scoreFoldIn(historyOf(data, shown.length > 0 ? shown : [mine[0]!]), out);
       coldMine.forEach((a, k) => {
         const b = coldOther[k]!;
-        assert.ok(out[indexOf(data, a)]! > out[indexOf(data, b)]!, `cold ${a} (${out[indexOf(data, a)]}) should beat its twin ${b} (${out[indexOf(data, b)]})`);
+        assert.ok(
+          out[indexOf(data, a)]! > out[indexOf(data, b)]!,
+          `cold ${a} (${out[indexOf(data, a)]}) should beat its twin ${b} (${out[indexOf(data, b)]})`,
+        );
         checked++;
       });
     }
@@ -115,7 +121,11 @@ test('twotower scores every title, cold ones included, with finite numbers; a hi
   const { data, catalogue, actionIds } = world();
   const model = trainTwoTower(data, catalogue, { ...SMALL, epochs: 2 }, { seed: 2 });
   const out = new Float32Array(data.nItems).fill(NaN);
-  for (const history of [historyOf(data, [actionIds[0]!, COLD_ACTION[0]!]), historyOf(data, [COLD_ROMANCE[0]!]), { items: new Int32Array(0), scores: new Float32Array(0) }]) {
+  for (const history of [
+    historyOf(data, [actionIds[0]!, COLD_ACTION[0]!]),
+    historyOf(data, [COLD_ROMANCE[0]!]),
+    { items: new Int32Array(0), scores: new Float32Array(0) },
+  ]) {
     out.fill(NaN);
     model.scoreFoldIn(history, out);
     assert.ok(out.length === data.nItems && out.length > 0);
@@ -143,7 +153,13 @@ test('twotower: the same seed gives the same model, another seed a different one
 test('twotower: save and load give identical scores, through trainModel and the artifacts registry', async () => {
   assert.ok((MODEL_NAMES as readonly string[]).includes('twotower'));
   const { data, catalogue, romanceIds } = world();
-  const trained = await trainModel('twotower', data, catalogue, { ...DEFAULT_MODEL_PARAMS, twotower: { ...SMALL, epochs: 2, userHidden: [24, 16] } }, { seed: 3 });
+  const trained = await trainModel(
+    'twotower',
+    data,
+    catalogue,
+    { ...DEFAULT_MODEL_PARAMS, twotower: { ...SMALL, epochs: 2, userHidden: [24, 16] } },
+    { seed: 3 },
+  );
   const dir = mkdtempSync(join(tmpdir(), 'anirec-twotower-'));
   try {
     await trained.recommender.save(dir);
@@ -166,5 +182,8 @@ test('twotower rejects parameters it cannot train with, naming the parameter', (
   const { data, catalogue } = world();
   assert.throws(() => trainTwoTower(data, catalogue, { idDropout: 1.5 }), /idDropout must be in \[0, 1\]/);
   assert.throws(() => trainTwoTower(data, catalogue, { itemHidden: [0] }), /itemHidden must be a list of positive integer widths/);
-  assert.throws(() => trainTwoTower(data, catalogue, { metadataFeatures: false, synopsisFeatures: false, popularityFeatures: false }), /every item input is switched off/);
+  assert.throws(
+    () => trainTwoTower(data, catalogue, { metadataFeatures: false, synopsisFeatures: false, popularityFeatures: false }),
+    /every item input is switched off/,
+  );
 });

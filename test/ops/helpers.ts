@@ -13,6 +13,8 @@ export function tempPaths(prefix = 'anirec-ops-'): AnirecPaths {
 /** The bundled real data (Kaggle 2016 catalogue + 5k users' ratings) in a store at `path`. */
 export async function bundledStore(path: string): Promise<SqliteStore> {
   const store = SqliteStore.open(path);
-  await importFiles(store, [{ path: BUNDLED_DATA.catalogue2016 }, { path: BUNDLED_DATA.ratings2016, userSource: 'kaggle2016' }], { unknownAnime: 'placeholder' });
+  await importFiles(store, [{ path: BUNDLED_DATA.catalogue2016 }, { path: BUNDLED_DATA.ratings2016, userSource: 'kaggle2016' }], {
+    unknownAnime: 'placeholder',
+  });
   return store;
 }

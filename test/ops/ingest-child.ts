@@ -16,4 +16,10 @@ const hangingFetch: typeof fetch = async (input, init) => {
   }
   return fetch(input, init);
 };
-await runIngest(store, { users: ['Yuki'], titles: true, initialLookbackDays: 0, now: () => Number(since), client: { endpoint, fetch: hangingFetch, timeoutMs: 600_000 } });
+await runIngest(store, {
+  users: ['Yuki'],
+  titles: true,
+  initialLookbackDays: 0,
+  now: () => Number(since),
+  client: { endpoint, fetch: hangingFetch, timeoutMs: 600_000 },
+});

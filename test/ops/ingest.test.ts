@@ -37,7 +37,14 @@ const client = (extra: AniListClientOptions = {}): AniListClientOptions => ({
 });
 // The fixtures' titles changed in 2024; a cursor before that sees all of them.
 const SINCE = Date.UTC(2024, 0, 1);
-const options = (extra: Partial<IngestOptions> = {}): IngestOptions => ({ users: ['Yuki'], titles: true, initialLookbackDays: 0, now: () => SINCE, client: client(), ...extra });
+const options = (extra: Partial<IngestOptions> = {}): IngestOptions => ({
+  users: ['Yuki'],
+  titles: true,
+  initialLookbackDays: 0,
+  now: () => SINCE,
+  client: client(),
+  ...extra,
+});
 const freshStore = () => SqliteStore.open(join(paths.home, `ingest-${n++}.db`));
 
 async function snapshot(store: SqliteStore): Promise<string> {
@@ -117,7 +124,10 @@ describe('anirec ingest (runIngest) against the AniList replay server', () => {
     const resumed = await runIngest(store, options());
     assert.equal(resumed.resumed, true);
     assert.deepEqual(resumed.usersAlreadyDone, ['Yuki']);
-    assert.deepEqual(server.requests.map((r) => r.variables.page ?? 'list'), [2]);
+    assert.deepEqual(
+      server.requests.map((r) => r.variables.page ?? 'list'),
+      [2],
+    );
     assert.equal(resumed.titles!.cursor, 1714000000 * 1000, 'page 1 maxima are remembered across the resume');
 
     const clean = freshStore();
@@ -129,9 +139,13 @@ describe('anirec ingest (runIngest) against the AniList replay server', () => {
 
   it('resumes after the process is killed (SIGKILL) mid-run', async () => {
     const db = join(paths.home, 'killed.db');
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./ingest-child.ts', import.meta.url)), db, server.endpoint, String(SINCE)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./ingest-child.ts', import.meta.url)), db, server.endpoint, String(SINCE)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -150,7 +164,10 @@ describe('anirec ingest (runIngest) against the AniList replay server', () => {
     server.reset();
     const resumed = await runIngest(store, options());
     assert.equal(resumed.resumed, true);
-    assert.deepEqual(server.requests.map((r) => r.variables.page ?? 'list'), [2]);
+    assert.deepEqual(
+      server.requests.map((r) => r.variables.page ?? 'list'),
+      [2],
+    );
     assert.equal(await store.countInteractions(), 8);
     assert.equal(await store.countAnime(), 11, "Yuki's 8 titles + 3 more from the pages (Cowboy Bebop is on both), once each");
     await store.close();

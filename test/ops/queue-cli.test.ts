@@ -47,7 +47,10 @@ describe('anirec jobs, hand-run jobs and the worker on a PostgreSQL store', () =
       await assert.rejects(anirec('ingest', '--store', url, '--users', 'Yuki', '--no-titles'), (error: Error) => {
         assert.ok(error instanceof AnirecError);
         assert.equal(error.code, 'job_busy');
-        assert.match(error.message, new RegExp(`The ingest job is already running: process ${process.pid} on \\S+ .*holds its lock in postgres://`));
+        assert.match(
+          error.message,
+          new RegExp(`The ingest job is already running: process ${process.pid} on \\S+ .*holds its lock in postgres://`),
+        );
         return true;
       });
     } finally {
@@ -60,10 +63,14 @@ describe('anirec jobs, hand-run jobs and the worker on a PostgreSQL store', () =
   });
 
   it('`anirec worker --store postgres://…` runs a job through the queue and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./cli-child.ts', import.meta.url)), 'worker', '--store', url, '--run-now', 'monitor'], {
-      env: { ...process.env, ANIREC_HOME: paths.home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./cli-child.ts', import.meta.url)), 'worker', '--store', url, '--run-now', 'monitor'],
+      {
+        env: { ...process.env, ANIREC_HOME: paths.home },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let err = '';
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     // No model is in production, so monitoring fails; what matters is that the queue ran it once.

@@ -71,22 +71,31 @@ function recorder() {
   const executions: Execution[] = [];
   let active = 0;
   let maxActive = 0;
-  const runner = (worker: string, body: (env: JobEnv) => Promise<JobOutcome['status']> = () => sleep(150).then(() => 'ok')): JobRunner => async (job, env, run) => {
-    active++;
-    maxActive = Math.max(maxActive, active);
-    const start = Date.now();
-    try {
-      const status = await body(env);
-      return { job, status, ...(status === 'cancelled' ? { error: new Error('cancelled') } : {}) };
-    } finally {
-      active--;
-      executions.push({ worker, job, run, start, end: Date.now() });
-    }
-  };
+  const runner =
+    (worker: string, body: (env: JobEnv) => Promise<JobOutcome['status']> = () => sleep(150).then(() => 'ok')): JobRunner =>
+    async (job, env, run) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      const start = Date.now();
+      try {
+        const status = await body(env);
+        return { job, status, ...(status === 'cancelled' ? { error: new Error('cancelled') } : {}) };
+      } finally {
+        active--;
+        executions.push({ worker, job, run, start, end: Date.now() });
+      }
+    };
   return { executions, runner, maxActive: () => maxActive };
 }
 
-function worker(url: string, config: OpsConfig, schedule: Partial<OpsConfig['schedule']>, runner: JobRunner, lines: string[] = [], leaseGraceSeconds = 1): QueueWorker {
+function worker(
+  url: string,
+  config: OpsConfig,
+  schedule: Partial<OpsConfig['schedule']>,
+  runner: JobRunner,
+  lines: string[] = [],
+  leaseGraceSeconds = 1,
+): QueueWorker {
   const created = new QueueWorker(
     { paths, config, openStore: () => Promise.reject(new Error('the runner seam never opens the store')), log: (line) => lines.push(line) },
     { ...config.schedule, ingest: NEVER, monitor: NEVER, retrain: NEVER, ...schedule },
@@ -143,12 +152,23 @@ describe('jobs on a PostgreSQL queue', () => {
     const ids = executions.map((e) => e.run.id);
     assert.equal(new Set(ids).size, ids.length, `no run executed twice: ${ids.join(' ')}`);
     const ticks = executions.map((e) => Date.parse(e.run.scheduledFor!)).sort((x, y) => x - y);
-    for (let i = 1; i < ticks.length; i++) assert.equal(ticks[i]! - ticks[i - 1]!, 2000, `consecutive ticks, none skipped or doubled: ${ticks.map((t) => new Date(t).toISOString()).join(' ')}`);
+    for (let i = 1; i < ticks.length; i++)
+      assert.equal(
+        ticks[i]! - ticks[i - 1]!,
+        2000,
+        `consecutive ticks, none skipped or doubled: ${ticks.map((t) => new Date(t).toISOString()).join(' ')}`,
+      );
     for (const e of executions) assert.equal(e.run.id, tickJobId('ingest', new Date(e.run.scheduledFor!)));
     assert.equal(maxActive(), 1, 'never two runs at once');
     // Both workers offered every tick; the database kept one job for each.
-    assert.ok([...linesA, ...linesB].some((l) => /is already queued/.test(l)), 'the second offer of a tick was refused');
-    const completed = (await queueRows(url, 'ingest')).filter((r) => r.state === 'completed').map((r) => r.id).sort();
+    assert.ok(
+      [...linesA, ...linesB].some((l) => /is already queued/.test(l)),
+      'the second offer of a tick was refused',
+    );
+    const completed = (await queueRows(url, 'ingest'))
+      .filter((r) => r.state === 'completed')
+      .map((r) => r.id)
+      .sort();
     assert.deepEqual(completed, [...ids].sort(), 'one completed queue job per execution');
     assert.equal(executions.filter((e) => e.job !== 'ingest').length, 0);
   });
@@ -157,7 +177,11 @@ describe('jobs on a PostgreSQL queue', () => {
     const url = await database();
     const lease = 3;
     const { executions, runner } = recorder();
-    const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./queue-child.ts', import.meta.url)), url, String(lease)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child: ChildProcessWithoutNullStreams = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./queue-child.ts', import.meta.url)), url, String(lease)],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const started = await new Promise<{ started: string; retryCount: number; at: number }>((resolve, reject) => {
@@ -185,17 +209,24 @@ describe('jobs on a PostgreSQL queue', () => {
     const retry = executions[0]!;
     assert.equal(retry.run.id, started.started, 'the same run, not a new one');
     assert.equal(retry.run.retryCount, 1);
-    assert.ok(retry.start - started.at >= lease * 1000, `retried only after the lease (${retry.start - started.at} ms after it started, lease ${lease} s)`);
+    assert.ok(
+      retry.start - started.at >= lease * 1000,
+      `retried only after the lease (${retry.start - started.at} ms after it started, lease ${lease} s)`,
+    );
     assert.ok(retry.start >= killedAt);
     const rows = await queueRows(url, 'ingest');
-    assert.deepEqual(rows.map((r) => [r.id, r.state]), [[started.started, 'completed']]);
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.state]),
+      [[started.started, 'completed']],
+    );
   });
 
   it('a worker shutting down cancels its run and hands it back: another worker takes it over at once', async () => {
     const url = await database();
     const config = opsConfig(600); // a lease of minutes: the takeover must not wait for it
     const { executions, runner } = recorder();
-    const untilCancelled = (env: JobEnv) => new Promise<'cancelled'>((resolve) => env.signal!.addEventListener('abort', () => resolve('cancelled')));
+    const untilCancelled = (env: JobEnv) =>
+      new Promise<'cancelled'>((resolve) => env.signal!.addEventListener('abort', () => resolve('cancelled')));
     const a = worker(url, config, {}, runner('A', untilCancelled));
     await a.start();
     const id = await a.enqueue('monitor');
@@ -208,7 +239,13 @@ describe('jobs on a PostgreSQL queue', () => {
     await waitFor(() => executions.some((e) => e.worker === 'B'), 10_000, 'worker B to take the run over');
     await b.stop();
 
-    assert.deepEqual(executions.map((e) => [e.worker, e.run.id, e.run.retryCount]), [['A', id, 0], ['B', id, 1]]);
+    assert.deepEqual(
+      executions.map((e) => [e.worker, e.run.id, e.run.retryCount]),
+      [
+        ['A', id, 0],
+        ['B', id, 1],
+      ],
+    );
     assert.ok(executions[1]!.start - stoppedAt < 30_000, 'well before the lease');
     assert.equal(executions[0]!.end <= executions[1]!.start, true, 'the two runs did not overlap');
   });
@@ -218,7 +255,12 @@ describe('jobs on a PostgreSQL queue', () => {
     const { executions, runner, maxActive } = recorder();
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const a = worker(url, opsConfig(30), {}, runner('A', () => gate.then(() => 'ok')));
+    const a = worker(
+      url,
+      opsConfig(30),
+      {},
+      runner('A', () => gate.then(() => 'ok')),
+    );
     await a.start();
     const first = await a.enqueue('retrain');
     await waitFor(() => a.isRunning('retrain'), 10_000, 'the first run to start');
@@ -227,13 +269,25 @@ describe('jobs on a PostgreSQL queue', () => {
     assert.ok(first !== null && second !== null);
     assert.equal(third, null, 'one run waits behind the running one; more are not queued');
     const entries = await queueEntries(url);
-    assert.deepEqual(entries.map((e) => [e.job, e.id, e.state]), [['retrain', first, 'active'], ['retrain', second, 'created']]);
+    assert.deepEqual(
+      entries.map((e) => [e.job, e.id, e.state]),
+      [
+        ['retrain', first, 'active'],
+        ['retrain', second, 'created'],
+      ],
+    );
     const leaseLeft = Date.parse(entries[0]!.leaseEndsAt!) - Date.now();
-    assert.ok(leaseLeft > 25_000 && leaseLeft <= 31_000, `the active run's lease is its deadline (30 s) plus grace (1 s): ${leaseLeft} ms left`);
+    assert.ok(
+      leaseLeft > 25_000 && leaseLeft <= 31_000,
+      `the active run's lease is its deadline (30 s) plus grace (1 s): ${leaseLeft} ms left`,
+    );
     release();
     await waitFor(() => executions.length >= 2, 10_000, 'the waiting run');
     await a.stop();
-    assert.deepEqual(executions.map((e) => e.run.id), [first, second]);
+    assert.deepEqual(
+      executions.map((e) => e.run.id),
+      [first, second],
+    );
     assert.equal(maxActive(), 1);
   });
 });
@@ -251,7 +305,13 @@ describe('starting and stopping a queue worker', () => {
 
   it('an unreachable database is a store_unavailable error naming it, without its password', async () => {
     const a = worker('postgres://anirec:secret@127.0.0.1:1/anirec', opsConfig(30), {}, recorder().runner('A'));
-    await assert.rejects(a.start(), (error: Error) => (error as AnirecError).code === 'store_unavailable' && /postgres:\/\/anirec:\*\*\*@127\.0\.0\.1:1\/anirec/.test(error.message) && !error.message.includes('secret'));
+    await assert.rejects(
+      a.start(),
+      (error: Error) =>
+        (error as AnirecError).code === 'store_unavailable' &&
+        /postgres:\/\/anirec:\*\*\*@127\.0\.0\.1:1\/anirec/.test(error.message) &&
+        !error.message.includes('secret'),
+    );
     await a.stop();
   });
 });
@@ -262,10 +322,21 @@ describe('job locks and the job log in PostgreSQL', () => {
     const first = new PostgresJobCoordinator(url);
     const second = new PostgresJobCoordinator(url);
     const lease = await first.acquire('ingest');
-    await assert.rejects(second.acquire('ingest'), (error: Error) => error instanceof JobBusyError && new RegExp(`already running: process ${process.pid} on \\S+ \\(since \\d{4}-`).test(error.message));
+    await assert.rejects(
+      second.acquire('ingest'),
+      (error: Error) =>
+        error instanceof JobBusyError && new RegExp(`already running: process ${process.pid} on \\S+ \\(since \\d{4}-`).test(error.message),
+    );
     const other = await second.acquire('monitor');
     await other.release();
-    const env: JobEnv = { paths, config: DEFAULT_OPS_CONFIG, openStore: () => Promise.reject(new Error('must not open the store')), log: () => {}, trigger: 'cli', coordinator: second };
+    const env: JobEnv = {
+      paths,
+      config: DEFAULT_OPS_CONFIG,
+      openStore: () => Promise.reject(new Error('must not open the store')),
+      log: () => {},
+      trigger: 'cli',
+      coordinator: second,
+    };
     const skipped = await runJob('ingest', env);
     assert.equal(skipped.status, 'skipped');
     assert.match(skipped.error!.message, /The ingest job is already running/);
@@ -306,9 +377,15 @@ describe('job locks and the job log in PostgreSQL', () => {
     config.ingest.users = ['Yuki'];
     config.ingest.titles = false;
     config.ingest.endpoint = 'http://127.0.0.1:9/graphql';
-    const hanging: typeof fetch = (_input, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+    const hanging: typeof fetch = (_input, init) =>
+      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
     const outcome = await runJob('ingest', {
-      paths, config, log: () => {}, trigger: 'worker', coordinator, deadlineSeconds: 0.5,
+      paths,
+      config,
+      log: () => {},
+      trigger: 'worker',
+      coordinator,
+      deadlineSeconds: 0.5,
       openStore: async () => SqliteStore.open(':memory:'),
       anilistClient: { fetch: hanging },
     });

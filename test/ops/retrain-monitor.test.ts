@@ -63,7 +63,10 @@ describe('gated retraining, monitoring and rollback on the bundled data', () => 
     assert.equal(v3.status, 'archived');
     assert.match(v3.history.at(-1)!.reason, /rejected by the retraining gate/);
     const log = readJobLog(jobLogPath(paths)).filter((e) => e.job === 'retrain');
-    assert.deepEqual(log.map((e) => (e.summary as { decision: string }).decision), ['promoted', 'promoted', 'rejected']);
+    assert.deepEqual(
+      log.map((e) => (e.summary as { decision: string }).decision),
+      ['promoted', 'promoted', 'rejected'],
+    );
   });
 
   it('a cancelled retrain leaves production and the registry untouched', async () => {
@@ -109,7 +112,10 @@ describe('gated retraining, monitoring and rollback on the bundled data', () => 
         if (day.mae !== null) assert.ok(day.mae >= 0 && day.mae <= 9 && Math.abs(day.rmse! - day.mae) < 1e-9);
         assert.equal(day.drift, false, 'one prediction a day is below minCount: no verdict');
       }
-      assert.ok(history.some((d) => d.mae !== null), 'later titles have ≥ 3 earlier scores to calibrate with');
+      assert.ok(
+        history.some((d) => d.mae !== null),
+        'later titles have ≥ 3 earlier scores to calibrate with',
+      );
     } finally {
       await store.close();
     }

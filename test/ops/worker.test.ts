@@ -39,20 +39,28 @@ function env(fetchImpl?: typeof fetch): Omit<JobEnv, 'trigger' | 'signal'> {
   const config = structuredClone(DEFAULT_OPS_CONFIG);
   config.ingest.users = ['Yuki'];
   config.ingest.endpoint = server.endpoint;
-  return { paths, config, openStore: async () => SqliteStore.open(paths.database), log: () => {}, anilistClient: fetchImpl ? { fetch: fetchImpl } : {} };
+  return {
+    paths,
+    config,
+    openStore: async () => SqliteStore.open(paths.database),
+    log: () => {},
+    anilistClient: fetchImpl ? { fetch: fetchImpl } : {},
+  };
 }
 
 /** A fetch that answers after `ms`, or rejects when its request is aborted. */
-const slowFetch = (ms: number): typeof fetch => async (input, init) => {
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    init?.signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(init.signal!.reason);
+const slowFetch =
+  (ms: number): typeof fetch =>
+  async (input, init) => {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      init?.signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(init.signal!.reason);
+      });
     });
-  });
-  return fetch(input, init);
-};
+    return fetch(input, init);
+  };
 
 describe('worker and job locks', () => {
   it('does not start a job that is already running in this process', async () => {
@@ -64,7 +72,7 @@ describe('worker and job locks', () => {
     await worker.stop();
   });
 
-  it('does not start a job another process holds the lock for; takes over a dead owner\'s lock', async () => {
+  it("does not start a job another process holds the lock for; takes over a dead owner's lock", async () => {
     const release = acquireJobLock(jobLockPath(paths, 'ingest'), 'ingest');
     assert.throws(() => acquireJobLock(jobLockPath(paths, 'ingest'), 'ingest'), JobBusyError);
     const outcome = await runJob('ingest', { ...env(), trigger: 'cli' });
@@ -73,13 +81,18 @@ describe('worker and job locks', () => {
     release();
     assert.equal(existsSync(jobLockPath(paths, 'ingest')), false);
     // A lock left by a process that no longer exists (pid far above pid_max) is stale.
-    writeFileSync(jobLockPath(paths, 'ingest'), JSON.stringify({ pid: 2 ** 30, host: (await import('node:os')).hostname(), at: 'x', job: 'ingest' }));
+    writeFileSync(
+      jobLockPath(paths, 'ingest'),
+      JSON.stringify({ pid: 2 ** 30, host: (await import('node:os')).hostname(), at: 'x', job: 'ingest' }),
+    );
     assert.equal((await runJob('ingest', { ...env(), trigger: 'cli' })).status, 'ok');
     const statuses = readJobLog(jobLogPath(paths)).map((e) => e.status);
     assert.deepEqual(statuses.slice(-2), ['skipped', 'ok']);
     // `anirec jobs` prints the same log, newest last.
     const lines: string[] = [];
-    await buildProgram({ ...createContext(), paths, out: (l) => lines.push(l), err: () => {} }).parseAsync(['jobs', '--limit', '2'], { from: 'user' });
+    await buildProgram({ ...createContext(), paths, out: (l) => lines.push(l), err: () => {} }).parseAsync(['jobs', '--limit', '2'], {
+      from: 'user',
+    });
     assert.equal(lines.length, 2);
     assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT\S+ {2}ingest {3}skipped .* cli {2}The ingest job is already running/);
     assert.match(lines[1]!, /^\d{4}-\d\d-\d\dT\S+ {2}ingest {3}ok /);
@@ -128,7 +141,10 @@ describe('ops config', () => {
     assert.deepEqual(c.ingest.users, ['Yuki']);
     assert.equal(c.retrain.alpha, 0.01);
     assert.equal(c.schedule.retrain, '0 5 * * 0');
-    assert.throws(() => parseOpsConfig({ schedule: { ingest: 'every day' } }), /schedule\.ingest "every day" is not a valid cron expression/);
+    assert.throws(
+      () => parseOpsConfig({ schedule: { ingest: 'every day' } }),
+      /schedule\.ingest "every day" is not a valid cron expression/,
+    );
     assert.throws(() => parseOpsConfig({ retrain: { model: 'bert' } }), /retrain\.model must be one of anirec, ease/);
     assert.throws(() => parseOpsConfig({ monitor: { maeTreshold: 1 } }), /unknown key "monitor\.maeTreshold"; known: k, maeThreshold/);
     assert.throws(() => parseOpsConfig({ schedule: { timezone: 'Mars/Olympus' } }), /not a known IANA time zone/);
@@ -137,7 +153,17 @@ describe('ops config', () => {
 
 describe('drift and calibration rules', () => {
   const day = (d: string, count: number, mae: number | null, hitRate: number): MonitoringDay => ({
-    day: d, modelVersion: 'v1', count, scored: count, mae, rmse: mae, hitRate, meanRank: 10, drift: false, driftReason: null, computedAt: '',
+    day: d,
+    modelVersion: 'v1',
+    count,
+    scored: count,
+    mae,
+    rmse: mae,
+    hitRate,
+    meanRank: 10,
+    drift: false,
+    driftReason: null,
+    computedAt: '',
   });
   const config = { ...DEFAULT_OPS_CONFIG.monitor, minCount: 10, maeThreshold: 0.5, hitRateDrop: 0.1, baselineDays: 7 };
   const baseline = [day('2026-11-01', 30, 1.0, 0.4), day('2026-11-02', 10, 2.0, 0.2)];
@@ -156,7 +182,7 @@ describe('drift and calibration rules', () => {
     assert.equal(judgeDrift(day('2026-11-20', 20, 9, 0), baseline, config).drift, false, 'baseline days out of the window');
   });
 
-  it('maps percentiles onto the user\'s own score distribution', () => {
+  it("maps percentiles onto the user's own score distribution", () => {
     assert.equal(quantile([4, 6, 8, 10], 0), 4);
     assert.equal(quantile([4, 6, 8, 10], 1), 10);
     assert.equal(quantile([4, 6, 8, 10], 0.5), 7);

@@ -28,9 +28,28 @@ let modelDir: string;
 let input: string;
 
 const USERS = [
-  { user: 'a', history: [{ anime_id: 1, rating: 10 }, { anime_id: 5114, rating: 9 }, { anime_id: 2001, rating: 8 }] },
-  { user: 'b', history: [{ anime_id: 20, rating: 9 }, { anime_id: 1535, rating: 10 }] },
-  { user: 7, history: [{ anime_id: 9253, rating: 10 }, { anime_id: 11061, rating: -1 }] },
+  {
+    user: 'a',
+    history: [
+      { anime_id: 1, rating: 10 },
+      { anime_id: 5114, rating: 9 },
+      { anime_id: 2001, rating: 8 },
+    ],
+  },
+  {
+    user: 'b',
+    history: [
+      { anime_id: 20, rating: 9 },
+      { anime_id: 1535, rating: 10 },
+    ],
+  },
+  {
+    user: 7,
+    history: [
+      { anime_id: 9253, rating: 10 },
+      { anime_id: 11061, rating: -1 },
+    ],
+  },
   { user: 'cold', history: [{ anime_id: 99999999, rating: 9 }] },
 ];
 
@@ -38,8 +57,13 @@ const USERS = [
 async function batch(...args: string[]): Promise<{ user: string | number; items: number[] }[]> {
   const output = join(world.dir, `out-${Math.random().toString(36).slice(2)}.jsonl`);
   const ctx: CliContext = { ...createContext(), paths: resolvePaths({ ANIREC_HOME: world.dir }), out: () => {}, err: () => {} };
-  await buildProgram(ctx).parseAsync(['recommend-batch', '--model', modelDir, '--input', input, '--output', output, ...args], { from: 'user' });
-  return readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  await buildProgram(ctx).parseAsync(['recommend-batch', '--model', modelDir, '--input', input, '--output', output, ...args], {
+    from: 'user',
+  });
+  return readFileSync(output, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 async function runBatch(k: number, filters?: object): Promise<{ user: string | number; items: number[] }[]> {
@@ -48,7 +72,11 @@ async function runBatch(k: number, filters?: object): Promise<{ user: string | n
   out.on('data', (c: Buffer) => chunks.push(c));
   const filter = filters === undefined ? undefined : compileBatchFilter(world.bundle, catalog, validateFilters(filters));
   await recommendBatch(world.bundle, Readable.from(USERS.map((u) => `${JSON.stringify(u)}\n`)), out, { k, ...(filter ? { filter } : {}) });
-  return Buffer.concat(chunks).toString('utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 before(async () => {
@@ -69,7 +97,11 @@ describe('recommend-batch --filters', () => {
   it('keeps only titles that pass, in the order of the unfiltered ranking, never the history', async () => {
     const filters = { yearMin: 2010, formats: ['TV' as const], excludeGenres: ['Comedy'] };
     const lines = await batch('--k', '15', '--filters', JSON.stringify(filters), '--db', join(world.dir, 'anirec.db'));
-    assert.deepEqual(lines.map((l) => l.user), USERS.map((u) => u.user), 'every user, in input order');
+    assert.deepEqual(
+      lines.map((l) => l.user),
+      USERS.map((u) => u.user),
+      'every user, in input order',
+    );
     const allowed = compileFilters(filters, catalog);
     const unfiltered = await runBatch(1000);
     lines.forEach((line, u) => {
@@ -88,7 +120,10 @@ describe('recommend-batch --filters', () => {
   });
 
   it('resolves season "current" with the clock, like the API', () => {
-    assert.deepEqual(parseFiltersFlag('{"season":"current","yearMin":2010}', new Date('2016-05-01T00:00:00Z')), { season: '2016-spring', yearMin: 2010 });
+    assert.deepEqual(parseFiltersFlag('{"season":"current","yearMin":2010}', new Date('2016-05-01T00:00:00Z')), {
+      season: '2016-spring',
+      yearMin: 2010,
+    });
   });
 
   it('without --filters the contract is unchanged: no store needed, adult titles not filtered', async () => {
@@ -97,13 +132,19 @@ describe('recommend-batch --filters', () => {
   });
 
   it('needs the store for its catalogue, and says so', async () => {
-    await assert.rejects(batch('--filters', '{"yearMin":2017}', '--db', join(world.dir, 'missing.db')), /--filters needs the catalogue, read from the store .*missing\.db, which does not exist/);
+    await assert.rejects(
+      batch('--filters', '{"yearMin":2017}', '--db', join(world.dir, 'missing.db')),
+      /--filters needs the catalogue, read from the store .*missing\.db, which does not exist/,
+    );
   });
 
   it('takes --k up to 1000 and refuses more with a clear error', async () => {
     assert.ok(world.bundle.itemIds.length > 1010, 'the model knows enough titles for 1000 per user');
     const lines = await batch('--k', '1000');
-    assert.ok(lines.every((l) => l.items.length === 1000), '1000 per user');
+    assert.ok(
+      lines.every((l) => l.items.length === 1000),
+      '1000 per user',
+    );
     await assert.rejects(batch('--k', '1001'), /--k can be at most 1000 \(got 1001\)/);
     await assert.rejects(runBatch(1001), /k must be a whole number from 1 to 1000/);
   });
@@ -120,12 +161,22 @@ describe('filter validation: the API schema, the API messages', () => {
   });
 
   it('an unknown genre is the error the API gives, suggestions included', async () => {
-    const api = await app.inject({ method: 'POST', url: '/v1/recommendations/from-titles', payload: { titles: [{ id: 1 }], filters: { genres: ['Acton'] } } });
+    const api = await app.inject({
+      method: 'POST',
+      url: '/v1/recommendations/from-titles',
+      payload: { titles: [{ id: 1 }], filters: { genres: ['Acton'] } },
+    });
     assert.equal(api.statusCode, 400);
     const apiMessage = api.json().message as string;
     assert.match(apiMessage, /unknown genre "Acton"\. Did you mean "Action"/);
-    await assert.rejects(batch('--filters', '{"genres":["Acton"]}', '--db', join(world.dir, 'anirec.db')), (error: Error) => error.message === `--filters: genres: ${apiMessage}`);
-    await assert.rejects(batch('--filters', '{"yearMin":2018,"yearMax":2010}', '--db', join(world.dir, 'anirec.db')), /--filters: year: yearMin \(2018\) is greater than yearMax \(2010\)/);
+    await assert.rejects(
+      batch('--filters', '{"genres":["Acton"]}', '--db', join(world.dir, 'anirec.db')),
+      (error: Error) => error.message === `--filters: genres: ${apiMessage}`,
+    );
+    await assert.rejects(
+      batch('--filters', '{"yearMin":2018,"yearMax":2010}', '--db', join(world.dir, 'anirec.db')),
+      /--filters: year: yearMin \(2018\) is greater than yearMax \(2010\)/,
+    );
   });
 
   it('refuses and accepts exactly what the API does, with the same field and message', async () => {
@@ -148,7 +199,11 @@ describe('filter validation: the API schema, the API messages', () => {
     ];
     let refused = 0;
     for (const filters of cases) {
-      const api = await app.inject({ method: 'POST', url: '/v1/recommendations/from-titles', payload: { titles: [{ id: 1, score: 9 }], k: 3, filters } });
+      const api = await app.inject({
+        method: 'POST',
+        url: '/v1/recommendations/from-titles',
+        payload: { titles: [{ id: 1, score: 9 }], k: 3, filters },
+      });
       let batchError: FilterValidationError | null = null;
       try {
         validateFilters(filters);

@@ -108,14 +108,17 @@ describe('filters restrict the candidates before ranking', () => {
     assert.equal(unrated.length, 20, 'every title of 2017 or later is unrated in the 2016 data');
   });
 
-  test('the order is the model\'s, and it follows the user: two users with different lists get different filtered lists', () => {
+  test("the order is the model's, and it follows the user: two users with different lists get different filtered lists", () => {
     const filters = { yearMin: 2017 };
     const a = engine.recommend(knownLists[0]!, { k: 10, filters }).items.map((i) => i.anime.id);
     const b = engine.recommend(pastedList, { k: 10, filters }).items.map((i) => i.anime.id);
     assert.equal(a.length, 10);
     assert.notDeepEqual(a, b);
     // Not the catalogue's popularity order either.
-    const byMembers = eligibleTitles(filters, pastedList).sort((x, y) => (y.members ?? 0) - (x.members ?? 0)).slice(0, 10).map((t) => t.animeId);
+    const byMembers = eligibleTitles(filters, pastedList)
+      .sort((x, y) => (y.members ?? 0) - (x.members ?? 0))
+      .slice(0, 10)
+      .map((t) => t.animeId);
     assert.notDeepEqual(b, byMembers);
   });
 
@@ -127,7 +130,10 @@ describe('filters restrict the candidates before ranking', () => {
     const filtered = engine.recommend(entries, { k: 100, filters: { excludeGenres: ['Hentai'] } }).items.map((i) => i.anime.id);
     const shared = unfiltered.map((i) => i.anime.id).filter((id) => filtered.includes(id));
     assert.ok(shared.length >= 50);
-    assert.deepEqual(filtered.filter((id) => shared.includes(id)), shared);
+    assert.deepEqual(
+      filtered.filter((id) => shared.includes(id)),
+      shared,
+    );
   });
 
   test('pages of a filtered request neither repeat nor skip', () => {
@@ -147,10 +153,16 @@ describe('filters restrict the candidates before ranking', () => {
     // Every title (franchise: 'all'): a grouped list counts cards, tested in franchise-lists.test.ts.
     const list = engine.recommend(pastedList, { k: 50, filters, franchise: 'all' });
     assert.equal(list.items.length, matching);
-    assert.ok(list.notes.some((n) => n.startsWith(`Only ${matching} title(s) match these filters`)), list.notes.join('; '));
+    assert.ok(
+      list.notes.some((n) => n.startsWith(`Only ${matching} title(s) match these filters`)),
+      list.notes.join('; '),
+    );
     const grouped = engine.recommend(pastedList, { k: 50, filters });
     assert.ok(grouped.items.length > 0 && grouped.items.length <= matching);
-    assert.ok(grouped.notes.some((n) => n.startsWith(`Only ${grouped.items.length} title(s) or franchise(s) match these filters`)), grouped.notes.join('; '));
+    assert.ok(
+      grouped.notes.some((n) => n.startsWith(`Only ${grouped.items.length} title(s) or franchise(s) match these filters`)),
+      grouped.notes.join('; '),
+    );
   });
 
   test('more like this, filtered to titles after the ratings', () => {
@@ -172,7 +184,7 @@ describe('filters restrict the candidates before ranking', () => {
     let count = 0;
     bundle.itemIds.forEach((id, i) => {
       const a = engine.catalog.get(id);
-      if (a?.status === 'airing') (eligible[i] = 1), count++;
+      if (a?.status === 'airing') ((eligible[i] = 1), count++);
     });
     assert.ok(count >= 20);
     const history = { items: Int32Array.of(bundle.itemIndex.get(1)!, bundle.itemIndex.get(30)!), scores: Float32Array.of(10, 9) };
@@ -206,6 +218,9 @@ describe('filters restrict the candidates before ranking', () => {
     const knn = await RecommendationEngine.create(itemknn, store, 'itemknn-test');
     const list = knn.recommend(knownLists[0]!, { k: 10, filters: { yearMin: 2017 } });
     assert.equal(list.items.length, 0);
-    assert.ok(list.notes.some((n) => /match these filters.*the itemknn model can rank only 0 of them/.test(n)), list.notes.join('; '));
+    assert.ok(
+      list.notes.some((n) => /match these filters.*the itemknn model can rank only 0 of them/.test(n)),
+      list.notes.join('; '),
+    );
   });
 });

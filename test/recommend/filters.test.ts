@@ -22,12 +22,70 @@ import { realCatalog, realTitle } from './real-catalog.js';
 
 // Members decide popularity ranks: 1 (most) … 5; 6 and 7 have no member count, hence no rank.
 const TITLES: Anime[] = [
-  anime(1, { title: 'Mecha War', genres: ['Action', 'Sci-Fi'], themes: ['Mecha'], demographics: ['Seinen'], year: 2020, season: 'fall', malScore: 8.5, members: 900_000, episodes: 24 }),
-  anime(2, { title: 'Space Drama', genres: ['Drama', 'Sci-Fi'], themes: ['Space'], year: 2021, season: 'winter', malScore: 7.0, members: 500_000, format: 'Movie', episodes: 1 }),
-  anime(3, { title: 'Club Romance', genres: ['Romance', 'Comedy'], themes: ['School'], demographics: ['Shoujo'], year: 2025, season: 'fall', status: 'airing', malScore: 7.9, members: 300_000 }),
-  anime(4, { title: 'Robot Comedy', genres: ['Action', 'Comedy'], themes: ['Mecha', 'School'], year: 2019, season: 'spring', malScore: 6.5, members: 100_000, format: 'OVA', episodes: 6 }),
-  anime(5, { title: 'Next Spring', genres: ['Fantasy'], year: 2026, season: 'spring', status: 'upcoming', malScore: null, members: 50_000, episodes: null }),
-  anime(6, { title: 'Unknown Facts', genres: ['Drama'], format: null, status: null, year: null, episodes: null, malScore: null, members: null }),
+  anime(1, {
+    title: 'Mecha War',
+    genres: ['Action', 'Sci-Fi'],
+    themes: ['Mecha'],
+    demographics: ['Seinen'],
+    year: 2020,
+    season: 'fall',
+    malScore: 8.5,
+    members: 900_000,
+    episodes: 24,
+  }),
+  anime(2, {
+    title: 'Space Drama',
+    genres: ['Drama', 'Sci-Fi'],
+    themes: ['Space'],
+    year: 2021,
+    season: 'winter',
+    malScore: 7.0,
+    members: 500_000,
+    format: 'Movie',
+    episodes: 1,
+  }),
+  anime(3, {
+    title: 'Club Romance',
+    genres: ['Romance', 'Comedy'],
+    themes: ['School'],
+    demographics: ['Shoujo'],
+    year: 2025,
+    season: 'fall',
+    status: 'airing',
+    malScore: 7.9,
+    members: 300_000,
+  }),
+  anime(4, {
+    title: 'Robot Comedy',
+    genres: ['Action', 'Comedy'],
+    themes: ['Mecha', 'School'],
+    year: 2019,
+    season: 'spring',
+    malScore: 6.5,
+    members: 100_000,
+    format: 'OVA',
+    episodes: 6,
+  }),
+  anime(5, {
+    title: 'Next Spring',
+    genres: ['Fantasy'],
+    year: 2026,
+    season: 'spring',
+    status: 'upcoming',
+    malScore: null,
+    members: 50_000,
+    episodes: null,
+  }),
+  anime(6, {
+    title: 'Unknown Facts',
+    genres: ['Drama'],
+    format: null,
+    status: null,
+    year: null,
+    episodes: null,
+    malScore: null,
+    members: null,
+  }),
   anime(7, { title: 'Adult Title', genres: ['Hentai'], adult: true, year: 2020, season: 'fall', malScore: 8.9, members: null }),
 ];
 const catalog = new Catalog(TITLES);
@@ -142,7 +200,10 @@ describe('compileFilters on a hand-built catalogue', () => {
   });
 
   it('popularity ranks come from member counts (1 = most); both bounds inclusive; unranked titles do not pass', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((id) => catalog.popularityRank.get(id) ?? null), [1, 2, 3, 4, 5, null, null]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6, 7].map((id) => catalog.popularityRank.get(id) ?? null),
+      [1, 2, 3, 4, 5, null, null],
+    );
     assert.deepEqual(passing({ maxPopularityRank: 2 }), [1, 2]);
     assert.deepEqual(passing({ minPopularityRank: 4 }), [4, 5], 'hidden gems: skips the 3 most popular, not the unranked');
     assert.deepEqual(passing({ minPopularityRank: 2, maxPopularityRank: 3 }), [2, 3]);
@@ -184,9 +245,23 @@ describe('compileFilters on a hand-built catalogue', () => {
   });
 
   it('every condition must hold at once', () => {
-    const filters: RecommendationFilters = { genres: ['Action'], themes: ['Mecha'], formats: ['TV'], yearMin: 2020, minScore: 8, maxPopularityRank: 1, status: ['finished'] };
+    const filters: RecommendationFilters = {
+      genres: ['Action'],
+      themes: ['Mecha'],
+      formats: ['TV'],
+      yearMin: 2020,
+      minScore: 8,
+      maxPopularityRank: 1,
+      status: ['finished'],
+    };
     assert.deepEqual(passing(filters), [1]);
-    for (const [key, value] of Object.entries({ formats: ['OVA'], yearMin: 2021, minScore: 8.6, status: ['airing'], excludeThemes: ['Seinen'] })) {
+    for (const [key, value] of Object.entries({
+      formats: ['OVA'],
+      yearMin: 2021,
+      minScore: 8.6,
+      status: ['airing'],
+      excludeThemes: ['Seinen'],
+    })) {
       assert.deepEqual(passing({ ...filters, [key]: value }), [], `changing ${key} alone drops it`);
     }
   });
@@ -201,7 +276,10 @@ describe('compileFilters on a hand-built catalogue', () => {
     const passes = compileFilters(filters, catalog);
     filters.genres!.push('Drama');
     filters.minScore = 9;
-    assert.deepEqual(TITLES.filter((a) => passes(a)).map((a) => a.animeId), [1, 2]);
+    assert.deepEqual(
+      TITLES.filter((a) => passes(a)).map((a) => a.animeId),
+      [1, 2],
+    );
   });
 });
 
@@ -209,7 +287,8 @@ describe('seasons', () => {
   it('parseSeason reads YEAR-SEASON and nothing else; formatSeason writes it back', () => {
     assert.deepEqual(parseSeason('2025-fall'), { year: 2025, season: 'fall' });
     assert.deepEqual(parseSeason('1999-winter'), { year: 1999, season: 'winter' });
-    for (const bad of ['current', '2025-autumn', '2025-Fall', '25-fall', '2025_fall', ' 2025-fall', '2025-fall ', '']) assert.equal(parseSeason(bad), null, bad);
+    for (const bad of ['current', '2025-autumn', '2025-Fall', '25-fall', '2025_fall', ' 2025-fall', '2025-fall ', ''])
+      assert.equal(parseSeason(bad), null, bad);
     for (const value of ['2025-winter', '2024-spring', '2023-summer', '2006-fall']) assert.equal(formatSeason(parseSeason(value)!), value);
   });
 

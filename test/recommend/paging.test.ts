@@ -14,18 +14,36 @@ describe('pages cut from a cached ranking', () => {
     fc.assert(
       fc.property(
         // Few distinct values, so ties (ordered by index) are common; some items cannot be recommended.
-        fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }).map((v) => v / 4), fc.constant(-Infinity)), { minLength: n, maxLength: n }),
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: 0, max: 20 }).map((v) => v / 4),
+            fc.constant(-Infinity),
+          ),
+          { minLength: n, maxLength: n },
+        ),
         fc.array(fc.boolean(), { minLength: n, maxLength: n }),
         fc.array(fc.boolean(), { minLength: n, maxLength: n }),
         fc.integer({ min: 1, max: 200 }),
-        fc.record({ k: fc.integer({ min: 1, max: 30 }), offset: fc.integer({ min: 0, max: 60 }), diversity: fc.constantFrom(0, 0, 0.3, 1) }),
+        fc.record({
+          k: fc.integer({ min: 1, max: 30 }),
+          offset: fc.integer({ min: 0, max: 60 }),
+          diversity: fc.constantFrom(0, 0, 0.3, 1),
+        }),
         (values, allowedFlags, excludedFlags, rankingLength, page) => {
           const scores = Float32Array.from(values);
           const allowed = Uint8Array.from(allowedFlags, (b) => (b ? 1 : 0));
           const exclude = Uint8Array.from(excludedFlags, (b) => (b ? 1 : 0));
           const ranking = topKIndices(scores, rankingLength);
           const complete = ranking.length < rankingLength;
-          const fast = selectPageFromRanking(ctx, ranking, Float32Array.from(ranking, (i) => scores[i]!), complete, exclude, allowed, page);
+          const fast = selectPageFromRanking(
+            ctx,
+            ranking,
+            Float32Array.from(ranking, (i) => scores[i]!),
+            complete,
+            exclude,
+            allowed,
+            page,
+          );
           const scanned = selectPage(ctx, scores.slice(), exclude, allowed, page);
           if (fast === null) {
             assert.equal(complete, false, 'a complete ranking always answers');

@@ -73,7 +73,16 @@ function neighbours(lists: Record<number, [number, number][]>): ItemSimilarity &
 const NONE = neighbours({});
 const like = (item: number, weight = 1, score?: number): LikedItem => ({ item, weight, ...(score !== undefined ? { score } : {}) });
 
-function builder(options: { collaborative?: ItemSimilarity; collaborativeName?: string; content?: ItemSimilarity; contentName?: string; liked: LikedItem[]; loved?: [string, number][]; unrated?: number[]; targets?: number[] }): ReasonBuilder {
+function builder(options: {
+  collaborative?: ItemSimilarity;
+  collaborativeName?: string;
+  content?: ItemSimilarity;
+  contentName?: string;
+  liked: LikedItem[];
+  loved?: [string, number][];
+  unrated?: number[];
+  targets?: number[];
+}): ReasonBuilder {
   const b = bundle(options.unrated);
   const sources: SimilaritySources = {
     collaborative: options.collaborative ? { name: options.collaborativeName ?? 'itemknn', model: options.collaborative } : null,
@@ -93,16 +102,29 @@ describe('ReasonBuilder: because you liked', () => {
   // Each liked title's list is scaled by its best score, then weighted by how much it is liked:
   // for R2, Code Geass gives 1 × 0.8/0.8 = 1, Shingeki 0.5 × 0.9/0.9 = 0.45, Steins;Gate 1 × 0.3/0.9 = 0.33.
   const collaborative = neighbours({
-    [SG]: [[SG0, 0.9], [R2, 0.3]],
-    [CG]: [[R2, 0.8], [SG0, 0.4]],
-    [SNK]: [[R2, 0.9], [SG0, 0.45]],
+    [SG]: [
+      [SG0, 0.9],
+      [R2, 0.3],
+    ],
+    [CG]: [
+      [R2, 0.8],
+      [SG0, 0.4],
+    ],
+    [SNK]: [
+      [R2, 0.9],
+      [SG0, 0.45],
+    ],
   });
   const liked = [like(SG, 1), like(CG, 1), like(SNK, 0.45)];
 
   it('names the two liked titles that pull the item up most, strongest first, with their ids', () => {
     const reasons = builder({ collaborative, liked }).explain(R2);
     assert.deepEqual(reasons, [
-      { kind: 'because_you_liked', text: 'Because you liked Code Geass: Hangyaku no Lelouch and Shingeki no Kyojin', animeIds: [1575, 16498] },
+      {
+        kind: 'because_you_liked',
+        text: 'Because you liked Code Geass: Hangyaku no Lelouch and Shingeki no Kyojin',
+        animeIds: [1575, 16498],
+      },
     ]);
     const other = builder({ collaborative, liked }).explain(SG0);
     assert.equal(other[0]!.text, 'Because you liked Steins;Gate and Code Geass: Hangyaku no Lelouch');
@@ -121,7 +143,12 @@ describe('ReasonBuilder: because you liked', () => {
     // its content vote (0.6 × 0.5/1 = 0.3) on top puts it ahead.
     const three = [like(SG, 1), like(CG, 1), like(SNK, 0.6)];
     assert.deepEqual(builder({ collaborative, liked: three }).explain(SG0)[0]!.animeIds, [9253, 1575]);
-    const both = neighbours({ [SNK]: [[FRIEREN, 1], [SG0, 0.5]] });
+    const both = neighbours({
+      [SNK]: [
+        [FRIEREN, 1],
+        [SG0, 0.5],
+      ],
+    });
     assert.deepEqual(builder({ collaborative, content: both, liked: three }).explain(SG0)[0]!.animeIds, [9253, 16498]);
   });
 
@@ -145,7 +172,10 @@ describe('ReasonBuilder: because you liked', () => {
     const lists = neighbours({ [weakest.item]: [[R2, 1]] });
     assert.equal(kinds(builder({ collaborative: lists, liked: many }).explain(R2))[0], 'similar_users');
     const promoted = many.map((l) => (l === weakest ? { ...l, weight: 100 } : l));
-    assert.equal(builder({ collaborative: lists, liked: promoted }).explain(R2)[0]!.text, `Because you liked anime ${unknownId(weakest.item)}`);
+    assert.equal(
+      builder({ collaborative: lists, liked: promoted }).explain(R2)[0]!.text,
+      `Because you liked anime ${unknownId(weakest.item)}`,
+    );
   });
 
   it('with targets, votes are collected only for them', () => {
@@ -155,15 +185,24 @@ describe('ReasonBuilder: because you liked', () => {
   });
 
   it('with nothing to say, the item came from the user-level signal', () => {
-    assert.deepEqual(builder({ collaborative, liked: [] }).explain(R2), [{ kind: 'similar_users', text: 'Popular with users who share your taste' }]);
-    assert.deepEqual(builder({ collaborative, liked }).explain(BEBOP), [{ kind: 'similar_users', text: 'Popular with users who share your taste' }]);
+    assert.deepEqual(builder({ collaborative, liked: [] }).explain(R2), [
+      { kind: 'similar_users', text: 'Popular with users who share your taste' },
+    ]);
+    assert.deepEqual(builder({ collaborative, liked }).explain(BEBOP), [
+      { kind: 'similar_users', text: 'Popular with users who share your taste' },
+    ]);
   });
 });
 
 describe('ReasonBuilder: loved tags', () => {
-  const loved: [string, number][] = [['Sci-Fi', 3], ['Time Travel', 5], ['Mecha', 1], ['Military', 2]];
+  const loved: [string, number][] = [
+    ['Sci-Fi', 3],
+    ['Time Travel', 5],
+    ['Mecha', 1],
+    ['Military', 2],
+  ];
 
-  it('matchingTags gives at most two of the title\'s loved genres and themes, strongest first', () => {
+  it("matchingTags gives at most two of the title's loved genres and themes, strongest first", () => {
     const b = builder({ liked: [], loved });
     assert.deepEqual(b.matchingTags(30484), ['Time Travel', 'Sci-Fi']);
     assert.deepEqual(b.matchingTags(1575), ['Sci-Fi', 'Military'], 'Mecha is loved too, but weakest');
@@ -177,8 +216,14 @@ describe('ReasonBuilder: loved tags', () => {
     const collaborative = neighbours({ [SG]: [[SG0, 1]] });
     const reasons = builder({ collaborative, liked: [like(SG)], loved }).explain(SG0);
     assert.deepEqual(kinds(reasons), ['because_you_liked', 'taste_match']);
-    assert.deepEqual(reasons[1], { kind: 'taste_match', text: 'Matches your love of time travel and sci-fi', tags: ['Time Travel', 'Sci-Fi'] });
-    assert.deepEqual(builder({ liked: [], loved }).explain(SNK), [{ kind: 'taste_match', text: 'Matches your love of military', tags: ['Military'] }]);
+    assert.deepEqual(reasons[1], {
+      kind: 'taste_match',
+      text: 'Matches your love of time travel and sci-fi',
+      tags: ['Time Travel', 'Sci-Fi'],
+    });
+    assert.deepEqual(builder({ liked: [], loved }).explain(SNK), [
+      { kind: 'taste_match', text: 'Matches your love of military', tags: ['Military'] },
+    ]);
   });
 });
 
@@ -198,28 +243,46 @@ describe('ReasonBuilder: catalogue-tag similarity (a bundle without a content mo
 });
 
 describe('ReasonBuilder: titles nobody rated yet', () => {
-  it('a new season of a liked title says it continues it, with the user\'s score, before other reasons', () => {
+  it("a new season of a liked title says it continues it, with the user's score, before other reasons", () => {
     const collaborative = neighbours({ [FRIEREN]: [[FRIEREN2, 1]] });
     const reasons = builder({ collaborative, liked: [like(FRIEREN, 1, 10)], unrated: [FRIEREN2] }).explain(FRIEREN2);
-    assert.deepEqual(reasons[0], { kind: 'new_title', text: 'Airing now: continues Sousou no Frieren, which you rated 10', animeIds: [52991] });
+    assert.deepEqual(reasons[0], {
+      kind: 'new_title',
+      text: 'Airing now: continues Sousou no Frieren, which you rated 10',
+      animeIds: [52991],
+    });
     assert.deepEqual(kinds(reasons), ['new_title', 'because_you_liked']);
   });
 
   it('else the studio behind a liked title (no score: no "which you rated")', () => {
     const reasons = builder({ liked: [like(FRIEREN, 2, 9), like(SG, 1, 0)], unrated: [REZERO] }).explain(REZERO);
-    assert.deepEqual(reasons, [{ kind: 'new_title', text: 'New (spring 2016), from White Fox, the studio behind Steins;Gate', animeIds: [9253] }]);
+    assert.deepEqual(reasons, [
+      { kind: 'new_title', text: 'New (spring 2016), from White Fox, the studio behind Steins;Gate', animeIds: [9253] },
+    ]);
   });
 
   it('else the loved tags, said once', () => {
-    const reasons = builder({ liked: [like(FRIEREN, 1, 9)], loved: [['Isekai', 2], ['Time Travel', 4]], unrated: [REZERO] }).explain(REZERO);
-    assert.deepEqual(reasons, [{ kind: 'new_title', text: 'New (spring 2016): matches your love of time travel and isekai', tags: ['Time Travel', 'Isekai'] }]);
+    const reasons = builder({
+      liked: [like(FRIEREN, 1, 9)],
+      loved: [
+        ['Isekai', 2],
+        ['Time Travel', 4],
+      ],
+      unrated: [REZERO],
+    }).explain(REZERO);
+    assert.deepEqual(reasons, [
+      { kind: 'new_title', text: 'New (spring 2016): matches your love of time travel and isekai', tags: ['Time Travel', 'Isekai'] },
+    ]);
   });
 
   it('else what it is; upcoming titles say when they come', () => {
     assert.deepEqual(builder({ liked: [like(FRIEREN)], unrated: [ATELIER] }).explain(ATELIER), [
       { kind: 'new_title', text: 'Coming in spring 2026: no ratings here yet, picked for its genres, studio and story' },
     ]);
-    assert.equal(builder({ liked: [], unrated: [BEBOP] }).explain(BEBOP)[0]!.text, 'New: no ratings here yet, picked for its genres, studio and story');
+    assert.equal(
+      builder({ liked: [], unrated: [BEBOP] }).explain(BEBOP)[0]!.text,
+      'New: no ratings here yet, picked for its genres, studio and story',
+    );
   });
 
   it('the lead follows status, season and year', () => {

@@ -61,7 +61,7 @@ describe('TitleIndex.search over the bundled catalogue', () => {
   it('finds titles by their English, Japanese and alternative names, and says which matched', () => {
     const english = assertFinds('Attack on Titan', 16498, 'Shingeki no Kyojin', 'titleEnglish');
     assert.equal(english.matchedName, 'Attack on Titan');
-    assertFinds('Frieren: Beyond Journey\'s End', 52991, 'Sousou no Frieren', 'titleEnglish');
+    assertFinds("Frieren: Beyond Journey's End", 52991, 'Sousou no Frieren', 'titleEnglish');
     assertFinds('Code Geass: Lelouch of the Rebellion', 1575, 'Code Geass: Hangyaku no Lelouch', 'titleEnglish');
     assertFinds('進撃の巨人', 16498, 'Shingeki no Kyojin', 'titleJapanese');
     assertFinds('葬送のフリーレン', 52991, 'Sousou no Frieren', 'titleJapanese');
@@ -74,7 +74,10 @@ describe('TitleIndex.search over the bundled catalogue', () => {
     // "ReZero" is a synonym of the first and of the fourth season.
     const matches = index.search('ReZero', { limit: 5 });
     assert.equal(matches[0]!.animeId, realTitle(catalog, 31240, 'Re:Zero kara Hajimeru Isekai Seikatsu').animeId);
-    assert.ok(matches.slice(1).some((m) => m.matchedName === 'ReZero'), 'the other season with the same synonym is also found, below');
+    assert.ok(
+      matches.slice(1).some((m) => m.matchedName === 'ReZero'),
+      'the other season with the same synonym is also found, below',
+    );
     assertFinds('Naruto', 20, 'Naruto', 'title');
   });
 
@@ -128,13 +131,17 @@ describe('TitleIndex.search over the bundled catalogue', () => {
     assert.ok(!index.search(adult.title, { limit: 50 }).some((m) => m.animeId === adult.animeId));
     const match = best(adult.title, { includeAdult: true });
     assert.equal(match.animeId, adult.animeId);
-    assert.ok(index.search('Bible Black', { includeAdult: true, limit: 50 }).some((m) => catalog.get(m.animeId)!.adult), 'the query does find adult titles when asked');
+    assert.ok(
+      index.search('Bible Black', { includeAdult: true, limit: 50 }).some((m) => catalog.get(m.animeId)!.adult),
+      'the query does find adult titles when asked',
+    );
     assert.ok(index.search('Bible Black', { limit: 50 }).every((m) => !catalog.get(m.animeId)!.adult));
   });
 
   it('an index built from data made elsewhere (a worker thread) answers the same', () => {
     const shipped = new TitleIndex(catalog, buildTitleIndexData(catalog.anime));
-    for (const query of ['Attack on Titan', 'naurto', 'Sousou no Fri', '進撃の巨人']) assert.deepEqual(shipped.search(query), index.search(query), query);
+    for (const query of ['Attack on Titan', 'naurto', 'Sousou no Fri', '進撃の巨人'])
+      assert.deepEqual(shipped.search(query), index.search(query), query);
   });
 
   // A user typing the common short name gets Ga-Rei: Zero first: "re" is a prefix of its word
@@ -188,7 +195,14 @@ describe('string helpers', () => {
     assert.equal(jaroWinkler('abc', 'xyz'), 0);
     assert.ok(Math.abs(jaroWinkler('martha', 'marhta') - 0.9611) < 1e-4);
     assert.ok(Math.abs(jaroWinkler('dwayne', 'duane') - 0.84) < 1e-4);
-    const pairs = [['martha', 'marhta'], ['naruto', 'naurto'], ['shingeki', 'kyojin'], ['re zero', 'ga rei zero'], ['a', 'ab'], ['abc', 'cba']] as const;
+    const pairs = [
+      ['martha', 'marhta'],
+      ['naruto', 'naurto'],
+      ['shingeki', 'kyojin'],
+      ['re zero', 'ga rei zero'],
+      ['a', 'ab'],
+      ['abc', 'cba'],
+    ] as const;
     for (const [a, b] of pairs) assert.ok(jaroWinklerBound(a, b) >= jaroWinkler(a, b) - 1e-12, `${a} / ${b}`);
   });
 

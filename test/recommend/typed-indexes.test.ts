@@ -50,7 +50,8 @@ function referenceJaccard(a: number, b: number): number {
 describe('typed indexes', () => {
   it('tag similarity: Jaccard of every pair and neighbour lists as the Set definition gives', () => {
     const tags = new TagSimilarity(bundle, catalog);
-    for (let a = 0; a < itemIds.length; a++) for (let b = 0; b < itemIds.length; b++) assert.equal(tags.pair(a, b), referenceJaccard(a, b), `pair(${a}, ${b})`);
+    for (let a = 0; a < itemIds.length; a++)
+      for (let b = 0; b < itemIds.length; b++) assert.equal(tags.pair(a, b), referenceJaccard(a, b), `pair(${a}, ${b})`);
     for (let item = 0; item < itemIds.length; item++) {
       // Jaccard > 0 exactly when a tag is shared: the titles sharing one, best first.
       const expected = Array.from(itemIds, (_, other) => ({ other, s: referenceJaccard(item, other) }))
@@ -58,7 +59,11 @@ describe('typed indexes', () => {
         .sort((x, y) => y.s - x.s || bundle.popularity[y.other]! - bundle.popularity[x.other]! || x.other - y.other)
         .slice(0, 100);
       const got = tags.similarItems(item, 100);
-      assert.deepEqual([...got.items], expected.map((x) => x.other), `neighbours of ${item}`);
+      assert.deepEqual(
+        [...got.items],
+        expected.map((x) => x.other),
+        `neighbours of ${item}`,
+      );
       assert.deepEqual([...got.scores], [...Float32Array.from(expected, (x) => x.s)]);
     }
   });
@@ -66,8 +71,17 @@ describe('typed indexes', () => {
   it('similar users: the same users and similarities as the cosine definition, from columns or from built data', () => {
     const lists = new Map<number, HistoryEntry[]>();
     for (let u = 1; u <= 60; u++) {
-      const titles = [...new Set(Array.from({ length: 1 + Math.floor(random() * 25) }, () => 1 + Math.floor(random() * 130)))].sort((x, y) => x - y);
-      lists.set(u * 3, titles.map((animeId) => ({ animeId, score: random() < 0.2 ? null : 1 + Math.floor(random() * 10), status: random() < 0.1 ? 'plan_to_watch' : 'completed' })));
+      const titles = [...new Set(Array.from({ length: 1 + Math.floor(random() * 25) }, () => 1 + Math.floor(random() * 130)))].sort(
+        (x, y) => x - y,
+      );
+      lists.set(
+        u * 3,
+        titles.map((animeId) => ({
+          animeId,
+          score: random() < 0.2 ? null : 1 + Math.floor(random() * 10),
+          status: random() < 0.1 ? 'plan_to_watch' : 'completed',
+        })),
+      );
     }
     const rows = [...lists].flatMap(([userId, entries]) => entries.map((e) => ({ userId, ...e })));
     const columns: InteractionColumns = {
@@ -115,7 +129,8 @@ describe('typed indexes', () => {
         .sort((x, y) => y.s - x.s || x.p - y.p)
         .slice(0, 8)
         .map((x) => ({ userId: x.userId, similarity: Math.min(1, x.s), sharedTitles: x.shared }));
-      const strip = (found: ReturnType<UserIndex['similar']>) => found.map(({ userId, similarity, sharedTitles }) => ({ userId, similarity, sharedTitles }));
+      const strip = (found: ReturnType<UserIndex['similar']>) =>
+        found.map(({ userId, similarity, sharedTitles }) => ({ userId, similarity, sharedTitles }));
       assert.deepEqual(strip(fromColumns.similar(entries, 8, asker)), expected, `neighbours of user ${asker}`);
       assert.deepEqual(fromData.similar(entries, 8, asker), fromColumns.similar(entries, 8, asker));
     }

@@ -21,7 +21,16 @@ async function anirec(...args: string[]): Promise<string[]> {
   return lines;
 }
 
-const trainArgs = (model: string) => ['train', '--model', model, '--ratings', join(FIXTURES, 'kaggle2016-rating.csv'), '--anime', join(FIXTURES, 'kaggle2016-anime.csv'), '--no-bundled-catalogue'];
+const trainArgs = (model: string) => [
+  'train',
+  '--model',
+  model,
+  '--ratings',
+  join(FIXTURES, 'kaggle2016-rating.csv'),
+  '--anime',
+  join(FIXTURES, 'kaggle2016-anime.csv'),
+  '--no-bundled-catalogue',
+];
 const current = () => resolveCurrentPointer(models, readFileSync(join(models, 'CURRENT'), 'utf8'));
 
 describe('anirec train + anirec models (real training on the fixture data)', () => {

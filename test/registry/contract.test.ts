@@ -4,7 +4,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FileRegistry, ModelRegistry, PostgresRegistry, RegistryError, type ModelVersion, type Registry } from '../../src/registry/index.js';
+import {
+  FileRegistry,
+  ModelRegistry,
+  PostgresRegistry,
+  RegistryError,
+  type ModelVersion,
+  type Registry,
+} from '../../src/registry/index.js';
 import { bundleFiles } from '../../src/registry/postgres/artifacts.js';
 import { freshPostgresDatabase } from '../support/postgres.js';
 import { bundleDir, tempHome } from './helpers.js';
@@ -57,7 +64,10 @@ for (const impl of IMPLEMENTATIONS) {
       const first = await registry.register(bundleDir(home, 'a'), { reason: 'nightly' });
       assert.match(first.id, /^v0001-anirec-\d{8}T\d{4}$/);
       assert.equal(first.status, 'production');
-      assert.deepEqual(first.history.map((h) => `${h.from}->${h.to}`), ['null->candidate', 'candidate->production']);
+      assert.deepEqual(
+        first.history.map((h) => `${h.from}->${h.to}`),
+        ['null->candidate', 'candidate->production'],
+      );
       assert.equal(first.history[0]!.reason, 'nightly');
       const second = await registry.register(bundleDir(home, 'b', 'ease', 'abcabcabc'), { source: 'anirec train --model ease' });
       assert.match(second.id, /^v0002-ease-/);
@@ -70,7 +80,10 @@ for (const impl of IMPLEMENTATIONS) {
       assert.equal(shown.metrics, null);
       assert.equal((await registry.show('2')).id, second.id);
       assert.equal((await registry.production())?.id, first.id);
-      await assert.rejects(registry.show('v0042'), (e: Error) => e instanceof RegistryError && /No model version "v0042".*Known versions: v0001/.test(e.message));
+      await assert.rejects(
+        registry.show('v0042'),
+        (e: Error) => e instanceof RegistryError && /No model version "v0042".*Known versions: v0001/.test(e.message),
+      );
       assert.deepEqual(await registry.reconcile(), [], 'a consistent registry needs no repair');
     });
 
@@ -107,7 +120,10 @@ for (const impl of IMPLEMENTATIONS) {
       await assert.rejects(registry.rollback(), /no earlier production version/);
       assert.equal((await registry.production())?.id, v1.id, 'a refused rollback changes nothing');
       assert.deepEqual(await statuses(registry), ['1:production', '2:archived', '3:candidate', '4:archived']);
-      assert.deepEqual((await registry.show(v4.id)).history.map((h) => h.action), ['register', 'promote', 'rollback']);
+      assert.deepEqual(
+        (await registry.show(v4.id)).history.map((h) => h.action),
+        ['register', 'promote', 'rollback'],
+      );
     });
 
     it('archives candidates but not production; merges metrics; refuses non-object metrics', async () => {
@@ -116,7 +132,11 @@ for (const impl of IMPLEMENTATIONS) {
       const v2 = await registry.register(bundleDir(home, 'b'));
       await assert.rejects(registry.archive(v1.id, 'x'), /production version; promote another/);
       assert.equal((await registry.archive(v2.id, 'gate rejected')).status, 'archived');
-      assert.equal((await registry.archive(v2.id, 'again')).history.length, (await registry.show(v2.id)).history.length, 'archiving twice changes nothing');
+      assert.equal(
+        (await registry.archive(v2.id, 'again')).history.length,
+        (await registry.show(v2.id)).history.length,
+        'archiving twice changes nothing',
+      );
       await registry.recordMetrics(v1.id, { 'ndcg@20': 0.31, users: 1000 });
       await registry.recordMetrics(v1.id, { 'ndcg@20': 0.32, gate: { pValue: 0.2 } });
       const m = await registry.show(v1.id);
@@ -148,7 +168,10 @@ for (const impl of IMPLEMENTATIONS) {
       const source = bundleDir(home, 'a');
       const versions: ModelVersion[] = await Promise.all(Array.from({ length: 4 }, () => registry.register(source)));
       assert.equal(new Set(versions.map((v) => v.id)).size, 4);
-      assert.deepEqual((await registry.list()).map((v) => v.seq), [1, 2, 3, 4]);
+      assert.deepEqual(
+        (await registry.list()).map((v) => v.seq),
+        [1, 2, 3, 4],
+      );
       assert.equal((await registry.list()).filter((v) => v.status === 'production').length, 1);
     });
   });

@@ -35,7 +35,8 @@ describe('registry lock', () => {
       const registry = new ModelRegistry(models, { lockTimeoutMs: 100 });
       assert.throws(
         () => registry.register(bundleDir(home, 'a')),
-        (e: Error) => e instanceof RegistryLockedError && e.message.includes(`process ${holder.pid}`) && e.message.includes(`delete ${lock}`),
+        (e: Error) =>
+          e instanceof RegistryLockedError && e.message.includes(`process ${holder.pid}`) && e.message.includes(`delete ${lock}`),
       );
       assert.deepEqual(registry.list(), [], 'nothing was registered');
       assert.ok(existsSync(lock), 'the live holder keeps its lock');
@@ -67,15 +68,19 @@ describe('registry lock', () => {
     const { home, models } = setup();
     const source = bundleDir(home, 'a');
     const worker = fileURLToPath(new URL('./register-worker.ts', import.meta.url));
-    const results = await Promise.all(
-      Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', worker, models, source])),
-    );
+    const results = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--import', 'tsx', worker, models, source])));
     const ids = results.map((r) => r.stdout.trim()).sort();
     assert.equal(new Set(ids).size, 4);
     const versions = new ModelRegistry(models).list();
-    assert.deepEqual(versions.map((v) => v.seq), [1, 2, 3, 4]);
+    assert.deepEqual(
+      versions.map((v) => v.seq),
+      [1, 2, 3, 4],
+    );
     assert.equal(versions.filter((v) => v.status === 'production').length, 1);
-    assert.equal(resolveCurrentPointer(models, readFileSync(join(models, 'CURRENT'), 'utf8')), versions.find((v) => v.status === 'production')!.dir);
+    assert.equal(
+      resolveCurrentPointer(models, readFileSync(join(models, 'CURRENT'), 'utf8')),
+      versions.find((v) => v.status === 'production')!.dir,
+    );
     assert.ok(!existsSync(join(models, '.registry.lock')));
   });
 });

@@ -30,7 +30,11 @@ async function database(): Promise<{ url: string; home: string; sql: (text: stri
   return { url: db.url, home, sql: async (text, values) => (await client.query(text, values)).rows };
 }
 
-async function open(url: string, cacheDir: string, options: { chunkBytes?: number; lockTimeoutMs?: number } = {}): Promise<PostgresRegistry> {
+async function open(
+  url: string,
+  cacheDir: string,
+  options: { chunkBytes?: number; lockTimeoutMs?: number } = {},
+): Promise<PostgresRegistry> {
   const registry = await PostgresRegistry.open(url, { cacheDir, ...options });
   cleanups.push(() => registry.close());
   return registry;
@@ -50,14 +54,22 @@ describe('PostgresRegistry', () => {
     const { url, home, sql } = await database();
     const source = bundleDir(home, 'big');
     // Sizes around the chunk size: empty, one byte, exactly one chunk, one over, many chunks.
-    const sizes: Record<string, number> = { 'model/empty.bin': 0, 'model/one.bin': 1, 'model/exact.bin': 64, 'model/over.bin': 65, 'model/deep/many.bin': 64 * 40 + 17 };
+    const sizes: Record<string, number> = {
+      'model/empty.bin': 0,
+      'model/one.bin': 1,
+      'model/exact.bin': 64,
+      'model/over.bin': 65,
+      'model/deep/many.bin': 64 * 40 + 17,
+    };
     for (const [path, size] of Object.entries(sizes)) {
       mkdirSync(join(source, path, '..'), { recursive: true });
       writeFileSync(join(source, path), randomBytes(size));
     }
     const writer = await open(url, join(home, 'writer-cache'), { chunkBytes: 64 });
     const v = await writer.register(source);
-    const rows = await sql('SELECT path, count(*)::int AS n, max(octet_length(data))::int AS biggest FROM registry_chunks GROUP BY path ORDER BY path');
+    const rows = await sql(
+      'SELECT path, count(*)::int AS n, max(octet_length(data))::int AS biggest FROM registry_chunks GROUP BY path ORDER BY path',
+    );
     const byPath = new Map(rows.map((r) => [r.path as string, r]));
     assert.equal(byPath.get('model/deep/many.bin')!.n, 41, 'the big file is 41 rows');
     assert.equal(byPath.get('model/deep/many.bin')!.biggest, 64, 'no row is bigger than a chunk');
@@ -84,7 +96,10 @@ describe('PostgresRegistry', () => {
     const registry = await open(url, join(home, 'cache'), { chunkBytes: 2 });
     const v = await registry.register(bundleDir(home, 'a'));
     await sql("UPDATE registry_chunks SET data = '\\x0909'::bytea WHERE path = 'model/weights.bin' AND seq = 1");
-    await assert.rejects(registry.materialize(v), /model\/weights\.bin came out of the registry database as 4 bytes in 2 chunks .* it is damaged/);
+    await assert.rejects(
+      registry.materialize(v),
+      /model\/weights\.bin came out of the registry database as 4 bytes in 2 chunks .* it is damaged/,
+    );
     assert.deepEqual(readdirSync(join(home, 'cache')), [], 'no version directory and no partial download left');
   });
 
@@ -111,9 +126,17 @@ describe('PostgresRegistry', () => {
     writeFileSync(join(source, 'model', 'weights.bin'), randomBytes(8 * 1024 * 1024));
     const registering = registry.register(source);
     registering.catch(() => {});
-    await until('the upload to start', async () => (await sql("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO registry_chunks%'")).length > 0, 10_000);
+    await until(
+      'the upload to start',
+      async () =>
+        (await sql("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO registry_chunks%'"))
+          .length > 0,
+      10_000,
+    );
     // This database only: other test files share the cluster.
-    await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO registry_chunks%' AND pid <> pg_backend_pid()");
+    await sql(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'INSERT INTO registry_chunks%' AND pid <> pg_backend_pid()",
+    );
     await assert.rejects(registering);
     assert.deepEqual(await registry.list(), []);
     assert.deepEqual(await sql('SELECT count(*)::int AS n FROM registry_chunks'), [{ n: 0 }]);
@@ -148,7 +171,12 @@ describe('PostgresRegistry', () => {
       await registry.materialize(v);
       await sleep(15); // distinct modification times
     }
-    assert.deepEqual(readdirSync(cache).filter((n) => n.startsWith('v')).sort(), [versions[1]!.id, versions[2]!.id]);
+    assert.deepEqual(
+      readdirSync(cache)
+        .filter((n) => n.startsWith('v'))
+        .sort(),
+      [versions[1]!.id, versions[2]!.id],
+    );
   });
 
   it('announces promotions and rollbacks to watchers, and a watcher whose connection is cut reconnects', async () => {
@@ -159,10 +187,15 @@ describe('PostgresRegistry', () => {
     const other = await open(url, join(home, 'other-cache'));
     let calls = 0;
     const warnings: string[] = [];
-    const watch = other.watch(() => calls++, (m) => warnings.push(m));
+    const watch = other.watch(
+      () => calls++,
+      (m) => warnings.push(m),
+    );
     try {
       await until('the watcher to connect', () => calls === 1);
-      const listeners = async () => (await sql('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1', [`LISTEN ${PRODUCTION_CHANNEL}`])).length;
+      const listeners = async () =>
+        (await sql('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = $1', [`LISTEN ${PRODUCTION_CHANNEL}`]))
+          .length;
       await until('the LISTEN to show', async () => (await listeners()) === 1);
       await registry.promote('v0002');
       await until('the promotion to be announced', () => calls === 2);
@@ -172,7 +205,9 @@ describe('PostgresRegistry', () => {
       await sleep(200);
       assert.equal(calls, 3, 'changes that leave production alone are not announced');
 
-      await sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = $1', [`LISTEN ${PRODUCTION_CHANNEL}`]);
+      await sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = $1', [
+        `LISTEN ${PRODUCTION_CHANNEL}`,
+      ]);
       await until('the watcher to reconnect (and re-check)', () => calls === 4);
       assert.match(warnings[0] ?? '', /registry notifications lost .*reconnecting/);
       await registry.promote('v0002');

@@ -31,7 +31,11 @@ describe('ModelRegistry', () => {
     cpSync(models, copy, { recursive: true });
     rmSync(models, { recursive: true, force: true });
     assert.equal(new ModelRegistry(copy).currentPointer(), join(copy, first.id));
-    assert.equal(resolveCurrentPointer(copy, '/elsewhere/v0001\n'), '/elsewhere/v0001', 'an absolute pointer (older registries) is read as it is');
+    assert.equal(
+      resolveCurrentPointer(copy, '/elsewhere/v0001\n'),
+      '/elsewhere/v0001',
+      'an absolute pointer (older registries) is read as it is',
+    );
   });
 
   it('makes the first model production and later ones candidates, with ids, manifests and CURRENT', () => {
@@ -39,7 +43,10 @@ describe('ModelRegistry', () => {
     const first = registry.register(bundleDir(home, 'a'), { reason: 'nightly' });
     assert.match(first.id, /^v0001-anirec-\d{8}T\d{4}$/);
     assert.equal(first.status, 'production');
-    assert.deepEqual(first.history.map((h) => `${h.from}->${h.to}`), ['null->candidate', 'candidate->production']);
+    assert.deepEqual(
+      first.history.map((h) => `${h.from}->${h.to}`),
+      ['null->candidate', 'candidate->production'],
+    );
     assert.equal(current(models), first.dir, 'CURRENT names the production directory');
     assert.ok(existsSync(join(first.dir, 'model', 'weights.bin')), 'the bundle files were copied in');
     assert.ok(existsSync(join(home, 'a', 'bundle.json')), 'copy mode leaves the source alone');
@@ -80,9 +87,15 @@ describe('ModelRegistry', () => {
 
   it('rolls back to the previous production, walks further back, and errors when none is left', () => {
     const { registry, home, models } = setup();
-    assert.throws(() => registry.rollback(), (e: Error) => e instanceof RegistryError && /no production model/.test(e.message) && /models promote/.test(e.message));
+    assert.throws(
+      () => registry.rollback(),
+      (e: Error) => e instanceof RegistryError && /no production model/.test(e.message) && /models promote/.test(e.message),
+    );
     const v1 = registry.register(bundleDir(home, 'a'));
-    assert.throws(() => registry.rollback(), (e: Error) => e instanceof RegistryError && /Cannot roll back: v0001/.test(e.message));
+    assert.throws(
+      () => registry.rollback(),
+      (e: Error) => e instanceof RegistryError && /Cannot roll back: v0001/.test(e.message),
+    );
     const v2 = registry.register(bundleDir(home, 'b'), { promote: true });
     const candidate = registry.register(bundleDir(home, 'c'));
     const v4 = registry.register(bundleDir(home, 'd'), { promote: true });
@@ -122,7 +135,10 @@ describe('ModelRegistry', () => {
     const file = join(v1.dir, 'version.json');
     const good = readFileSync(file, 'utf8');
     writeFileSync(file, good.slice(0, 40));
-    assert.throws(() => registry.list(), (e: Error) => e instanceof RegistryError && e.message.includes(file) && /not valid JSON/.test(e.message) && /Restore/.test(e.message));
+    assert.throws(
+      () => registry.list(),
+      (e: Error) => e instanceof RegistryError && e.message.includes(file) && /not valid JSON/.test(e.message) && /Restore/.test(e.message),
+    );
     assert.throws(() => registry.register(bundleDir(home, 'b')), /not valid JSON/, 'writes refuse to work over a corrupt registry');
 
     const parsed = JSON.parse(good) as VersionManifest;
@@ -160,7 +176,13 @@ describe('ModelRegistry', () => {
     const file = join(v2.dir, 'version.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8')) as VersionManifest;
     manifest.status = 'production';
-    manifest.history.push({ at: new Date(Date.now() + 1000).toISOString(), from: 'candidate', to: 'production', action: 'promote', reason: 'interrupted' });
+    manifest.history.push({
+      at: new Date(Date.now() + 1000).toISOString(),
+      from: 'candidate',
+      to: 'production',
+      action: 'promote',
+      reason: 'interrupted',
+    });
     writeFileSync(file, JSON.stringify(manifest));
     assert.equal(registry.production()?.id, v2.id, 'readers already see the newer promotion');
     assert.equal(current(models), v1.dir);

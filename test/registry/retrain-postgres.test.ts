@@ -32,7 +32,10 @@ describe('runRetrain on the shared registry', () => {
     assert.equal(gate.production, production.id);
     assert.ok(gate.testUsers > 0 && gate.test !== null, 'the candidate was compared with production on held-out users');
     const versions = await registry.list();
-    assert.deepEqual(versions.map((v) => v.kind), ['itemknn', 'popularity']);
+    assert.deepEqual(
+      versions.map((v) => v.kind),
+      ['itemknn', 'popularity'],
+    );
     const candidate = versions[1]!;
     assert.equal(candidate.id, gate.candidate);
     assert.equal((candidate.metrics?.gate as { decision: string }).decision, gate.decision);

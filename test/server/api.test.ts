@@ -18,7 +18,12 @@ async function get(url: string): Promise<{ status: number; body: any }> {
   return { status: r.statusCode, body: r.json() };
 }
 
-async function send(method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, headers: Record<string, string> = auth): Promise<{ status: number; body: any }> {
+async function send(
+  method: 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = auth,
+): Promise<{ status: number; body: any }> {
   const r = await app.inject({ method, url, payload: payload as object, headers });
   return { status: r.statusCode, body: r.json() };
 }
@@ -35,7 +40,11 @@ function assertError(res: { status: number; body: any }, status: number, field: 
 before(async () => {
   world = await createWorld();
   anilist = await new ReplayServer().start();
-  ({ app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { apiKeys: [KEY], anilistEndpoint: anilist.endpoint, modelPollMs: 0 } }));
+  ({ app } = await buildServer({
+    store: world.store,
+    modelsDir: world.modelsDir,
+    config: { apiKeys: [KEY], anilistEndpoint: anilist.endpoint, modelPollMs: 0 },
+  }));
 });
 
 after(async () => {
@@ -63,7 +72,10 @@ describe('known user (mode 1)', () => {
     const p1 = await get('/v1/users/1/recommendations?k=5');
     const p2 = await get(`/v1/users/1/recommendations?k=5&offset=${p1.body.nextOffset}`);
     const both = await get('/v1/users/1/recommendations?k=10');
-    assert.deepEqual([...p1.body.items, ...p2.body.items].map((i: { anime: { id: number } }) => i.anime.id), both.body.items.map((i: { anime: { id: number } }) => i.anime.id));
+    assert.deepEqual(
+      [...p1.body.items, ...p2.body.items].map((i: { anime: { id: number } }) => i.anime.id),
+      both.body.items.map((i: { anime: { id: number } }) => i.anime.id),
+    );
   });
 
   it('applies filters', async () => {
@@ -81,7 +93,8 @@ describe('known user (mode 1)', () => {
 
   it('applies every other filter to every item it returns', async () => {
     const listed = new Set((await get('/v1/users/1/list')).body.entries.map((e: { animeId: number }) => e.animeId));
-    const query = 'k=15&excludeGenres=Comedy,Romance&yearMax=2012&episodesMin=10&episodesMax=30&maxPopularityRank=3000&status=finished&formats=TV';
+    const query =
+      'k=15&excludeGenres=Comedy,Romance&yearMax=2012&episodesMin=10&episodesMax=30&maxPopularityRank=3000&status=finished&formats=TV';
     const res = await get(`/v1/users/1/recommendations?${query}`);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.ok(res.body.items.length > 0, 'the combination leaves something to recommend (else this proves nothing)');
@@ -106,14 +119,22 @@ describe('known user (mode 1)', () => {
   it('keeps adult titles out unless asked, and ranks the plan-to-watch list only when asked', async () => {
     const user = 'local:filters-test';
     // A plan-to-watch title (Hunter x Hunter 2011) on an otherwise ordinary list.
-    for (const [id, score] of [[5114, 10], [1535, 9], [16498, 9], [1575, 8]] as const) {
+    for (const [id, score] of [
+      [5114, 10],
+      [1535, 9],
+      [16498, 9],
+      [1575, 8],
+    ] as const) {
       assert.equal((await send('PUT', `/v1/users/${user}/list/${id}`, { score })).status, 201);
     }
     assert.equal((await send('PUT', `/v1/users/${user}/list/11061`, { status: 'plan_to_watch' })).status, 201);
     const plain = await get(`/v1/users/${user}/recommendations?k=100`);
     assert.ok(plain.body.items.every((i: { anime: { adult: boolean; id: number } }) => !i.anime.adult && i.anime.id !== 11061));
     const planned = await get(`/v1/users/${user}/recommendations?k=20&excludePlanned=false&formats=TV&yearMin=2011&yearMax=2011`);
-    assert.ok(planned.body.items.some((i: { anime: { id: number } }) => i.anime.id === 11061), 'the planned title is ranked when asked');
+    assert.ok(
+      planned.body.items.some((i: { anime: { id: number } }) => i.anime.id === 11061),
+      'the planned title is ranked when asked',
+    );
     // Adult titles appear only with includeAdult=true.
     const adult = await get(`/v1/users/${user}/recommendations?k=10&includeAdult=true&genres=Hentai`);
     assert.equal(adult.status, 200, JSON.stringify(adult.body));
@@ -138,7 +159,12 @@ describe('known user (mode 1)', () => {
 
 describe('new user from titles (mode 2)', () => {
   it('resolves typo titles and ids, and excludes them from the results', async () => {
-    const res = await send('POST', '/v1/recommendations/from-titles', { titles: [{ title: 'cowboy bebob', score: 10 }, { id: 5114, score: 9 }, { title: 'steins gate' }], k: 5 }, {});
+    const res = await send(
+      'POST',
+      '/v1/recommendations/from-titles',
+      { titles: [{ title: 'cowboy bebob', score: 10 }, { id: 5114, score: 9 }, { title: 'steins gate' }], k: 5 },
+      {},
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.resolved[0].anime.id, 1);
     assert.equal(res.body.resolved[1].anime.title, 'Steins;Gate');
@@ -157,16 +183,30 @@ describe('new user from titles (mode 2)', () => {
     assertError(await send('POST', '/v1/recommendations/from-titles', { titles: [{ score: 9 }] }, {}), 400, 'body.titles[0]');
     assertError(await send('POST', '/v1/recommendations/from-titles', { titles: [{ id: 1, score: 11 }] }, {}), 400, 'body.titles[0].score');
     assertError(await send('POST', '/v1/recommendations/from-titles', { titles: [{ id: 987654321 }] }, {}), 404, 'body.titles[0].id');
-    assertError(await send('POST', '/v1/recommendations/from-titles', { titles: [{ title: 'zzqxj vvkw' }] }, {}), 404, 'body.titles[0].title');
+    assertError(
+      await send('POST', '/v1/recommendations/from-titles', { titles: [{ title: 'zzqxj vvkw' }] }, {}),
+      404,
+      'body.titles[0].title',
+    );
     assertError(await send('POST', '/v1/recommendations/from-titles', {}, {}), 400, 'body.titles');
-    const bad = await app.inject({ method: 'POST', url: '/v1/recommendations/from-titles', payload: '{"titles": [', headers: { 'content-type': 'application/json' } });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/v1/recommendations/from-titles',
+      payload: '{"titles": [',
+      headers: { 'content-type': 'application/json' },
+    });
     assertError({ status: bad.statusCode, body: bad.json() }, 400, 'body');
   });
 });
 
 describe('preferences (mode 3) and starter (mode 4)', () => {
   it('recommends on-taste titles honouring dislikes, formats and era', async () => {
-    const res = await send('POST', '/v1/recommendations/from-preferences', { likedThemes: ['mecha'], dislikedGenres: ['Comedy'], formats: ['TV'], era: { from: 2006, to: 2015 }, k: 8 }, {});
+    const res = await send(
+      'POST',
+      '/v1/recommendations/from-preferences',
+      { likedThemes: ['mecha'], dislikedGenres: ['Comedy'], formats: ['TV'], era: { from: 2006, to: 2015 }, k: 8 },
+      {},
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.items.length, 8);
     for (const item of res.body.items) {
@@ -261,7 +301,13 @@ describe('feedback (mode 8)', () => {
     const second = await get(`/v1/users/${user}/recommendations?k=5`);
     assert.ok(second.body.items.every((i: { anime: { id: number } }) => i.anime.id !== top));
     const list = await get(`/v1/users/${user}/list`);
-    assert.deepEqual(list.body.entries.map((e: { animeId: number; score: number }) => [e.animeId, e.score]).sort(), [[1, 10], [top, 1]].sort());
+    assert.deepEqual(
+      list.body.entries.map((e: { animeId: number; score: number }) => [e.animeId, e.score]).sort(),
+      [
+        [1, 10],
+        [top, 1],
+      ].sort(),
+    );
     // A partial update keeps the status.
     const updated = await send('PUT', `/v1/users/${user}/list/${top}`, { score: 3 });
     assert.equal(updated.status, 200);
@@ -284,7 +330,12 @@ describe('feedback (mode 8)', () => {
 describe('list import (mode 9)', () => {
   it('imports a MAL XML export and recommends for that user', async () => {
     const xml = readFileSync(join(FIXTURES, 'mal-export.xml'), 'utf8').replace(/bebop_fan/g, 'upload_test');
-    const r = await app.inject({ method: 'POST', url: '/v1/import/mal', payload: xml, headers: { ...auth, 'content-type': 'application/xml' } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v1/import/mal',
+      payload: xml,
+      headers: { ...auth, 'content-type': 'application/xml' },
+    });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().user.id, 'mal:upload_test');
     const recs = await get('/v1/users/mal:upload_test/recommendations?k=3');
@@ -293,7 +344,12 @@ describe('list import (mode 9)', () => {
   });
 
   it('rejects an upload that is not a MAL export', async () => {
-    const r = await app.inject({ method: 'POST', url: '/v1/import/mal', payload: '<html></html>', headers: { ...auth, 'content-type': 'application/xml' } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/v1/import/mal',
+      payload: '<html></html>',
+      headers: { ...auth, 'content-type': 'application/xml' },
+    });
     assertError({ status: r.statusCode, body: r.json() }, 400, 'body');
     const json = await send('POST', '/v1/import/mal', { list: [] });
     assertError(json, 415, 'headers.content-type');

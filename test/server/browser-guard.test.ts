@@ -24,13 +24,18 @@ after(async () => {
 
 /** A server as `anirec serve` builds it on its defaults: loopback, no key, keyless local writes. */
 async function server(config: Partial<ServerConfig> = {}): Promise<FastifyInstance> {
-  const { app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 0, allowWritesWithoutKey: true, loopbackOnly: true, ...config } });
+  const { app } = await buildServer({
+    store: world.store,
+    modelsDir: world.modelsDir,
+    config: { modelPollMs: 0, allowWritesWithoutKey: true, loopbackOnly: true, ...config },
+  });
   servers.push(app);
   return app;
 }
 
 const HOST = '127.0.0.1:8080';
-const xml = '<?xml version="1.0"?><myanimelist><myinfo><user_name>csrf_victim</user_name></myinfo><anime><series_animedb_id>1</series_animedb_id><my_score>1</my_score><my_status>Dropped</my_status></anime></myanimelist>';
+const xml =
+  '<?xml version="1.0"?><myanimelist><myinfo><user_name>csrf_victim</user_name></myinfo><anime><series_animedb_id>1</series_animedb_id><my_score>1</my_score><my_status>Dropped</my_status></anime></myanimelist>';
 
 describe('cross-site writes', () => {
   let app: FastifyInstance;
@@ -40,15 +45,32 @@ describe('cross-site writes', () => {
 
   const writes = (origin: { origin?: string; referer?: string }) => [
     () => app.inject({ method: 'PUT', url: '/v1/users/local:victim/list/1', payload: { score: 1 }, headers: { host: HOST, ...origin } }),
-    () => app.inject({ method: 'POST', url: '/v1/import/mal', payload: xml, headers: { host: HOST, 'content-type': 'application/xml', ...origin } }),
+    () =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/import/mal',
+        payload: xml,
+        headers: { host: HOST, 'content-type': 'application/xml', ...origin },
+      }),
     () => app.inject({ method: 'POST', url: '/v1/admin/reload', headers: { host: HOST, ...origin } }),
     // A plain HTML form post: no preflight, form content type, an Origin the browser sets.
-    () => app.inject({ method: 'POST', url: '/v1/admin/reload', payload: 'a=1', headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', ...origin } }),
+    () =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/admin/reload',
+        payload: 'a=1',
+        headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', ...origin },
+      }),
     () => app.inject({ method: 'DELETE', url: '/v1/users/local:victim/list/1', headers: { host: HOST, ...origin } }),
   ];
 
   it('refuses writes and admin actions from a foreign origin, whatever the route', async () => {
-    for (const origin of [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: 'http://127.0.0.1:9999' }, { referer: 'https://evil.example/page' }]) {
+    for (const origin of [
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { origin: 'http://127.0.0.1:9999' },
+      { referer: 'https://evil.example/page' },
+    ]) {
       for (const write of writes(origin)) {
         const res = await write();
         assert.equal(res.statusCode, 403, `${JSON.stringify(origin)}: ${res.body}`);
@@ -61,12 +83,22 @@ describe('cross-site writes', () => {
   });
 
   it('accepts writes from its own page and from clients that send no Origin (curl, the CLI)', async () => {
-    const own = await app.inject({ method: 'PUT', url: '/v1/users/local:own-page/list/1', payload: { score: 8 }, headers: { host: HOST, origin: `http://${HOST}` } });
+    const own = await app.inject({
+      method: 'PUT',
+      url: '/v1/users/local:own-page/list/1',
+      payload: { score: 8 },
+      headers: { host: HOST, origin: `http://${HOST}` },
+    });
     assert.equal(own.statusCode, 201, own.body);
     const curl = await app.inject({ method: 'PUT', url: '/v1/users/local:curl/list/1', payload: { score: 8 }, headers: { host: HOST } });
     assert.equal(curl.statusCode, 201, curl.body);
     // The Vite dev server proxies /v1 with its own Host and Origin (localhost:5173): same origin.
-    const dev = await app.inject({ method: 'PUT', url: '/v1/users/local:dev/list/1', payload: { score: 8 }, headers: { host: 'localhost:5173', origin: 'http://localhost:5173' } });
+    const dev = await app.inject({
+      method: 'PUT',
+      url: '/v1/users/local:dev/list/1',
+      payload: { score: 8 },
+      headers: { host: 'localhost:5173', origin: 'http://localhost:5173' },
+    });
     assert.equal(dev.statusCode, 201, dev.body);
   });
 
@@ -75,7 +107,11 @@ describe('cross-site writes', () => {
     assert.equal(res.statusCode, 200);
     assert.ok(res.json().results.length > 0);
     assert.equal(res.headers['access-control-allow-origin'], undefined, 'the browser keeps the answer from the foreign page');
-    const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/users/local:x/list/1', headers: { host: HOST, origin: 'https://evil.example', 'access-control-request-method': 'PUT' } });
+    const preflight = await app.inject({
+      method: 'OPTIONS',
+      url: '/v1/users/local:x/list/1',
+      headers: { host: HOST, origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
+    });
     assert.equal(preflight.headers['access-control-allow-origin'], undefined);
   });
 });
@@ -83,7 +119,12 @@ describe('cross-site writes', () => {
 describe('configured origins', () => {
   it('lets a listed origin read and write, and "*" lets any page read but not write', async () => {
     const listed = await server({ corsOrigins: ['https://anime.example'] });
-    const write = await listed.inject({ method: 'PUT', url: '/v1/users/local:partner/list/1', payload: { score: 9 }, headers: { host: HOST, origin: 'https://anime.example' } });
+    const write = await listed.inject({
+      method: 'PUT',
+      url: '/v1/users/local:partner/list/1',
+      payload: { score: 9 },
+      headers: { host: HOST, origin: 'https://anime.example' },
+    });
     assert.equal(write.statusCode, 201, write.body);
     assert.equal(write.headers['access-control-allow-origin'], 'https://anime.example');
 
@@ -91,7 +132,12 @@ describe('configured origins', () => {
     const read = await open.inject({ url: '/v1/search?q=cowboy', headers: { host: HOST, origin: 'https://any.example' } });
     assert.equal(read.headers['access-control-allow-origin'], '*', 'a literal *, never the reflected origin');
     assert.equal(read.headers['access-control-allow-credentials'], undefined);
-    const refused = await open.inject({ method: 'PUT', url: '/v1/users/local:star/list/1', payload: { score: 9 }, headers: { host: HOST, origin: 'https://any.example' } });
+    const refused = await open.inject({
+      method: 'PUT',
+      url: '/v1/users/local:star/list/1',
+      payload: { score: 9 },
+      headers: { host: HOST, origin: 'https://any.example' },
+    });
     assert.equal(refused.statusCode, 403, refused.body);
   });
 });
@@ -106,7 +152,12 @@ describe('Host (DNS rebinding)', () => {
       const res = await app.inject({ url: '/v1/tags', headers: { host } });
       assert.equal(res.statusCode, 403, host);
       assert.equal(res.json().error, 'host_not_allowed');
-      const write = await app.inject({ method: 'PUT', url: '/v1/users/local:rebound/list/1', payload: { score: 1 }, headers: { host, origin: `http://${host}` } });
+      const write = await app.inject({
+        method: 'PUT',
+        url: '/v1/users/local:rebound/list/1',
+        payload: { score: 1 },
+        headers: { host, origin: `http://${host}` },
+      });
       assert.equal(write.statusCode, 403, `a rebinding page's write (${host})`);
     }
     assert.equal((await app.inject({ url: '/health/live', headers: { host: 'evil.example' } })).statusCode, 200);

@@ -22,7 +22,8 @@ describe('event-loop metrics', () => {
       while (Date.now() < until);
       await sleep(30);
       const text = (await app.inject('/metrics')).body;
-      for (const q of ['0.5', '0.9', '0.99', '0.999', '1']) assert.ok(gauge(text, 'anirec_event_loop_delay_seconds', `{quantile="${q}"}`) >= 0);
+      for (const q of ['0.5', '0.9', '0.99', '0.999', '1'])
+        assert.ok(gauge(text, 'anirec_event_loop_delay_seconds', `{quantile="${q}"}`) >= 0);
       assert.ok(gauge(text, 'anirec_event_loop_delay_seconds', '{quantile="1"}') >= 0.1, 'the longest delay covers the 150 ms block');
       assert.ok(gauge(text, 'anirec_event_loop_delay_seconds', '{quantile="0.5"}') < 0.1, 'a typical tick was not blocked');
       const utilization = gauge(text, 'anirec_event_loop_utilization_ratio');

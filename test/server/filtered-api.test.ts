@@ -18,7 +18,15 @@ interface Item {
   rank: number;
   score: number;
   reason: string;
-  anime: { id: number; title: string; year: number | null; status: string | null; season: string | null; genres: string[]; themes: string[] };
+  anime: {
+    id: number;
+    title: string;
+    year: number | null;
+    status: string | null;
+    season: string | null;
+    genres: string[];
+    themes: string[];
+  };
 }
 
 before(async () => {
@@ -60,8 +68,10 @@ const pasted = [
 
 describe('filtered requests return k matching titles in every mode', () => {
   it('known user: yearMin=2017 (all after the ratings), status=airing, a season, a genre of an era', async () => {
-    for (const item of itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=10&yearMin=2017`), 10)) assert.ok(item.anime.year! >= 2017, item.anime.title);
-    for (const item of itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=10&status=airing`), 10, false)) assert.equal(item.anime.status, 'airing');
+    for (const item of itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=10&yearMin=2017`), 10))
+      assert.ok(item.anime.year! >= 2017, item.anime.title);
+    for (const item of itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=10&status=airing`), 10, false))
+      assert.equal(item.anime.status, 'airing');
     for (const item of itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=10&season=2024-fall`), 10, false)) {
       assert.equal(item.anime.year, 2024);
       assert.equal(item.anime.season, 'fall');
@@ -75,19 +85,37 @@ describe('filtered requests return k matching titles in every mode', () => {
     const first = itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=10&yearMin=2019`), 10);
     const second = itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=10&offset=10&yearMin=2019`), 10);
     const whole = itemsOf(await app.inject(`/v1/users/${user}/recommendations?k=20&yearMin=2019`), 20);
-    assert.deepEqual([...first, ...second].map((i) => i.anime.id), whole.map((i) => i.anime.id));
-    assert.deepEqual(second.map((i) => i.rank), [11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    assert.deepEqual(
+      [...first, ...second].map((i) => i.anime.id),
+      whole.map((i) => i.anime.id),
+    );
+    assert.deepEqual(
+      second.map((i) => i.rank),
+      [11, 12, 13, 14, 15, 16, 17, 18, 19, 20],
+    );
   });
 
   it('from titles: filters.yearMin=2019, and a theme', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/recommendations/from-titles', payload: { titles: pasted, k: 10, filters: { yearMin: 2019 } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/recommendations/from-titles',
+      payload: { titles: pasted, k: 10, filters: { yearMin: 2019 } },
+    });
     for (const item of itemsOf(res, 10)) assert.ok(item.anime.year! >= 2019, item.anime.title);
-    const mecha = await app.inject({ method: 'POST', url: '/v1/recommendations/from-titles', payload: { titles: pasted, k: 10, filters: { themes: ['Mecha'], yearMin: 2015 } } });
+    const mecha = await app.inject({
+      method: 'POST',
+      url: '/v1/recommendations/from-titles',
+      payload: { titles: pasted, k: 10, filters: { themes: ['Mecha'], yearMin: 2015 } },
+    });
     for (const item of itemsOf(mecha, 10)) assert.ok(item.anime.themes.includes('Mecha') && item.anime.year! >= 2015, item.anime.title);
   });
 
   it('from preferences and more like this, filtered to recent titles', async () => {
-    const prefs = await app.inject({ method: 'POST', url: '/v1/recommendations/from-preferences', payload: { likedGenres: ['Sci-Fi'], k: 10, filters: { yearMin: 2018 } } });
+    const prefs = await app.inject({
+      method: 'POST',
+      url: '/v1/recommendations/from-preferences',
+      payload: { likedGenres: ['Sci-Fi'], k: 10, filters: { yearMin: 2018 } },
+    });
     for (const item of itemsOf(prefs, 10)) assert.ok(item.anime.year! >= 2018, item.anime.title);
     for (const mode of ['hybrid', 'content', 'collaborative']) {
       const similar = await app.inject(`/v1/similar?id=30&mode=${mode}&k=10&yearMin=2018`);
@@ -96,12 +124,19 @@ describe('filtered requests return k matching titles in every mode', () => {
   });
 
   it('says in notes when fewer titles match than asked', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/recommendations/from-titles', payload: { titles: pasted, k: 100, filters: { status: ['upcoming'], themes: ['Mecha'] } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/recommendations/from-titles',
+      payload: { titles: pasted, k: 100, filters: { status: ['upcoming'], themes: ['Mecha'] } },
+    });
     assert.equal(res.statusCode, 200, res.body);
     const body = res.json() as { items: Item[]; notes: string[] };
     assert.ok(body.items.length > 0 && body.items.length < 100, `${body.items.length} upcoming mecha titles`);
     for (const item of body.items) assert.equal(item.anime.status, 'upcoming');
     // Grouped by franchise (the default), the count is of cards.
-    assert.ok(body.notes.some((n) => n.startsWith(`Only ${body.items.length} title(s) or franchise(s) match these filters`)), body.notes.join('; '));
+    assert.ok(
+      body.notes.some((n) => n.startsWith(`Only ${body.items.length} title(s) or franchise(s) match these filters`)),
+      body.notes.join('; '),
+    );
   });
 });

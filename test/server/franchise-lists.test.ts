@@ -58,7 +58,10 @@ describe('lists with one card per franchise', () => {
   it('shows discoveries, not the entered titles spelled out; franchise=all keeps the old list', async () => {
     const all = await fromTitles({ titles: liked, k: 10, franchise: 'all' });
     const own = new Set(LIKED.map(franchiseOf));
-    assert.ok(all.items.some((i) => own.has(franchiseOf(i.anime.id))), 'before: side entries of the entered titles in the top 10');
+    assert.ok(
+      all.items.some((i) => own.has(franchiseOf(i.anime.id))),
+      'before: side entries of the entered titles in the top 10',
+    );
     assert.ok(all.items.every((i) => i.franchise === null));
 
     const grouped = await fromTitles({ titles: liked, k: 20 });
@@ -79,7 +82,10 @@ describe('lists with one card per franchise', () => {
         assert.equal(item.franchise, null);
       }
     }
-    assert.ok(grouped.items.some((i) => (i.franchise?.more.length ?? 0) > 0), 'some card has "+N more"');
+    assert.ok(
+      grouped.items.some((i) => (i.franchise?.more.length ?? 0) > 0),
+      'some card has "+N more"',
+    );
   });
 
   it('pages by cards, with no franchise twice across pages', async () => {
@@ -89,13 +95,19 @@ describe('lists with one card per franchise', () => {
     assert.equal(second.items.length, 10);
     const together = [...first.items, ...second.items].map((i) => franchiseOf(i.anime.id));
     assert.equal(new Set(together).size, 20);
-    assert.deepEqual(second.items.map((i) => i.rank), Array.from({ length: 10 }, (_, i) => 11 + i));
+    assert.deepEqual(
+      second.items.map((i) => i.rank),
+      Array.from({ length: 10 }, (_, i) => 11 + i),
+    );
   });
 
   it('never shows a franchise the user dropped', async () => {
     const naruto = franchiseOf(20);
     const without = await fromTitles({ titles: [...liked, { id: 5114, score: 9 }], k: 100, franchise: 'all' });
-    assert.ok(without.items.some((i) => franchiseOf(i.anime.id) === naruto), 'Naruto is recommended to this list');
+    assert.ok(
+      without.items.some((i) => franchiseOf(i.anime.id) === naruto),
+      'Naruto is recommended to this list',
+    );
     const dropped = await fromTitles({ titles: [...liked, { id: 5114, score: 9 }, { id: 1735, status: 'dropped' }], k: 100 });
     assert.ok(dropped.items.length > 50);
     assert.ok(dropped.items.every((i) => franchiseOf(i.anime.id) !== naruto && i.franchise?.id !== naruto));
@@ -152,18 +164,33 @@ describe('continue what you started', () => {
     assert.match(byTitle.get('Steins;Gate 0')!.reason, /Steins;Gate, which you rated 10\/10/);
     assert.equal(byTitle.get('Shingeki no Kyojin Season 2')?.kind, 'next_entry');
     assert.equal(byTitle.get('Toradora!')?.kind, 'planned');
-    assert.ok(items.every((i) => franchiseOf(i.anime.id) !== franchiseOf(22319)), 'nothing from a dropped franchise');
-    assert.deepEqual(items.map((i) => i.kind), [...items.map((i) => i.kind)].sort((a, b) => ['new_season', 'next_entry', 'planned'].indexOf(a!) - ['new_season', 'next_entry', 'planned'].indexOf(b!)));
+    assert.ok(
+      items.every((i) => franchiseOf(i.anime.id) !== franchiseOf(22319)),
+      'nothing from a dropped franchise',
+    );
+    assert.deepEqual(
+      items.map((i) => i.kind),
+      [...items.map((i) => i.kind)].sort(
+        (a, b) => ['new_season', 'next_entry', 'planned'].indexOf(a!) - ['new_season', 'next_entry', 'planned'].indexOf(b!),
+      ),
+    );
     // The card's other entries come later in release order, none already on the list.
     const steinsGate = catalog.franchises.of(9253)!;
-    for (const more of byTitle.get('Steins;Gate 0')!.franchise!.more) assert.ok(steinsGate.entries.includes(more.anime.id) && more.anime.id !== 9253);
+    for (const more of byTitle.get('Steins;Gate 0')!.franchise!.more)
+      assert.ok(steinsGate.entries.includes(more.anime.id) && more.anime.id !== 9253);
   });
 
   it('counts a season skipped between listed entries, and says it was skipped', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/v1/continue/from-titles',
-      payload: { titles: [{ id: 16498, score: 9, status: 'completed' }, { id: 35760, score: 8, status: 'completed' }], k: 5 }, // Shingeki no Kyojin, its Season 3
+      payload: {
+        titles: [
+          { id: 16498, score: 9, status: 'completed' },
+          { id: 35760, score: 8, status: 'completed' },
+        ],
+        k: 5,
+      }, // Shingeki no Kyojin, its Season 3
     });
     assert.equal(res.statusCode, 200, res.body);
     const { items } = res.json() as { items: Item[] };

@@ -10,11 +10,19 @@ let app: FastifyInstance;
 
 /** AniList stand-in that knows nobody: the fuzzer must not reach the real network. */
 const fetchNobody: typeof fetch = async () =>
-  new Response(JSON.stringify({ data: { MediaListCollection: null }, errors: [{ message: 'Not Found.', status: 404 }] }), { status: 404, headers: { 'content-type': 'application/json' } });
+  new Response(JSON.stringify({ data: { MediaListCollection: null }, errors: [{ message: 'Not Found.', status: 404 }] }), {
+    status: 404,
+    headers: { 'content-type': 'application/json' },
+  });
 
 before(async () => {
   world = await createWorld({ ratingLines: 20_000 });
-  ({ app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, fetch: fetchNobody, config: { apiKeys: ['k'], modelPollMs: 0, rateLimitPerMinute: 0, loopbackOnly: true } }));
+  ({ app } = await buildServer({
+    store: world.store,
+    modelsDir: world.modelsDir,
+    fetch: fetchNobody,
+    config: { apiKeys: ['k'], modelPollMs: 0, rateLimitPerMinute: 0, loopbackOnly: true },
+  }));
 });
 
 after(async () => {
@@ -44,11 +52,69 @@ const ROUTES: [HTTPMethods, string][] = [
   ['GET', '/health/ready'],
 ];
 
-const QUERY_KEYS = ['days', 'k', 'offset', 'diversity', 'genres', 'excludeGenres', 'themes', 'formats', 'yearMin', 'yearMax', 'episodesMin', 'minScore', 'minPopularityRank', 'maxPopularityRank', 'status', 'includeAdult', 'seed', 'id', 'title', 'mode', 'q', 'limit', 'excludeListed'];
+const QUERY_KEYS = [
+  'days',
+  'k',
+  'offset',
+  'diversity',
+  'genres',
+  'excludeGenres',
+  'themes',
+  'formats',
+  'yearMin',
+  'yearMax',
+  'episodesMin',
+  'minScore',
+  'minPopularityRank',
+  'maxPopularityRank',
+  'status',
+  'includeAdult',
+  'seed',
+  'id',
+  'title',
+  'mode',
+  'q',
+  'limit',
+  'excludeListed',
+];
 /** Numbers a careless or hostile client sends: Ajv's coercion turns some into Infinity. */
-const NASTY_NUMBERS = ['Infinity', '-Infinity', 'NaN', '1e400', '-1e400', '1e309', '-0', '0x10', '0b11', '1e2', '+5', '5.0', '9007199254740993'];
-const segment = fc.oneof(fc.constantFrom('1', 'kaggle2016:1', 'local:fuzz', '5114', '0', '-1', ':', 'a:b:c', '%00', 'a\u0000b', '99999999999999999999', ...NASTY_NUMBERS), fc.string({ maxLength: 12 }));
-const queryValue = fc.oneof(fc.constantFrom('', '0', '-1', 'Action', 'TV', 'hybrid', 'true', 'null', '[]', '{}', '5', '0.5', 'Action,,Mecha', ...NASTY_NUMBERS), fc.string({ maxLength: 10 }), fc.integer().map(String));
+const NASTY_NUMBERS = [
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  '1e400',
+  '-1e400',
+  '1e309',
+  '-0',
+  '0x10',
+  '0b11',
+  '1e2',
+  '+5',
+  '5.0',
+  '9007199254740993',
+];
+const segment = fc.oneof(
+  fc.constantFrom(
+    '1',
+    'kaggle2016:1',
+    'local:fuzz',
+    '5114',
+    '0',
+    '-1',
+    ':',
+    'a:b:c',
+    '%00',
+    'a\u0000b',
+    '99999999999999999999',
+    ...NASTY_NUMBERS,
+  ),
+  fc.string({ maxLength: 12 }),
+);
+const queryValue = fc.oneof(
+  fc.constantFrom('', '0', '-1', 'Action', 'TV', 'hybrid', 'true', 'null', '[]', '{}', '5', '0.5', 'Action,,Mecha', ...NASTY_NUMBERS),
+  fc.string({ maxLength: 10 }),
+  fc.integer().map(String),
+);
 /** Headers a foreign page, a rebinding attack or a proxy might bring. */
 const browserHeaders = fc.record(
   {
@@ -58,12 +124,35 @@ const browserHeaders = fc.record(
   },
   { requiredKeys: [] },
 );
-const DOCTYPE_XML = '<?xml version="1.0"?><!DOCTYPE myanimelist [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><myanimelist><myinfo><user_name>&b;</user_name></myinfo></myanimelist>';
+const DOCTYPE_XML =
+  '<?xml version="1.0"?><!DOCTYPE myanimelist [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><myanimelist><myinfo><user_name>&b;</user_name></myinfo></myanimelist>';
 const jsonValue = fc.jsonValue({ maxDepth: 4 });
 const body = fc.oneof(
   jsonValue,
-  fc.record({ titles: fc.array(fc.oneof(fc.record({ id: fc.oneof(fc.integer(), jsonValue) }), fc.record({ title: fc.string(), score: fc.oneof(fc.integer({ min: -2, max: 12 }), jsonValue) }), jsonValue), { maxLength: 5 }), k: fc.oneof(fc.integer({ min: -5, max: 200 }), jsonValue) }, { requiredKeys: [] }),
-  fc.record({ likedGenres: fc.array(fc.oneof(fc.constantFrom('Action', 'Mecha', 'comedy'), fc.string()), { maxLength: 3 }), era: fc.oneof(fc.record({ from: fc.integer(), to: fc.integer() }), jsonValue), score: fc.oneof(fc.integer(), jsonValue), status: fc.oneof(fc.constantFrom('completed', 'dropped'), fc.string()), userName: fc.string() }, { requiredKeys: [] }),
+  fc.record(
+    {
+      titles: fc.array(
+        fc.oneof(
+          fc.record({ id: fc.oneof(fc.integer(), jsonValue) }),
+          fc.record({ title: fc.string(), score: fc.oneof(fc.integer({ min: -2, max: 12 }), jsonValue) }),
+          jsonValue,
+        ),
+        { maxLength: 5 },
+      ),
+      k: fc.oneof(fc.integer({ min: -5, max: 200 }), jsonValue),
+    },
+    { requiredKeys: [] },
+  ),
+  fc.record(
+    {
+      likedGenres: fc.array(fc.oneof(fc.constantFrom('Action', 'Mecha', 'comedy'), fc.string()), { maxLength: 3 }),
+      era: fc.oneof(fc.record({ from: fc.integer(), to: fc.integer() }), jsonValue),
+      score: fc.oneof(fc.integer(), jsonValue),
+      status: fc.oneof(fc.constantFrom('completed', 'dropped'), fc.string()),
+      userName: fc.string(),
+    },
+    { requiredKeys: [] },
+  ),
 );
 const contentType = fc.constantFrom('application/json', 'application/xml', 'text/plain', 'application/x-www-form-urlencoded', undefined);
 
@@ -86,14 +175,31 @@ describe('fuzz', () => {
           const headers: Record<string, string> = { ...extraHeaders, ...(withKey ? { 'x-api-key': 'k' } : {}) };
           let raw: string | undefined;
           if (method !== 'GET' && method !== 'DELETE') {
-            raw = type === 'application/xml' ? (doctype ? DOCTYPE_XML : `<myanimelist>${JSON.stringify(payload)}</myanimelist>`) : JSON.stringify(payload);
+            raw =
+              type === 'application/xml'
+                ? doctype
+                  ? DOCTYPE_XML
+                  : `<myanimelist>${JSON.stringify(payload)}</myanimelist>`
+                : JSON.stringify(payload);
             if (type) headers['content-type'] = type;
           }
-          const res = await app.inject({ method, url: `${path}${qs ? `?${qs}` : ''}`, headers, ...(raw !== undefined ? { payload: raw } : {}) });
+          const res = await app.inject({
+            method,
+            url: `${path}${qs ? `?${qs}` : ''}`,
+            headers,
+            ...(raw !== undefined ? { payload: raw } : {}),
+          });
           const upstream = res.statusCode >= 502 && res.statusCode <= 504;
-          assert.ok((res.statusCode >= 200 && res.statusCode < 500) || upstream, `${method} ${path}?${qs} ${JSON.stringify(headers)} ${raw ?? ''} → ${res.statusCode} ${res.body.slice(0, 300)}`);
+          assert.ok(
+            (res.statusCode >= 200 && res.statusCode < 500) || upstream,
+            `${method} ${path}?${qs} ${JSON.stringify(headers)} ${raw ?? ''} → ${res.statusCode} ${res.body.slice(0, 300)}`,
+          );
           // No stack frames, module paths or store/model paths in any answer.
-          assert.doesNotMatch(res.body, /\.ts:\d+|node_modules|anirec-api-test-|\/tmp\/|\/models\//, `${method} ${path}: ${res.body.slice(0, 300)}`);
+          assert.doesNotMatch(
+            res.body,
+            /\.ts:\d+|node_modules|anirec-api-test-|\/tmp\/|\/models\//,
+            `${method} ${path}: ${res.body.slice(0, 300)}`,
+          );
           if (res.statusCode >= 400) {
             const parsed = res.json();
             assert.equal(typeof parsed.error, 'string');

@@ -46,7 +46,12 @@ describe('/health/ready on a PostgreSQL store', () => {
       cluster.pgCtl('stop', '-m', 'fast');
       ready = await app.inject('/health/ready');
       assert.equal(ready.statusCode, 503);
-      assert.deepEqual(ready.json(), { status: 'not_ready', reason: 'the store does not answer', store: { kind: 'postgres', reachable: false }, model: { version: 'popularity-1' } });
+      assert.deepEqual(ready.json(), {
+        status: 'not_ready',
+        reason: 'the store does not answer',
+        store: { kind: 'postgres', reachable: false },
+        model: { version: 'popularity-1' },
+      });
       assert.doesNotMatch(ready.body, /127\.0\.0\.1|postgres:|\//, 'no URL, host or path in a probe');
       const request = await app.inject('/v1/users/kaggle2016:1/recommendations?k=3');
       assert.equal(request.statusCode, 503, 'a request that needs the store is a 503, not a 500');

@@ -53,7 +53,10 @@ describe('model holders on the shared registry', () => {
     const replicas = [await replica('a'), await replica('b')];
     for (const r of replicas) {
       assert.equal(r.server.holder.current?.version, v1.id, 'each replica serves production from its own download');
-      assert.deepEqual(readdirSync(join(r.home, 'model-cache')).filter((n) => n.startsWith('v')), [v1.id]);
+      assert.deepEqual(
+        readdirSync(join(r.home, 'model-cache')).filter((n) => n.startsWith('v')),
+        [v1.id],
+      );
     }
 
     const user = (await world.store.userInteractions(1)).length > 0 ? 1 : 2;
@@ -97,7 +100,10 @@ describe('model holders on the shared registry', () => {
       }
       for (const [i, r] of replicas.entries()) {
         while (r.server.holder.current?.version !== v2.id) {
-          assert.ok(Date.now() - promotedAt < 30_000, `replica ${i} did not swap (serves ${r.server.holder.current?.version}; last error ${r.server.holder.lastError})`);
+          assert.ok(
+            Date.now() - promotedAt < 30_000,
+            `replica ${i} did not swap (serves ${r.server.holder.current?.version}; last error ${r.server.holder.lastError})`,
+          );
           await sleep(10);
         }
         swapped[i] = Date.now() - promotedAt;
@@ -110,13 +116,22 @@ describe('model holders on the shared registry', () => {
 
     assert.deepEqual(failures, [], 'no request failed during the swap');
     assert.ok(answered > 20, `requests were answered throughout (${answered})`);
-    for (const s of seen) assert.deepEqual([...s].sort(), [v1.id, v2.id].sort(), 'each replica answered with the old model, then the new one');
+    for (const s of seen)
+      assert.deepEqual([...s].sort(), [v1.id, v2.id].sort(), 'each replica answered with the old model, then the new one');
     for (const r of replicas) {
-      assert.deepEqual(readdirSync(join(r.home, 'model-cache')).filter((n) => n.startsWith('v')).sort(), [v1.id, v2.id].sort(), 'the new version is cached beside the previous one');
+      assert.deepEqual(
+        readdirSync(join(r.home, 'model-cache'))
+          .filter((n) => n.startsWith('v'))
+          .sort(),
+        [v1.id, v2.id].sort(),
+        'the new version is cached beside the previous one',
+      );
     }
     // Figures for the report (docs/benchmarks.md has the measured ones), not gates.
     const builds = replicas.map((r) => r.server.holder.current!.build);
-    console.log(`after the promotion: downloaded in ${downloaded.join(', ')} ms, serving in ${swapped.join(', ')} ms (builds ${builds.map((b) => `${b.ms} ms, loop delay max ${b.eventLoopDelayMaxMs} ms`).join('; ')}); ${answered} requests answered, slowest ${Math.round(slowestMs)} ms`);
+    console.log(
+      `after the promotion: downloaded in ${downloaded.join(', ')} ms, serving in ${swapped.join(', ')} ms (builds ${builds.map((b) => `${b.ms} ms, loop delay max ${b.eventLoopDelayMaxMs} ms`).join('; ')}); ${answered} requests answered, slowest ${Math.round(slowestMs)} ms`,
+    );
 
     // A rollback is announced the same way, and the previous version is served from the cache.
     const back = await admin.rollback('replica test');

@@ -19,7 +19,6 @@ after(async () => {
   await world.cleanup();
 });
 
-
 const original = (): string => join(world.modelsDir, 'itemknn-1');
 
 async function listOf(userId: number): Promise<HistoryEntry[]> {
@@ -88,7 +87,12 @@ describe('model holder', () => {
     // A complete-looking bundle whose component is gone: only the full load finds out.
     rmSync(join(broken, 'model', 'neighbour-indices.bin'));
     const failures: string[] = [];
-    const holder = new ModelHolder(world.store, { kind: 'current', modelsDir: world.modelsDir }, () => {}, (message) => failures.push(message));
+    const holder = new ModelHolder(
+      world.store,
+      { kind: 'current', modelsDir: world.modelsDir },
+      () => {},
+      (message) => failures.push(message),
+    );
     try {
       await holder.refresh();
       const before = holder.current!;

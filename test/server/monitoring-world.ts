@@ -28,7 +28,10 @@ export interface MonitoredWorld {
  * Re-stamps `users` users' ratings over `favouriteDays` + 1 days ending today, registers the
  * world's item-kNN model as production and runs the monitoring job once.
  */
-export async function monitorRecentDays(world: TestWorld, options: { users?: number; favouriteDays?: number; now?: number } = {}): Promise<MonitoredWorld> {
+export async function monitorRecentDays(
+  world: TestWorld,
+  options: { users?: number; favouriteDays?: number; now?: number } = {},
+): Promise<MonitoredWorld> {
   const wanted = options.users ?? 40;
   const favouriteDays = options.favouriteDays ?? 4;
   const now = options.now ?? Date.now();
@@ -50,7 +53,10 @@ export async function monitorRecentDays(world: TestWorld, options: { users?: num
     if (ratings.length < favouriteDays + 8 || Math.max(...scores) < 9 || Math.min(...scores) > 5) continue;
     chosen.push({ userId, ratings });
   }
-  if (chosen.length < wanted) throw new Error(`monitorRecentDays: only ${chosen.length} of the world's users have ≥ ${favouriteDays + 8} scores ranging from ≤ 5 to ≥ 9; load more rating lines into the world.`);
+  if (chosen.length < wanted)
+    throw new Error(
+      `monitorRecentDays: only ${chosen.length} of the world's users have ≥ ${favouriteDays + 8} scores ranging from ≤ 5 to ≥ 9; load more rating lines into the world.`,
+    );
 
   const days: string[] = [];
   for (let d = favouriteDays; d >= 0; d--) days.push(new Date(now - d * DAY_MS - 60_000).toISOString().slice(0, 10));
@@ -60,7 +66,12 @@ export async function monitorRecentDays(world: TestWorld, options: { users?: num
     const picks = [...ordered.slice(0, favouriteDays), ordered.at(-1)!];
     for (const [i, r] of picks.entries()) {
       const daysAgo = favouriteDays - i;
-      await store.setInteraction(userId, { animeId: r.animeId, score: r.score, status: r.status, updatedAt: now - daysAgo * DAY_MS - 60_000 });
+      await store.setInteraction(userId, {
+        animeId: r.animeId,
+        score: r.score,
+        status: r.status,
+        updatedAt: now - daysAgo * DAY_MS - 60_000,
+      });
     }
   }
 

@@ -40,7 +40,11 @@ describe('GET /v1/monitoring', () => {
       assert.equal(res.statusCode, 200);
       const body = res.json();
       assert.deepEqual(body.days, await monitoringHistory(world.store, { days: 30 }), 'the route serves exactly what the job stored');
-      assert.deepEqual(body.days.map((d: { day: string }) => d.day), monitored.days, 'one row per day that got events');
+      assert.deepEqual(
+        body.days.map((d: { day: string }) => d.day),
+        monitored.days,
+        'one row per day that got events',
+      );
       for (const day of body.days) {
         assert.equal(day.modelVersion, monitored.production.id);
         assert.equal(day.count, 40, 'every chosen user scored one title a day');
@@ -64,7 +68,10 @@ describe('GET /v1/monitoring', () => {
       assert.equal(all.days.length, monitored.days.length);
       // days=1 is today only: the least-liked day.
       const today = (await server.app.inject('/v1/monitoring?days=1')).json();
-      assert.deepEqual(today.days.map((d: { day: string }) => d.day), [monitored.days.at(-1)]);
+      assert.deepEqual(
+        today.days.map((d: { day: string }) => d.day),
+        [monitored.days.at(-1)],
+      );
       assert.equal(today.driftDays, 1);
       assert.deepEqual(today.latest, all.latest);
     });
@@ -92,7 +99,11 @@ describe('GET /v1/monitoring', () => {
   });
 
   it('needs a key when reads need one', async () => {
-    const locked = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 0, apiKeys: ['secret'], requireKeyForReads: true } });
+    const locked = await buildServer({
+      store: world.store,
+      modelsDir: world.modelsDir,
+      config: { modelPollMs: 0, apiKeys: ['secret'], requireKeyForReads: true },
+    });
     try {
       const denied = await locked.app.inject('/v1/monitoring');
       assert.equal(denied.statusCode, 401);

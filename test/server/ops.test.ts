@@ -15,25 +15,47 @@ after(async () => {
   await world.cleanup();
 });
 
-
 describe('operations', () => {
   it('health, metrics and the OpenAPI document', async () => {
-    const { app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 0, allowWritesWithoutKey: true } });
+    const { app } = await buildServer({
+      store: world.store,
+      modelsDir: world.modelsDir,
+      config: { modelPollMs: 0, allowWritesWithoutKey: true },
+    });
     try {
       assert.equal((await app.inject('/health/live')).statusCode, 200);
       const ready = await app.inject('/health/ready');
       assert.equal(ready.statusCode, 200);
-      assert.deepEqual(ready.json(), { status: 'ready', store: { kind: 'sqlite', reachable: true }, model: { version: 'itemknn-1' } }, 'a probe says ready, the store kind and the model version, and nothing about paths');
+      assert.deepEqual(
+        ready.json(),
+        { status: 'ready', store: { kind: 'sqlite', reachable: true }, model: { version: 'itemknn-1' } },
+        'a probe says ready, the store kind and the model version, and nothing about paths',
+      );
       assert.equal((await app.inject('/v1/admin/model')).json().model.kind, 'itemknn');
       await app.inject('/v1/users/1/recommendations?k=3');
       await app.inject('/v1/users/1/recommendations?k=0');
       const metrics = (await app.inject('/metrics')).body;
-      assert.match(metrics, /anirec_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/users\/:user\/recommendations"[^}]*mode="known-user"/);
+      assert.match(
+        metrics,
+        /anirec_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/users\/:user\/recommendations"[^}]*mode="known-user"/,
+      );
       assert.match(metrics, /anirec_http_errors_total\{[^}]*status="400"/);
       assert.match(metrics, /anirec_model_info\{kind="itemknn",version="itemknn-1"\} 1/);
       const doc = (await app.inject('/openapi.json')).json();
       assert.equal(doc.openapi, '3.1.0');
-      for (const path of ['/v1/users/{user}/recommendations', '/v1/recommendations/from-titles', '/v1/recommendations/from-preferences', '/v1/recommendations/starter', '/v1/similar', '/v1/search', '/v1/users/{user}/profile', '/v1/users/{user}/similar-users', '/v1/users/{user}/list/{animeId}', '/v1/import/mal', '/v1/import/anilist']) {
+      for (const path of [
+        '/v1/users/{user}/recommendations',
+        '/v1/recommendations/from-titles',
+        '/v1/recommendations/from-preferences',
+        '/v1/recommendations/starter',
+        '/v1/similar',
+        '/v1/search',
+        '/v1/users/{user}/profile',
+        '/v1/users/{user}/similar-users',
+        '/v1/users/{user}/list/{animeId}',
+        '/v1/import/mal',
+        '/v1/import/anilist',
+      ]) {
         assert.ok(doc.paths[path], `OpenAPI documents ${path}`);
       }
       assert.equal((await app.inject('/docs')).statusCode < 400, true);
@@ -51,7 +73,12 @@ describe('operations', () => {
     try {
       const ready = await app.inject('/health/ready');
       assert.equal(ready.statusCode, 503);
-      assert.deepEqual(ready.json(), { status: 'not_ready', reason: 'no model is loaded yet', store: { kind: 'sqlite', reachable: true }, model: null });
+      assert.deepEqual(ready.json(), {
+        status: 'not_ready',
+        reason: 'no model is loaded yet',
+        store: { kind: 'sqlite', reachable: true },
+        model: null,
+      });
       assert.doesNotMatch(ready.body, /\//, 'no filesystem path in a probe');
       const res = await app.inject('/v1/users/1/recommendations');
       assert.equal(res.statusCode, 503);
@@ -64,7 +91,11 @@ describe('operations', () => {
   });
 
   it('swaps a promoted model atomically while serving', async () => {
-    const { app, holder } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 20, allowWritesWithoutKey: true } });
+    const { app, holder } = await buildServer({
+      store: world.store,
+      modelsDir: world.modelsDir,
+      config: { modelPollMs: 20, allowWritesWithoutKey: true },
+    });
     try {
       const { dir } = await trainInto(world.store, world.modelsDir, 'popularity', 'popularity-2');
       let stop = false;
@@ -99,7 +130,8 @@ describe('operations', () => {
   it('requires the API key for writes, and for reads when configured', async () => {
     const { app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { apiKeys: ['s3cret'], modelPollMs: 0 } });
     try {
-      const put = (headers: Record<string, string>) => app.inject({ method: 'PUT', url: '/v1/users/local:auth/list/1', payload: { score: 8 }, headers });
+      const put = (headers: Record<string, string>) =>
+        app.inject({ method: 'PUT', url: '/v1/users/local:auth/list/1', payload: { score: 8 }, headers });
       assert.equal((await put({})).statusCode, 401);
       assert.equal((await put({ 'x-api-key': 'wrong' })).statusCode, 401);
       assert.equal((await put({ 'x-api-key': 's3cret' })).statusCode, 201);
@@ -109,7 +141,11 @@ describe('operations', () => {
     } finally {
       await app.close();
     }
-    const closed = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { apiKeys: ['s3cret'], requireKeyForReads: true, modelPollMs: 0 } });
+    const closed = await buildServer({
+      store: world.store,
+      modelsDir: world.modelsDir,
+      config: { apiKeys: ['s3cret'], requireKeyForReads: true, modelPollMs: 0 },
+    });
     try {
       const res = await closed.app.inject('/v1/users/1/recommendations?k=1');
       assert.equal(res.statusCode, 401);
@@ -129,12 +165,24 @@ describe('operations', () => {
   });
 
   it('limits body size and request rate, and answers CORS preflights', async () => {
-    const { app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { bodyLimit: 1024, rateLimitPerMinute: 5, corsOrigins: ['https://anirec.example'], modelPollMs: 0 } });
+    const { app } = await buildServer({
+      store: world.store,
+      modelsDir: world.modelsDir,
+      config: { bodyLimit: 1024, rateLimitPerMinute: 5, corsOrigins: ['https://anirec.example'], modelPollMs: 0 },
+    });
     try {
-      const big = await app.inject({ method: 'POST', url: '/v1/recommendations/from-titles', payload: { titles: Array.from({ length: 200 }, (_, i) => ({ id: i + 1 })) } });
+      const big = await app.inject({
+        method: 'POST',
+        url: '/v1/recommendations/from-titles',
+        payload: { titles: Array.from({ length: 200 }, (_, i) => ({ id: i + 1 })) },
+      });
       assert.equal(big.statusCode, 413);
       assert.equal(big.json().field, 'body');
-      const preflight = await app.inject({ method: 'OPTIONS', url: '/v1/search?q=a', headers: { origin: 'https://anirec.example', 'access-control-request-method': 'GET' } });
+      const preflight = await app.inject({
+        method: 'OPTIONS',
+        url: '/v1/search?q=a',
+        headers: { origin: 'https://anirec.example', 'access-control-request-method': 'GET' },
+      });
       assert.equal(preflight.headers['access-control-allow-origin'], 'https://anirec.example');
       let limited = null;
       for (let i = 0; i < 10 && limited === null; i++) {

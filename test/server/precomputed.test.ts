@@ -28,7 +28,9 @@ async function recommend(user: string, query: string): Promise<{ ids: number[]; 
 
 async function sources(): Promise<Record<string, number>> {
   const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-  return Object.fromEntries([...text.matchAll(/anirec_known_user_rankings_total\{source="(\w+)"\} (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  return Object.fromEntries(
+    [...text.matchAll(/anirec_known_user_rankings_total\{source="(\w+)"\} (\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
+  );
 }
 
 /** The same request answered by scoring the list (no stored ranking). */
@@ -39,7 +41,11 @@ async function scored(user: string, options: Parameters<RecommendationEngine['re
 
 before(async () => {
   world = await createWorld({ ratingLines: 20_000 });
-  ({ app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { modelPollMs: 0, allowWritesWithoutKey: true } }));
+  ({ app } = await buildServer({
+    store: world.store,
+    modelsDir: world.modelsDir,
+    config: { modelPollMs: 0, allowWritesWithoutKey: true },
+  }));
   reference = await RecommendationEngine.create(world.bundle, world.store, 'reference');
   const result = await precomputeRankings(reference, world.store);
   assert.ok(result.users > 50);

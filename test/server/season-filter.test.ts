@@ -48,21 +48,32 @@ describe('parseSeason and compileFilters', () => {
 
   it('parses YEAR-SEASON and nothing else', () => {
     assert.deepEqual(parseSeason('2025-fall'), { year: 2025, season: 'fall' });
-    for (const bad of ['2025-autumn', '2025', 'fall-2025', '2025-Fall', '25-fall', '2025-fall ', 'current', '']) assert.equal(parseSeason(bad), null, bad);
+    for (const bad of ['2025-autumn', '2025', 'fall-2025', '2025-Fall', '25-fall', '2025-fall ', 'current', ''])
+      assert.equal(parseSeason(bad), null, bad);
   });
 
   it('lets through only titles of that year and season; unknown seasons and years do not pass', () => {
     const allowed = compileFilters({ season: '2016-spring' }, catalog);
-    assert.deepEqual(catalog.anime.filter((a) => allowed(a)).map((a) => a.animeId), [1]);
+    assert.deepEqual(
+      catalog.anime.filter((a) => allowed(a)).map((a) => a.animeId),
+      [1],
+    );
   });
 
   it('refuses a malformed season as a FilterError naming the field and the form', () => {
-    assert.throws(() => compileFilters({ season: '0999-fall' }, catalog), (e: unknown) => e instanceof FilterError && e.field === 'season' && /YEAR-SEASON .*winter, spring, summer, fall.*or current/.test(e.message));
+    assert.throws(
+      () => compileFilters({ season: '0999-fall' }, catalog),
+      (e: unknown) =>
+        e instanceof FilterError && e.field === 'season' && /YEAR-SEASON .*winter, spring, summer, fall.*or current/.test(e.message),
+    );
     assert.throws(() => compileFilters({ season: 'autumn' }, catalog), FilterError);
   });
 
   it('refuses an unresolved "current" (a caller forgot the clock), not as a bad request', () => {
-    assert.throws(() => compileFilters({ season: 'current' }, catalog), (e: unknown) => !(e instanceof FilterError) && /resolveSeasonFilter/.test(String(e)));
+    assert.throws(
+      () => compileFilters({ season: 'current' }, catalog),
+      (e: unknown) => !(e instanceof FilterError) && /resolveSeasonFilter/.test(String(e)),
+    );
   });
 });
 
@@ -81,7 +92,12 @@ describe('series matching by title stem', () => {
     const sequel = anime(11, { title: 'Noragami Aragoto', year: 2015, genres: ['Action', 'Supernatural'] });
     const noragami = anime(12, { title: 'Noragami', year: 2014, genres: ['Action', 'Supernatural', 'Comedy'] });
     const noragamiOva = anime(13, { title: 'Noragami OVA', year: 2014, genres: ['Action', 'Supernatural'] });
-    const monsterMusume = anime(14, { title: 'Monster Musume no Iru Nichijou', year: 2015, genres: ['Comedy', 'Romance'], demographics: ['Seinen'] });
+    const monsterMusume = anime(14, {
+      title: 'Monster Musume no Iru Nichijou',
+      year: 2015,
+      genres: ['Comedy', 'Romance'],
+      demographics: ['Seinen'],
+    });
     const prequel = anime(15, { title: 'Noragami Aragoto', year: 2010, genres: ['Action', 'Supernatural'] });
     const franchises = Franchises.build([original, sequel, noragami, noragamiOva, monsterMusume, prequel]);
     const series = new ListedSeries(

@@ -39,7 +39,12 @@ function assertInSeason(items: Item[], year: number, season: string, what: strin
 
 before(async () => {
   world = await createWorld();
-  ({ app } = await buildServer({ store: world.store, modelsDir: world.modelsDir, config: { apiKeys: [KEY], modelPollMs: 0, rateLimitPerMinute: 0 }, now: () => clock }));
+  ({ app } = await buildServer({
+    store: world.store,
+    modelsDir: world.modelsDir,
+    config: { apiKeys: [KEY], modelPollMs: 0, rateLimitPerMinute: 0 },
+    now: () => clock,
+  }));
 });
 
 after(async () => {
@@ -99,7 +104,14 @@ describe('season filter: every mode, on seasons the 2016 ratings cover', () => {
   });
 
   it('from titles', async () => {
-    const res = await post('/v1/recommendations/from-titles', { titles: [{ id: 1, score: 10 }, { id: 5114, score: 9 }], k: 10, filters: { season: '2015-fall' } });
+    const res = await post('/v1/recommendations/from-titles', {
+      titles: [
+        { id: 1, score: 10 },
+        { id: 5114, score: 9 },
+      ],
+      k: 10,
+      filters: { season: '2015-fall' },
+    });
     assert.equal(res.status, 200);
     assert.equal(res.body.season, '2015-fall');
     assertInSeason(res.body.items, 2015, 'fall', 'from titles');
@@ -146,8 +158,14 @@ describe('new seasons of listed series come first', () => {
     assert.equal(res.status, 200);
     const items = res.body.items as Item[];
     assertInSeason(items, 2016, 'spring', 'seasonal from titles');
-    assert.deepEqual(items.slice(0, 2).map((i) => i.anime.id), [31933, 31430]);
-    assert.deepEqual(items.map((i) => i.rank), items.map((_, i) => i + 1));
+    assert.deepEqual(
+      items.slice(0, 2).map((i) => i.anime.id),
+      [31933, 31430],
+    );
+    assert.deepEqual(
+      items.map((i) => i.rank),
+      items.map((_, i) => i + 1),
+    );
     const [jojo, terra] = items as [Item, Item];
     assert.equal(jojo.reasons[0]!.kind, 'new_season');
     assert.match(jojo.reason, /^New season of JoJo no Kimyou na Bouken \(TV\), which you rated 10\/10$/);
@@ -169,16 +187,23 @@ describe('new seasons of listed series come first', () => {
     const ids = (r: { body: { items: Item[] } }) => r.body.items.map((i) => i.anime.id);
     assert.equal(ids(whole).length, 9);
     assert.deepEqual([...ids(first), ...ids(second)], ids(whole));
-    assert.deepEqual(second.body.items.map((i: Item) => i.rank), [5, 6, 7, 8, 9]);
+    assert.deepEqual(
+      second.body.items.map((i: Item) => i.rank),
+      [5, 6, 7, 8, 9],
+    );
   });
 
   it('known user: the same, from the stored list; a listed continuation is not shown again', async () => {
-    const put = (id: number, body: object) => app.inject({ method: 'PUT', url: `/v1/users/local:seasonfan/list/${id}`, headers: { 'x-api-key': KEY }, payload: body });
+    const put = (id: number, body: object) =>
+      app.inject({ method: 'PUT', url: `/v1/users/local:seasonfan/list/${id}`, headers: { 'x-api-key': KEY }, payload: body });
     for (const t of titles) assert.ok([200, 201].includes((await put(t.id, { score: t.score, status: 'completed' })).statusCode));
     const res = await get('/v1/users/local:seasonfan/recommendations?k=6&season=current');
     assert.equal(res.status, 200);
     assert.equal(res.body.season, '2016-spring');
-    assert.deepEqual(res.body.items.slice(0, 2).map((i: Item) => i.anime.id), [31933, 31430]);
+    assert.deepEqual(
+      res.body.items.slice(0, 2).map((i: Item) => i.anime.id),
+      [31933, 31430],
+    );
     assert.equal(res.body.items[0].reasons[0].kind, 'new_season');
     assert.ok([200, 201].includes((await put(31933, { status: 'watching' })).statusCode));
     const after = await get('/v1/users/local:seasonfan/recommendations?k=6&season=current');
@@ -188,7 +213,14 @@ describe('new seasons of listed series come first', () => {
 
   it('airing only (what the web row falls back to) is seasonal too: a new season airing now leads', async () => {
     // Trigun (1998) → Trigun Stargaze, airing in the catalogue's 2026 snapshot, unknown to the 2016 ratings.
-    const res = await post('/v1/recommendations/from-titles', { titles: [{ id: 6, score: 10 }, { id: 1, score: 9 }], k: 5, filters: { status: ['airing'] } });
+    const res = await post('/v1/recommendations/from-titles', {
+      titles: [
+        { id: 6, score: 10 },
+        { id: 1, score: 9 },
+      ],
+      k: 5,
+      filters: { status: ['airing'] },
+    });
     assert.equal(res.status, 200);
     const items = res.body.items as Item[];
     assert.ok(items.length > 0);

@@ -38,7 +38,12 @@ export async function ratingsSlice(path: string, lines: number): Promise<void> {
 }
 
 /** Trains `name` on the store and writes it as models/<dirName>; returns the bundle. */
-export async function trainInto(store: Store, modelsDir: string, name: ModelName, dirName: string): Promise<{ bundle: ModelBundle; dir: string }> {
+export async function trainInto(
+  store: Store,
+  modelsDir: string,
+  name: ModelName,
+  dirName: string,
+): Promise<{ bundle: ModelBundle; dir: string }> {
   const set = await loadTrainingSet(store);
   const bundle = await trainBundle(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, { seed: 1 });
   const dir = join(modelsDir, dirName);
@@ -51,7 +56,11 @@ export async function createWorld(options: { ratingLines?: number } = {}): Promi
   const store = SqliteStore.open(join(dir, 'anirec.db'));
   const slice = join(dir, 'ratings.csv');
   await ratingsSlice(slice, options.ratingLines ?? 60_000);
-  await importFiles(store, [...BUNDLED_CATALOGUES.map((path) => ({ path })), { path: slice, userSource: 'kaggle2016' }, { path: join(FIXTURES, 'mal-export.xml') }]);
+  await importFiles(store, [
+    ...BUNDLED_CATALOGUES.map((path) => ({ path })),
+    { path: slice, userSource: 'kaggle2016' },
+    { path: join(FIXTURES, 'mal-export.xml') },
+  ]);
   const modelsDir = join(dir, 'models');
   mkdirSync(modelsDir, { recursive: true });
   const { bundle, dir: modelDir } = await trainInto(store, modelsDir, 'itemknn', 'itemknn-1');

@@ -14,7 +14,10 @@ export function describeFeedbackContract(openFresh: OpenFreshStore): void {
         const otherAlice = await store.ensureUser('mal', 'alice');
         assert.notEqual(otherAlice.userId, alice.userId);
         assert.equal(await store.countUsers(), 2);
-        assert.deepEqual((await store.findUser(null, 'alice')).map((u) => u.source), ['local', 'mal']);
+        assert.deepEqual(
+          (await store.findUser(null, 'alice')).map((u) => u.source),
+          ['local', 'mal'],
+        );
         assert.deepEqual(await store.findUser('anilist', 'alice'), []);
         assert.deepEqual(await store.getUser(alice.userId), alice);
         assert.equal(await store.getUser(alice.userId + otherAlice.userId + 1000), null);
@@ -28,7 +31,9 @@ export function describeFeedbackContract(openFresh: OpenFreshStore): void {
         const user = await store.ensureUser('local', 'alice');
         await store.setInteraction(user.userId, { animeId: 20, score: 8, status: 'completed', updatedAt: 1 });
         await store.setInteraction(user.userId, { animeId: 20, score: 9, status: 'completed', updatedAt: 2 });
-        assert.deepEqual(await store.userInteractions(user.userId), [{ userId: user.userId, animeId: 20, score: 9, status: 'completed', updatedAt: 2 }]);
+        assert.deepEqual(await store.userInteractions(user.userId), [
+          { userId: user.userId, animeId: 20, score: 9, status: 'completed', updatedAt: 2 },
+        ]);
         assert.equal(await store.deleteInteraction(user.userId, 20), true);
         assert.equal(await store.deleteInteraction(user.userId, 20), false);
         assert.equal((await store.ensureUser('local', 'alice')).userId, user.userId);
@@ -40,7 +45,9 @@ export function describeFeedbackContract(openFresh: OpenFreshStore): void {
         const user = await store.ensureUser('local', 'bob');
         await store.setInteraction(user.userId, { animeId: 3, score: 7, status: 'watching', updatedAt: 5 });
         await store.setInteraction(user.userId, { animeId: 3, score: null, status: 'plan_to_watch', updatedAt: 6 });
-        assert.deepEqual(await store.userInteractions(user.userId), [{ userId: user.userId, animeId: 3, score: null, status: 'plan_to_watch', updatedAt: 6 }]);
+        assert.deepEqual(await store.userInteractions(user.userId), [
+          { userId: user.userId, animeId: 3, score: null, status: 'plan_to_watch', updatedAt: 6 },
+        ]);
         const before = Date.now();
         await store.setInteraction(user.userId, { animeId: 4, score: 5, status: 'dropped', updatedAt: null });
         const stamped = (await store.userInteractions(user.userId)).find((e) => e.animeId === 4)?.updatedAt;
@@ -58,9 +65,25 @@ export function describeFeedbackContract(openFresh: OpenFreshStore): void {
           created: false,
           entry: { userId: user.userId, animeId: 1, score: 7, status: 'watching', updatedAt: 2 },
         });
-        assert.deepEqual((await store.updateInteraction(user.userId, 1, { score: null, updatedAt: 3 })).entry, { userId: user.userId, animeId: 1, score: null, status: 'watching', updatedAt: 3 });
-        assert.deepEqual((await store.updateInteraction(user.userId, 2, { status: 'plan_to_watch', updatedAt: 4 })).entry, { userId: user.userId, animeId: 2, score: null, status: 'plan_to_watch', updatedAt: 4 });
-        assert.deepEqual((await store.updateInteraction(user.userId, 3, { updatedAt: 5 })).entry, { userId: user.userId, animeId: 3, score: null, status: null, updatedAt: 5 }, 'no score, no status: status stays unknown');
+        assert.deepEqual((await store.updateInteraction(user.userId, 1, { score: null, updatedAt: 3 })).entry, {
+          userId: user.userId,
+          animeId: 1,
+          score: null,
+          status: 'watching',
+          updatedAt: 3,
+        });
+        assert.deepEqual((await store.updateInteraction(user.userId, 2, { status: 'plan_to_watch', updatedAt: 4 })).entry, {
+          userId: user.userId,
+          animeId: 2,
+          score: null,
+          status: 'plan_to_watch',
+          updatedAt: 4,
+        });
+        assert.deepEqual(
+          (await store.updateInteraction(user.userId, 3, { updatedAt: 5 })).entry,
+          { userId: user.userId, animeId: 3, score: null, status: null, updatedAt: 5 },
+          'no score, no status: status stays unknown',
+        );
         assert.deepEqual(await store.userInteractions(user.userId), [
           { userId: user.userId, animeId: 1, score: null, status: 'watching', updatedAt: 3 },
           { userId: user.userId, animeId: 2, score: null, status: 'plan_to_watch', updatedAt: 4 },
@@ -72,14 +95,19 @@ export function describeFeedbackContract(openFresh: OpenFreshStore): void {
       withFresh(openFresh, async (store) => {
         const user = await store.ensureUser('local', 'race');
         await store.updateInteraction(user.userId, 1, { score: 3, status: 'watching', updatedAt: 1 });
-        await Promise.all([store.updateInteraction(user.userId, 1, { score: 10, updatedAt: 2 }), store.updateInteraction(user.userId, 1, { status: 'completed', updatedAt: 3 })]);
+        await Promise.all([
+          store.updateInteraction(user.userId, 1, { score: 10, updatedAt: 2 }),
+          store.updateInteraction(user.userId, 1, { status: 'completed', updatedAt: 3 }),
+        ]);
         const [entry] = await store.userInteractions(user.userId);
         assert.deepEqual([entry?.score, entry?.status], [10, 'completed']);
       }));
 
     it("lists a user's entries by title, and only theirs", () =>
       withFresh(openFresh, async (store) => {
-        await store.withImport((tx) => tx.upsertInteractions('test', [row('a', 30, 8), row('a', 10, null, { status: 'plan_to_watch', updatedAt: 7 }), row('b', 20, 5)]));
+        await store.withImport((tx) =>
+          tx.upsertInteractions('test', [row('a', 30, 8), row('a', 10, null, { status: 'plan_to_watch', updatedAt: 7 }), row('b', 20, 5)]),
+        );
         const [a] = await store.findUser('test', 'a');
         assert.ok(a);
         assert.deepEqual(await store.userInteractions(a.userId), [

@@ -5,11 +5,36 @@ import type { MonitoringDay, PredictionRecord } from '../../src/store/index.js';
 import { withFresh, type OpenFreshStore } from './contract-helpers.js';
 
 function prediction(userId: number, animeId: number, updatedAt: number, extra: Partial<PredictionRecord> = {}): PredictionRecord {
-  return { userId, animeId, updatedAt, day: '2024-05-01', modelVersion: 'v1', actualScore: 8, predictedScore: 7, rank: 3, candidates: 100, hit: true, ...extra };
+  return {
+    userId,
+    animeId,
+    updatedAt,
+    day: '2024-05-01',
+    modelVersion: 'v1',
+    actualScore: 8,
+    predictedScore: 7,
+    rank: 3,
+    candidates: 100,
+    hit: true,
+    ...extra,
+  };
 }
 
 function day(extra: Partial<MonitoringDay>): MonitoringDay {
-  return { day: '2024-05-01', modelVersion: 'v1', count: 2, scored: 2, mae: 1, rmse: 1.2, hitRate: 0.5, meanRank: 4, drift: false, driftReason: null, computedAt: '2024-05-02T00:00:00.000Z', ...extra };
+  return {
+    day: '2024-05-01',
+    modelVersion: 'v1',
+    count: 2,
+    scored: 2,
+    mae: 1,
+    rmse: 1.2,
+    hitRate: 0.5,
+    meanRank: 4,
+    drift: false,
+    driftReason: null,
+    computedAt: '2024-05-02T00:00:00.000Z',
+    ...extra,
+  };
 }
 
 export function describeOpsContract(openFresh: OpenFreshStore): void {
@@ -31,12 +56,27 @@ export function describeOpsContract(openFresh: OpenFreshStore): void {
         await store.setInteraction(user.userId, { animeId: 2, score: null, status: 'watching', updatedAt: 200 });
         await store.setInteraction(user.userId, { animeId: 3, score: 6, status: 'completed', updatedAt: 50 });
         await store.setInteraction(user.userId, { animeId: 4, score: 9, status: 'completed', updatedAt: 150 });
-        assert.deepEqual((await store.unmonitoredScoredInteractions(60)).map((e) => [e.animeId, e.score, e.updatedAt]), [[1, 8, 100], [4, 9, 150]]);
+        assert.deepEqual(
+          (await store.unmonitoredScoredInteractions(60)).map((e) => [e.animeId, e.score, e.updatedAt]),
+          [
+            [1, 8, 100],
+            [4, 9, 150],
+          ],
+        );
         assert.equal(await store.addPredictions([prediction(user.userId, 1, 100)]), 1);
-        assert.deepEqual((await store.unmonitoredScoredInteractions(60)).map((e) => e.animeId), [4]);
+        assert.deepEqual(
+          (await store.unmonitoredScoredInteractions(60)).map((e) => e.animeId),
+          [4],
+        );
         // Re-scored later: monitored again, as a new event.
         await store.setInteraction(user.userId, { animeId: 1, score: 4, status: 'completed', updatedAt: 300 });
-        assert.deepEqual((await store.unmonitoredScoredInteractions(60)).map((e) => [e.animeId, e.updatedAt]), [[4, 150], [1, 300]]);
+        assert.deepEqual(
+          (await store.unmonitoredScoredInteractions(60)).map((e) => [e.animeId, e.updatedAt]),
+          [
+            [4, 150],
+            [1, 300],
+          ],
+        );
       }));
 
     it('adds a prediction event once and aggregates days per model version', () =>
@@ -49,11 +89,34 @@ export function describeOpsContract(openFresh: OpenFreshStore): void {
           prediction(3, 3, 14, { day: '2024-05-02' }),
         ];
         assert.equal(await store.addPredictions(rows), 5);
-        assert.equal(await store.addPredictions([rows[0]!, prediction(1, 1, 15)]), 1, 'a known (user, title, updatedAt) is kept, not added');
+        assert.equal(
+          await store.addPredictions([rows[0]!, prediction(1, 1, 15)]),
+          1,
+          'a known (user, title, updatedAt) is kept, not added',
+        );
         const [v1, v2] = await store.summarizePredictions(['2024-05-01']);
-        assert.deepEqual({ ...v1!, rmse: Number(v1!.rmse?.toFixed(6)) }, { day: '2024-05-01', modelVersion: 'v1', count: 4, scored: 3, mae: (1 + 3 + 1) / 3, rmse: Number(Math.sqrt((1 + 9 + 1) / 3).toFixed(6)), hitRate: 0.75, meanRank: (2 + 6 + 1 + 3) / 4 });
+        assert.deepEqual(
+          { ...v1!, rmse: Number(v1!.rmse?.toFixed(6)) },
+          {
+            day: '2024-05-01',
+            modelVersion: 'v1',
+            count: 4,
+            scored: 3,
+            mae: (1 + 3 + 1) / 3,
+            rmse: Number(Math.sqrt((1 + 9 + 1) / 3).toFixed(6)),
+            hitRate: 0.75,
+            meanRank: (2 + 6 + 1 + 3) / 4,
+          },
+        );
         assert.deepEqual(v2, { day: '2024-05-01', modelVersion: 'v2', count: 1, scored: 1, mae: 1, rmse: 1, hitRate: 0, meanRank: 10 });
-        assert.deepEqual((await store.summarizePredictions(['2024-05-01', '2024-05-02'])).map((s) => [s.day, s.modelVersion]), [['2024-05-01', 'v1'], ['2024-05-01', 'v2'], ['2024-05-02', 'v1']]);
+        assert.deepEqual(
+          (await store.summarizePredictions(['2024-05-01', '2024-05-02'])).map((s) => [s.day, s.modelVersion]),
+          [
+            ['2024-05-01', 'v1'],
+            ['2024-05-01', 'v2'],
+            ['2024-05-02', 'v1'],
+          ],
+        );
         assert.deepEqual(await store.summarizePredictions([]), []);
         assert.deepEqual(await store.summarizePredictions(['2023-01-01']), []);
       }));
@@ -61,10 +124,21 @@ export function describeOpsContract(openFresh: OpenFreshStore): void {
     it('saves daily rows, replacing a recomputed day, and reads them back from a day on', () =>
       withFresh(openFresh, async (store) => {
         assert.deepEqual(await store.monitoringDays(null), []);
-        await store.saveMonitoringDays([day({ day: '2024-05-02' }), day({ day: '2024-05-01', modelVersion: 'v2', mae: null, rmse: null, scored: 0 }), day({})]);
+        await store.saveMonitoringDays([
+          day({ day: '2024-05-02' }),
+          day({ day: '2024-05-01', modelVersion: 'v2', mae: null, rmse: null, scored: 0 }),
+          day({}),
+        ]);
         await store.saveMonitoringDays([day({ day: '2024-05-02', count: 9, drift: true, driftReason: 'MAE 1.9 > 1.5' })]);
-        assert.deepEqual(await store.monitoringDays(null), [day({}), day({ modelVersion: 'v2', mae: null, rmse: null, scored: 0 }), day({ day: '2024-05-02', count: 9, drift: true, driftReason: 'MAE 1.9 > 1.5' })]);
-        assert.deepEqual((await store.monitoringDays('2024-05-02')).map((d) => [d.day, d.count, d.drift]), [['2024-05-02', 9, true]]);
+        assert.deepEqual(await store.monitoringDays(null), [
+          day({}),
+          day({ modelVersion: 'v2', mae: null, rmse: null, scored: 0 }),
+          day({ day: '2024-05-02', count: 9, drift: true, driftReason: 'MAE 1.9 > 1.5' }),
+        ]);
+        assert.deepEqual(
+          (await store.monitoringDays('2024-05-02')).map((d) => [d.day, d.count, d.drift]),
+          [['2024-05-02', 9, true]],
+        );
       }));
   });
 
@@ -84,7 +158,10 @@ export function describeOpsContract(openFresh: OpenFreshStore): void {
         assert.deepEqual([...ranking.animeIds], [5, 3, 9]);
         assert.deepEqual([...ranking.scores], [0.9, 0.5, 0.25].map(Math.fround));
         await store.putUserRankings('m1', [{ userId: 1, listKey: 'k1b', animeIds: Int32Array.of(4), scores: Float32Array.of(0) }]);
-        assert.deepEqual({ ...(await store.getUserRanking('m1', 1))!, animeIds: [4] }, { userId: 1, listKey: 'k1b', animeIds: [4], scores: Float32Array.of(0) });
+        assert.deepEqual(
+          { ...(await store.getUserRanking('m1', 1))!, animeIds: [4] },
+          { userId: 1, listKey: 'k1b', animeIds: [4], scores: Float32Array.of(0) },
+        );
         assert.equal(await store.countUserRankings('m1'), 2);
         assert.equal(await store.countUserRankings('m3'), 0);
         assert.equal(await store.pruneUserRankings(['m1']), 1);

@@ -33,8 +33,12 @@ function describeCatalogueContract(openFresh: OpenFreshStore): void {
     it('merges anime patches field by field without erasing known values', () =>
       withFresh(openFresh, async (store) => {
         await store.withImport(async (tx) => {
-          await tx.upsertAnime([{ animeId: 5114, title: 'Fullmetal Alchemist: Brotherhood', genres: ['Action'], members: 793665, synonyms: ['FMA:B'] }]);
-          await tx.upsertAnime([{ animeId: 5114, synopsis: 'Two brothers…', genres: [], studios: ['Bones'], synonyms: ['Hagane no Renkinjutsushi'] }]);
+          await tx.upsertAnime([
+            { animeId: 5114, title: 'Fullmetal Alchemist: Brotherhood', genres: ['Action'], members: 793665, synonyms: ['FMA:B'] },
+          ]);
+          await tx.upsertAnime([
+            { animeId: 5114, synopsis: 'Two brothers…', genres: [], studios: ['Bones'], synonyms: ['Hagane no Renkinjutsushi'] },
+          ]);
         });
         const anime = await store.getAnime(5114);
         assert.ok(anime);
@@ -52,10 +56,23 @@ function describeCatalogueContract(openFresh: OpenFreshStore): void {
         assert.deepEqual(await store.listAnime(), []);
         await store.withImport((tx) => tx.upsertAnime([30, 10, 20, 40].map((animeId) => ({ animeId, title: `Title ${animeId}` }))));
         assert.equal(await store.countAnime(), 4);
-        assert.deepEqual((await store.listAnime()).map((a) => a.animeId), [10, 20, 30, 40]);
-        assert.deepEqual((await store.listAnime({ limit: 2, offset: 1 })).map((a) => a.animeId), [20, 30]);
-        assert.deepEqual((await store.listAnime({ ids: [40, 10, 99] })).map((a) => a.animeId), [10, 40], 'unknown ids are left out');
-        assert.deepEqual((await store.listAnime({ ids: [] })).map((a) => a.animeId), []);
+        assert.deepEqual(
+          (await store.listAnime()).map((a) => a.animeId),
+          [10, 20, 30, 40],
+        );
+        assert.deepEqual(
+          (await store.listAnime({ limit: 2, offset: 1 })).map((a) => a.animeId),
+          [20, 30],
+        );
+        assert.deepEqual(
+          (await store.listAnime({ ids: [40, 10, 99] })).map((a) => a.animeId),
+          [10, 40],
+          'unknown ids are left out',
+        );
+        assert.deepEqual(
+          (await store.listAnime({ ids: [] })).map((a) => a.animeId),
+          [],
+        );
         assert.equal((await store.listAnime({ ids: [20] }))[0]?.title, 'Title 20');
       }));
   });
@@ -69,12 +86,28 @@ function describeImportContract(openFresh: OpenFreshStore): void {
         const rows = Array.from({ length: 1234 }, (_, i) => row(String(1 + (i % 7)), 100 + i, (i % 10) + 1));
         let result = await store.withImport(async (tx) => {
           await tx.upsertInteractions('test', rows);
-          assert.deepEqual(tx.counts(), { animeUpserted: 0, interactionsInserted: 1234, interactionsUpdated: 0, interactionsUnchanged: 0, usersCreated: 7, pendingAdded: 0, pendingResolved: 0 });
+          assert.deepEqual(tx.counts(), {
+            animeUpserted: 0,
+            interactionsInserted: 1234,
+            interactionsUpdated: 0,
+            interactionsUnchanged: 0,
+            usersCreated: 7,
+            pendingAdded: 0,
+            pendingResolved: 0,
+          });
         });
         assert.equal(result.counts.interactionsInserted, 1234);
 
         result = await store.withImport((tx) => tx.upsertInteractions('test', rows));
-        assert.deepEqual(result.counts, { animeUpserted: 0, interactionsInserted: 0, interactionsUpdated: 0, interactionsUnchanged: 1234, usersCreated: 0, pendingAdded: 0, pendingResolved: 0 });
+        assert.deepEqual(result.counts, {
+          animeUpserted: 0,
+          interactionsInserted: 0,
+          interactionsUpdated: 0,
+          interactionsUnchanged: 1234,
+          usersCreated: 0,
+          pendingAdded: 0,
+          pendingResolved: 0,
+        });
 
         const changed = rows.slice(0, 600).map((r) => ({ ...r, score: r.score === 10 ? 9 : 10 }));
         result = await store.withImport((tx) => tx.upsertInteractions('test', [...changed, row('new-user', 1, null)]));
@@ -91,11 +124,17 @@ function describeImportContract(openFresh: OpenFreshStore): void {
           await tx.upsertInteractions('kaggle2020', [row('1', 10, 3)]);
         });
         const users = await store.findUser(null, '1');
-        assert.deepEqual(users.map((u) => u.source), ['kaggle2016', 'kaggle2020']);
+        assert.deepEqual(
+          users.map((u) => u.source),
+          ['kaggle2016', 'kaggle2020'],
+        );
         const [a, b] = users;
         assert.equal((await store.userInteractions(a!.userId))[0]!.score, 8);
         assert.equal((await store.userInteractions(b!.userId))[0]!.score, 3);
-        assert.deepEqual((await store.findUser('kaggle2020', '1')).map((u) => u.userId), [b!.userId]);
+        assert.deepEqual(
+          (await store.findUser('kaggle2020', '1')).map((u) => u.userId),
+          [b!.userId],
+        );
       }));
 
     it('commits when the scope returns, giving back its value and counts', () =>
@@ -122,7 +161,10 @@ function describeImportContract(openFresh: OpenFreshStore): void {
         const boom = new Error('the file ended early');
         await assert.rejects(
           store.withImport(async (tx) => {
-            await tx.upsertAnime([{ animeId: 2, title: 'Trigun' }, { animeId: 1, title: 'Renamed inside a failed run' }]);
+            await tx.upsertAnime([
+              { animeId: 2, title: 'Trigun' },
+              { animeId: 1, title: 'Renamed inside a failed run' },
+            ]);
             await tx.upsertInteractions('test', [row('u', 2, 9), row('v', 1, 7)]);
             await tx.addPendingInteractions('test', [row('u', 999, 8)]);
             throw boom;
@@ -158,11 +200,17 @@ function describeImportContract(openFresh: OpenFreshStore): void {
       withFresh(openFresh, async (store) => {
         const held = await holdImport(store);
         let ran = false;
-        await assert.rejects(store.withImport(async () => void (ran = true)), ImportInProgressError);
+        await assert.rejects(
+          store.withImport(async () => void (ran = true)),
+          ImportInProgressError,
+        );
         assert.equal(ran, false, 'the refused scope never ran');
         await held.commit();
         await store.withImport(async () => {});
-        await assert.rejects(store.withImport(async () => Promise.reject(new Error('rolled back'))), /rolled back/);
+        await assert.rejects(
+          store.withImport(async () => Promise.reject(new Error('rolled back'))),
+          /rolled back/,
+        );
         await store.withImport(async () => {}); // a rolled-back run released the store too
       }));
 
@@ -178,14 +226,22 @@ function describeImportContract(openFresh: OpenFreshStore): void {
         ]);
         await held.rollback();
         await writes;
-        assert.deepEqual((await store.userInteractions(user.userId)).map((e) => [e.animeId, e.score, e.status]), [[7, 8, 'watching'], [8, 6, 'completed']]);
+        assert.deepEqual(
+          (await store.userInteractions(user.userId)).map((e) => [e.animeId, e.score, e.status]),
+          [
+            [7, 8, 'watching'],
+            [8, 6, 'completed'],
+          ],
+        );
         assert.equal(await store.getMeta('feedback.cursor'), '2');
         assert.equal(await store.getAnime(1), null, 'the import itself was rolled back');
       }));
 
     it('keeps list rows for unknown titles pending until a catalogue import adds them, never overwriting newer feedback', () =>
       withFresh(openFresh, async (store) => {
-        const added = await store.withImport((tx) => tx.addPendingInteractions('mal', [row('yuki', 52991, 9, { status: 'watching', updatedAt: 5 }), row('yuki', 40000, 7)]));
+        const added = await store.withImport((tx) =>
+          tx.addPendingInteractions('mal', [row('yuki', 52991, 9, { status: 'watching', updatedAt: 5 }), row('yuki', 40000, 7)]),
+        );
         assert.equal(added.counts.pendingAdded, 2);
         const [user] = await store.findUser('mal', 'yuki');
         assert.ok(user);
@@ -197,16 +253,33 @@ function describeImportContract(openFresh: OpenFreshStore): void {
         // Feedback for 40000 arrived after the upload: it wins over the older pending row.
         await store.setInteraction(user.userId, { animeId: 40000, score: 3, status: 'dropped', updatedAt: 9 });
 
-        const resolved = await store.withImport((tx) => tx.upsertAnime([{ animeId: 52991, title: 'Sousou no Frieren' }, { animeId: 40000, title: 'Another' }]));
+        const resolved = await store.withImport((tx) =>
+          tx.upsertAnime([
+            { animeId: 52991, title: 'Sousou no Frieren' },
+            { animeId: 40000, title: 'Another' },
+          ]),
+        );
         assert.equal(resolved.counts.pendingResolved, 1, 'counted after the commit moved it');
         assert.deepEqual(await store.pendingInteractions(user.userId), []);
-        assert.deepEqual((await store.userInteractions(user.userId)).map((e) => [e.animeId, e.score, e.status]), [[40000, 3, 'dropped'], [52991, 9, 'watching']]);
+        assert.deepEqual(
+          (await store.userInteractions(user.userId)).map((e) => [e.animeId, e.score, e.status]),
+          [
+            [40000, 3, 'dropped'],
+            [52991, 9, 'watching'],
+          ],
+        );
       }));
 
     it('returns all interactions column-wise, ordered by user then anime', () =>
       withFresh(openFresh, async (store) => {
         assert.equal((await store.allInteractions()).length, 0);
-        await store.withImport((tx) => tx.upsertInteractions('test', [row('b', 5, null, { status: 'dropped' }), row('a', 9, 7), row('a', 3, 2, { status: 'completed' })]));
+        await store.withImport((tx) =>
+          tx.upsertInteractions('test', [
+            row('b', 5, null, { status: 'dropped' }),
+            row('a', 9, 7),
+            row('a', 3, 2, { status: 'completed' }),
+          ]),
+        );
         const columns = await store.allInteractions();
         assert.equal(columns.length, 3);
         const [a] = await store.findUser('test', 'a');
@@ -247,9 +320,19 @@ function describeRelationsContract(openFresh: OpenFreshStore): void {
           await tx.replaceRelations(STEINS_GATE);
         });
         assert.deepEqual((await store.withImport((tx) => tx.replaceRelations(STEINS_GATE))).value, { added: 0, removed: 0 });
-        const corrected: TitleRelations = { animeId: 9253, relations: [{ relatedId: 30484, relation: 'sequel' }, { relatedId: 30484, relation: 'sequel' }, { relatedId: 27957, relation: 'spin_off' }] };
+        const corrected: TitleRelations = {
+          animeId: 9253,
+          relations: [
+            { relatedId: 30484, relation: 'sequel' },
+            { relatedId: 30484, relation: 'sequel' },
+            { relatedId: 27957, relation: 'spin_off' },
+          ],
+        };
         assert.deepEqual((await store.withImport((tx) => tx.replaceRelations([corrected]))).value, { added: 1, removed: 2 });
-        assert.deepEqual((await store.withImport((tx) => tx.replaceRelations([{ animeId: 11577, relations: [] }]))).value, { added: 0, removed: 1 });
+        assert.deepEqual((await store.withImport((tx) => tx.replaceRelations([{ animeId: 11577, relations: [] }]))).value, {
+          added: 0,
+          removed: 1,
+        });
         assert.deepEqual(await store.animeRelations(), [
           { animeId: 9253, relatedId: 27957, relation: 'spin_off' },
           { animeId: 9253, relatedId: 30484, relation: 'sequel' },
@@ -277,7 +360,10 @@ function describeRelationsContract(openFresh: OpenFreshStore): void {
           store.withImport((tx) => tx.replaceRelations([{ animeId: 1, relations: [{ relatedId: 5, relation: 'SIDE_STORY' as never }] }])),
           /unknown relation "SIDE_STORY"/,
         );
-        await assert.rejects(store.withImport((tx) => tx.replaceRelations([{ animeId: 1, relations: [{ relatedId: -5, relation: 'sequel' }] }])), /not a MyAnimeList id/);
+        await assert.rejects(
+          store.withImport((tx) => tx.replaceRelations([{ animeId: 1, relations: [{ relatedId: -5, relation: 'sequel' }] }])),
+          /not a MyAnimeList id/,
+        );
         assert.deepEqual(await store.animeRelations(), []);
       }));
   });

@@ -3,7 +3,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { describeStore, openStore, redactStoreUrl, registerStoreBackend, StoreNotFoundError, StoreUnavailableError, StoreUrlError, type Store } from '../../src/store/index.js';
+import {
+  describeStore,
+  openStore,
+  redactStoreUrl,
+  registerStoreBackend,
+  StoreNotFoundError,
+  StoreUnavailableError,
+  StoreUrlError,
+  type Store,
+} from '../../src/store/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'anirec-open-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +51,10 @@ describe('openStore', () => {
 
   it('with mustExist, refuses a missing file without creating it', async () => {
     const path = join(dir, 'missing', 'never.db');
-    await assert.rejects(openStore(`sqlite:${path}`, { mustExist: true }), (error) => error instanceof StoreNotFoundError && error.location === path);
+    await assert.rejects(
+      openStore(`sqlite:${path}`, { mustExist: true }),
+      (error) => error instanceof StoreNotFoundError && error.location === path,
+    );
     assert.equal(existsSync(join(dir, 'missing')), false);
     const memory = await openStore('sqlite::memory:', { mustExist: true });
     await memory.close();
@@ -62,9 +74,15 @@ describe('openStore', () => {
   });
 
   it('refuses a PostgreSQL URL without a database or with a bad pool_max before connecting', async () => {
-    await assert.rejects(openStore('postgres://anirec:s3cret@127.0.0.1:1'), (error) => error instanceof StoreUrlError && /names no database/.test(error.message) && !/s3cret/.test(error.message));
+    await assert.rejects(
+      openStore('postgres://anirec:s3cret@127.0.0.1:1'),
+      (error) => error instanceof StoreUrlError && /names no database/.test(error.message) && !/s3cret/.test(error.message),
+    );
     for (const bad of ['0', '-2', 'ten', '1.5', '5000']) {
-      await assert.rejects(openStore(`postgres://anirec@127.0.0.1:1/anirec?pool_max=${bad}`), (error) => error instanceof StoreUrlError && error.message.includes(`pool_max=${bad}`) && /1 to 1000/.test(error.message));
+      await assert.rejects(
+        openStore(`postgres://anirec@127.0.0.1:1/anirec?pool_max=${bad}`),
+        (error) => error instanceof StoreUrlError && error.message.includes(`pool_max=${bad}`) && /1 to 1000/.test(error.message),
+      );
     }
   });
 
@@ -98,7 +116,11 @@ describe('openStore', () => {
     assert.deepEqual(opened, ['alpha contract-test:alpha']);
     assert.equal(describeStore('contract-test:alpha'), 'test store alpha');
     await assert.rejects(openStore('nope:x'), /contract-test:NAME/);
-    assert.throws(() => registerStoreBackend({ schemes: ['sqlite'], example: 'sqlite:again', open: async () => openStore(':memory:'), describe: () => '' }), /already registered/);
+    assert.throws(
+      () =>
+        registerStoreBackend({ schemes: ['sqlite'], example: 'sqlite:again', open: async () => openStore(':memory:'), describe: () => '' }),
+      /already registered/,
+    );
   });
 
   it('redacts passwords in the user part and in a password= parameter', () => {

@@ -28,7 +28,9 @@ async function storeWithSteinsGate(path = ':memory:'): Promise<SqliteStore> {
 function rawRelations(path: string): Array<[number, number, string]> {
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare('SELECT anime_id, related_id, relation FROM anime_relations ORDER BY 1, 2, 3').raw().all() as Array<[number, number, string]>;
+    return db.prepare('SELECT anime_id, related_id, relation FROM anime_relations ORDER BY 1, 2, 3').raw().all() as Array<
+      [number, number, string]
+    >;
   } finally {
     db.close();
   }
@@ -44,16 +46,30 @@ describe('relations in the SQLite store', () => {
     assert.deepEqual((await store.withImport((tx) => tx.replaceRelations(STEINS_GATE))).value, { added: 0, removed: 0 });
     assert.deepEqual(rawRelations(path), before, 'nothing was rewritten, also the side story whose title is missing');
 
-    const corrected: TitleRelations = { animeId: 9253, relations: [{ relatedId: 30484, relation: 'sequel' }, { relatedId: 30484, relation: 'sequel' }, { relatedId: 27957, relation: 'spin_off' }] };
+    const corrected: TitleRelations = {
+      animeId: 9253,
+      relations: [
+        { relatedId: 30484, relation: 'sequel' },
+        { relatedId: 30484, relation: 'sequel' },
+        { relatedId: 27957, relation: 'spin_off' },
+      ],
+    };
     assert.deepEqual((await store.withImport((tx) => tx.replaceRelations([corrected]))).value, { added: 1, removed: 2 });
-    assert.deepEqual(rawRelations(path), [
-      [9253, 27957, 'spin_off'],
-      [9253, 30484, 'sequel'],
-      [11577, 9253, 'prequel'],
-      [30484, 9253, 'prequel'],
-    ], 'the titles not in this run keep their lists');
+    assert.deepEqual(
+      rawRelations(path),
+      [
+        [9253, 27957, 'spin_off'],
+        [9253, 30484, 'sequel'],
+        [11577, 9253, 'prequel'],
+        [30484, 9253, 'prequel'],
+      ],
+      'the titles not in this run keep their lists',
+    );
 
-    assert.deepEqual((await store.withImport((tx) => tx.replaceRelations([{ animeId: 11577, relations: [] }]))).value, { added: 0, removed: 1 });
+    assert.deepEqual((await store.withImport((tx) => tx.replaceRelations([{ animeId: 11577, relations: [] }]))).value, {
+      added: 0,
+      removed: 1,
+    });
     assert.deepEqual(await store.animeRelations(), [
       { animeId: 9253, relatedId: 30484, relation: 'sequel' },
       { animeId: 30484, relatedId: 9253, relation: 'prequel' },
@@ -81,7 +97,9 @@ describe('relations in the SQLite store', () => {
     assert.equal(await store.getMeta('schema_version'), String(SCHEMA_VERSION));
     assert.equal(SCHEMA_VERSION, 5);
     assert.equal(await store.countAnime(), 3);
-    assert.deepEqual(await store.userInteractions(user.userId), [{ userId: user.userId, animeId: 9253, score: 10, status: 'completed', updatedAt: 1 }]);
+    assert.deepEqual(await store.userInteractions(user.userId), [
+      { userId: user.userId, animeId: 9253, score: 10, status: 'completed', updatedAt: 1 },
+    ]);
     assert.equal((await store.pendingInteractions(user.userId)).length, 1);
     assert.equal(await store.getMeta('ops.ingest.titles_cursor'), '1714000000000');
     assert.deepEqual(await store.animeRelations(), []);
@@ -140,7 +158,13 @@ describe('AniList ingestion and relations', () => {
   it("stores each title page's relations with its titles, and a second run changes nothing", async () => {
     const path = join(dir, 'ingest.db');
     const store = SqliteStore.open(path);
-    const options = { users: ['Yuki'], titles: true, initialLookbackDays: 0, now: () => Date.UTC(2024, 0, 1), client: { endpoint: server.endpoint, sleep: async () => {} } };
+    const options = {
+      users: ['Yuki'],
+      titles: true,
+      initialLookbackDays: 0,
+      now: () => Date.UTC(2024, 0, 1),
+      client: { endpoint: server.endpoint, sleep: async () => {} },
+    };
     await runIngest(store, options);
     const stored = rawRelations(path);
     // Cowboy Bebop 3 + the movie 1 + Trigun 2 + Beet 1; Yuki's list (Steins;Gate's edge) none.

@@ -91,7 +91,10 @@ describe('SqliteStore', () => {
     const held = await holdImport(cli);
     let ran = false;
     await assert.rejects(server.updateInteraction(user.userId, 1, { score: 7, updatedAt: 1 }), StoreBusyError);
-    await assert.rejects(server.withImport(async () => void (ran = true)), StoreBusyError);
+    await assert.rejects(
+      server.withImport(async () => void (ran = true)),
+      StoreBusyError,
+    );
     assert.equal(ran, false, 'the scope of an import that could not begin never ran');
     await held.rollback();
     assert.deepEqual(await server.userInteractions(user.userId), []);

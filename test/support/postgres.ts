@@ -12,7 +12,9 @@ import pg from 'pg';
 export function postgresTestUrl(): string {
   const url = process.env.ANIREC_TEST_POSTGRES_URL;
   if (url === undefined || url === '') {
-    throw new Error('ANIREC_TEST_POSTGRES_URL is not set: run this test through `node scripts/run-tests.mjs <file>`, which starts a throw-away PostgreSQL cluster, or point the variable at a server you own.');
+    throw new Error(
+      'ANIREC_TEST_POSTGRES_URL is not set: run this test through `node scripts/run-tests.mjs <file>`, which starts a throw-away PostgreSQL cluster, or point the variable at a server you own.',
+    );
   }
   return url;
 }

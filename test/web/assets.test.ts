@@ -17,7 +17,10 @@ describe('web assets', () => {
       assert.match(res.headers['content-type'] as string, /text\/html/);
       assert.match(res.body, /npm run build/);
       // It loads nothing, so its policy allows nothing but its own inline style.
-      assert.equal(res.headers['content-security-policy'], "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'");
+      assert.equal(
+        res.headers['content-security-policy'],
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+      );
     }
     assert.equal((await app.inject('/v1/anything')).statusCode, 404, 'no catch-all');
     await app.close();

@@ -42,21 +42,31 @@ before(async () => {
   web = await startWebWorld();
 
   // Which titles the page will show: the same request the page makes, before any picture exists.
-  const response = await fetch(`${web.url}/v1/recommendations/from-titles`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ titles: PICK_TITLES, k: 12 }) });
+  const response = await fetch(`${web.url}/v1/recommendations/from-titles`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ titles: PICK_TITLES, k: 12 }),
+  });
   const shown = ((await response.json()) as { items: { anime: { id: number } }[] }).items.map((i) => i.anime.id);
   assert.ok(shown.length >= 5, `the list has ${shown.length} titles`);
   [ids.live, ids.dead, ids.script, ids.data, ids.none] = shown as [number, number, number, number, number];
-  await web.world.store.withImport((tx) => tx.upsertAnime([
-    { animeId: ids.live, pictureUrl: `${imageBase}/covers/${ids.live}.png` },
-    // Nothing listens on port 9 here: a picture that cannot load, as when the page is offline.
-    { animeId: ids.dead, pictureUrl: 'http://127.0.0.1:9/covers/gone.png' },
-    { animeId: ids.script, pictureUrl: 'javascript:alert(1)' },
-    { animeId: ids.data, pictureUrl: 'data:image/png;base64,iVBORw0KGgo=' },
-  ]));
+  await web.world.store.withImport((tx) =>
+    tx.upsertAnime([
+      { animeId: ids.live, pictureUrl: `${imageBase}/covers/${ids.live}.png` },
+      // Nothing listens on port 9 here: a picture that cannot load, as when the page is offline.
+      { animeId: ids.dead, pictureUrl: 'http://127.0.0.1:9/covers/gone.png' },
+      { animeId: ids.script, pictureUrl: 'javascript:alert(1)' },
+      { animeId: ids.data, pictureUrl: 'data:image/png;base64,iVBORw0KGgo=' },
+    ]),
+  );
   const reload = await fetch(`${web.url}/v1/admin/reload`, { method: 'POST' });
   assert.equal(reload.status, 200, await reload.text());
 
-  const { app } = await buildServer({ store: web.world.store, modelsDir: web.world.modelsDir, config: webServerConfig('http://127.0.0.1:9/graphql', { remoteImages: false }) });
+  const { app } = await buildServer({
+    store: web.world.store,
+    modelsDir: web.world.modelsDir,
+    config: webServerConfig('http://127.0.0.1:9/graphql', { remoteImages: false }),
+  });
   noRemote = { app, url: await app.listen({ host: '127.0.0.1', port: 0 }) };
 });
 
@@ -105,7 +115,7 @@ describe('cover art', () => {
     const [a, b] = [await img.boundingBox(), await placeholder.boundingBox()];
     assert.ok(a && b);
     assert.deepEqual([Math.round(a.width), Math.round(a.height)], [Math.round(b.width), Math.round(b.height)]);
-    assert.equal(Math.round(a.height / a.width * 100) / 100, 1.5, 'a 2:3 cover');
+    assert.equal(Math.round((a.height / a.width) * 100) / 100, 1.5, 'a 2:3 cover');
     assert.deepEqual(csp, [], 'the page breaks none of its own policy');
     assert.deepEqual(errors, []);
   });
@@ -190,13 +200,17 @@ describe('--no-remote-images', () => {
     assert.equal(await card(page, ids.live).locator('[data-cover="placeholder"]').count(), 1, 'the title with a picture too');
     assert.equal(await page.locator('img').count(), 0);
     // Even an <img> that got onto the page some other way is refused by the browser.
-    await page.evaluate(`new Promise((resolve) => {
+    await page
+      .evaluate(
+        `new Promise((resolve) => {
       const img = document.createElement('img');
       img.onload = () => resolve('loaded');
       img.onerror = () => resolve('blocked');
       img.src = ${JSON.stringify(`${imageBase}/covers/${ids.live}.png?injected`)};
       document.body.append(img);
-    })`).then((outcome) => assert.equal(outcome, 'blocked'));
+    })`,
+      )
+      .then((outcome) => assert.equal(outcome, 'blocked'));
     assert.deepEqual(imageRequests.slice(before), [], 'the image server was never asked');
     assert.deepEqual(errors, []);
   });

@@ -48,7 +48,10 @@ describe('one card per franchise', () => {
     assert.equal((request.postDataJSON() as { franchise?: string }).franchise, undefined, 'the page asks for the default, grouped list');
     const items = ((await (await request.response())!.json()) as { items: ListItem[] }).items;
     await page.locator('article.card').first().waitFor();
-    assert.deepEqual(await cardIds(page), items.map((i) => i.anime.id));
+    assert.deepEqual(
+      await cardIds(page),
+      items.map((i) => i.anime.id),
+    );
 
     const grouped = items.filter((i) => (i.franchise?.more.length ?? 0) > 0);
     assert.ok(grouped.length > 0, 'some card stands for a franchise');
@@ -71,7 +74,11 @@ describe('one card per franchise', () => {
     assert.equal(await card.getByRole('button', { name: /^\+\d+ more from / }).getAttribute('aria-expanded'), 'true');
     const entries = list.getByRole('listitem');
     const ids = await entries.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-anime-id'))));
-    assert.deepEqual(ids, franchise.more.map((m) => m.anime.id), 'its other entries, in the order the API gave');
+    assert.deepEqual(
+      ids,
+      franchise.more.map((m) => m.anime.id),
+      'its other entries, in the order the API gave',
+    );
     for (const [i, entry] of franchise.more.entries()) {
       const link = entries.nth(i).getByRole('link');
       assert.equal((await link.innerText()).trim(), nameOf(entry.anime));
@@ -83,7 +90,7 @@ describe('one card per franchise', () => {
     await list.waitFor({ state: 'detached' });
 
     const everywhere = [...items.map((i) => i.anime.id), ...items.flatMap((i) => i.franchise?.more.map((m) => m.anime.id) ?? [])];
-    assert.equal(new Set(everywhere).size, everywhere.length, 'no title is both a card and another card\'s entry');
+    assert.equal(new Set(everywhere).size, everywhere.length, "no title is both a card and another card's entry");
     assert.deepEqual(errors, []);
   });
 });
@@ -106,15 +113,28 @@ describe('Continue what you started', () => {
     const asked = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/continue/from-titles'));
     await page.goto(`${web.url}/for-you?t=9253:10,16498:9,205:9`);
     const request = await asked;
-    assert.deepEqual(request.postDataJSON(), { titles: [{ id: 9253, score: 10 }, { id: 16498, score: 9 }, { id: 205, score: 9 }], k: 10 });
+    assert.deepEqual(request.postDataJSON(), {
+      titles: [
+        { id: 9253, score: 10 },
+        { id: 16498, score: 9 },
+        { id: 205, score: 9 },
+      ],
+      k: 10,
+    });
     const items = ((await (await request.response())!.json()) as { items: ContinueItem[] }).items;
     assert.ok(items.length > 0, 'Steins;Gate and Attack on Titan have later entries');
 
     const row = page.getByRole('region', { name: 'Continue what you started' });
     await row.getByRole('heading', { level: 2, name: 'Continue what you started' }).waitFor();
     const tiles = await continueTiles(page);
-    assert.deepEqual(tiles, items.map((i) => ({ id: i.anime.id, kind: i.kind, reason: i.reason })));
-    assert.ok(tiles.some((t) => t.id === 30484), 'Steins;Gate 0 follows Steins;Gate');
+    assert.deepEqual(
+      tiles,
+      items.map((i) => ({ id: i.anime.id, kind: i.kind, reason: i.reason })),
+    );
+    assert.ok(
+      tiles.some((t) => t.id === 30484),
+      'Steins;Gate 0 follows Steins;Gate',
+    );
     const label = await row.locator('li[data-anime-id="30484"] .shelf-badge').innerText();
     assert.equal(label.toLowerCase(), 'next entry');
     await page.locator('article.card').first().waitFor();
@@ -128,7 +148,10 @@ describe('Continue what you started', () => {
     const items = ((await (await (await asked).response())!.json()) as { items: ContinueItem[] }).items;
     assert.ok(items.length > 0);
     await page.locator('section.continue-row li.shelf-item').first().waitFor();
-    assert.deepEqual((await continueTiles(page)).map((t) => t.id), items.map((i) => i.anime.id));
+    assert.deepEqual(
+      (await continueTiles(page)).map((t) => t.id),
+      items.map((i) => i.anime.id),
+    );
   });
 
   it('is not shown when there is nothing to continue', async () => {

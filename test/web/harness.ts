@@ -31,8 +31,12 @@ export function ensureWebBuilt(): void {
   const index = join(WEB_DIST, 'index.html');
   if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(PACKAGE_ROOT, 'web'))) return;
   const vite = join(PACKAGE_ROOT, 'node_modules', '.bin', 'vite');
-  const result = spawnSync(vite, ['build', '--config', join(PACKAGE_ROOT, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`Building the web page failed (run \`npm run build:web\` to see why):\n${result.stderr || result.stdout}`);
+  const result = spawnSync(vite, ['build', '--config', join(PACKAGE_ROOT, 'web', 'vite.config.ts'), '--logLevel', 'warn'], {
+    cwd: PACKAGE_ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`Building the web page failed (run \`npm run build:web\` to see why):\n${result.stderr || result.stdout}`);
 }
 
 export interface WebWorld {
@@ -44,14 +48,25 @@ export interface WebWorld {
 
 export async function launchChromium(executablePath: string = CHROMIUM): Promise<{ browser: Browser }> {
   if (!existsSync(executablePath)) {
-    throw new Error(`Chromium is not installed at ${executablePath}. The web tests drive Debian's Chromium and never download a browser: install it with \`sudo apt-get install -y chromium\` (or set ANIREC_CHROMIUM to another Chromium binary).`);
+    throw new Error(
+      `Chromium is not installed at ${executablePath}. The web tests drive Debian's Chromium and never download a browser: install it with \`sudo apt-get install -y chromium\` (or set ANIREC_CHROMIUM to another Chromium binary).`,
+    );
   }
   const browser = await chromium.launch({
     executablePath,
     // Without the networking switches Chromium keeps calling Google services, which a closed
     // network refuses many times a second. Playwright itself gives every launch a fresh, empty
     // --user-data-dir in the temp folder (and deletes it on close); it refuses one passed here.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   return { browser };
 }
@@ -67,7 +82,9 @@ export function webServerConfig(anilistEndpoint: string, config: Partial<ServerC
   return { modelPollMs: 0, apiKeys: [], allowWritesWithoutKey: true, rateLimitPerMinute: 0, anilistEndpoint, ...config };
 }
 
-export async function startWebWorld(options: { ratingLines?: number; now?: () => Date; config?: Partial<ServerConfig> } = {}): Promise<WebWorld> {
+export async function startWebWorld(
+  options: { ratingLines?: number; now?: () => Date; config?: Partial<ServerConfig> } = {},
+): Promise<WebWorld> {
   ensureWebBuilt();
   const world = await createWorld({ ratingLines: options.ratingLines ?? 60_000 });
   // AniList is not reachable from here: a local server replays recorded-format answers (users yuki, nobody = 404).
@@ -102,7 +119,11 @@ export async function startWebWorld(options: { ratingLines?: number; now?: () =>
 }
 
 /** A fresh page that fails the test on any uncaught page error (a broken bundle shows up here). */
-export async function openPage(web: WebWorld, path: string, viewport = { width: 1280, height: 800 }): Promise<{ page: Page; errors: string[] }> {
+export async function openPage(
+  web: WebWorld,
+  path: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ page: Page; errors: string[] }> {
   const context = await web.browser.newContext({ viewport, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];

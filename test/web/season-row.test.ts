@@ -25,11 +25,18 @@ async function rowTiles(page: Page): Promise<{ id: number; meta: string; reason:
   const ids = await tiles.evaluateAll((els) => els.map((e) => [e.getAttribute('data-anime-id'), e.getAttribute('data-reason-kind')]));
   const metas = await tiles.locator('.meta').allInnerTexts();
   const reasons = await tiles.locator('.reason').allInnerTexts();
-  return ids.map(([id, kind], i) => ({ id: Number(id), kind: kind ?? '', meta: metas[i]!, reason: reasons[i]!.replace(/^Why:\s*/, '').trim() }));
+  return ids.map(([id, kind], i) => ({
+    id: Number(id),
+    kind: kind ?? '',
+    meta: metas[i]!,
+    reason: reasons[i]!.replace(/^Why:\s*/, '').trim(),
+  }));
 }
 
 const isTitlesRequest = (filter: (filters: Record<string, unknown>) => boolean) => (request: Request) =>
-  request.method() === 'POST' && request.url().endsWith('/v1/recommendations/from-titles') && filter((request.postDataJSON() as { filters?: Record<string, unknown> }).filters ?? {});
+  request.method() === 'POST' &&
+  request.url().endsWith('/v1/recommendations/from-titles') &&
+  filter((request.postDataJSON() as { filters?: Record<string, unknown> }).filters ?? {});
 
 describe('This season for you', () => {
   it('for a pasted list: asks for season=current, and new seasons of listed series lead with their reason', async () => {
@@ -53,8 +60,14 @@ describe('This season for you', () => {
       assert.match(tile.meta, /Spring 2016/, `${tile.id}: ${tile.meta}`);
       assert.match(tile.reason, /\w+/);
     }
-    assert.deepEqual(tiles.slice(0, 2).map((t) => t.id), [31933, 31430]);
-    assert.deepEqual(tiles.slice(0, 2).map((t) => t.kind), ['new_season', 'new_season']);
+    assert.deepEqual(
+      tiles.slice(0, 2).map((t) => t.id),
+      [31933, 31430],
+    );
+    assert.deepEqual(
+      tiles.slice(0, 2).map((t) => t.kind),
+      ['new_season', 'new_season'],
+    );
     assert.equal(tiles[0]!.reason, 'New season of JoJo no Kimyou na Bouken (TV), which you rated 10/10');
     assert.equal(tiles[1]!.reason, 'New season of Terra Formars, which you rated 8/10');
     for (const picked of [14719, 22687, 1, 5114]) assert.ok(!tiles.some((t) => t.id === picked), 'picked titles are not recommended back');
@@ -68,7 +81,12 @@ describe('This season for you', () => {
   it('for a stored user: the same row from GET with season=current', async () => {
     clock = new Date('2016-05-01T09:00:00Z');
     const { page } = await openPage(web, '/start');
-    const seasonal = page.waitForRequest((r) => r.method() === 'GET' && /\/v1\/users\/kaggle2016%3A2\/recommendations\?/.test(r.url()) && new URL(r.url()).searchParams.get('season') === 'current');
+    const seasonal = page.waitForRequest(
+      (r) =>
+        r.method() === 'GET' &&
+        /\/v1\/users\/kaggle2016%3A2\/recommendations\?/.test(r.url()) &&
+        new URL(r.url()).searchParams.get('season') === 'current',
+    );
     await page.goto(`${web.url}/for-you?user=kaggle2016:2`);
     await seasonal;
     await page.locator('section.season-row li.season-item').first().waitFor();
@@ -90,13 +108,23 @@ describe('This season for you', () => {
     await airing;
     const row = page.getByRole('region', { name: 'This season for you' });
     await row.locator('li.season-item').first().waitFor();
-    assert.equal(await row.locator('.season-head p').innerText(), 'Winter 2030 — few Winter 2030 titles match, so this row also has titles airing now.');
+    assert.equal(
+      await row.locator('.season-head p').innerText(),
+      'Winter 2030 — few Winter 2030 titles match, so this row also has titles airing now.',
+    );
     const tiles = await rowTiles(page);
     assert.ok(tiles.length > 0);
     for (const tile of tiles) assert.match(tile.meta, /airing/, `${tile.id}: ${tile.meta}`);
     assert.equal(tiles[0]!.id, 54863);
     assert.equal(tiles[0]!.reason, 'New season of Trigun, which you rated 10/10');
-    assert.equal(await row.locator('li[data-anime-id="54863"]').getByRole('link', { name: /^More like / }).count(), 0, 'no "more like this" for a title the model cannot score');
+    assert.equal(
+      await row
+        .locator('li[data-anime-id="54863"]')
+        .getByRole('link', { name: /^More like / })
+        .count(),
+      0,
+      'no "more like this" for a title the model cannot score',
+    );
     await context.close();
     clock = new Date('2016-05-01T09:00:00Z');
   });

@@ -27,7 +27,10 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts `anirec serve …`, waits until it answers, returns what the page would learn, then stops it. */
-async function serveAndAsk(args: string[], env: Record<string, string> = {}): Promise<{ remoteImages: unknown; imgSrc: string; log: string }> {
+async function serveAndAsk(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ remoteImages: unknown; imgSrc: string; log: string }> {
   const port = await freePort();
   let log = '';
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', '--port', String(port), ...args], {
@@ -40,7 +43,10 @@ async function serveAndAsk(args: string[], env: Record<string, string> = {}): Pr
   try {
     const base = `http://127.0.0.1:${port}`;
     for (let tries = 0; ; tries++) {
-      const ready = await fetch(`${base}/health/ready`).then((r) => r.status, () => 0);
+      const ready = await fetch(`${base}/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (ready === 200) break;
       if (tries > 600 || child.exitCode !== null) throw new Error(`anirec serve did not become ready:\n${log}`);
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -87,7 +87,10 @@ describe('onboarding by genres', () => {
     await page.locator('article.card').first().waitFor();
     const tags = await page.locator('article.card ul.tags').allInnerTexts();
     assert.ok(tags.length >= 5);
-    assert.ok(tags.every((t) => !/\bComedy\b/.test(t)), 'no disliked genre');
+    assert.ok(
+      tags.every((t) => !/\bComedy\b/.test(t)),
+      'no disliked genre',
+    );
     assert.ok(tags.filter((t) => /Sci-Fi/.test(t)).length >= tags.length / 2, 'mostly the liked genre');
   });
 });
@@ -202,13 +205,18 @@ describe('your list', () => {
 
   it('imports a MyAnimeList XML export', async () => {
     const { page } = await openPage(web, '/start?via=account');
-    await page.getByLabel('MyAnimeList export (XML)').setInputFiles({ name: 'animelist.xml', mimeType: 'application/xml', buffer: readFileSync(join(FIXTURES, 'mal-export.xml')) });
+    await page
+      .getByLabel('MyAnimeList export (XML)')
+      .setInputFiles({ name: 'animelist.xml', mimeType: 'application/xml', buffer: readFileSync(join(FIXTURES, 'mal-export.xml')) });
     await page.getByRole('button', { name: 'Upload' }).click();
     // The export has two entries no importer can use (a score of 12, an unknown status): the page
     // says so, with the line, before moving on.
     const notice = page.getByRole('status').filter({ hasText: 'Imported' });
     await notice.waitFor();
-    assert.match(await notice.innerText(), /2 entries were left out: my_score 12 is outside 0–10[^;]*; my_status "Rewatching maybe" is not/);
+    assert.match(
+      await notice.innerText(),
+      /2 entries were left out: my_score 12 is outside 0–10[^;]*; my_status "Rewatching maybe" is not/,
+    );
     await notice.getByRole('button', { name: 'Show my recommendations' }).click();
     await page.waitForURL(/user=mal%3Abebop_fan/);
     await page.locator('article.card').first().waitFor();
@@ -224,7 +232,9 @@ describe('your list', () => {
 	<anime><series_animedb_id>50594</series_animedb_id><series_title><![CDATA[Suzume no Tojimari]]></series_title><series_type>Movie</series_type><series_episodes>1</series_episodes><my_watched_episodes>1</my_watched_episodes><my_score>10</my_score><my_status>Completed</my_status></anime>`,
       );
     const { page } = await openPage(web, '/start?via=account');
-    await page.getByLabel('MyAnimeList export (XML)').setInputFiles({ name: 'animelist.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) });
+    await page
+      .getByLabel('MyAnimeList export (XML)')
+      .setInputFiles({ name: 'animelist.xml', mimeType: 'application/xml', buffer: Buffer.from(xml) });
     await page.getByRole('button', { name: 'Upload' }).click();
     const notice = page.getByRole('status').filter({ hasText: 'Imported' });
     await notice.waitFor();

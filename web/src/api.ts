@@ -131,7 +131,11 @@ async function call<T>(method: string, path: string, body?: unknown, contentType
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new ApiError(0, 'offline', 'Could not reach the anirec server. Check that it is still running (anirec serve) and your connection, then try again.');
+    throw new ApiError(
+      0,
+      'offline',
+      'Could not reach the anirec server. Check that it is still running (anirec serve) and your connection, then try again.',
+    );
   }
   const text = await res.text();
   let json: any = null;
@@ -141,8 +145,13 @@ async function call<T>(method: string, path: string, body?: unknown, contentType
     // Proxies and crashed servers answer HTML; say so instead of "Unexpected token <".
   }
   if (!res.ok) {
-    if (json && typeof json.message === 'string') throw new ApiError(res.status, json.error ?? 'error', json.message, json.suggestions ?? []);
-    throw new ApiError(res.status, 'http', `The server answered ${res.status} ${res.statusText || ''} without an explanation; try again in a moment.`);
+    if (json && typeof json.message === 'string')
+      throw new ApiError(res.status, json.error ?? 'error', json.message, json.suggestions ?? []);
+    throw new ApiError(
+      res.status,
+      'http',
+      `The server answered ${res.status} ${res.statusText || ''} without an explanation; try again in a moment.`,
+    );
   }
   if (json === null) throw new ApiError(res.status, 'empty', 'The server sent an empty answer; try again in a moment.');
   return json as T;
@@ -178,24 +187,48 @@ export interface ImportResult {
 }
 
 export const api = {
-  search: (q: string, signal?: AbortSignal) => call<{ results: SearchHit[] }>('GET', `/v1/search${qs({ q, limit: 8 })}`, undefined, undefined, signal),
+  search: (q: string, signal?: AbortSignal) =>
+    call<{ results: SearchHit[] }>('GET', `/v1/search${qs({ q, limit: 8 })}`, undefined, undefined, signal),
   tags: () => call<Tags>('GET', '/v1/tags'),
   pageConfig: () => call<PageConfig>('GET', '/v1/page-config'),
   details: (ids: number[]) => call<{ items: Details[] }>('GET', `/v1/anime${qs({ ids: ids.map(String) })}`),
-  fromTitles: (titles: { id: number; score?: number | null; status?: string }[], k: number, offset: number, filters: Filters, diversity?: number) =>
-    call<RecList>('POST', '/v1/recommendations/from-titles', { titles, k, offset, filters, ...(diversity !== undefined ? { diversity } : {}) }),
+  fromTitles: (
+    titles: { id: number; score?: number | null; status?: string }[],
+    k: number,
+    offset: number,
+    filters: Filters,
+    diversity?: number,
+  ) =>
+    call<RecList>('POST', '/v1/recommendations/from-titles', {
+      titles,
+      k,
+      offset,
+      filters,
+      ...(diversity !== undefined ? { diversity } : {}),
+    }),
   fromPreferences: (prefs: Record<string, string[]>, k: number, offset: number, filters: Filters, diversity?: number) =>
-    call<RecList>('POST', '/v1/recommendations/from-preferences', { ...prefs, k, offset, filters, ...(diversity !== undefined ? { diversity } : {}) }),
+    call<RecList>('POST', '/v1/recommendations/from-preferences', {
+      ...prefs,
+      k,
+      offset,
+      filters,
+      ...(diversity !== undefined ? { diversity } : {}),
+    }),
   forUser: (user: string, k: number, offset: number, filters: Filters, diversity?: number) =>
     call<RecList>('GET', `/v1/users/${encodeURIComponent(user)}/recommendations${qs({ ...filters, k, offset, diversity })}`),
   continueForUser: (user: string, k: number) => call<ContinueList>('GET', `/v1/users/${encodeURIComponent(user)}/continue${qs({ k })}`),
-  continueFromTitles: (titles: { id: number; score?: number | null; status?: string }[], k: number) => call<ContinueList>('POST', '/v1/continue/from-titles', { titles, k }),
-  similar: (id: number, mode: string, k: number, offset: number, filters: Filters) => call<RecList>('GET', `/v1/similar${qs({ ...filters, id, mode, k, offset })}`),
+  continueFromTitles: (titles: { id: number; score?: number | null; status?: string }[], k: number) =>
+    call<ContinueList>('POST', '/v1/continue/from-titles', { titles, k }),
+  similar: (id: number, mode: string, k: number, offset: number, filters: Filters) =>
+    call<RecList>('GET', `/v1/similar${qs({ ...filters, id, mode, k, offset })}`),
   anime: (id: number) => call<Anime & Details>('GET', `/v1/anime/${id}`),
   userProfile: (user: string) => call<Profile>('GET', `/v1/users/${encodeURIComponent(user)}/profile`),
-  titlesProfile: (titles: { id: number; score?: number | null; status?: string }[]) => call<Profile>('POST', '/v1/profile/from-titles', { titles }),
-  setStatus: (user: string, id: number, status: string) => call<unknown>('PUT', `/v1/users/${encodeURIComponent(user)}/list/${id}`, { status }),
+  titlesProfile: (titles: { id: number; score?: number | null; status?: string }[]) =>
+    call<Profile>('POST', '/v1/profile/from-titles', { titles }),
+  setStatus: (user: string, id: number, status: string) =>
+    call<unknown>('PUT', `/v1/users/${encodeURIComponent(user)}/list/${id}`, { status }),
   importMal: (xml: string) => call<ImportResult>('POST', '/v1/import/mal', xml, 'application/xml'),
-  monitoring: (days: number, signal?: AbortSignal) => call<Monitoring>('GET', `/v1/monitoring${qs({ days })}`, undefined, undefined, signal),
+  monitoring: (days: number, signal?: AbortSignal) =>
+    call<Monitoring>('GET', `/v1/monitoring${qs({ days })}`, undefined, undefined, signal),
   importAniList: (userName: string) => call<ImportResult>('POST', '/v1/import/anilist', { userName }),
 };

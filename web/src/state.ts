@@ -7,12 +7,28 @@ import type { Filters } from './api';
 
 // The page's filter groups, checked against the server's filter schema: a field of the wrong
 // kind does not compile, and neither does a new server filter the page does not place.
-export const LIST_FILTERS = ['genres', 'excludeGenres', 'themes', 'excludeThemes', 'formats', 'status'] as const satisfies readonly ListFilterField[];
-export const NUMBER_FILTERS = ['yearMin', 'yearMax', 'episodesMin', 'episodesMax', 'minScore', 'minPopularityRank', 'maxPopularityRank'] as const satisfies readonly NumberFilterField[];
+export const LIST_FILTERS = [
+  'genres',
+  'excludeGenres',
+  'themes',
+  'excludeThemes',
+  'formats',
+  'status',
+] as const satisfies readonly ListFilterField[];
+export const NUMBER_FILTERS = [
+  'yearMin',
+  'yearMax',
+  'episodesMin',
+  'episodesMax',
+  'minScore',
+  'minPopularityRank',
+  'maxPopularityRank',
+] as const satisfies readonly NumberFilterField[];
 export const BOOLEAN_FILTERS = ['includeAdult', 'excludeListed', 'excludePlanned'] as const satisfies readonly BooleanFilterField[];
 /** `season`: `2025-fall` or `current` (the server's clock decides which season that is). */
 export const SEASON_FILTER = 'season' satisfies FilterField;
-type PlacedFilter = (typeof LIST_FILTERS)[number] | (typeof NUMBER_FILTERS)[number] | (typeof BOOLEAN_FILTERS)[number] | typeof SEASON_FILTER;
+type PlacedFilter =
+  (typeof LIST_FILTERS)[number] | (typeof NUMBER_FILTERS)[number] | (typeof BOOLEAN_FILTERS)[number] | typeof SEASON_FILTER;
 export const EVERY_FILTER_PLACED: [Exclude<FilterField, PlacedFilter>] extends [never] ? true : never = true;
 export const SEASONS = ['winter', 'spring', 'summer', 'fall'] as const;
 const SEASON_VALUE = /^(current|\d{4}-(winter|spring|summer|fall))$/;
@@ -37,8 +53,15 @@ export type Source =
   | { kind: 'none' };
 
 const list = (p: URLSearchParams, key: string): string[] =>
-  p.getAll(key).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-const ids = (p: URLSearchParams, key: string): number[] => list(p, key).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  p
+    .getAll(key)
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+const ids = (p: URLSearchParams, key: string): number[] =>
+  list(p, key)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 
 export function sourceFrom(p: URLSearchParams): Source {
   const seen = ids(p, 'seen');

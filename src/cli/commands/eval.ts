@@ -31,19 +31,30 @@ interface EvalFlags extends Omit<TrainFlags, 'model' | 'out'> {
 const DEFAULT_PROTOCOL = 'strong-generalisation';
 
 function parseModels(list: string): ModelName[] {
-  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
-  for (const name of names) if (!isModelName(name)) throw new CliError(`--models: unknown model "${name}"; choose from ${MODEL_NAMES.join(', ')}`);
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  for (const name of names)
+    if (!isModelName(name)) throw new CliError(`--models: unknown model "${name}"; choose from ${MODEL_NAMES.join(', ')}`);
   if (names.length === 0) throw new CliError('--models: name at least one model');
   return names as ModelName[];
 }
 
 /** `strong-generalisation` alone, or a comma-separated list of the cold-title protocols. */
 function parseProtocols(list: string): ProtocolName[] | null {
-  const names = list.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (names.length === 1 && names[0] === DEFAULT_PROTOCOL) return null;
-  if (names.length === 0) throw new CliError(`--protocol: name a protocol: ${DEFAULT_PROTOCOL} (the default), or any of ${PROTOCOL_NAMES.join(', ')}`);
+  if (names.length === 0)
+    throw new CliError(`--protocol: name a protocol: ${DEFAULT_PROTOCOL} (the default), or any of ${PROTOCOL_NAMES.join(', ')}`);
   for (const name of names) {
-    if (!isProtocolName(name)) throw new CliError(`--protocol: unknown protocol "${name}"; choose ${DEFAULT_PROTOCOL} (the default), or any of ${PROTOCOL_NAMES.join(', ')} (comma-separated)`);
+    if (!isProtocolName(name))
+      throw new CliError(
+        `--protocol: unknown protocol "${name}"; choose ${DEFAULT_PROTOCOL} (the default), or any of ${PROTOCOL_NAMES.join(', ')} (comma-separated)`,
+      );
   }
   return [...new Set(names)] as ProtocolName[];
 }
@@ -58,7 +69,8 @@ function parseLengths(list: string): number[] {
 
 function parseKs(list: string): number[] {
   const ks = list.split(',').map((k) => Number(k.trim()));
-  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1000)) throw new CliError(`--k ${list}: expected cut-offs like 10,20 (integers 1–1000)`);
+  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1000))
+    throw new CliError(`--k ${list}: expected cut-offs like 10,20 (integers 1–1000)`);
   return ks;
 }
 
@@ -67,20 +79,39 @@ export function registerEval(program: Command, ctx: CliContext): void {
   addStoreLocationOptions(command, 'the store to evaluate on (unless --ratings)');
   command
     .description('Compare models offline on held-out users (strong generalisation): NDCG, recall, precision, MAP, coverage, novelty')
-    .option('--models <list>', `comma-separated models to compare (default: ${MODEL_NAMES.join(',')}; with a cold-title --protocol: als, after the baselines, content and ease, which always run)`)
+    .option(
+      '--models <list>',
+      `comma-separated models to compare (default: ${MODEL_NAMES.join(',')}; with a cold-title --protocol: als, after the baselines, content and ease, which always run)`,
+    )
     .option('--test-users <n>', 'held-out users: a count, or a fraction below 1', Number, 1000)
     .option('--k <list>', 'cut-offs', '10,20')
     .option('--ratings <file>', 'evaluate on this ratings file instead of the store')
     .option('--anime <file...>', 'catalogue file(s) for --ratings')
     .option('--no-bundled-catalogue', 'with --ratings: do not add the bundled catalogues')
     .option('--seed <n>', 'seed of the split, the models and the bootstrap', (v) => Number.parseInt(v, 10), 42)
-    .option('--report <dir>', 'also write evaluation.json, evaluation.svg and evaluation.txt into this directory (with --protocol: <protocol>.txt/.json and one SVG per table)')
-    .option('--protocol <list>', `${DEFAULT_PROTOCOL} (the default), or cold-title protocols: ${PROTOCOL_NAMES.join(', ')} (comma-separated)`, DEFAULT_PROTOCOL)
+    .option(
+      '--report <dir>',
+      'also write evaluation.json, evaluation.svg and evaluation.txt into this directory (with --protocol: <protocol>.txt/.json and one SVG per table)',
+    )
+    .option(
+      '--protocol <list>',
+      `${DEFAULT_PROTOCOL} (the default), or cold-title protocols: ${PROTOCOL_NAMES.join(', ')} (comma-separated)`,
+      DEFAULT_PROTOCOL,
+    )
     .option('--cold-share <x>', 'cold-items/mixed: share of the rated titles that go cold in the random variant', Number, 0.1)
     .option('--recent-seasons <n>', 'cold-items/mixed: the latest n seasons with rated titles go cold in the recent variant', Number, 4)
     .option('--history-lengths <list>', 'short-history: titles folded in per test user', '3,5,10')
-    .option('--validation-users <n>', 'cold-title protocols: validation users that tune the blend baseline, drawn after the test users', Number, 500)
-    .option('--members-catalogue <file>', 'cold-title protocols: catalogue whose members and MAL scores were known when the ratings were made', BUNDLED_DATA.catalogue2016)
+    .option(
+      '--validation-users <n>',
+      'cold-title protocols: validation users that tune the blend baseline, drawn after the test users',
+      Number,
+      500,
+    )
+    .option(
+      '--members-catalogue <file>',
+      'cold-title protocols: catalogue whose members and MAL scores were known when the ratings were made',
+      BUNDLED_DATA.catalogue2016,
+    )
     .action(async (flags: EvalFlags) => {
       const protocols = parseProtocols(flags.protocol);
       const models = parseModels(flags.models ?? (protocols === null ? MODEL_NAMES.join(',') : 'als'));
@@ -96,7 +127,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
       } finally {
         await store.close();
       }
-      if (set.data.indices.length === 0) throw new CliError('There are no interactions to evaluate on. Run `anirec import` first (or pass --ratings FILE).');
+      if (set.data.indices.length === 0)
+        throw new CliError('There are no interactions to evaluate on. Run `anirec import` first (or pass --ratings FILE).');
       if (protocols !== null) {
         await runProtocolCommand(ctx, flags, protocols, models, Math.max(...ks), set.data, set.catalogue);
         return;
@@ -113,12 +145,15 @@ export function registerEval(program: Command, ctx: CliContext): void {
       const { split, result, significance } = comparison;
       const table = renderTable(result);
       const tests = significance
-        .map(({ against, metric, test }) =>
-          `${models.includes('anirec') ? 'anirec' : models[0]} vs ${against}: Δ${metric} = ${test.meanDifference >= 0 ? '+' : ''}${test.meanDifference.toFixed(4)} ` +
-          `(${Math.round(test.confidence * 100)}% CI ${test.low.toFixed(4)} … ${test.high.toFixed(4)}, paired bootstrap p = ${test.pValue.toPrecision(2)}, n = ${test.n})`,
+        .map(
+          ({ against, metric, test }) =>
+            `${models.includes('anirec') ? 'anirec' : models[0]} vs ${against}: Δ${metric} = ${test.meanDifference >= 0 ? '+' : ''}${test.meanDifference.toFixed(4)} ` +
+            `(${Math.round(test.confidence * 100)}% CI ${test.low.toFixed(4)} … ${test.high.toFixed(4)}, paired bootstrap p = ${test.pValue.toPrecision(2)}, n = ${test.n})`,
         )
         .join('\n');
-      const header = `Split: ${split.text}\nTraining seconds: ${Object.entries(comparison.trainSeconds).map(([m, s]) => `${m} ${s.toFixed(1)}`).join(', ')}\n`;
+      const header = `Split: ${split.text}\nTraining seconds: ${Object.entries(comparison.trainSeconds)
+        .map(([m, s]) => `${m} ${s.toFixed(1)}`)
+        .join(', ')}\n`;
       const text = `${header}\n${table}\n${tests}\n\n${renderFranchiseTable(comparison.franchise)}`;
       ctx.out(text);
       if (flags.report) {
@@ -132,7 +167,10 @@ export function registerEval(program: Command, ctx: CliContext): void {
         writeFileSync(join(flags.report, 'evaluation.json'), `${JSON.stringify(json, null, 2)}\n`);
         writeFileSync(
           join(flags.report, 'evaluation.svg'),
-          renderSvgChart(result, { title: 'anirec eval: held-out users, relevance = scored ≥ 7', subtitle: `seed ${split.seed}, data ${split.dataHash}, ${result.nUsers} test users` }),
+          renderSvgChart(result, {
+            title: 'anirec eval: held-out users, relevance = scored ≥ 7',
+            subtitle: `seed ${split.seed}, data ${split.dataHash}, ${result.nUsers} test users`,
+          }),
         );
         ctx.err(`wrote ${flags.report}/evaluation.{txt,json,svg}`);
       }
@@ -140,10 +178,18 @@ export function registerEval(program: Command, ctx: CliContext): void {
 }
 
 function checkProtocolFlags(flags: EvalFlags): void {
-  if (!(flags.coldShare > 0 && flags.coldShare < 1)) throw new CliError(`--cold-share ${flags.coldShare}: expected a share in (0, 1), e.g. 0.1 for 10% of the rated titles`);
-  if (!Number.isInteger(flags.recentSeasons) || flags.recentSeasons < 1) throw new CliError(`--recent-seasons ${flags.recentSeasons}: expected a whole number of seasons ≥ 1`);
-  if (!(flags.validationUsers > 0)) throw new CliError(`--validation-users ${flags.validationUsers}: the blend is tuned on validation users; expected a count ≥ 1 or a fraction in (0, 1)`);
-  if (!existsSync(flags.membersCatalogue)) throw new CliError(`--members-catalogue ${flags.membersCatalogue}: no such file; pass the catalogue captured when the ratings were made (the bundled one is data/anime_2016.csv.gz)`);
+  if (!(flags.coldShare > 0 && flags.coldShare < 1))
+    throw new CliError(`--cold-share ${flags.coldShare}: expected a share in (0, 1), e.g. 0.1 for 10% of the rated titles`);
+  if (!Number.isInteger(flags.recentSeasons) || flags.recentSeasons < 1)
+    throw new CliError(`--recent-seasons ${flags.recentSeasons}: expected a whole number of seasons ≥ 1`);
+  if (!(flags.validationUsers > 0))
+    throw new CliError(
+      `--validation-users ${flags.validationUsers}: the blend is tuned on validation users; expected a count ≥ 1 or a fraction in (0, 1)`,
+    );
+  if (!existsSync(flags.membersCatalogue))
+    throw new CliError(
+      `--members-catalogue ${flags.membersCatalogue}: no such file; pass the catalogue captured when the ratings were made (the bundled one is data/anime_2016.csv.gz)`,
+    );
 }
 
 async function runProtocolCommand(

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { BUNDLED_CATALOGUES, BUNDLED_DATA, BUNDLED_USER_SOURCE } from '../../data/bundled.js';
 import type { FormatId } from '../../data/index.js';
-import { describePending, describeProblem, importFiles, ImportAbortedError, type ImportFileSpec, type ImportSummary } from '../../store/index.js';
+import {
+  describePending,
+  describeProblem,
+  importFiles,
+  ImportAbortedError,
+  type ImportFileSpec,
+  type ImportSummary,
+} from '../../store/index.js';
 import type { CliContext } from '../context.js';
 import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 import { createProgress } from '../progress.js';
@@ -19,9 +26,13 @@ export function bundledImportSpecs(): ImportFileSpec[] {
 
 export function printImportSummary(ctx: CliContext, summary: ImportSummary): void {
   const c = summary.counts;
-  ctx.out(`Imported in ${summary.seconds.toFixed(1)} s (${Math.round(summary.rowsRead / Math.max(summary.seconds, 1e-3)).toLocaleString('en')} rows/s):`);
+  ctx.out(
+    `Imported in ${summary.seconds.toFixed(1)} s (${Math.round(summary.rowsRead / Math.max(summary.seconds, 1e-3)).toLocaleString('en')} rows/s):`,
+  );
   for (const file of summary.files) {
-    ctx.out(`  ${file.path} [${file.format}]: ${file.rowsRead.toLocaleString('en')} rows read, ${file.skipped.toLocaleString('en')} skipped`);
+    ctx.out(
+      `  ${file.path} [${file.format}]: ${file.rowsRead.toLocaleString('en')} rows read, ${file.skipped.toLocaleString('en')} skipped`,
+    );
   }
   ctx.out(`  anime records merged: ${c.animeUpserted.toLocaleString('en')}`);
   ctx.out(
@@ -29,11 +40,14 @@ export function printImportSummary(ctx: CliContext, summary: ImportSummary): voi
       `${c.interactionsUnchanged.toLocaleString('en')} unchanged; users created: ${c.usersCreated.toLocaleString('en')}`,
   );
   if (summary.placeholderAnime > 0) {
-    ctx.out(`  ${summary.placeholderAnime.toLocaleString('en')} titles were missing from the catalogues and were added as placeholders (id only)`);
+    ctx.out(
+      `  ${summary.placeholderAnime.toLocaleString('en')} titles were missing from the catalogues and were added as placeholders (id only)`,
+    );
   }
   const pending = describePending(summary.pending);
   if (pending !== null) ctx.out(`  ${pending}`);
-  if (c.pendingResolved > 0) ctx.out(`  ${c.pendingResolved.toLocaleString('en')} pending list entries now count: this run added their titles`);
+  if (c.pendingResolved > 0)
+    ctx.out(`  ${c.pendingResolved.toLocaleString('en')} pending list entries now count: this run added their titles`);
   if (summary.skippedTotal > 0) {
     const reasons = Object.entries(summary.skippedByReason)
       .filter(([, n]) => n > 0)
@@ -79,13 +93,12 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .option('--format <id>', 'force the format instead of detecting it (see `anirec formats`)')
     .option('--user-source <name>', 'namespace for the users in these files (e.g. kaggle2016, mal)')
     .option('--strict', 'abort the whole import (writing nothing) at the first bad row');
-  addStoreLocationOptions(command)
-    .action(async (files: string[], flags: ImportFlags) => {
-      const specs: ImportFileSpec[] =
-        files.length === 0
-          ? bundledImportSpecs()
-          : files.map((path) => ({ path, format: flags.format as FormatId | undefined, userSource: flags.userSource }));
-      const summary = await runImport(ctx, specs, flags);
-      printImportSummary(ctx, summary);
-    });
+  addStoreLocationOptions(command).action(async (files: string[], flags: ImportFlags) => {
+    const specs: ImportFileSpec[] =
+      files.length === 0
+        ? bundledImportSpecs()
+        : files.map((path) => ({ path, format: flags.format as FormatId | undefined, userSource: flags.userSource }));
+    const summary = await runImport(ctx, specs, flags);
+    printImportSummary(ctx, summary);
+  });
 }

@@ -16,17 +16,16 @@ export function registerInfo(program: Command, ctx: CliContext): void {
     });
 
   const stats = program.command('stats').description('Show what the store holds: titles, users, interactions');
-  addStoreLocationOptions(stats)
-    .action(async (flags: StoreLocationFlags) => {
-      const url = storeUrlOf(flags, ctx.paths);
-      const store = await ctx.openStore(url);
-      try {
-        ctx.out(`store: ${describeStore(url)}`);
-        ctx.out(`anime: ${(await store.countAnime()).toLocaleString('en')}`);
-        ctx.out(`users: ${(await store.countUsers()).toLocaleString('en')}`);
-        ctx.out(`interactions: ${(await store.countInteractions()).toLocaleString('en')}`);
-      } finally {
-        await store.close();
-      }
-    });
+  addStoreLocationOptions(stats).action(async (flags: StoreLocationFlags) => {
+    const url = storeUrlOf(flags, ctx.paths);
+    const store = await ctx.openStore(url);
+    try {
+      ctx.out(`store: ${describeStore(url)}`);
+      ctx.out(`anime: ${(await store.countAnime()).toLocaleString('en')}`);
+      ctx.out(`users: ${(await store.countUsers()).toLocaleString('en')}`);
+      ctx.out(`interactions: ${(await store.countInteractions()).toLocaleString('en')}`);
+    } finally {
+      await store.close();
+    }
+  });
 }

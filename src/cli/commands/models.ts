@@ -3,7 +3,6 @@ import { openRegistry, type ModelVersion, type Registry } from '../../registry/i
 import type { CliContext } from '../context.js';
 import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
 
-
 /** A one-cell summary of the metrics: the numeric ones, rounded, the ranking metrics first. */
 export function metricsSummary(v: ModelVersion, width = 40): string {
   if (!v.metrics) return '-';
@@ -17,7 +16,11 @@ export function metricsSummary(v: ModelVersion, width = 40): string {
 /** Renders rows as left-aligned columns; plain text so it survives logs and pipes. */
 export function formatTable(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
@@ -52,7 +55,9 @@ function servedVia(registry: Registry, v: ModelVersion): string {
 export function registerModels(program: Command, ctx: CliContext): void {
   const models = program
     .command('models')
-    .description('The model registry: list trained versions, show one, promote one to production, roll back (with a PostgreSQL --store, the registry shared in that database)');
+    .description(
+      'The model registry: list trained versions, show one, promote one to production, roll back (with a PostgreSQL --store, the registry shared in that database)',
+    );
   /** Runs `use` on the registry that goes with the store (files in $ANIREC_HOME/models, or the database's), closing it after. */
   const withRegistry = async <T>(flags: StoreLocationFlags, use: (registry: Registry) => Promise<T>): Promise<T> => {
     const registry = await openRegistry(storeUrlOf(flags, ctx.paths), ctx.paths);
@@ -62,7 +67,8 @@ export function registerModels(program: Command, ctx: CliContext): void {
       await registry.close();
     }
   };
-  const sub = (spec: string, description: string): Command => addStoreLocationOptions(models.command(spec).description(description), 'the store whose registry to use');
+  const sub = (spec: string, description: string): Command =>
+    addStoreLocationOptions(models.command(spec).description(description), 'the store whose registry to use');
 
   sub('list', 'List model versions, newest last; * marks production (what the server serves)')
     .option('--json', 'print the versions as JSON')
@@ -106,7 +112,9 @@ export function registerModels(program: Command, ctx: CliContext): void {
     .action((dir: string, flags: StoreLocationFlags & { promote?: boolean; reason: string }) =>
       withRegistry(flags, async (registry) => {
         const v = await registry.register(dir, { promote: flags.promote, reason: flags.reason });
-        ctx.out(`registered ${v.id} as ${v.status}${v.status === 'production' ? `; ${servedVia(registry, v)}` : `; promote it with \`anirec models promote ${v.id}\``}`);
+        ctx.out(
+          `registered ${v.id} as ${v.status}${v.status === 'production' ? `; ${servedVia(registry, v)}` : `; promote it with \`anirec models promote ${v.id}\``}`,
+        );
       }),
     );
 

@@ -16,22 +16,24 @@ export function registerPrecompute(program: Command, ctx: CliContext): void {
   const command = program
     .command('precompute')
     .description("Store every known user's ranking under the current model, so the API answers known users without running the model")
-    .option('--model <dir>', 'model directory (default: the production model: the one models/CURRENT names, or the shared registry\'s with a PostgreSQL store)');
-  addStoreLocationOptions(command)
-    .action(async (flags: PrecomputeFlags) => {
-      // With a PostgreSQL store, the shared registry's production model: the one the replicas serve.
-      const { bundle } = await openModelDir(ctx, flags.model, storeUrlOf(flags, ctx.paths));
-      const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
-      try {
-        const result = await precomputeWithProgress(bundle, store);
-        ctx.out(
-          `precompute: ${result.users} users ranked under ${result.modelKey} in ${result.seconds.toFixed(1)} s ` +
-            `(${(result.users / Math.max(result.seconds, 1e-3)).toFixed(0)} users/s); ${result.pruned} rankings of older models removed.`,
-        );
-      } finally {
-        await store.close();
-      }
-    });
+    .option(
+      '--model <dir>',
+      "model directory (default: the production model: the one models/CURRENT names, or the shared registry's with a PostgreSQL store)",
+    );
+  addStoreLocationOptions(command).action(async (flags: PrecomputeFlags) => {
+    // With a PostgreSQL store, the shared registry's production model: the one the replicas serve.
+    const { bundle } = await openModelDir(ctx, flags.model, storeUrlOf(flags, ctx.paths));
+    const store = await ctx.openStore(storeUrlOf(flags, ctx.paths));
+    try {
+      const result = await precomputeWithProgress(bundle, store);
+      ctx.out(
+        `precompute: ${result.users} users ranked under ${result.modelKey} in ${result.seconds.toFixed(1)} s ` +
+          `(${(result.users / Math.max(result.seconds, 1e-3)).toFixed(0)} users/s); ${result.pruned} rankings of older models removed.`,
+      );
+    } finally {
+      await store.close();
+    }
+  });
 }
 
 /** Runs the job with a progress bar; also used by `anirec quickstart` after training. */
@@ -39,7 +41,9 @@ export async function precomputeWithProgress(bundle: ModelBundle, store: Store):
   const engine = await RecommendationEngine.create(bundle, store, 'precompute');
   const progress = createProgress('users');
   try {
-    return await precomputeRankings(engine, store, { onProgress: (done, total) => progress.update(done, total > 0 ? done / total : null, 'ranking known users') });
+    return await precomputeRankings(engine, store, {
+      onProgress: (done, total) => progress.update(done, total > 0 ? done / total : null, 'ranking known users'),
+    });
   } finally {
     progress.stop();
   }

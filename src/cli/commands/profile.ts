@@ -18,7 +18,9 @@ type ProfileFlags = StoreLocationFlags & JsonFlag & ListSourceFlags;
 export function registerProfile(program: Command, ctx: CliContext): void {
   const command = program
     .command('profile')
-    .description('Taste profile (favourite genres, themes, studios, formats, eras; how it differs from the average user) for a user or a list');
+    .description(
+      'Taste profile (favourite genres, themes, studios, formats, eras; how it differs from the average user) for a user or a list',
+    );
   addListSourceOptions(command);
   addStoreOptions(command, { model: false });
   addJsonOption(command);
@@ -34,7 +36,11 @@ export function registerProfile(program: Command, ctx: CliContext): void {
       const answer =
         input.kind === 'user'
           ? { user: input.userJson, ...profile }
-          : { ...(input.kind === 'titles' ? { resolved: input.resolved } : {}), ...profile, ...(input.notes.length > 0 ? { notes: input.notes } : {}) };
+          : {
+              ...(input.kind === 'titles' ? { resolved: input.resolved } : {}),
+              ...profile,
+              ...(input.notes.length > 0 ? { notes: input.notes } : {}),
+            };
       if (flags.json) return printJson(ctx.out, answer);
       if (input.kind === 'titles') printResolved(ctx.out, input.resolved);
       printProfile(ctx.out, `Taste profile of ${input.label}`, profile);

@@ -23,7 +23,9 @@ interface QuickstartFlags extends StoreLocationFlags {
  * serve the API and web page until Ctrl-C.
  */
 export function registerQuickstart(program: Command, ctx: CliContext): void {
-  const command = program.command('quickstart').description('Import the bundled sample, train the default model, show sample recommendations, then serve');
+  const command = program
+    .command('quickstart')
+    .description('Import the bundled sample, train the default model, show sample recommendations, then serve');
   addStoreLocationOptions(command)
     .option('--users <ids>', 'comma-separated sample users to show', '1,2,3')
     .option('--retrain', 'train a new model even if a production anirec model exists')
@@ -59,10 +61,15 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         ({ bundle, modelVersion } = existing);
       } else {
         ctx.out('\nTraining the anirec hybrid model (a few minutes on 2 cores)…');
-        const trained = await trainIntoRegistry(ctx, 'anirec', { model: 'anirec', ...where, seed: 42, bundledCatalogue: false }, {
-          promote: true,
-          reason: 'anirec quickstart',
-        });
+        const trained = await trainIntoRegistry(
+          ctx,
+          'anirec',
+          { model: 'anirec', ...where, seed: 42, bundledCatalogue: false },
+          {
+            promote: true,
+            reason: 'anirec quickstart',
+          },
+        );
         bundle = trained.bundle;
         modelVersion = trained.version.id;
         ctx.out(`Trained in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${trained.version.id} (production)`);
@@ -78,7 +85,10 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         }
         // The samples come from the engine the server is about to answer with, so they match the web page.
         const engine = await RecommendationEngine.create(bundle, reader, modelVersion);
-        for (const id of flags.users.split(',').map((s) => s.trim()).filter(Boolean)) {
+        for (const id of flags.users
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           await printUserRecommendations(ctx, reader, engine, await resolveUser(reader, id), 10);
         }
       } finally {

@@ -47,8 +47,15 @@ export async function withFilterErrors<T>(engine: RecommendationEngine, parsed: 
  * airing / upcoming titles) new seasons of listed series lead (seasonal.ts); `season` says which
  * season the filter selected.
  */
-function recommendList(engine: RecommendationEngine, entries: readonly HistoryEntry[], options: RecommendOptions, precomputed: UserRanking | null): object {
-  const list = isSeasonal(options.filters ?? {}) ? seasonalRecommend(engine, entries, options, 0, precomputed) : engine.recommend(entries, options, 0, precomputed);
+function recommendList(
+  engine: RecommendationEngine,
+  entries: readonly HistoryEntry[],
+  options: RecommendOptions,
+  precomputed: UserRanking | null,
+): object {
+  const list = isSeasonal(options.filters ?? {})
+    ? seasonalRecommend(engine, entries, options, 0, precomputed)
+    : engine.recommend(entries, options, 0, precomputed);
   return { ...(options.filters?.season !== undefined ? { season: options.filters.season } : {}), ...list };
 }
 
@@ -57,7 +64,12 @@ function recommendList(engine: RecommendationEngine, entries: readonly HistoryEn
  * `from-titles` otherwise (POST /v1/recommendations/from-titles; a file or AniList list is that
  * request with the list's MAL ids, so `resolved` is empty). Notes about reading the list come first.
  */
-export async function recommendFor(engine: RecommendationEngine, store: Store, input: ListInput, options: RecommendOptions): Promise<Record<string, unknown>> {
+export async function recommendFor(
+  engine: RecommendationEngine,
+  store: Store,
+  input: ListInput,
+  options: RecommendOptions,
+): Promise<Record<string, unknown>> {
   const precomputed = input.kind === 'user' ? await store.getUserRanking(engine.rankingKey, input.user.userId) : null;
   const list = recommendList(engine, input.entries, options, precomputed) as { notes: string[] };
   const answer = { ...list, notes: [...input.notes, ...list.notes] };
@@ -71,7 +83,13 @@ function heading(input: ListInput): string {
 }
 
 /** A stored user's recommendations as the `recommend` table; the quickstart shows sample users with it. */
-export async function printUserRecommendations(ctx: CliContext, store: Store, engine: RecommendationEngine, user: StoredUser, k: number): Promise<void> {
+export async function printUserRecommendations(
+  ctx: CliContext,
+  store: Store,
+  engine: RecommendationEngine,
+  user: StoredUser,
+  k: number,
+): Promise<void> {
   const input = await readListInput({ user: `${user.source}:${user.externalId}` }, store, engine.catalog, engine.titles);
   const answer = await recommendFor(engine, store, input, { k, offset: 0, filters: {} });
   ctx.out('');
@@ -81,7 +99,9 @@ export async function printUserRecommendations(ctx: CliContext, store: Store, en
 export function registerRecommend(program: Command, ctx: CliContext): void {
   const command = program
     .command('recommend')
-    .description('Recommend titles for a stored user, for titles you name, for a list file or for an AniList user — the same engine, filters and reasons as the HTTP API');
+    .description(
+      'Recommend titles for a stored user, for titles you name, for a list file or for an AniList user — the same engine, filters and reasons as the HTTP API',
+    );
   addListSourceOptions(command);
   addPagingOptions(command);
   addFilterOptions(command);

@@ -27,7 +27,12 @@ export function registerSearch(program: Command, ctx: CliContext): void {
     await withStore(ctx, flags, async (store, db) => {
       const catalog = await loadCatalog(store, db);
       const matches = new TitleIndex(catalog).search(query, { limit: flags.limit, includeAdult: flags.includeAdult === true });
-      const results = matches.map((m) => ({ anime: catalog.summary(m.animeId), score: Number(m.score.toFixed(3)), matchedName: m.matchedName, matchedField: m.matchedField }));
+      const results = matches.map((m) => ({
+        anime: catalog.summary(m.animeId),
+        score: Number(m.score.toFixed(3)),
+        matchedName: m.matchedName,
+        matchedField: m.matchedField,
+      }));
       if (flags.json) return printJson(ctx.out, { query, results });
       if (results.length === 0) {
         ctx.out(`No title matches "${query}". Try fewer words, or another language's title.`);

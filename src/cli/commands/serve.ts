@@ -38,20 +38,31 @@ function parseWorkers(value: string): number {
 export function registerServe(program: Command, ctx: CliContext): void {
   const command = program
     .command('serve')
-    .description('Serve the HTTP API (OpenAPI docs at /docs); follows models/CURRENT (with a PostgreSQL --store: the registry in that database) and swaps in newly promoted models without a restart')
+    .description(
+      'Serve the HTTP API (OpenAPI docs at /docs); follows models/CURRENT (with a PostgreSQL --store: the registry in that database) and swaps in newly promoted models without a restart',
+    )
     .option('--port <n>', 'port to listen on', parsePositiveInt('--port'), 8080)
     .option('--host <address>', 'address to bind (0.0.0.0 to accept remote clients)', '127.0.0.1');
   addStoreLocationOptions(command)
-    .option('--model <dir>', 'serve this model directory instead of following the registry\'s production version')
+    .option('--model <dir>', "serve this model directory instead of following the registry's production version")
     .option('--api-key <key>', 'API key for write/admin routes (default: $ANIREC_API_KEY; comma-separate several)')
     .option('--require-key-for-reads', 'read routes need the API key too')
     .option('--rate-limit <n>', 'requests per minute per client IP (0 = off)', (v) => Number(v), DEFAULT_SERVER_CONFIG.rateLimitPerMinute)
     .option('--body-limit <bytes>', 'maximum request body in bytes', parsePositiveInt('--body-limit'), DEFAULT_SERVER_CONFIG.bodyLimit)
-    .option('--cors <origins>', 'comma-separated origins whose pages may call the API from a browser ("*" = any page may read; writes need the origin by name); default: only the page this server serves')
-    .option('--allowed-hosts <names>', 'comma-separated host names the server answers to (".example.com" includes subdomains); on a loopback bind localhost/127.0.0.1/[::1] always work')
+    .option(
+      '--cors <origins>',
+      'comma-separated origins whose pages may call the API from a browser ("*" = any page may read; writes need the origin by name); default: only the page this server serves',
+    )
+    .option(
+      '--allowed-hosts <names>',
+      'comma-separated host names the server answers to (".example.com" includes subdomains); on a loopback bind localhost/127.0.0.1/[::1] always work',
+    )
     .option('--anilist-endpoint <url>', 'AniList GraphQL endpoint for list imports', DEFAULT_SERVER_CONFIG.anilistEndpoint)
     .option('--log', 'log every request (JSON lines on stdout)')
-    .option('--no-remote-images', 'the web page shows placeholders instead of cover art and its Content-Security-Policy lets browsers load images from this server only (default: $ANIREC_REMOTE_IMAGES=0 does the same)')
+    .option(
+      '--no-remote-images',
+      'the web page shows placeholders instead of cover art and its Content-Security-Policy lets browsers load images from this server only (default: $ANIREC_REMOTE_IMAGES=0 does the same)',
+    )
     .option('--workers <n>', 'API processes sharing the port ("auto" = one per CPU core; default $ANIREC_WORKERS or 1)', parseWorkers)
     .action(async (flags: ServeFlags) => serveUntilStopped(ctx, flags));
 }
@@ -60,13 +71,19 @@ export function registerServe(program: Command, ctx: CliContext): void {
 export async function serveUntilStopped(ctx: CliContext, given: Partial<ServeFlags> & { port: number; host: string }): Promise<void> {
   const flags: ServeFlags = { rateLimit: DEFAULT_SERVER_CONFIG.rateLimitPerMinute, bodyLimit: DEFAULT_SERVER_CONFIG.bodyLimit, ...given };
   const workers = flags.workers ?? parseWorkers(ctx.config.serve.workers ?? '1');
-  if (!Number.isInteger(flags.rateLimit) || flags.rateLimit < 0) throw new CliError(`--rate-limit must be a whole number ≥ 0 (got ${flags.rateLimit})`);
-  const apiKeys = (flags.apiKey ?? ctx.config.serve.apiKey ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  if (!Number.isInteger(flags.rateLimit) || flags.rateLimit < 0)
+    throw new CliError(`--rate-limit must be a whole number ≥ 0 (got ${flags.rateLimit})`);
+  const apiKeys = (flags.apiKey ?? ctx.config.serve.apiKey ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   const loopback = LOOPBACK.has(flags.host);
   const remoteImages = flags.remoteImages !== false && parseRemoteImagesEnv(ctx.config.serve.remoteImages);
   flags.remoteImages = remoteImages;
   if (apiKeys.length === 0 && !loopback && !isClusterWorker()) {
-    ctx.err(`anirec serve: no API key set and listening on ${flags.host}: write and admin routes are disabled. Set ANIREC_API_KEY (or --api-key) to enable them.`);
+    ctx.err(
+      `anirec serve: no API key set and listening on ${flags.host}: write and admin routes are disabled. Set ANIREC_API_KEY (or --api-key) to enable them.`,
+    );
   }
   if (workers > 1 && !isClusterWorker()) return servePrimary(ctx, { ...flags, workers }, apiKeys);
   if (!isClusterWorker()) return serveOneProcess(ctx, flags, apiKeys, loopback);
@@ -114,14 +131,17 @@ async function serveOneProcess(ctx: CliContext, flags: ServeFlags, apiKeys: stri
       remoteImages: flags.remoteImages !== false,
     },
   });
-  if (holder.current === null) ctx.err(`anirec serve: no model loaded yet (${holder.lastError}); /health/ready answers 503 until one is trained.`);
+  if (holder.current === null)
+    ctx.err(`anirec serve: no model loaded yet (${holder.lastError}); /health/ready answers 503 until one is trained.`);
   try {
     await app.listen({ port: flags.port, host: flags.host });
   } catch (error) {
     // Closing the app stops the model poller too, so the process can exit.
     await app.close();
     await close();
-    throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}. Pick another --port or stop whatever uses it.`);
+    throw new CliError(
+      `cannot listen on ${flags.host}:${flags.port}: ${(error as Error).message}. Pick another --port or stop whatever uses it.`,
+    );
   }
   const model = holder.current ? `${holder.current.engine.modelInfo.kind} model ${holder.current.version}` : 'no model';
   if (isClusterWorker()) ctx.err(`anirec serve: worker ${process.pid} ready (${model}).`);
@@ -146,7 +166,10 @@ function parseRemoteImagesEnv(value: string | undefined): boolean {
 }
 
 function commaList(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  return (value ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
 }
 
 function displayHost(host: string): string {
@@ -164,7 +187,19 @@ async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: numb
   // The in-memory rate limiter is per process and the kernel spreads connections over the
   // workers, so each enforces its share of the limit.
   const rateLimit = flags.rateLimit === 0 ? 0 : Math.max(1, Math.ceil(flags.rateLimit / flags.workers));
-  const args = ['serve', '--workers', '1', '--port', String(flags.port), '--host', flags.host, '--rate-limit', String(rateLimit), '--body-limit', String(flags.bodyLimit)];
+  const args = [
+    'serve',
+    '--workers',
+    '1',
+    '--port',
+    String(flags.port),
+    '--host',
+    flags.host,
+    '--rate-limit',
+    String(rateLimit),
+    '--body-limit',
+    String(flags.bodyLimit),
+  ];
   if (flags.model) args.push('--model', flags.model);
   if (flags.requireKeyForReads) args.push('--require-key-for-reads');
   if (flags.cors) args.push('--cors', flags.cors);
@@ -179,7 +214,10 @@ async function servePrimary(ctx: CliContext, flags: ServeFlags & { workers: numb
     // on command lines other users can read with ps.
     env: { ANIREC_STORE: storeUrl, ...(apiKeys.length > 0 ? { ANIREC_API_KEY: apiKeys.join(',') } : {}) },
     log: (line) => ctx.err(line),
-    onListening: (port) => ctx.out(`anirec API on http://${displayHost(flags.host)}:${port} (${flags.workers} worker processes); docs at /docs. Ctrl-C to stop.`),
+    onListening: (port) =>
+      ctx.out(
+        `anirec API on http://${displayHost(flags.host)}:${port} (${flags.workers} worker processes); docs at /docs. Ctrl-C to stop.`,
+      ),
   });
   if ((await primary.stopped) === 'crash-loop') throw new CliError('the API workers kept failing to start (see above)');
 }

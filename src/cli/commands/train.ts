@@ -55,7 +55,9 @@ export async function trainToDirectory(ctx: CliContext, name: ModelName, flags: 
     if (set.data.indices.length === 0) {
       throw new CliError('There are no interactions to train on. Run `anirec import` first (or pass --ratings FILE).');
     }
-    ctx.err(`training ${name} on ${set.data.nUsers.toLocaleString('en')} users × ${set.data.nItems.toLocaleString('en')} titles (${set.data.indices.length.toLocaleString('en')} list entries)`);
+    ctx.err(
+      `training ${name} on ${set.data.nUsers.toLocaleString('en')} users × ${set.data.nItems.toLocaleString('en')} titles (${set.data.indices.length.toLocaleString('en')} list entries)`,
+    );
     // Trainers report a share done and what they are doing: one step, "training NAME", whose detail changes.
     const progress = createProgress(PERCENT);
     bundle = await trainBundle(name, set.data, set.catalogue, DEFAULT_MODEL_PARAMS, {
@@ -126,7 +128,10 @@ export async function trainIntoRegistry(
 
 async function describeRegistration(registry: Registry, version: ModelVersion): Promise<string> {
   if (version.status === 'production') {
-    const via = registry.kind === 'file' ? `the server follows it via ${join(registry.location, 'CURRENT')}` : `every replica on ${registry.location.replace(/^the registry in /, '')} switches to it`;
+    const via =
+      registry.kind === 'file'
+        ? `the server follows it via ${join(registry.location, 'CURRENT')}`
+        : `every replica on ${registry.location.replace(/^the registry in /, '')} switches to it`;
     return `registered ${version.id} as production (${via})`;
   }
   const production = await registry.production();
@@ -145,27 +150,32 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .option('--register', 'with --out: also register a copy as a new registry version')
     .option('--promote', 'make the new version production now (default: only the first model becomes production)')
     .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 42);
-  addStoreLocationOptions(command)
-    .action(async (flags: TrainFlags) => {
-      if (!isModelName(flags.model)) throw new CliError(`--model ${flags.model}: unknown model; choose one of ${MODEL_NAMES.join(', ')}`);
-      if (flags.anime && !flags.ratings) throw new CliError('--anime goes with --ratings; to train on the store, import the catalogue with `anirec import` first');
-      if (flags.register && !flags.out) throw new CliError('--register goes with --out; without --out every trained model is registered already');
-      if (flags.promote && flags.out && !flags.register) throw new CliError('--promote with --out needs --register too (only registry versions can be production)');
-      if (!flags.out) {
-        const { bundle, version, servedVia } = await trainIntoRegistry(ctx, flags.model, flags, { promote: flags.promote });
-        ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${version.dir}`);
-        ctx.out(servedVia);
-        return;
-      }
-      const bundle = await trainToDirectory(ctx, flags.model, flags, flags.out);
-      ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${flags.out}`);
-      if (flags.register) {
-        const out = flags.out;
-        ctx.out(
-          await withRegistryOf(ctx, flags, async (registry) =>
-            describeRegistration(registry, await registry.register(out, { promote: flags.promote, reason: `trained with \`anirec train --out ${out} --register\`` })),
+  addStoreLocationOptions(command).action(async (flags: TrainFlags) => {
+    if (!isModelName(flags.model)) throw new CliError(`--model ${flags.model}: unknown model; choose one of ${MODEL_NAMES.join(', ')}`);
+    if (flags.anime && !flags.ratings)
+      throw new CliError('--anime goes with --ratings; to train on the store, import the catalogue with `anirec import` first');
+    if (flags.register && !flags.out)
+      throw new CliError('--register goes with --out; without --out every trained model is registered already');
+    if (flags.promote && flags.out && !flags.register)
+      throw new CliError('--promote with --out needs --register too (only registry versions can be production)');
+    if (!flags.out) {
+      const { bundle, version, servedVia } = await trainIntoRegistry(ctx, flags.model, flags, { promote: flags.promote });
+      ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${version.dir}`);
+      ctx.out(servedVia);
+      return;
+    }
+    const bundle = await trainToDirectory(ctx, flags.model, flags, flags.out);
+    ctx.out(`trained ${bundle.manifest.kind} in ${bundle.manifest.trainingSeconds.toFixed(1)} s → ${flags.out}`);
+    if (flags.register) {
+      const out = flags.out;
+      ctx.out(
+        await withRegistryOf(ctx, flags, async (registry) =>
+          describeRegistration(
+            registry,
+            await registry.register(out, { promote: flags.promote, reason: `trained with \`anirec train --out ${out} --register\`` }),
           ),
-        );
-      }
-    });
+        ),
+      );
+    }
+  });
 }

@@ -32,13 +32,19 @@ export interface BlendTuningOptions {
 }
 
 /** The weight with the best mean NDCG@k on the validation users; ties keep the smaller weight. */
-export function tuneBlendWeight(blend: BlendRecommender, validation: readonly (EvalUser & { user: number })[], options: BlendTuningOptions): BlendTuning {
+export function tuneBlendWeight(
+  blend: BlendRecommender,
+  validation: readonly (EvalUser & { user: number })[],
+  options: BlendTuningOptions,
+): BlendTuning {
   const { k, candidates } = options;
   const weights = options.weights ?? BLEND_WEIGHTS;
-  if (options.relevant.length !== validation.length) throw new RangeError(`tuneBlendWeight: ${options.relevant.length} relevant sets for ${validation.length} users`);
+  if (options.relevant.length !== validation.length)
+    throw new RangeError(`tuneBlendWeight: ${options.relevant.length} relevant sets for ${validation.length} users`);
   const users = validation.filter((_, u) => options.relevant[u]!.length > 0);
   const relevant = options.relevant.filter((r) => r.length > 0);
-  if (users.length === 0) throw new Error('blend tuning: no validation user has a relevant item; use more --validation-users or a larger cold share');
+  if (users.length === 0)
+    throw new Error('blend tuning: no validation user has a relevant item; use more --validation-users or a larger cold share');
   const n = blend.nItems;
   const tags = new Float32Array(n);
   const scores = new Float32Array(n);

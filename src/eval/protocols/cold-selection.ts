@@ -40,7 +40,11 @@ function interactionCounts(data: TrainingData): Int32Array {
   return counts;
 }
 
-function finish(data: TrainingData, counts: Int32Array, mask: Uint8Array): Pick<ColdSelection, 'mask' | 'items' | 'animeIds' | 'titlesWithInteractions' | 'coldInteractions'> {
+function finish(
+  data: TrainingData,
+  counts: Int32Array,
+  mask: Uint8Array,
+): Pick<ColdSelection, 'mask' | 'items' | 'animeIds' | 'titlesWithInteractions' | 'coldInteractions'> {
   const items: number[] = [];
   let coldInteractions = 0;
   let titlesWithInteractions = 0;
@@ -62,7 +66,8 @@ function finish(data: TrainingData, counts: Int32Array, mask: Uint8Array): Pick<
 
 /** A seeded `share` (0 < share < 1) of the titles that have interactions, drawn uniformly. */
 export function selectRandomColdTitles(data: TrainingData, share: number, seed: number): ColdSelection {
-  if (!(share > 0 && share < 1)) throw new RangeError(`cold titles: the share must be in (0, 1), got ${share}; e.g. 0.1 for 10% of the rated titles`);
+  if (!(share > 0 && share < 1))
+    throw new RangeError(`cold titles: the share must be in (0, 1), got ${share}; e.g. 0.1 for 10% of the rated titles`);
   const counts = interactionCounts(data);
   const rated: number[] = [];
   for (let i = 0; i < data.nItems; i++) if (counts[i]! > 0) rated.push(i);
@@ -99,7 +104,8 @@ function seasonName(key: number): string {
  * everything but the TV titles from 2006 on) can never be selected, so they stay warm.
  */
 export function selectRecentColdTitles(data: TrainingData, catalogue: ReadonlyMap<number, Anime>, seasons: number): ColdSelection {
-  if (!Number.isInteger(seasons) || seasons < 1) throw new RangeError(`cold titles: the number of recent seasons must be an integer ≥ 1, got ${seasons}`);
+  if (!Number.isInteger(seasons) || seasons < 1)
+    throw new RangeError(`cold titles: the number of recent seasons must be an integer ≥ 1, got ${seasons}`);
   const counts = interactionCounts(data);
   const keys = new Int32Array(data.nItems).fill(-1);
   const present = new Set<number>();
@@ -115,7 +121,9 @@ export function selectRecentColdTitles(data: TrainingData, catalogue: ReadonlyMa
     present.add(key);
   }
   if (present.size === 0) {
-    throw new Error('cold titles (recent): no rated title has a year and season in the catalogue; import a catalogue with airing seasons (e.g. the bundled Jikan TV catalogue)');
+    throw new Error(
+      'cold titles (recent): no rated title has a year and season in the catalogue; import a catalogue with airing seasons (e.g. the bundled Jikan TV catalogue)',
+    );
   }
   const latest = [...present].sort((a, b) => b - a).slice(0, seasons);
   const chosen = new Set(latest);

@@ -34,7 +34,13 @@ export function renderProtocolTable(table: ProtocolTable, trainSeconds?: Record<
     `Training data: ${c.trainUsers} users, ${c.trainInteractions} interactions (hash ${c.trainDataHash}); catalogue: ${c.servingNumbers}`,
     `Candidates: ${c.candidates}`,
     `Blend weight ${table.blend.weight} (popularity share), chosen on ${table.blend.validationUsers} validation users by ${table.blend.metric}; the test users never reach the tuning`,
-    ...(trainSeconds ? [`Training seconds: ${Object.entries(trainSeconds).map(([m, s]) => `${m} ${s.toFixed(1)}`).join(', ')}`] : []),
+    ...(trainSeconds
+      ? [
+          `Training seconds: ${Object.entries(trainSeconds)
+            .map(([m, s]) => `${m} ${s.toFixed(1)}`)
+            .join(', ')}`,
+        ]
+      : []),
     `${table.usersEvaluated} of ${table.testUsers} test users evaluated, ${table.usersSkipped} skipped (${table.skippedBecause}).`,
   ];
   const bests = table.metricNames.map((metric) => {

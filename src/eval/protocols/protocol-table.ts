@@ -98,12 +98,14 @@ export function buildTable(models: readonly TableModel[], spec: TableSpec): Prot
     labels[`coldShare@${k}`] = `cold share@${k}`;
     labels.coldShareOfTargets = 'cold share of targets';
   }
-  const targetShare = spec.mixed ? Float64Array.from(kept, (u) => {
-    const all = spec.mixed!.allRelevant[u]!;
-    let n = 0;
-    for (const item of all) if (spec.mixed!.coldMask[item] === 1) n++;
-    return all.length > 0 ? n / all.length : Number.NaN;
-  }) : null;
+  const targetShare = spec.mixed
+    ? Float64Array.from(kept, (u) => {
+        const all = spec.mixed!.allRelevant[u]!;
+        let n = 0;
+        for (const item of all) if (spec.mixed!.coldMask[item] === 1) n++;
+        return all.length > 0 ? n / all.length : Number.NaN;
+      })
+    : null;
   const rows: TableRow[] = models.map((model) => {
     const lists = rankAmong(model.recommender, users, spec.candidates, k);
     const m = listMetrics(lists, relevant, k);
@@ -113,7 +115,11 @@ export function buildTable(models: readonly TableModel[], spec: TableSpec): Prot
       [`hit@${k}`]: summarise(m.hit),
     };
     if (spec.mixed) {
-      const all = listMetrics(lists, kept.map((u) => spec.mixed!.allRelevant[u]!), k);
+      const all = listMetrics(
+        lists,
+        kept.map((u) => spec.mixed!.allRelevant[u]!),
+        k,
+      );
       metrics[`ndcgAll@${k}`] = summarise(all.ndcg);
       metrics[`coldShare@${k}`] = summarise(maskedShare(lists, spec.mixed.coldMask));
       metrics.coldShareOfTargets = summarise(targetShare!);

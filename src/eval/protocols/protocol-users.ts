@@ -92,8 +92,10 @@ export function coldEvalUsers(data: TrainingData, rows: Int32Array, cold: Uint8A
  * titles shown are among the 5, and those among the 10: a longer history only adds titles.
  */
 export function shortHistoryUsers(data: TrainingData, rows: Int32Array, length: number, minEntries: number, seed: number): SplitEvalUser[] {
-  if (!Number.isInteger(length) || length < 1) throw new RangeError(`short history: a history length must be an integer ≥ 1, got ${length}`);
-  if (minEntries <= length) throw new RangeError(`short history: users need more than ${length} entries to leave a target, got minEntries ${minEntries}`);
+  if (!Number.isInteger(length) || length < 1)
+    throw new RangeError(`short history: a history length must be an integer ≥ 1, got ${length}`);
+  if (minEntries <= length)
+    throw new RangeError(`short history: users need more than ${length} entries to leave a target, got minEntries ${minEntries}`);
   const users: SplitEvalUser[] = [];
   for (const user of rows) {
     const start = data.indptr[user]!;
@@ -103,8 +105,14 @@ export function shortHistoryUsers(data: TrainingData, rows: Int32Array, length: 
     shuffleInPlace(order, createRng(mixSeed(seed, 0x5407, user)));
     const shown = Array.from(order.subarray(0, length));
     const rest = Array.from(order.subarray(length));
-    const history = sortedPair(shown.map((e) => data.indices[e]!), shown.map((e) => data.scores[e]!));
-    const targets = sortedPair(rest.map((e) => data.indices[e]!), rest.map((e) => data.scores[e]!));
+    const history = sortedPair(
+      shown.map((e) => data.indices[e]!),
+      shown.map((e) => data.scores[e]!),
+    );
+    const targets = sortedPair(
+      rest.map((e) => data.indices[e]!),
+      rest.map((e) => data.scores[e]!),
+    );
     users.push({ user, history, targets: targets.items, targetScores: targets.scores });
   }
   return users;

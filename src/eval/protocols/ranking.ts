@@ -12,7 +12,8 @@ import { hitRateAtK, ndcgAtK, recallAtK, relevanceAtRanks } from '../metrics.js'
 /** Top-k of each user among the candidates (1 = may be ranked; null = every title), history excluded. */
 export function rankAmong(recommender: Recommender, users: readonly EvalUser[], candidates: Uint8Array | null, k: number): Int32Array[] {
   const n = recommender.nItems;
-  if (candidates !== null && candidates.length !== n) throw new RangeError(`rankAmong: ${candidates.length} candidate flags for ${n} items`);
+  if (candidates !== null && candidates.length !== n)
+    throw new RangeError(`rankAmong: ${candidates.length} candidate flags for ${n} items`);
   const buffer = new Float32Array(n);
   const lists: Int32Array[] = [];
   for (const user of users) {

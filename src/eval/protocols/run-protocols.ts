@@ -58,13 +58,19 @@ interface Shared {
   tagProfile: TagProfileRecommender;
 }
 
-async function trainAll(shared: Shared, trainData: TrainingData, label: string): Promise<{ models: TableModel[]; seconds: Record<string, number> }> {
+async function trainAll(
+  shared: Shared,
+  trainData: TrainingData,
+  label: string,
+): Promise<{ models: TableModel[]; seconds: Record<string, number> }> {
   const seconds: Record<string, number> = {};
   const models: TableModel[] = [];
   for (const name of [...new Set<ModelName>(['content', 'ease', ...shared.options.models])]) {
     shared.log(`training ${name} on ${label}`);
     const started = performance.now();
-    const trained = await trainModel(name, trainData, shared.catalogue, shared.options.params ?? DEFAULT_MODEL_PARAMS, { seed: shared.options.seed });
+    const trained = await trainModel(name, trainData, shared.catalogue, shared.options.params ?? DEFAULT_MODEL_PARAMS, {
+      seed: shared.options.seed,
+    });
     seconds[name] = (performance.now() - started) / 1000;
     shared.log(`trained ${name} in ${seconds[name]!.toFixed(1)} s`);
     models.push({ name, recommender: trained.recommender });
@@ -72,7 +78,14 @@ async function trainAll(shared: Shared, trainData: TrainingData, label: string):
   return { models, seconds };
 }
 
-function context(shared: Shared, protocol: string, trainData: TrainingData, shown: string, candidates: string, cold?: ColdSelection): TableContext {
+function context(
+  shared: Shared,
+  protocol: string,
+  trainData: TrainingData,
+  shown: string,
+  candidates: string,
+  cold?: ColdSelection,
+): TableContext {
   const d = shared.rows.split;
   return {
     protocol,
@@ -106,7 +119,11 @@ function ratedMask(data: TrainingData): Uint8Array {
   return mask;
 }
 
-async function runCold(shared: Shared, cold: ColdSelection, wanted: readonly ProtocolName[]): Promise<{ tables: Map<ProtocolName, ProtocolTable>; seconds: Record<string, number> }> {
+async function runCold(
+  shared: Shared,
+  cold: ColdSelection,
+  wanted: readonly ProtocolName[],
+): Promise<{ tables: Map<ProtocolName, ProtocolTable>; seconds: Record<string, number> }> {
   const { data, rows, options, k, liked } = shared;
   shared.log(`cold titles (${cold.variant}): ${cold.text}`);
   const { trainData, validation, test } = coldProtocolData(data, rows, cold.mask, options.seed);
@@ -183,7 +200,13 @@ async function runShortHistory(shared: Shared): Promise<{ tables: ProtocolTable[
       buildTable([...baselineModels(shared, tuning.weight), ...trained.models], {
         id: `short-history-${length}`,
         title: `Short history: ${length} titles folded in per test user, the rest of the list to find`,
-        context: context(shared, 'short-history', trainData, `exactly ${length} seeded titles of each held-out user's list; targets: the rest`, `every title (${data.nItems}) minus the ${length} fold-in titles`),
+        context: context(
+          shared,
+          'short-history',
+          trainData,
+          `exactly ${length} seeded titles of each held-out user's list; targets: the rest`,
+          `every title (${data.nItems}) minus the ${length} fold-in titles`,
+        ),
         k,
         likedThreshold: liked,
         users: test,
@@ -237,7 +260,9 @@ export async function runProtocols(
       selectRandomColdTitles(data, options.coldShare ?? 0.1, options.seed),
       selectRecentColdTitles(data, catalogue, options.recentSeasons ?? 4),
     ];
-    const byProtocol = new Map<ProtocolName, ProtocolRun>(coldProtocols.map((p) => [p, { protocol: p, tables: [], trainSeconds: {}, selections }]));
+    const byProtocol = new Map<ProtocolName, ProtocolRun>(
+      coldProtocols.map((p) => [p, { protocol: p, tables: [], trainSeconds: {}, selections }]),
+    );
     for (const cold of selections) {
       const { tables, seconds } = await runCold(shared, cold, coldProtocols);
       for (const [protocol, table] of tables) {

@@ -29,7 +29,9 @@ export interface ServingNumbers {
 export async function loadCatalogueNumbers(path: string, label = path): Promise<ServingNumbers> {
   const { format, chunks } = await openDataFile(path);
   if (format.kind !== 'catalogue') {
-    throw new Error(`${path}: a ${format.description} file is not a catalogue; --members-catalogue needs a catalogue with member counts (e.g. data/anime_2016.csv.gz)`);
+    throw new Error(
+      `${path}: a ${format.description} file is not a catalogue; --members-catalogue needs a catalogue with member counts (e.g. data/anime_2016.csv.gz)`,
+    );
   }
   const byId = new Map<number, CatalogueNumbers>();
   for await (const chunk of chunks) {
@@ -43,7 +45,8 @@ export async function loadCatalogueNumbers(path: string, label = path): Promise<
   }
   let withMembers = 0;
   for (const numbers of byId.values()) if (numbers.members !== null) withMembers++;
-  if (withMembers === 0) throw new Error(`${path}: no title has a member count; the members baseline needs one (e.g. data/anime_2016.csv.gz)`);
+  if (withMembers === 0)
+    throw new Error(`${path}: no title has a member count; the members baseline needs one (e.g. data/anime_2016.csv.gz)`);
   return { source: label, byId };
 }
 

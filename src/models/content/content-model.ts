@@ -161,7 +161,8 @@ export async function trainContentModel(
   const metaPost = postings(metaSparse, meta.vocabulary.length);
 
   // --- synopsis: cached USE vectors where the hash matches, TF-IDF for the rest
-  const cache: EmbeddingCache | null = p.useEmbeddings && p.textWeight > 0 ? tryLoadEmbeddingCache(p.embeddingCachePath ?? BUNDLED_DATA.embeddingCache) : null;
+  const cache: EmbeddingCache | null =
+    p.useEmbeddings && p.textWeight > 0 ? tryLoadEmbeddingCache(p.embeddingCachePath ?? BUNDLED_DATA.embeddingCache) : null;
   /** 0 = no synopsis, 1 = USE vector, 2 = TF-IDF vector. */
   const textKind = new Uint8Array(n);
   const useSlot = new Int32Array(n).fill(-1);

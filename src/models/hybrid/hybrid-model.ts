@@ -74,7 +74,8 @@ export class AnirecHybrid implements Recommender {
     let { candidates } = generated;
     if (fallbackOut !== null) {
       writeFallbackOrder(views, fallbackOut);
-      if (eligible !== undefined && candidates.length < MIN_ELIGIBLE_CANDIDATES) candidates = this.topUp(history, candidates, eligible, fallbackOut);
+      if (eligible !== undefined && candidates.length < MIN_ELIGIBLE_CANDIDATES)
+        candidates = this.topUp(history, candidates, eligible, fallbackOut);
     }
     const features = buildFeatures(history, candidates, views, this.stats);
     const predicted = this.ranker.predict(features, candidates.length);

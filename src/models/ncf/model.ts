@@ -25,7 +25,16 @@ export class NcfRecommender implements Recommender {
   private readonly network: NeuMfNetwork;
   private readonly warmItems: Int32Array;
   private readonly rows: number;
-  private readonly buffers: { userGmf: Float32Array; itemGmf: Float32Array; mlpInput: Float32Array; labels: Float32Array; weights: Float32Array; dLogits: Float32Array; dUserGmf: Float32Array; dMlpInput: Float32Array };
+  private readonly buffers: {
+    userGmf: Float32Array;
+    itemGmf: Float32Array;
+    mlpInput: Float32Array;
+    labels: Float32Array;
+    weights: Float32Array;
+    dLogits: Float32Array;
+    dUserGmf: Float32Array;
+    dMlpInput: Float32Array;
+  };
 
   constructor(
     readonly nItems: number,
@@ -41,8 +50,16 @@ export class NcfRecommender implements Recommender {
     output: DenseLayer,
   ) {
     const { gmfDimension: dg, mlpDimension: dm } = params;
-    if (itemGmf.length !== nItems * dg || itemMlp.length !== nItems * dm || warm.length !== nItems || meanUserGmf.length !== dg || meanUserMlp.length !== dm) {
-      throw new RangeError(`ncf: embedding arrays do not match ${nItems} items × (${dg} GMF, ${dm} MLP) (the model files are damaged or mixed up)`);
+    if (
+      itemGmf.length !== nItems * dg ||
+      itemMlp.length !== nItems * dm ||
+      warm.length !== nItems ||
+      meanUserGmf.length !== dg ||
+      meanUserMlp.length !== dm
+    ) {
+      throw new RangeError(
+        `ncf: embedding arrays do not match ${nItems} items × (${dg} GMF, ${dm} MLP) (the model files are damaged or mixed up)`,
+      );
     }
     this.rows = params.foldInMaxPositives + params.foldInNegatives;
     this.network = new NeuMfNetwork(dg, dm, params.mlpHidden, this.rows, { mlp: mlpLayers, output });
@@ -176,16 +193,40 @@ export class NcfRecommender implements Recommender {
     });
     writeArray(join(dir, 'output-weights.bin'), this.outputLayer.weights);
     writeArray(join(dir, 'output-bias.bin'), this.outputLayer.bias);
-    writeManifest(dir, { kind: this.kind, formatVersion: 1, params: this.params, nItems: this.nItems, mlpLayers: this.mlpLayers.map((layer) => [layer.inDim, layer.outDim]) });
+    writeManifest(dir, {
+      kind: this.kind,
+      formatVersion: 1,
+      params: this.params,
+      nItems: this.nItems,
+      mlpLayers: this.mlpLayers.map((layer) => [layer.inDim, layer.outDim]),
+    });
   }
 }
 
 registerModelKind('ncf', (dir, manifest) => {
   const shapes = manifest.mlpLayers as [number, number][];
-  if (!Array.isArray(shapes) || shapes.length === 0) throw new Error(`${dir}/manifest.json: ncf model without mlpLayers; the model was not written by this anirec`);
+  if (!Array.isArray(shapes) || shapes.length === 0)
+    throw new Error(`${dir}/manifest.json: ncf model without mlpLayers; the model was not written by this anirec`);
   const params = manifest.params as NcfParams;
   const read = (name: string) => readArray(join(dir, name), Float32Array);
-  const layers = shapes.map(([inDim, outDim], l) => new DenseLayer(inDim, outDim, read(`mlp-layer-${l + 1}-weights.bin`), read(`mlp-layer-${l + 1}-bias.bin`)));
-  const output = new DenseLayer(params.gmfDimension + shapes[shapes.length - 1]![1], 1, read('output-weights.bin'), read('output-bias.bin'));
-  return new NcfRecommender(manifest.nItems as number, params, read('item-gmf.bin'), read('item-mlp.bin'), readArray(join(dir, 'warm.bin'), Uint8Array), read('mean-user-gmf.bin'), read('mean-user-mlp.bin'), layers, output);
+  const layers = shapes.map(
+    ([inDim, outDim], l) => new DenseLayer(inDim, outDim, read(`mlp-layer-${l + 1}-weights.bin`), read(`mlp-layer-${l + 1}-bias.bin`)),
+  );
+  const output = new DenseLayer(
+    params.gmfDimension + shapes[shapes.length - 1]![1],
+    1,
+    read('output-weights.bin'),
+    read('output-bias.bin'),
+  );
+  return new NcfRecommender(
+    manifest.nItems as number,
+    params,
+    read('item-gmf.bin'),
+    read('item-mlp.bin'),
+    readArray(join(dir, 'warm.bin'), Uint8Array),
+    read('mean-user-gmf.bin'),
+    read('mean-user-mlp.bin'),
+    layers,
+    output,
+  );
 });

@@ -37,7 +37,9 @@ export class NeuMfNetwork {
     this.mlp = new Mlp([2 * mlpDim, ...hidden], maxRows, layers?.mlp);
     this.output = layers?.output ?? new DenseLayer(gmfDim + this.mlp.outDim, 1);
     if (this.output.inDim !== gmfDim + this.mlp.outDim || this.output.outDim !== 1) {
-      throw new RangeError(`ncf: output layer is ${this.output.inDim} × ${this.output.outDim}, expected ${gmfDim + this.mlp.outDim} × 1 (the model files are damaged or mixed up)`);
+      throw new RangeError(
+        `ncf: output layer is ${this.output.inDim} × ${this.output.outDim}, expected ${gmfDim + this.mlp.outDim} × 1 (the model files are damaged or mixed up)`,
+      );
     }
     this.outputParameters = [new Parameter(this.output.weights), new Parameter(this.output.bias)];
     const fusedDim = this.output.inDim;
@@ -85,7 +87,14 @@ export class NeuMfNetwork {
    * (overwrites) dL/d userGmf, dL/d itemGmf (when given) and dL/d mlpInput columns [0, mlpInputTo)
    * (mlpDim = the user half only, all a fold-in needs).
    */
-  backward(dLogits: Float32Array, rows: number, dUserGmf: Float32Array, dItemGmf: Float32Array | null, dMlpInput: Float32Array, mlpInputTo = 2 * this.mlpDim): void {
+  backward(
+    dLogits: Float32Array,
+    rows: number,
+    dUserGmf: Float32Array,
+    dItemGmf: Float32Array | null,
+    dMlpInput: Float32Array,
+    mlpInputTo = 2 * this.mlpDim,
+  ): void {
     const dg = this.gmfDim;
     const top = this.mlp.outDim;
     const width = dg + top;

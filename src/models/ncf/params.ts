@@ -64,21 +64,37 @@ export function resolveNcfParams(params: Partial<NcfParams> = {}): NcfParams {
   const fix = 'pass a valid value in the ncf part of the model parameters';
   const positiveInt = (name: keyof NcfParams): void => {
     const value = p[name];
-    if (!(typeof value === 'number' && Number.isInteger(value) && value > 0)) throw new RangeError(`ncf: ${name} must be a positive integer, got ${JSON.stringify(value)}; ${fix}`);
+    if (!(typeof value === 'number' && Number.isInteger(value) && value > 0))
+      throw new RangeError(`ncf: ${name} must be a positive integer, got ${JSON.stringify(value)}; ${fix}`);
   };
   const positive = (name: keyof NcfParams): void => {
     const value = p[name];
-    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new RangeError(`ncf: ${name} must be a finite number > 0, got ${JSON.stringify(value)}; ${fix}`);
+    if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
+      throw new RangeError(`ncf: ${name} must be a finite number > 0, got ${JSON.stringify(value)}; ${fix}`);
   };
-  for (const name of ['gmfDimension', 'mlpDimension', 'epochs', 'negatives', 'batchSize', 'foldInSteps', 'foldInNegatives', 'foldInMaxPositives'] as const) positiveInt(name);
+  for (const name of [
+    'gmfDimension',
+    'mlpDimension',
+    'epochs',
+    'negatives',
+    'batchSize',
+    'foldInSteps',
+    'foldInNegatives',
+    'foldInMaxPositives',
+  ] as const)
+    positiveInt(name);
   for (const name of ['learningRate', 'initStd', 'foldInLearningRate'] as const) positive(name);
   for (const name of ['l2', 'foldInL2'] as const) {
     const value = p[name];
-    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value))) throw new RangeError(`ncf: ${name} must be a finite number ≥ 0, got ${JSON.stringify(value)}; ${fix}`);
+    if (!(typeof value === 'number' && value >= 0 && Number.isFinite(value)))
+      throw new RangeError(`ncf: ${name} must be a finite number ≥ 0, got ${JSON.stringify(value)}; ${fix}`);
   }
-  if (!Number.isInteger(p.foldInSeed)) throw new RangeError(`ncf: foldInSeed must be an integer, got ${JSON.stringify(p.foldInSeed)}; ${fix}`);
+  if (!Number.isInteger(p.foldInSeed))
+    throw new RangeError(`ncf: foldInSeed must be an integer, got ${JSON.stringify(p.foldInSeed)}; ${fix}`);
   if (!Array.isArray(p.mlpHidden) || p.mlpHidden.length === 0 || p.mlpHidden.some((s) => !(Number.isInteger(s) && s > 0))) {
-    throw new RangeError(`ncf: mlpHidden must be a non-empty list of positive integer widths (e.g. [32, 16, 8]), got ${JSON.stringify(p.mlpHidden)}; ${fix}`);
+    throw new RangeError(
+      `ncf: mlpHidden must be a non-empty list of positive integer widths (e.g. [32, 16, 8]), got ${JSON.stringify(p.mlpHidden)}; ${fix}`,
+    );
   }
   return p;
 }

@@ -199,7 +199,10 @@ function trainStep(setup: NcfSetup, entries: Int32Array, from: number, to: numbe
 export function runEpoch(setup: NcfSetup, epoch: number): number {
   const rng = createRng(mixSeed(setup.seed, 0xe90c, epoch));
   const n = setup.data.indices.length;
-  const order = shuffleInPlace(Int32Array.from({ length: n }, (_, k) => k), rng);
+  const order = shuffleInPlace(
+    Int32Array.from({ length: n }, (_, k) => k),
+    rng,
+  );
   const b = setup.params.batchSize;
   let total = 0;
   let steps = 0;
@@ -243,7 +246,12 @@ export function servingModel(setup: NcfSetup): NcfRecommender {
 export function trainNcf(data: TrainingData, params: Partial<NcfParams> = {}, options: TrainOptions = {}): NcfRecommender {
   const setup = setUpNcf(data, params, options.seed ?? 42);
   const p = setup.params;
-  const report: NcfReport = { losses: [], secondsPerEpoch: [], rowsPerEpoch: data.indices.length * (1 + p.negatives), warmItems: setup.warmItems.length };
+  const report: NcfReport = {
+    losses: [],
+    secondsPerEpoch: [],
+    rowsPerEpoch: data.indices.length * (1 + p.negatives),
+    warmItems: setup.warmItems.length,
+  };
   for (let epoch = 0; epoch < p.epochs; epoch++) {
     const started = performance.now();
     const loss = runEpoch(setup, epoch);

@@ -29,7 +29,14 @@ export function l2NormalizeForward(x: Float32Array, rows: number, dim: number, y
 }
 
 /** dX = (dY − y·(y·dY)) / ‖x‖ for y = x/‖x‖, written into `dx` (may alias `dy`). */
-export function l2NormalizeBackward(y: Float32Array, norms: Float32Array, rows: number, dim: number, dy: Float32Array, dx: Float32Array): void {
+export function l2NormalizeBackward(
+  y: Float32Array,
+  norms: Float32Array,
+  rows: number,
+  dim: number,
+  dy: Float32Array,
+  dx: Float32Array,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * dim;
     let dot = 0;

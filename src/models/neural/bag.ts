@@ -57,7 +57,14 @@ export class TouchedRows {
 }
 
 /** grad[item] += weight·dOut[b] for every bag entry; `touched` learns each item row used. */
-export function bagBackward(dOut: Float32Array, dim: number, bags: Bags, count: number, gradTable: Float32Array, touched: TouchedRows | null): void {
+export function bagBackward(
+  dOut: Float32Array,
+  dim: number,
+  bags: Bags,
+  count: number,
+  gradTable: Float32Array,
+  touched: TouchedRows | null,
+): void {
   for (let b = 0; b < count; b++) {
     const o = b * dim;
     for (let e = bags.ptr[b]!; e < bags.ptr[b + 1]!; e++) {

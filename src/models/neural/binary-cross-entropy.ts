@@ -19,7 +19,13 @@ export function sigmoid(z: number): number {
  * Weighted mean of softplus(z) − y·z over `rows` logits (Σ w·loss / Σ w; `weights` null = 1
  * each). Writes dL/dz = w·(σ(z) − y) / Σ w into `grad` (overwritten) and returns the loss.
  */
-export function binaryCrossEntropy(logits: Float32Array, labels: Float32Array, weights: Float32Array | null, rows: number, grad: Float32Array): number {
+export function binaryCrossEntropy(
+  logits: Float32Array,
+  labels: Float32Array,
+  weights: Float32Array | null,
+  rows: number,
+  grad: Float32Array,
+): number {
   let weightSum = 0;
   for (let r = 0; r < rows; r++) weightSum += weights === null ? 1 : weights[r]!;
   if (!(weightSum > 0)) throw new RangeError('binaryCrossEntropy: the row weights sum to zero');

@@ -23,7 +23,9 @@ export class DenseLayer {
     this.weights = weights ?? new Float32Array(inDim * outDim);
     this.bias = bias ?? new Float32Array(outDim);
     if (this.weights.length !== inDim * outDim || this.bias.length !== outDim) {
-      throw new RangeError(`DenseLayer: expected ${inDim * outDim} weights and ${outDim} biases, got ${this.weights.length} and ${this.bias.length}`);
+      throw new RangeError(
+        `DenseLayer: expected ${inDim * outDim} weights and ${outDim} biases, got ${this.weights.length} and ${this.bias.length}`,
+      );
     }
   }
 

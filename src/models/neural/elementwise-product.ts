@@ -9,7 +9,14 @@ export function elementwiseProductForward(a: Float32Array, b: Float32Array, z: F
 }
 
 /** dA = dZ ⊙ b and dB = dZ ⊙ a, overwritten (either may be null when that input needs no gradient). */
-export function elementwiseProductBackward(a: Float32Array, b: Float32Array, dz: Float32Array, da: Float32Array | null, db: Float32Array | null, length = dz.length): void {
+export function elementwiseProductBackward(
+  a: Float32Array,
+  b: Float32Array,
+  dz: Float32Array,
+  da: Float32Array | null,
+  db: Float32Array | null,
+  length = dz.length,
+): void {
   for (let i = 0; i < length; i++) {
     const g = dz[i]!;
     if (da !== null) da[i] = g * b[i]!;

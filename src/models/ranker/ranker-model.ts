@@ -106,12 +106,24 @@ export class RankerModel {
       for (let node = 0; node < n; node++) {
         const f = arrays.feature[node]!;
         if (f < 0) continue;
-        const ok = f < data.nFeatures! && arrays.left[node]! > node && arrays.left[node]! < n && arrays.right[node]! > node && arrays.right[node]! < n;
+        const ok =
+          f < data.nFeatures! &&
+          arrays.left[node]! > node &&
+          arrays.left[node]! < n &&
+          arrays.right[node]! > node &&
+          arrays.right[node]! < n;
         if (!ok) throw new Error(`ranker.json: tree ${t} node ${node} is malformed; the file is damaged, retrain the model`);
       }
       return arrays;
     });
-    return new RankerModel(trees, data.nFeatures, data.featureNames ?? [], data.initialScore ?? 0, data.bestRound ?? trees.length, data.params!);
+    return new RankerModel(
+      trees,
+      data.nFeatures,
+      data.featureNames ?? [],
+      data.initialScore ?? 0,
+      data.bestRound ?? trees.length,
+      data.params!,
+    );
   }
 }
 

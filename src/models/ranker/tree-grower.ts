@@ -216,7 +216,14 @@ export class TreeGrower {
       hess: this.leafHess[leaf]!,
       count: this.leafEnd[leaf]! - this.leafStart[leaf]!,
     };
-    const found = findBestSplit(this.histogramPool[this.leafHistogram[leaf]!]!, this.binned, activeFeatures, totals, this.params, this.leafSplit[leaf]!);
+    const found = findBestSplit(
+      this.histogramPool[this.leafHistogram[leaf]!]!,
+      this.binned,
+      activeFeatures,
+      totals,
+      this.params,
+      this.leafSplit[leaf]!,
+    );
     // A leaf without a valid split keeps no histogram: the buffer is free for others.
     if (!found) this.releaseHistogram(leaf);
   }

@@ -95,7 +95,19 @@ export function preparePairs(data: TrainingData, inputs: ItemInputs, p: TwoTower
     logQ[i] = Math.log(Math.max(expected, 1e-12));
   }
   const historyDim = p.historyIds ? p.dimension : 0;
-  return { data, inputs, params: p, userInputDim: d + historyDim + USER_FEATURES, historyOffset: d, entryWeights, weightSums, inputSums, warm, warmItems: Int32Array.from(warmItems), logQ };
+  return {
+    data,
+    inputs,
+    params: p,
+    userInputDim: d + historyDim + USER_FEATURES,
+    historyOffset: d,
+    entryWeights,
+    weightSums,
+    inputSums,
+    warm,
+    warmItems: Int32Array.from(warmItems),
+    logQ,
+  };
 }
 
 /** An epoch's pairs as entry indices (the target entry; its user is found from indptr), shuffled. */

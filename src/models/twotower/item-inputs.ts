@@ -55,14 +55,18 @@ export function buildItemInputs(itemIds: Int32Array, catalogue: ReadonlyMap<numb
   const column = (name: string): number => names.push(name) - 1;
 
   if (p.metadataFeatures) {
-    const tagsOf = (a: Anime | undefined): string[] => (a ? [...a.genres, ...a.themes, ...a.demographics].map(key).filter((t) => t.length > 0) : []);
+    const tagsOf = (a: Anime | undefined): string[] =>
+      a ? [...a.genres, ...a.themes, ...a.demographics].map(key).filter((t) => t.length > 0) : [];
     const tags = vocabulary(items.map(tagsOf), 3);
     const tagColumn = new Map(tags.map((t) => [t, column(`tag:${t}`)]));
     const studioNames = items.map((a) => (a ? a.studios.map(key).filter((s) => s.length > 0) : []));
     const studios = vocabulary(studioNames, 2, p.topStudios);
     const studioColumn = new Map(studios.map((s) => [s, column(`studio:${s}`)]));
     const otherStudio = column('studio:(other)');
-    const sources = vocabulary(items.map((a) => (a?.source ? [key(a.source)] : [])), 3);
+    const sources = vocabulary(
+      items.map((a) => (a?.source ? [key(a.source)] : [])),
+      3,
+    );
     const sourceColumn = new Map(sources.map((s) => [s, column(`source:${s}`)]));
     const otherSource = column('source:(other)');
     const formatColumn = new Map(ANIME_FORMATS.map((f) => [f as string, column(`format:${f}`)]));
@@ -96,7 +100,9 @@ export function buildItemInputs(itemIds: Int32Array, catalogue: ReadonlyMap<numb
   let synopsisVarianceKept = 0;
   if (p.synopsisFeatures) {
     const cache = tryLoadEmbeddingCache(p.embeddingCachePath ?? BUNDLED_DATA.embeddingCache);
-    const vectors: (Float32Array | null)[] = items.map((a, i) => (cache && a ? cache.lookup(itemIds[i]!, cleanSynopsis(a.synopsis)) : null));
+    const vectors: (Float32Array | null)[] = items.map((a, i) =>
+      cache && a ? cache.lookup(itemIds[i]!, cleanSynopsis(a.synopsis)) : null,
+    );
     const withVector = vectors.filter((v): v is Float32Array => v !== null);
     synopsisVectors = withVector.length;
     const first = column('synopsis:missing');
@@ -153,7 +159,9 @@ export function buildItemInputs(itemIds: Int32Array, catalogue: ReadonlyMap<numb
   }
 
   if (names.length === 0) {
-    throw new Error('twotower: every item input is switched off (metadataFeatures, synopsisFeatures and popularityFeatures are all false); turn at least one on');
+    throw new Error(
+      'twotower: every item input is switched off (metadataFeatures, synopsisFeatures and popularityFeatures are all false); turn at least one on',
+    );
   }
   const dim = names.length;
   const rows = new Float32Array(n * dim);

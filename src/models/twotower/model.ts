@@ -36,7 +36,9 @@ export class TwoTowerRecommender implements Recommender {
   ) {
     this.hidden = new Float32Array(userBias.length);
     if (itemEmbeddings.length !== nItems * dimension || userItemRows.length !== nItems * userBias.length) {
-      throw new RangeError(`twotower: embedding arrays do not match ${nItems} items × ${dimension} (the model files are damaged or mixed up)`);
+      throw new RangeError(
+        `twotower: embedding arrays do not match ${nItems} items × ${dimension} (the model files are damaged or mixed up)`,
+      );
     }
   }
 
@@ -115,10 +117,16 @@ export class TwoTowerRecommender implements Recommender {
 
 registerModelKind('twotower', (dir, manifest) => {
   const shapes = manifest.upperLayers as [number, number][];
-  if (!Array.isArray(shapes)) throw new Error(`${dir}/manifest.json: twotower model without upperLayers; the model was not written by this anirec`);
+  if (!Array.isArray(shapes))
+    throw new Error(`${dir}/manifest.json: twotower model without upperLayers; the model was not written by this anirec`);
   const layers = shapes.map(
     ([inDim, outDim], l) =>
-      new DenseLayer(inDim, outDim, readArray(join(dir, `user-layer-${l + 1}-weights.bin`), Float32Array), readArray(join(dir, `user-layer-${l + 1}-bias.bin`), Float32Array)),
+      new DenseLayer(
+        inDim,
+        outDim,
+        readArray(join(dir, `user-layer-${l + 1}-weights.bin`), Float32Array),
+        readArray(join(dir, `user-layer-${l + 1}-bias.bin`), Float32Array),
+      ),
   );
   return new TwoTowerRecommender(
     manifest.nItems as number,

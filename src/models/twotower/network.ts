@@ -151,7 +151,10 @@ export class TwoTowerNetwork {
     adam.beginStep();
     this.itemMlp.update(adam);
     this.userMlp.update(adam);
-    for (const [table, touched] of [[this.itemIds, this.itemTouched], [this.historyIds, this.historyTouched]] as const) {
+    for (const [table, touched] of [
+      [this.itemIds, this.itemTouched],
+      [this.historyIds, this.historyTouched],
+    ] as const) {
       if (table === null) continue;
       const used = touched.rows();
       loss += l2PenaltyRows(table.value, table.grad, d, used, p.l2);

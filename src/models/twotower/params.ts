@@ -95,18 +95,24 @@ export function resolveTwoTowerParams(params: Partial<TwoTowerParams> = {}): Two
   positiveInt('targetsPerUser', p.targetsPerUser);
   positiveInt('batchSize', p.batchSize);
   positiveInt('synopsisDims', p.synopsisDims);
-  for (const [name, sizes] of [['itemHidden', p.itemHidden], ['userHidden', p.userHidden]] as const) {
+  for (const [name, sizes] of [
+    ['itemHidden', p.itemHidden],
+    ['userHidden', p.userHidden],
+  ] as const) {
     if (!Array.isArray(sizes) || sizes.some((s) => !(Number.isInteger(s) && s > 0))) {
       throw new RangeError(`twotower: ${name} must be a list of positive integer widths, got ${JSON.stringify(sizes)}`);
     }
   }
-  if (!(Number.isInteger(p.negatives) && p.negatives >= 0)) throw new RangeError(`twotower: negatives must be an integer ≥ 0, got ${p.negatives}`);
-  if (!(Number.isInteger(p.topStudios) && p.topStudios >= 0)) throw new RangeError(`twotower: topStudios must be an integer ≥ 0, got ${p.topStudios}`);
+  if (!(Number.isInteger(p.negatives) && p.negatives >= 0))
+    throw new RangeError(`twotower: negatives must be an integer ≥ 0, got ${p.negatives}`);
+  if (!(Number.isInteger(p.topStudios) && p.topStudios >= 0))
+    throw new RangeError(`twotower: topStudios must be an integer ≥ 0, got ${p.topStudios}`);
   if (!(p.learningRate > 0)) throw new RangeError(`twotower: learningRate must be > 0, got ${p.learningRate}`);
   if (!(p.temperature > 0)) throw new RangeError(`twotower: temperature must be > 0, got ${p.temperature}`);
   if (!(p.l2 >= 0)) throw new RangeError(`twotower: l2 must be ≥ 0, got ${p.l2}`);
   if (!(p.idDropout >= 0 && p.idDropout <= 1)) throw new RangeError(`twotower: idDropout must be in [0, 1], got ${p.idDropout}`);
-  if (!(p.listedWeight > 0 && p.minWeight > 0)) throw new RangeError('twotower: listedWeight and minWeight must be > 0 (bag weights are positive)');
+  if (!(p.listedWeight > 0 && p.minWeight > 0))
+    throw new RangeError('twotower: listedWeight and minWeight must be > 0 (bag weights are positive)');
   return p;
 }
 

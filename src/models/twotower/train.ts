@@ -30,13 +30,25 @@ export interface TwoTowerSetup {
   seed: number;
 }
 
-export function setUpTwoTower(data: TrainingData, catalogue: ReadonlyMap<number, Anime>, params: Partial<TwoTowerParams>, seed: number): TwoTowerSetup {
+export function setUpTwoTower(
+  data: TrainingData,
+  catalogue: ReadonlyMap<number, Anime>,
+  params: Partial<TwoTowerParams>,
+  seed: number,
+): TwoTowerSetup {
   const p = resolveTwoTowerParams(params);
   if (data.indices.length === 0) throw new Error('twotower: the training data has no interactions; import ratings first');
   const inputs = buildItemInputs(data.itemIds, catalogue, p, mixSeed(seed, 0x9ca));
   const source = preparePairs(data, inputs, p);
   const network = new TwoTowerNetwork(source, p.batchSize, createRng(mixSeed(seed, 0x1417)));
-  return { params: p, source, network, builder: new BatchBuilder(source, p.batchSize), adam: new Adam({ learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }), seed };
+  return {
+    params: p,
+    source,
+    network,
+    builder: new BatchBuilder(source, p.batchSize),
+    adam: new Adam({ learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
+    seed,
+  };
 }
 
 /** One pass: returns the mean loss and the number of pairs. */
@@ -84,7 +96,10 @@ export function trainTwoTower(
     report.losses.push(loss);
     report.secondsPerEpoch.push(seconds);
     report.pairsPerEpoch.push(pairs);
-    options.onProgress?.((epoch + 1) / p.epochs, `twotower epoch ${epoch + 1}/${p.epochs}: loss ${loss.toFixed(4)} (${seconds.toFixed(1)} s)`);
+    options.onProgress?.(
+      (epoch + 1) / p.epochs,
+      `twotower epoch ${epoch + 1}/${p.epochs}: loss ${loss.toFixed(4)} (${seconds.toFixed(1)} s)`,
+    );
   }
   const model = servingModel(setup);
   model.report = report;
@@ -134,6 +149,8 @@ export function servingModel(setup: TwoTowerSetup): TwoTowerRecommender {
   }
   const featureStart = (source.userInputDim - USER_FEATURES) * width;
   const userFeatureWeights = w.slice(featureStart, featureStart + USER_FEATURES * width);
-  const upper = network.userMlp.layers.slice(1).map((layer) => new DenseLayer(layer.inDim, layer.outDim, layer.weights.slice(), layer.bias.slice()));
+  const upper = network.userMlp.layers
+    .slice(1)
+    .map((layer) => new DenseLayer(layer.inDim, layer.outDim, layer.weights.slice(), layer.bias.slice()));
   return new TwoTowerRecommender(nItems, d, p, itemEmbeddings, userItemRows, userFeatureWeights, first.bias.slice(), upper);
 }

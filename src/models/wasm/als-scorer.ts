@@ -65,11 +65,19 @@ export class WasmAlsScorer {
       for (let j = 0; j < k; j++) packed[base + j * BLOCK] = itemFactors[row + j]!;
     }
     const buffer = kernel.memory.buffer;
-    return new WasmAlsScorer(kernel, items, k, blocks, new Float64Array(buffer, xOffset, k), new Float64Array(buffer, outOffset, blocks * BLOCK), {
-      y: 0,
-      x: xOffset,
-      out: outOffset,
-    });
+    return new WasmAlsScorer(
+      kernel,
+      items,
+      k,
+      blocks,
+      new Float64Array(buffer, xOffset, k),
+      new Float64Array(buffer, outOffset, blocks * BLOCK),
+      {
+        y: 0,
+        x: xOffset,
+        out: outOffset,
+      },
+    );
   }
 
   /** Writes x · factors of every packed title into out[title]; other entries are left as they are. */

@@ -65,7 +65,10 @@ export class FileJobCoordinator implements JobCoordinator {
   }
 
   async running(): Promise<RunningJob[]> {
-    return JOB_NAMES.filter((job) => existsSync(jobLockPath(this.paths, job))).map((job) => ({ job, owner: readLockOwner(jobLockPath(this.paths, job)) }));
+    return JOB_NAMES.filter((job) => existsSync(jobLockPath(this.paths, job))).map((job) => ({
+      job,
+      owner: readLockOwner(jobLockPath(this.paths, job)),
+    }));
   }
 
   async close(): Promise<void> {}

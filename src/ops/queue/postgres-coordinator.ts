@@ -64,11 +64,17 @@ export class PostgresJobCoordinator implements JobCoordinator {
   }
 
   async acquire(job: JobName): Promise<JobLease> {
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: holderName(job), connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      application_name: holderName(job),
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
+    });
     const lost = new AbortController();
     let released = false;
     const onLost = (why: string) => {
-      if (!released && !lost.signal.aborted) lost.abort(new Error(`the ${job} job lost its lock: ${why}; another process may start it now, so this run stops`));
+      if (!released && !lost.signal.aborted)
+        lost.abort(new Error(`the ${job} job lost its lock: ${why}; another process may start it now, so this run stops`));
     };
     client.on('error', (error) => onLost(`its database connection failed (${error.message})`));
     client.on('end', () => onLost('its database connection closed'));
@@ -80,7 +86,10 @@ export class PostgresJobCoordinator implements JobCoordinator {
     }
     let locked: boolean;
     try {
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [JOB_LOCK_SPACE, jobLockKey(job)]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
+        JOB_LOCK_SPACE,
+        jobLockKey(job),
+      ]);
       locked = rows[0]!.locked;
     } catch (error) {
       released = true;
@@ -92,7 +101,10 @@ export class PostgresJobCoordinator implements JobCoordinator {
       released = true;
       await client.end().catch(() => {});
       const who = owner ? `process ${owner.pid} on ${owner.host} (since ${owner.at})` : 'another process';
-      throw new JobBusyError(`The ${job} job is already running: ${who} holds its lock in ${this.where}. Wait for it to finish; the lock goes with that process.`, owner);
+      throw new JobBusyError(
+        `The ${job} job is already running: ${who} holds its lock in ${this.where}. Wait for it to finish; the lock goes with that process.`,
+        owner,
+      );
     }
     return {
       lost: lost.signal,
@@ -109,13 +121,25 @@ export class PostgresJobCoordinator implements JobCoordinator {
     const pool = await this.ready();
     await pool.query(
       `INSERT INTO ${LOG_TABLE} (job, started_at, finished_at, status, trigger, runner, summary, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [entry.job, entry.startedAt, entry.finishedAt, entry.status, entry.trigger, entry.runner ?? `${process.pid}@${hostname()}`, entry.summary === undefined ? null : JSON.stringify(entry.summary), entry.error ?? null],
+      [
+        entry.job,
+        entry.startedAt,
+        entry.finishedAt,
+        entry.status,
+        entry.trigger,
+        entry.runner ?? `${process.pid}@${hostname()}`,
+        entry.summary === undefined ? null : JSON.stringify(entry.summary),
+        entry.error ?? null,
+      ],
     );
   }
 
   async history(limit: number): Promise<JobLogEntry[]> {
     const pool = await this.ready();
-    const { rows } = await pool.query<RunRow>(`SELECT job, started_at, finished_at, status, trigger, runner, summary, error FROM ${LOG_TABLE} ORDER BY id DESC LIMIT $1`, [limit]);
+    const { rows } = await pool.query<RunRow>(
+      `SELECT job, started_at, finished_at, status, trigger, runner, summary, error FROM ${LOG_TABLE} ORDER BY id DESC LIMIT $1`,
+      [limit],
+    );
     return rows.reverse().map((r) => ({
       job: r.job,
       startedAt: r.started_at.toISOString(),
@@ -130,7 +154,10 @@ export class PostgresJobCoordinator implements JobCoordinator {
 
   async running(): Promise<RunningJob[]> {
     const pool = await this.ready();
-    const { rows } = await pool.query<HolderRow>(`${HOLDERS} AND l.objid::bigint = ANY($2::bigint[])`, [JOB_LOCK_SPACE, JOB_NAMES.map(jobLockKey)]);
+    const { rows } = await pool.query<HolderRow>(`${HOLDERS} AND l.objid::bigint = ANY($2::bigint[])`, [
+      JOB_LOCK_SPACE,
+      JOB_NAMES.map(jobLockKey),
+    ]);
     return JOB_NAMES.flatMap((job) => {
       const row = rows.find((r) => r.key === jobLockKey(job));
       return row === undefined ? [] : [{ job, owner: ownerOf(row) }];
@@ -147,7 +174,12 @@ export class PostgresJobCoordinator implements JobCoordinator {
   /** The log's pool, with the table created on first use (under a lock: replicas may start together). */
   private async ready(): Promise<pg.Pool> {
     if (this.pool === null) {
-      this.pool = new pg.Pool({ connectionString: this.connectionString, max: 2, application_name: 'anirec jobs', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+      this.pool = new pg.Pool({
+        connectionString: this.connectionString,
+        max: 2,
+        application_name: 'anirec jobs',
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      });
       // An idle connection the server drops would otherwise be an unhandled 'error' event.
       this.pool.on('error', () => {});
     }

@@ -33,7 +33,11 @@ interface Row {
 
 /** The queue's unfinished runs, oldest first; none when no worker has created the queue yet. */
 export async function queueEntries(url: string, schema = DEFAULT_QUEUE_SCHEMA): Promise<QueueEntry[]> {
-  const client = new pg.Client({ connectionString: driverConnectionString(url), application_name: 'anirec jobs', connectionTimeoutMillis: 5_000 });
+  const client = new pg.Client({
+    connectionString: driverConnectionString(url),
+    application_name: 'anirec jobs',
+    connectionTimeoutMillis: 5_000,
+  });
   await client.connect();
   try {
     const { rows: found } = await client.query<{ table: string | null }>('SELECT to_regclass($1)::text AS table', [`${schema}.job`]);

@@ -86,7 +86,8 @@ async function createQueues(url: string, boss: PgBoss): Promise<void> {
   try {
     await client.query('SELECT pg_advisory_lock($1, $2)', [JOB_LOCK_SPACE, QUEUE_SETUP_LOCK]);
     for (const job of JOB_NAMES) {
-      if ((await boss.getQueue(queueName(job))) === null) await boss.createQueue(queueName(job), { name: queueName(job), policy: 'stately' });
+      if ((await boss.getQueue(queueName(job))) === null)
+        await boss.createQueue(queueName(job), { name: queueName(job), policy: 'stately' });
     }
   } finally {
     // Ending the session releases the lock as well.
@@ -152,7 +153,9 @@ export class QueueWorker {
     await boss.start();
     await createQueues(this.options.url, boss);
     for (const job of JOB_NAMES) {
-      await boss.work<RunData>(queueName(job), { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, ([delivered]) => this.handle(job, delivered!));
+      await boss.work<RunData>(queueName(job), { batchSize: 1, pollingIntervalSeconds, includeMetadata: true }, ([delivered]) =>
+        this.handle(job, delivered!),
+      );
     }
     if (this.stopped) return;
     for (const job of JOB_NAMES) {
@@ -187,7 +190,11 @@ export class QueueWorker {
     const tick = cron.previousRuns(1, new Date(Date.now() + 1))[0] ?? new Date(Math.floor(Date.now() / 1000) * 1000);
     try {
       const id = await this.send(job, tickJobId(job, tick), tick.toISOString());
-      this.env.log(id === null ? `${job}: the run for ${tick.toISOString()} is already queued (another worker, or one waiting behind a running one)` : `${job}: run for ${tick.toISOString()} queued`);
+      this.env.log(
+        id === null
+          ? `${job}: the run for ${tick.toISOString()} is already queued (another worker, or one waiting behind a running one)`
+          : `${job}: run for ${tick.toISOString()} queued`,
+      );
     } catch (error) {
       this.env.log(`${job}: could not queue the run for ${tick.toISOString()}: ${(error as Error).message}`);
     }
@@ -196,15 +203,29 @@ export class QueueWorker {
   private async send(job: JobName, id: string, scheduledFor: string | null): Promise<string | null> {
     if (this.boss === null || this.stopped) return null;
     const data: RunData = { job, scheduledFor };
-    return this.boss.send(queueName(job), data, { id, expireInSeconds: this.leaseSeconds(job), retryLimit: this.options.retryLimit, retryDelay: 0 });
+    return this.boss.send(queueName(job), data, {
+      id,
+      expireInSeconds: this.leaseSeconds(job),
+      retryLimit: this.options.retryLimit,
+      retryDelay: 0,
+    });
   }
 
   private async handle(job: JobName, delivered: PgBoss.JobWithMetadata<RunData>): Promise<unknown> {
     const run: QueuedRun = { id: delivered.id, scheduledFor: delivered.data.scheduledFor, retryCount: delivered.retryCount };
     const signal = this.abort.signal;
-    this.env.log(`${job}: starting run ${run.id}${run.scheduledFor ? ` for ${run.scheduledFor}` : ''}${run.retryCount > 0 ? ` (retry ${run.retryCount})` : ''}`);
-    const execution = this.options.runner(job, { ...this.env, trigger: 'worker', signal, deadlineSeconds: this.env.config.deadlineSeconds[job] }, run);
-    this.running.set(job, execution.catch(() => {}));
+    this.env.log(
+      `${job}: starting run ${run.id}${run.scheduledFor ? ` for ${run.scheduledFor}` : ''}${run.retryCount > 0 ? ` (retry ${run.retryCount})` : ''}`,
+    );
+    const execution = this.options.runner(
+      job,
+      { ...this.env, trigger: 'worker', signal, deadlineSeconds: this.env.config.deadlineSeconds[job] },
+      run,
+    );
+    this.running.set(
+      job,
+      execution.catch(() => {}),
+    );
     let outcome: JobOutcome;
     try {
       outcome = await execution;
@@ -215,7 +236,8 @@ export class QueueWorker {
     this.options.onOutcome?.(outcome, run);
     // Throwing hands the run back to the queue (pg-boss fails it with retries left): another
     // worker finishes what this one's shutdown interrupted.
-    if (outcome.status === 'cancelled' && signal.aborted) throw new Error(`${job} was cancelled by this worker's shutdown; handed back to the queue`);
+    if (outcome.status === 'cancelled' && signal.aborted)
+      throw new Error(`${job} was cancelled by this worker's shutdown; handed back to the queue`);
     // Anything else is an outcome, not a delivery problem: it is in the job log, and the next
     // tick runs the job again, as without a queue.
     return { status: outcome.status, ...(outcome.error ? { error: outcome.error.message } : {}) };
@@ -250,8 +272,15 @@ function queueSetupError(url: string, schema: string, error: unknown): Error {
   if (error instanceof AnirecError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown }).code;
-  if ((typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code.startsWith('08'))) || /timeout exceeded when trying to connect/i.test(message)) {
+  if (
+    (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || code.startsWith('08'))) ||
+    /timeout exceeded when trying to connect/i.test(message)
+  ) {
     return new StoreUnavailableError(`${redactStoreUrl(url)}: ${message}`, error);
   }
-  return new AnirecError('invalid_config', `Could not set up the job queue (pg-boss, schema "${schema}") in ${redactStoreUrl(url)}: ${message}. The database user needs the right to create a schema and tables there, or an administrator can create the schema "${schema}" owned by that user.`, { cause: error });
+  return new AnirecError(
+    'invalid_config',
+    `Could not set up the job queue (pg-boss, schema "${schema}") in ${redactStoreUrl(url)}: ${message}. The database user needs the right to create a schema and tables there, or an administrator can create the schema "${schema}" owned by that user.`,
+    { cause: error },
+  );
 }

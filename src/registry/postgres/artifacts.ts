@@ -63,7 +63,13 @@ export async function uploadFile(client: pg.ClientBase, bundleId: string, root: 
       seq++;
       if (n < chunkBytes) break;
     }
-    await client.query('INSERT INTO registry_artifacts (bundle_id, path, size, sha256, chunks) VALUES ($1, $2, $3, $4, $5)', [bundleId, path, size, hash.digest('hex'), seq]);
+    await client.query('INSERT INTO registry_artifacts (bundle_id, path, size, sha256, chunks) VALUES ($1, $2, $3, $4, $5)', [
+      bundleId,
+      path,
+      size,
+      hash.digest('hex'),
+      seq,
+    ]);
   } finally {
     await file.close();
   }
@@ -80,9 +86,18 @@ const WRITE_BYTES = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Streams one artifact's chunks, in order, into `file` (COPY takes no parameters: the literals are escaped). */
-async function downloadFile(client: pg.PoolClient, bundleId: string, path: string, onData: (bytes: Buffer) => Promise<void>): Promise<number> {
+async function downloadFile(
+  client: pg.PoolClient,
+  bundleId: string,
+  path: string,
+  onData: (bytes: Buffer) => Promise<void>,
+): Promise<number> {
   if (!UUID.test(bundleId)) throw new RegistryError(`Malformed bundle id ${JSON.stringify(bundleId)} in the registry database.`);
-  const stream = client.query(copyTo(`COPY (SELECT data FROM registry_chunks WHERE bundle_id = '${bundleId}' AND path = ${client.escapeLiteral(path)} ORDER BY seq) TO STDOUT (FORMAT binary)`));
+  const stream = client.query(
+    copyTo(
+      `COPY (SELECT data FROM registry_chunks WHERE bundle_id = '${bundleId}' AND path = ${client.escapeLiteral(path)} ORDER BY seq) TO STDOUT (FORMAT binary)`,
+    ),
+  );
   return readBinaryCopy(stream, onData);
 }
 
@@ -92,8 +107,15 @@ async function downloadFile(client: pg.PoolClient, bundleId: string, path: strin
  * its row.
  */
 export async function downloadBundle(pool: pg.Pool, bundleId: string, versionId: string, target: string): Promise<void> {
-  const artifacts = (await pool.query<ArtifactRow>('SELECT path, size, sha256, chunks FROM registry_artifacts WHERE bundle_id = $1 ORDER BY path', [bundleId])).rows;
-  if (artifacts.length === 0) throw new RegistryError(`The model version ${versionId} has no artifacts in the registry database; it cannot be served. Promote another version.`);
+  const artifacts = (
+    await pool.query<ArtifactRow>('SELECT path, size, sha256, chunks FROM registry_artifacts WHERE bundle_id = $1 ORDER BY path', [
+      bundleId,
+    ])
+  ).rows;
+  if (artifacts.length === 0)
+    throw new RegistryError(
+      `The model version ${versionId} has no artifacts in the registry database; it cannot be served. Promote another version.`,
+    );
   mkdirSync(target, { recursive: true });
   const client = await pool.connect();
   let broken = false;
@@ -104,7 +126,9 @@ export async function downloadBundle(pool: pg.Pool, bundleId: string, versionId:
   try {
     for (const artifact of artifacts) {
       if (artifact.path.split('/').some((part) => part === '..' || part === '')) {
-        throw new RegistryError(`The model version ${versionId} has an artifact with an unsafe path "${artifact.path}"; refusing to write it.`);
+        throw new RegistryError(
+          `The model version ${versionId} has an artifact with an unsafe path "${artifact.path}"; refusing to write it.`,
+        );
       }
       const path = join(target, ...artifact.path.split('/'));
       mkdirSync(dirname(path), { recursive: true });

@@ -5,7 +5,18 @@ import pg from 'pg';
 import { redactStoreUrl } from '../../store/index.js';
 import type { RegistryWatch, Registry } from '../registry-api.js';
 import type { RegisterOptions } from '../registry.js';
-import { alreadyProduction, cleanMetrics, newManifest, noProductionToRollBack, pickProduction, refuseArchiveProduction, resolveRef, rollbackTarget, stamper, transitioned } from '../rules.js';
+import {
+  alreadyProduction,
+  cleanMetrics,
+  newManifest,
+  noProductionToRollBack,
+  pickProduction,
+  refuseArchiveProduction,
+  resolveRef,
+  rollbackTarget,
+  stamper,
+  transitioned,
+} from '../rules.js';
 import { RegistryError, RegistryLockedError, type ModelVersion, type VersionManifest, type VersionMetrics } from '../types.js';
 import { readBundleManifest, VERSION_FILE, VERSION_ID_PATTERN } from '../version-file.js';
 import { bundleFiles, DEFAULT_CHUNK_BYTES, downloadBundle, uploadFile } from './artifacts.js';
@@ -54,7 +65,8 @@ export class PostgresRegistry implements Registry {
     this.location = `the registry in ${redactStoreUrl(url)}`;
     this.stagingRoot = join(resolve(options.cacheDir), 'staging');
     this.chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < 1) throw new RegistryError(`chunkBytes must be a whole number ≥ 1 (got ${this.chunkBytes}).`);
+    if (!Number.isInteger(this.chunkBytes) || this.chunkBytes < 1)
+      throw new RegistryError(`chunkBytes must be a whole number ≥ 1 (got ${this.chunkBytes}).`);
     this.lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
     this.clock = options.now ?? (() => new Date());
   }
@@ -73,7 +85,9 @@ export class PostgresRegistry implements Registry {
       }
     } catch (error) {
       await pool.end().catch(() => {});
-      throw new RegistryError(`Cannot open the model registry in ${redactStoreUrl(url)}: ${(error as Error).message}. Check that the database is up and the URL (user, password, database) is right.`);
+      throw new RegistryError(
+        `Cannot open the model registry in ${redactStoreUrl(url)}: ${(error as Error).message}. Check that the database is up and the URL (user, password, database) is right.`,
+      );
     }
     return new PostgresRegistry(url, pool, options);
   }
@@ -96,7 +110,11 @@ export class PostgresRegistry implements Registry {
   }
 
   async production(): Promise<ModelVersion | null> {
-    const rows = (await this.pool.query<VersionRow>('SELECT v.manifest, v.bundle_id FROM registry_production p JOIN registry_versions v ON v.id = p.version_id')).rows;
+    const rows = (
+      await this.pool.query<VersionRow>(
+        'SELECT v.manifest, v.bundle_id FROM registry_production p JOIN registry_versions v ON v.id = p.version_id',
+      )
+    ).rows;
     return rows[0] ? this.versionOf(rows[0]) : null;
   }
 
@@ -118,7 +136,9 @@ export class PostgresRegistry implements Registry {
           await client.query('SELECT pg_advisory_xact_lock($1, $2)', [REGISTRY_LOCK_SPACE, WRITER_LOCK]);
         } catch (error) {
           if ((error as { code?: string }).code === '55P03') {
-            throw new RegistryLockedError(`The model registry in ${redactStoreUrl(this.url)} is being changed by another process (a registration or promotion) and stayed locked for ${Math.round(this.lockTimeoutMs / 1000)} s; nothing was changed. Retry when it has finished.`);
+            throw new RegistryLockedError(
+              `The model registry in ${redactStoreUrl(this.url)} is being changed by another process (a registration or promotion) and stayed locked for ${Math.round(this.lockTimeoutMs / 1000)} s; nothing was changed. Retry when it has finished.`,
+            );
           }
           throw error;
         }
@@ -165,7 +185,13 @@ export class PostgresRegistry implements Registry {
       const versions = await lock();
       const stamp = stamper(versions, this.clock);
       const { manifest, previous } = newManifest(versions, bundle, { ...options, source: options.source ?? source }, stamp);
-      await client.query('INSERT INTO registry_versions (id, seq, status, bundle_id, manifest) VALUES ($1, $2, $3, $4, $5)', [manifest.id, manifest.seq, manifest.status, bundleId, JSON.stringify(manifest)]);
+      await client.query('INSERT INTO registry_versions (id, seq, status, bundle_id, manifest) VALUES ($1, $2, $3, $4, $5)', [
+        manifest.id,
+        manifest.seq,
+        manifest.status,
+        bundleId,
+        JSON.stringify(manifest),
+      ]);
       const version: ModelVersion = this.versionOf({ manifest, bundle_id: bundleId });
       if (manifest.status === 'production') {
         if (previous) await this.save(client, transitioned(previous, 'archived', 'promote', `replaced by ${manifest.id}`, stamp));
@@ -226,7 +252,11 @@ export class PostgresRegistry implements Registry {
     return this.write(async (client, lock) => {
       const versions = await lock();
       const target = resolveRef(ref, versions, this.location);
-      const updated: ModelVersion = { ...target, metrics: { ...(target.metrics ?? {}), ...clean }, metricsUpdatedAt: stamper(versions, this.clock)() };
+      const updated: ModelVersion = {
+        ...target,
+        metrics: { ...(target.metrics ?? {}), ...clean },
+        metricsUpdatedAt: stamper(versions, this.clock)(),
+      };
       await this.save(client, updated);
       return updated;
     });
@@ -255,7 +285,10 @@ export class PostgresRegistry implements Registry {
     const stamp = stamper(versions, this.clock);
     for (const v of versions) {
       if (v.status === 'production' && v.id !== production.id) {
-        await this.save(client, transitioned(v, 'archived', 'recover', `finishing an interrupted change: ${production.id} is production`, stamp));
+        await this.save(
+          client,
+          transitioned(v, 'archived', 'recover', `finishing an interrupted change: ${production.id} is production`, stamp),
+        );
         notes.push(`archived ${v.id}: ${production.id} is production`);
       }
     }
@@ -276,7 +309,8 @@ export class PostgresRegistry implements Registry {
     const root = resolve(this.options.cacheDir);
     const target = join(root, version.id);
     if (!existsSync(join(target, 'bundle.json'))) {
-      const row = (await this.pool.query<{ bundle_id: string }>('SELECT bundle_id FROM registry_versions WHERE id = $1', [version.id])).rows[0];
+      const row = (await this.pool.query<{ bundle_id: string }>('SELECT bundle_id FROM registry_versions WHERE id = $1', [version.id]))
+        .rows[0];
       if (!row) throw new RegistryError(`No model version "${version.id}" in ${this.location}.`);
       mkdirSync(root, { recursive: true });
       const partial = join(root, `.${version.id}.partial-${process.pid}-${randomUUID().slice(0, 8)}`);

@@ -5,7 +5,10 @@ import type { RouteDeps } from '../context.js';
 export const adminRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
   app.get(
     '/admin/model',
-    { config: { access: 'admin' }, schema: { tags: ['operations'], summary: 'The model being served, when it was loaded, and the last failed load (admin)' } },
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['operations'], summary: 'The model being served, when it was loaded, and the last failed load (admin)' },
+    },
     async () => {
       const current = deps.holder.current;
       return {
@@ -17,7 +20,10 @@ export const adminRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
 
   app.post(
     '/admin/reload',
-    { config: { access: 'admin' }, schema: { tags: ['operations'], summary: 'Reload the model now (and refresh the catalogue and user snapshot)' } },
+    {
+      config: { access: 'admin' },
+      schema: { tags: ['operations'], summary: 'Reload the model now (and refresh the catalogue and user snapshot)' },
+    },
     async () => {
       await deps.holder.refresh(true);
       return { status: 'reloaded', model: deps.holder.current?.engine.modelInfo ?? null };

@@ -31,8 +31,18 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
           additionalProperties: false,
           properties: {
             id: { type: 'integer', minimum: 1, description: 'MAL id of the title.' },
-            title: { type: 'string', minLength: 1, maxLength: 300, description: 'Title text (main, English, Japanese or synonym; typos are fine).' },
-            mode: { type: 'string', enum: ['collaborative', 'content', 'hybrid'], default: 'hybrid', description: 'collaborative = watched by the same people, content = alike in what it is, hybrid = both.' },
+            title: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 300,
+              description: 'Title text (main, English, Japanese or synonym; typos are fine).',
+            },
+            mode: {
+              type: 'string',
+              enum: ['collaborative', 'content', 'hybrid'],
+              default: 'hybrid',
+              description: 'collaborative = watched by the same people, content = alike in what it is, hybrid = both.',
+            },
             ...pagingProperties,
             ...filterProperties,
           },
@@ -48,27 +58,52 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
       let match: object;
       let alternatives: object[] = [];
       if (id !== undefined) {
-        if (engine.catalog.get(id) === undefined) throw notFound('querystring.id', `No anime with MAL id ${id} in the catalogue; search by title with ?title=… or GET /v1/search?q=…`);
+        if (engine.catalog.get(id) === undefined)
+          throw notFound(
+            'querystring.id',
+            `No anime with MAL id ${id} in the catalogue; search by title with ?title=… or GET /v1/search?q=…`,
+          );
         animeId = id;
         match = { ...brief(engine, id), confidence: 1, matchedName: engine.catalog.get(id)!.title, matchedField: 'id' };
       } else if (title !== undefined) {
         const matches = engine.searchTitles(title, 6);
         if (matches.length === 0) {
           const loose = engine.titles.search(title, { limit: 5, minScore: 0.5 }).map((m) => brief(engine, m.animeId));
-          throw notFound('querystring.title', `No title matches ${JSON.stringify(title)}; check the spelling, or pick one of the suggestions.`, loose);
+          throw notFound(
+            'querystring.title',
+            `No title matches ${JSON.stringify(title)}; check the spelling, or pick one of the suggestions.`,
+            loose,
+          );
         }
         animeId = matches[0]!.animeId;
-        match = { ...brief(engine, animeId), confidence: Number(matches[0]!.score.toFixed(3)), matchedName: matches[0]!.matchedName, matchedField: matches[0]!.matchedField };
-        alternatives = matches.slice(1).map((m) => ({ ...brief(engine, m.animeId), confidence: Number(m.score.toFixed(3)), matchedName: m.matchedName }));
+        match = {
+          ...brief(engine, animeId),
+          confidence: Number(matches[0]!.score.toFixed(3)),
+          matchedName: matches[0]!.matchedName,
+          matchedField: matches[0]!.matchedField,
+        };
+        alternatives = matches
+          .slice(1)
+          .map((m) => ({ ...brief(engine, m.animeId), confidence: Number(m.score.toFixed(3)), matchedName: m.matchedName }));
       } else {
         throw badRequest('querystring.id', 'Say which title: ?id=<MAL id> or ?title=<text>.');
       }
       if (!engine.knowsAnime(animeId)) {
-        throw notFound('querystring.id', `${brief(engine, animeId).title} is in the catalogue but not in the model (it was added after training); retrain with \`anirec train\`.`, alternatives);
+        throw notFound(
+          'querystring.id',
+          `${brief(engine, animeId).title} is in the catalogue but not in the model (it was added after training); retrain with \`anirec train\`.`,
+          alternatives,
+        );
       }
       const options = optionsFromQuery(request.query as never, clockOf(deps));
       const list = engine.similar(animeId, mode, options);
-      return { mode: `similar:${mode}`, match, alternatives, ...(options.filters?.season !== undefined ? { season: options.filters.season } : {}), ...list };
+      return {
+        mode: `similar:${mode}`,
+        match,
+        alternatives,
+        ...(options.filters?.season !== undefined ? { season: options.filters.season } : {}),
+        ...list,
+      };
     },
   );
 
@@ -112,14 +147,32 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
         tags: ['catalog'],
         summary: 'One title, with synopsis',
         params: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'integer', minimum: 1 } } },
-        response: responses({ type: 'object', properties: { ...AnimeSummarySchema.properties, titleJapanese: { type: ['string', 'null'] }, synonyms: { type: 'array', items: { type: 'string' } }, source: { type: ['string', 'null'] }, ageRating: { type: ['string', 'null'] }, synopsis: { type: ['string', 'null'] } } }),
+        response: responses({
+          type: 'object',
+          properties: {
+            ...AnimeSummarySchema.properties,
+            titleJapanese: { type: ['string', 'null'] },
+            synonyms: { type: 'array', items: { type: 'string' } },
+            source: { type: ['string', 'null'] },
+            ageRating: { type: ['string', 'null'] },
+            synopsis: { type: ['string', 'null'] },
+          },
+        }),
       },
     },
     async (request) => {
       const engine = engineOf(deps);
       const a = engine.catalog.get(request.params.id);
-      if (a === undefined) throw notFound('params.id', `No anime with MAL id ${request.params.id} in the catalogue; find ids with GET /v1/search?q=…`);
-      return { ...engine.catalog.summary(a.animeId), titleJapanese: a.titleJapanese, synonyms: a.synonyms, source: a.source, ageRating: a.ageRating, synopsis: a.synopsis };
+      if (a === undefined)
+        throw notFound('params.id', `No anime with MAL id ${request.params.id} in the catalogue; find ids with GET /v1/search?q=…`);
+      return {
+        ...engine.catalog.summary(a.animeId),
+        titleJapanese: a.titleJapanese,
+        synonyms: a.synonyms,
+        source: a.source,
+        ageRating: a.ageRating,
+        synopsis: a.synopsis,
+      };
     },
   );
 
@@ -136,7 +189,12 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
     async (request) => {
       const { vocabulary } = engineOf(deps).catalog;
       const sorted = (m: Map<string, string>): string[] => [...m.values()].sort((a, b) => a.localeCompare(b));
-      return { genres: sorted(vocabulary.genres), themes: sorted(vocabulary.themes), studios: sorted(vocabulary.studios), formats: [...ANIME_FORMATS] };
+      return {
+        genres: sorted(vocabulary.genres),
+        themes: sorted(vocabulary.themes),
+        studios: sorted(vocabulary.studios),
+        formats: [...ANIME_FORMATS],
+      };
     },
   );
 };

@@ -23,7 +23,12 @@ const continueListSchema = {
         properties: {
           rank: { type: 'integer' },
           score: { type: 'null', description: 'Always null: ordered by your list, not by a model score.' },
-          kind: { type: 'string', enum: ['new_season', 'next_entry', 'planned'], description: 'new_season: airing or upcoming; next_entry: what comes next in a franchise you watched; planned: on your plan-to-watch list and aired.' },
+          kind: {
+            type: 'string',
+            enum: ['new_season', 'next_entry', 'planned'],
+            description:
+              'new_season: airing or upcoming; next_entry: what comes next in a franchise you watched; planned: on your plan-to-watch list and aired.',
+          },
           anime: AnimeSummarySchema,
           reason: { type: 'string' },
           reasons: { type: 'array', items: reasonSchema },
@@ -57,7 +62,11 @@ export const continueRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =
     async (request) => {
       const engine = engineOf(deps);
       const user = await findExistingUser(deps.store, request.params.user);
-      const options: ContinueOptions = { k: request.query.k, offset: request.query.offset, filters: filtersFromQuery(request.query as never, clockOf(deps)) };
+      const options: ContinueOptions = {
+        k: request.query.k,
+        offset: request.query.offset,
+        filters: filtersFromQuery(request.query as never, clockOf(deps)),
+      };
       return { mode: 'continue', user: userJson(user), ...continueList(engine, await historyOf(deps.store, user), options) };
     },
   );
@@ -69,7 +78,12 @@ export const continueRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =
       schema: {
         tags: ['recommend'],
         summary: 'Continue what you started, for a list of titles (ids or typo-tolerant names, with scores and statuses)',
-        body: { type: 'object', required: ['titles'], additionalProperties: false, properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...paging, filters: FiltersSchema } },
+        body: {
+          type: 'object',
+          required: ['titles'],
+          additionalProperties: false,
+          properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...paging, filters: FiltersSchema },
+        },
         response: responses(continueListSchema),
       },
     },

@@ -23,9 +23,15 @@ function malUserName(xml: string): string | null {
 function aniListApiError(error: AniListError, userName: string): AnirecError {
   switch (error.reason) {
     case 'not_found':
-      return new AnirecError('not_found', `AniList has no user "${userName}" (names are as in anilist.co/user/<name>).`, { field: 'body.userName' });
+      return new AnirecError('not_found', `AniList has no user "${userName}" (names are as in anilist.co/user/<name>).`, {
+        field: 'body.userName',
+      });
     case 'private':
-      return new AnirecError('private_list', `${userName}'s AniList list is private; make it public in AniList's settings, or upload a MAL XML export instead.`, { field: 'body.userName' });
+      return new AnirecError(
+        'private_list',
+        `${userName}'s AniList list is private; make it public in AniList's settings, or upload a MAL XML export instead.`,
+        { field: 'body.userName' },
+      );
     case 'rate_limited':
       return new AnirecError('upstream_rate_limited', 'AniList is rate-limiting us; try again in a minute.');
     default:
@@ -65,13 +71,25 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
     async (request) => {
       const type = request.headers['content-type'] ?? '';
       if (!/^(application|text)\/xml\b/i.test(type)) {
-        throw new AnirecError('unsupported_media_type', `Send the MAL XML export with Content-Type: application/xml (got ${JSON.stringify(type || 'none')}).`, { field: 'headers.content-type' });
+        throw new AnirecError(
+          'unsupported_media_type',
+          `Send the MAL XML export with Content-Type: application/xml (got ${JSON.stringify(type || 'none')}).`,
+          { field: 'headers.content-type' },
+        );
       }
       if (typeof request.body !== 'string' || request.body.trim() === '') {
-        throw new AnirecError('bad_request', 'Send the MAL XML export as the request body with Content-Type: application/xml (MAL → Profile → Export).', { field: 'body' });
+        throw new AnirecError(
+          'bad_request',
+          'Send the MAL XML export as the request body with Content-Type: application/xml (MAL → Profile → Export).',
+          { field: 'body' },
+        );
       }
       const userName = malUserName(request.body);
-      if (userName === null) throw badRequest('body', 'This is not a MyAnimeList export: no <myinfo><user_name> element. Export your list at myanimelist.net/panel.php?go=export.');
+      if (userName === null)
+        throw badRequest(
+          'body',
+          'This is not a MyAnimeList export: no <myinfo><user_name> element. Export your list at myanimelist.net/panel.php?go=export.',
+        );
       const dir = await mkdtemp(join(tmpdir(), 'anirec-upload-'));
       const path = join(dir, 'animelist.xml');
       try {
@@ -89,7 +107,8 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
           notes: pendingNote ? [pendingNote] : [],
         };
       } catch (error) {
-        if (error instanceof DataFileError || error instanceof ImportAbortedError) throw badRequest('body', error.message.replace(path, 'upload'));
+        if (error instanceof DataFileError || error instanceof ImportAbortedError)
+          throw badRequest('body', error.message.replace(path, 'upload'));
         throw error;
       } finally {
         await rm(dir, { recursive: true, force: true });
@@ -115,7 +134,12 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
     },
     async (request) => {
       const { userName } = request.body;
-      const client = { endpoint: deps.config.anilistEndpoint, maxRetries: 2, timeoutMs: 15_000, ...(deps.fetch ? { fetch: deps.fetch } : {}) };
+      const client = {
+        endpoint: deps.config.anilistEndpoint,
+        maxRetries: 2,
+        timeoutMs: 15_000,
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      };
       // The whole list is fetched before the import opens: the store's write lock is held only
       // while rows are written, never across AniList's latency and retries.
       const chunks: ImportChunk[] = [];
@@ -143,7 +167,14 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
       });
       afterImport();
       const user = (await deps.store.findUser('anilist', listedName))[0];
-      return { user: user ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount } : null, imported: counts, skipped, problems };
+      return {
+        user: user
+          ? { id: `anilist:${user.externalId}`, source: 'anilist', externalId: user.externalId, listed: user.interactionCount }
+          : null,
+        imported: counts,
+        skipped,
+        problems,
+      };
     },
   );
 };

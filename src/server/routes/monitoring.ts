@@ -15,10 +15,16 @@ const monitoringDaySchema = {
     modelVersion: { type: 'string', description: 'Registry version that was production when the day was monitored.' },
     count: { type: 'integer', description: 'Scored titles monitored that day.' },
     scored: { type: 'integer', description: 'Of those, how many had a calibrated score prediction (the MAE/RMSE denominator).' },
-    mae: { type: ['number', 'null'], description: 'Mean absolute error of the predicted score (null when no prediction could be calibrated).' },
+    mae: {
+      type: ['number', 'null'],
+      description: 'Mean absolute error of the predicted score (null when no prediction could be calibrated).',
+    },
     rmse: { type: ['number', 'null'] },
     hitRate: { type: 'number', description: 'Share of the titles the model had in its top k (k = monitor.k in ops.json, 20 by default).' },
-    meanRank: { type: 'number', description: 'Mean rank of the titles among everything the user had not listed yet (1 = first recommendation).' },
+    meanRank: {
+      type: 'number',
+      description: 'Mean rank of the titles among everything the user had not listed yet (1 = first recommendation).',
+    },
     drift: { type: 'boolean', description: 'The day is clearly worse than the days before it (see docs/operations.md).' },
     driftReason: { type: ['string', 'null'] },
     computedAt: { type: 'string', description: 'When `anirec monitor` last recomputed this row (ISO time).' },
@@ -44,16 +50,29 @@ export const monitoringRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps)
           type: 'object',
           additionalProperties: false,
           properties: {
-            days: { type: 'integer', minimum: 1, maximum: MAX_MONITORING_DAYS, default: 30, description: 'How many UTC days back, today included.' },
+            days: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_MONITORING_DAYS,
+              default: 30,
+              description: 'How many UTC days back, today included.',
+            },
           },
         },
         response: responses({
           type: 'object',
           required: ['days', 'driftDays', 'latest'],
           properties: {
-            days: { type: 'array', items: monitoringDaySchema, description: 'One row per (day, model version), oldest first. Empty until `anirec monitor` has run.' },
+            days: {
+              type: 'array',
+              items: monitoringDaySchema,
+              description: 'One row per (day, model version), oldest first. Empty until `anirec monitor` has run.',
+            },
             driftDays: { type: 'integer', description: 'Days in the window with at least one row flagged as drift.' },
-            latest: { anyOf: [monitoringDaySchema, { type: 'null' }], description: 'The newest row: on the newest day, the newest model version.' },
+            latest: {
+              anyOf: [monitoringDaySchema, { type: 'null' }],
+              description: 'The newest row: on the newest day, the newest model version.',
+            },
           },
         }),
       },

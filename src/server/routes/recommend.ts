@@ -28,7 +28,10 @@ export function filtersFromQuery(query: Query, now: Date): RecommendationFilters
     if (value === undefined) continue;
     // Query strings carry lists as repeated parameters or comma-separated values; both end up as arrays.
     filters[key] = (LIST_FILTER_FIELDS as readonly string[]).includes(key)
-      ? (value as string[]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
+      ? (value as string[])
+          .flatMap((v) => v.split(','))
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
       : value;
   }
   return resolveSeasonFilter(filters as RecommendationFilters, now);
@@ -46,7 +49,13 @@ export function optionsFromQuery(query: Query, now: Date): RecommendOptions {
 
 /** A POST body's paging and filters, with `season: current` resolved by `now`. */
 function optionsFromBody(body: RecommendOptions, now: Date): RecommendOptions {
-  return { k: body.k, offset: body.offset, filters: resolveSeasonFilter(body.filters ?? {}, now), diversity: body.diversity, ...(body.franchise !== undefined ? { franchise: body.franchise } : {}) };
+  return {
+    k: body.k,
+    offset: body.offset,
+    filters: resolveSeasonFilter(body.filters ?? {}, now),
+    diversity: body.diversity,
+    ...(body.franchise !== undefined ? { franchise: body.franchise } : {}),
+  };
 }
 
 /** `season` in the answer: the season a season filter selected (so `current` says which one it was). */
@@ -58,12 +67,24 @@ function seasonOf(options: RecommendOptions): { season?: string } {
  * Lists from a user's titles: when the filters ask for what is on now (a season, or airing /
  * upcoming titles only), new seasons of series on the list lead (seasonal.ts).
  */
-function recommendList(engine: RecommendationEngine, entries: HistoryEntry[], options: RecommendOptions, precomputed: UserRanking | null = null, trace?: RankingTrace): object {
-  const list = isSeasonal(options.filters ?? {}) ? seasonalRecommend(engine, entries, options, 0, precomputed, trace) : engine.recommend(entries, options, 0, precomputed, trace);
+function recommendList(
+  engine: RecommendationEngine,
+  entries: HistoryEntry[],
+  options: RecommendOptions,
+  precomputed: UserRanking | null = null,
+  trace?: RankingTrace,
+): object {
+  const list = isSeasonal(options.filters ?? {})
+    ? seasonalRecommend(engine, entries, options, 0, precomputed, trace)
+    : engine.recommend(entries, options, 0, precomputed, trace);
   return { ...seasonOf(options), ...list };
 }
 
-export const recommendQuery = { type: 'object', additionalProperties: false, properties: { ...pagingProperties, ...filterProperties } } as const;
+export const recommendQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...pagingProperties, ...filterProperties },
+} as const;
 
 const bodyOptions = { ...pagingProperties, filters: FiltersSchema } as const;
 
@@ -90,7 +111,10 @@ export interface TitleInput {
  * A request's titles (MAL ids, or typo-tolerant names) as list entries, with what each name
  * matched; a title that matches nothing is a 404 naming the field and suggesting near matches.
  */
-export function resolveTitleInputs(engine: RecommendationEngine, titles: readonly TitleInput[]): { entries: HistoryEntry[]; resolved: object[] } {
+export function resolveTitleInputs(
+  engine: RecommendationEngine,
+  titles: readonly TitleInput[],
+): { entries: HistoryEntry[]; resolved: object[] } {
   const entries: HistoryEntry[] = [];
   const resolved: object[] = [];
   titles.forEach((input, i) => {
@@ -98,14 +122,22 @@ export function resolveTitleInputs(engine: RecommendationEngine, titles: readonl
     let animeId: number;
     if (input.id !== undefined) {
       if (engine.catalog.get(input.id) === undefined) {
-        const hint = input.title ? engine.searchTitles(input.title, 3).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title })) : [];
-        throw notFound(`${field}.id`, `No anime with MAL id ${input.id} in the catalogue. Use GET /v1/search?q=… to find ids, or send the title instead.`, hint);
+        const hint = input.title
+          ? engine.searchTitles(input.title, 3).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title }))
+          : [];
+        throw notFound(
+          `${field}.id`,
+          `No anime with MAL id ${input.id} in the catalogue. Use GET /v1/search?q=… to find ids, or send the title instead.`,
+          hint,
+        );
       }
       animeId = input.id;
     } else if (input.title !== undefined) {
       const matches = engine.searchTitles(input.title, 4);
       if (matches.length === 0) {
-        const loose = engine.titles.search(input.title, { limit: 3, minScore: 0.5 }).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title }));
+        const loose = engine.titles
+          .search(input.title, { limit: 3, minScore: 0.5 })
+          .map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title }));
         throw notFound(`${field}.title`, `No title matches ${JSON.stringify(input.title)}; check the spelling or send the MAL id.`, loose);
       }
       animeId = matches[0]!.animeId;
@@ -114,7 +146,9 @@ export function resolveTitleInputs(engine: RecommendationEngine, titles: readonl
         anime: { id: animeId, title: engine.catalog.get(animeId)!.title },
         confidence: Number(matches[0]!.score.toFixed(3)),
         matchedName: matches[0]!.matchedName,
-        alternatives: matches.slice(1).map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title, confidence: Number(m.score.toFixed(3)) })),
+        alternatives: matches
+          .slice(1)
+          .map((m) => ({ id: m.animeId, title: engine.catalog.get(m.animeId)!.title, confidence: Number(m.score.toFixed(3)) })),
       });
     } else {
       throw badRequest(field, `${field} needs an "id" (MAL id) or a "title".`);
@@ -129,7 +163,13 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
     '/users/:user/recommendations',
     {
       config: { access: 'read', metricsMode: 'known-user' },
-      schema: { tags: ['recommend'], summary: 'Recommendations for a user in the store (mode 1)', params: userParam, querystring: recommendQuery, response: responses(recommendationListSchema) },
+      schema: {
+        tags: ['recommend'],
+        summary: 'Recommendations for a user in the store (mode 1)',
+        params: userParam,
+        querystring: recommendQuery,
+        response: responses(recommendationListSchema),
+      },
     },
     async (request) => {
       const engine = engineOf(deps);
@@ -151,7 +191,12 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations from a list of titles, ids or typo-tolerant names, with optional scores (mode 2)',
-        body: { type: 'object', required: ['titles'], additionalProperties: false, properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...bodyOptions } },
+        body: {
+          type: 'object',
+          required: ['titles'],
+          additionalProperties: false,
+          properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...bodyOptions },
+        },
         response: responses(recommendationListSchema),
       },
     },
@@ -180,7 +225,11 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
             dislikedThemes: filterProperties.themes,
             likedStudios: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 50 },
             formats: filterProperties.formats,
-            era: { type: 'object', additionalProperties: false, properties: { from: filterProperties.yearMin, to: filterProperties.yearMax } },
+            era: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { from: filterProperties.yearMin, to: filterProperties.yearMax },
+            },
             ...bodyOptions,
           },
         },
@@ -201,7 +250,18 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
       schema: {
         tags: ['recommend'],
         summary: 'Nothing known: a diverse, seeded set of popular well-scored titles (mode 4)',
-        querystring: { ...recommendQuery, properties: { ...recommendQuery.properties, seed: { type: 'integer', minimum: 0, maximum: 2147483647, description: 'Same seed → same list (for paging); omitted → a fresh one, returned in the response.' } } },
+        querystring: {
+          ...recommendQuery,
+          properties: {
+            ...recommendQuery.properties,
+            seed: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 2147483647,
+              description: 'Same seed → same list (for paging); omitted → a fresh one, returned in the response.',
+            },
+          },
+        },
         response: responses(recommendationListSchema),
       },
     },

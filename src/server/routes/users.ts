@@ -25,7 +25,11 @@ async function userForWrite(store: Store, spec: string): Promise<StoredUser> {
   if (source !== null) return store.ensureUser(source, externalId);
   const users = await store.findUser(null, externalId);
   if (users.length === 1) return users[0]!;
-  if (users.length > 1) throw new AnirecError('ambiguous_user', `"${spec}" names ${users.length} users; say which with source:id.`, { field: 'params.user', suggestions: users.map((u) => `${u.source}:${u.externalId}`) });
+  if (users.length > 1)
+    throw new AnirecError('ambiguous_user', `"${spec}" names ${users.length} users; say which with source:id.`, {
+      field: 'params.user',
+      suggestions: users.map((u) => `${u.source}:${u.externalId}`),
+    });
   return store.ensureUser('local', externalId);
 }
 
@@ -39,7 +43,11 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         tags: ['users'],
         summary: 'Users with the most similar taste (mode 6)',
         params: userParam,
-        querystring: { type: 'object', additionalProperties: false, properties: { k: { type: 'integer', minimum: 1, maximum: 100, default: 10 } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { k: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
+        },
         response: responses(looseObject),
       },
     },
@@ -66,7 +74,13 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     '/users/:user/profile',
     {
       config: { access: 'read', metricsMode: 'profile' },
-      schema: { tags: ['users'], summary: 'Taste profile: favourite genres/themes/studios/sources, scores, formats, eras, differences from the average user (mode 6)', params: userParam, response: responses(looseObject) },
+      schema: {
+        tags: ['users'],
+        summary:
+          'Taste profile: favourite genres/themes/studios/sources, scores, formats, eras, differences from the average user (mode 6)',
+        params: userParam,
+        response: responses(looseObject),
+      },
     },
     async (request) => {
       const engine = engineOf(deps);
@@ -77,7 +91,10 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
 
   app.get<{ Params: { user: string } }>(
     '/users/:user/list',
-    { config: { access: 'read', metricsMode: 'list' }, schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) } },
+    {
+      config: { access: 'read', metricsMode: 'list' },
+      schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) },
+    },
     async (request) => {
       const user = await findExistingUser(deps.store, request.params.user);
       const engine = deps.holder.current?.engine;
@@ -85,7 +102,13 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
       const pending = await deps.store.pendingInteractions(user.userId);
       return {
         user: userJson(user),
-        entries: rows.map((r) => ({ animeId: r.animeId, title: engine?.catalog.get(r.animeId)?.title ?? null, score: r.score, status: r.status, updatedAt: r.updatedAt })),
+        entries: rows.map((r) => ({
+          animeId: r.animeId,
+          title: engine?.catalog.get(r.animeId)?.title ?? null,
+          score: r.score,
+          status: r.status,
+          updatedAt: r.updatedAt,
+        })),
         // Entries for titles the catalogue does not have yet; they join `entries` once it does.
         pending: pending.map((r) => ({ animeId: r.animeId, score: r.score, status: r.status, updatedAt: r.updatedAt })),
       };
@@ -103,7 +126,10 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         body: {
           type: 'object',
           additionalProperties: false,
-          properties: { score: { type: ['integer', 'null'], minimum: 1, maximum: 10 }, status: { anyOf: [listStatusSchema, { type: 'null' }] } },
+          properties: {
+            score: { type: ['integer', 'null'], minimum: 1, maximum: 10 },
+            status: { anyOf: [listStatusSchema, { type: 'null' }] },
+          },
         },
         response: responses(looseObject),
       },
@@ -111,9 +137,11 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     async (request, reply) => {
       const { animeId } = request.params;
       const body = request.body ?? {};
-      if (body.score === undefined && body.status === undefined) throw badRequest('body', 'Send "score" (1–10 or null) and/or "status" (watching, completed, on_hold, dropped, plan_to_watch).');
+      if (body.score === undefined && body.status === undefined)
+        throw badRequest('body', 'Send "score" (1–10 or null) and/or "status" (watching, completed, on_hold, dropped, plan_to_watch).');
       const engine = deps.holder.current?.engine;
-      if (engine && engine.catalog.get(animeId) === undefined) throw notFound('params.animeId', `No anime with MAL id ${animeId} in the catalogue; find ids with GET /v1/search?q=…`);
+      if (engine && engine.catalog.get(animeId) === undefined)
+        throw notFound('params.animeId', `No anime with MAL id ${animeId} in the catalogue; find ids with GET /v1/search?q=…`);
       const user = await userForWrite(deps.store, request.params.user);
       // One atomic change in the store: two concurrent updates of one entry cannot lose either's field.
       const { created, entry } = await deps.store.updateInteraction(user.userId, animeId, {
@@ -129,11 +157,23 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
 
   app.delete<{ Params: { user: string; animeId: number } }>(
     '/users/:user/list/:animeId',
-    { config: { access: 'write', metricsMode: 'feedback' }, schema: { tags: ['feedback'], summary: "Remove a title from the user's list (mode 8)", params: listItemParams, response: responses(looseObject) } },
+    {
+      config: { access: 'write', metricsMode: 'feedback' },
+      schema: {
+        tags: ['feedback'],
+        summary: "Remove a title from the user's list (mode 8)",
+        params: listItemParams,
+        response: responses(looseObject),
+      },
+    },
     async (request) => {
       const user = await findExistingUser(deps.store, request.params.user);
       const deleted = await deps.store.deleteInteraction(user.userId, request.params.animeId);
-      if (!deleted) throw notFound('params.animeId', `Anime ${request.params.animeId} is not on ${user.source}:${user.externalId}'s list; GET /v1/users/${request.params.user}/list shows it.`);
+      if (!deleted)
+        throw notFound(
+          'params.animeId',
+          `Anime ${request.params.animeId} is not on ${user.source}:${user.externalId}'s list; GET /v1/users/${request.params.user}/list shows it.`,
+        );
       return { user: userJson(user), deleted: request.params.animeId };
     },
   );

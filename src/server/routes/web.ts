@@ -20,8 +20,14 @@ export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
       config: { access: 'read', metricsMode: 'page-config' },
       schema: {
         tags: ['catalog'],
-        summary: "Settings the web page follows: remoteImages is false when the operator turned cover art from other hosts off (anirec serve --no-remote-images)",
-        response: responses({ type: 'object', required: ['remoteImages'], additionalProperties: false, properties: { remoteImages: { type: 'boolean' } } }),
+        summary:
+          'Settings the web page follows: remoteImages is false when the operator turned cover art from other hosts off (anirec serve --no-remote-images)',
+        response: responses({
+          type: 'object',
+          required: ['remoteImages'],
+          additionalProperties: false,
+          properties: { remoteImages: { type: 'boolean' } },
+        }),
       },
     },
     async () => ({ remoteImages: deps.config.remoteImages }),
@@ -46,7 +52,11 @@ export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
                 type: 'object',
                 required: ['id'],
                 additionalProperties: false,
-                properties: { id: { type: 'integer', minimum: 1 }, score: { type: ['integer', 'null'], minimum: 1, maximum: 10 }, status: listStatusSchema },
+                properties: {
+                  id: { type: 'integer', minimum: 1 },
+                  score: { type: ['integer', 'null'], minimum: 1, maximum: 10 },
+                  status: listStatusSchema,
+                },
               },
             },
           },
@@ -57,7 +67,8 @@ export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     async (request) => {
       const engine = engineOf(deps);
       const entries: HistoryEntry[] = request.body.titles.map((t, i) => {
-        if (engine.catalog.get(t.id) === undefined) throw notFound(`body.titles[${i}].id`, `No anime with MAL id ${t.id} in the catalogue; find ids with GET /v1/search?q=…`);
+        if (engine.catalog.get(t.id) === undefined)
+          throw notFound(`body.titles[${i}].id`, `No anime with MAL id ${t.id} in the catalogue; find ids with GET /v1/search?q=…`);
         return { animeId: t.id, score: t.score ?? null, status: t.status ?? (t.score ? 'completed' : null) };
       });
       return engine.profile(entries);
@@ -82,7 +93,10 @@ export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     },
     async (request) => {
       const engine = engineOf(deps);
-      const ids = (request.query.ids as unknown as string[]).flatMap((v) => v.split(',')).map(Number).slice(0, 100);
+      const ids = (request.query.ids as unknown as string[])
+        .flatMap((v) => v.split(','))
+        .map(Number)
+        .slice(0, 100);
       const items = ids.flatMap((id) => {
         const a = engine.catalog.get(id);
         return a === undefined ? [] : [{ ...engine.catalog.summary(id), titleJapanese: a.titleJapanese, synopsis: a.synopsis }];

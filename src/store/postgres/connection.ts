@@ -15,7 +15,9 @@ const INT8_OID = 20;
  */
 const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === INT8_OID && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export interface PoolSettings {
@@ -37,7 +39,9 @@ export function poolSettings(url: string, location: string): PoolSettings {
   if (given !== null) {
     max = Number(given);
     if (!Number.isInteger(max) || max < 1 || max > 1000) {
-      throw new StoreUrlError(`pool_max=${given} in ${location} must be a whole number of connections from 1 to 1000 (default ${DEFAULT_POOL_MAX}).`);
+      throw new StoreUrlError(
+        `pool_max=${given} in ${location} must be a whole number of connections from 1 to 1000 (default ${DEFAULT_POOL_MAX}).`,
+      );
     }
     parsed.searchParams.delete('pool_max');
   }
@@ -62,7 +66,16 @@ export function createPool(settings: PoolSettings, onIdleError: (error: Error) =
   return pool;
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /** Why the database did not answer, in words without hosts; null when the error is not about the connection. */
 export function connectionProblem(error: unknown): string | null {

@@ -26,7 +26,8 @@ export class InteractionColumnsReader {
         this.carry = buf;
         return;
       }
-      if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('COPY TO STDOUT did not return PostgreSQL binary COPY data');
+      if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE))
+        throw new Error('COPY TO STDOUT did not return PostgreSQL binary COPY data');
       const extension = buf.readInt32BE(SIGNATURE.length + 4);
       if (buf.length < SIGNATURE.length + 8 + extension) {
         this.carry = buf;

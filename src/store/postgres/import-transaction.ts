@@ -49,7 +49,9 @@ const UNIQUE_VIOLATION = '23505';
 
 const UPSERT_ANIME = `INSERT INTO anime (${ANIME_COLUMNS.join(', ')})
   SELECT ${ANIME_COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::anime, $1::jsonb)
-  ON CONFLICT (anime_id) DO UPDATE SET ${ANIME_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
+  ON CONFLICT (anime_id) DO UPDATE SET ${ANIME_COLUMNS.slice(1)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ')}`;
 
 function nullable(value: number | null): string {
   return value === null ? '\\N' : String(value);
@@ -178,7 +180,9 @@ export class PostgresImportTransaction implements ImportTransaction {
       this.staged = true;
     }
     await this.copy(`${STAGE} (${ENTRY_COLUMNS})`, batch.text);
-    const { rows: [merged] } = await this.client.query<{ inserted: number; updated: number }>(merge(batch.ordered ? ORDERED_ROWS : DEDUPED_ROWS));
+    const {
+      rows: [merged],
+    } = await this.client.query<{ inserted: number; updated: number }>(merge(batch.ordered ? ORDERED_ROWS : DEDUPED_ROWS));
     await this.client.query(`TRUNCATE ${STAGE}`);
     return merged!;
   }
@@ -195,13 +199,22 @@ export class PostgresImportTransaction implements ImportTransaction {
       if (rows.length === 0) return;
       const users = await this.usersOf(source, rows);
       // Folded here as SQLite's row-by-row upsert would: a later row's score wins, its missing status or time keeps the earlier one.
-      const byKey = new Map<string, { userId: number; animeId: number; score: number | null; status: number | null; updatedAt: number | null }>();
+      const byKey = new Map<
+        string,
+        { userId: number; animeId: number; score: number | null; status: number | null; updatedAt: number | null }
+      >();
       for (const row of rows) {
         const userId = users.get(row.user)!;
         const key = `${userId}:${row.animeId}`;
         const earlier = byKey.get(key);
         const status = statusToCode(row.status);
-        byKey.set(key, { userId, animeId: row.animeId, score: row.score, status: status ?? earlier?.status ?? null, updatedAt: row.updatedAt ?? earlier?.updatedAt ?? null });
+        byKey.set(key, {
+          userId,
+          animeId: row.animeId,
+          score: row.score,
+          status: status ?? earlier?.status ?? null,
+          updatedAt: row.updatedAt ?? earlier?.updatedAt ?? null,
+        });
       }
       const list = [...byKey.values()];
       await this.client.query(
@@ -210,7 +223,14 @@ export class PostgresImportTransaction implements ImportTransaction {
          ON CONFLICT (user_id, anime_id) DO UPDATE SET score = excluded.score,
            status = COALESCE(excluded.status, p.status),
            updated_at = COALESCE(excluded.updated_at, p.updated_at)`,
-        [list.map((e) => e.userId), list.map((e) => e.animeId), list.map((e) => e.score), list.map((e) => e.status), list.map((e) => e.updatedAt), Date.now()],
+        [
+          list.map((e) => e.userId),
+          list.map((e) => e.animeId),
+          list.map((e) => e.score),
+          list.map((e) => e.status),
+          list.map((e) => e.updatedAt),
+          Date.now(),
+        ],
       );
       this.tally.pendingAdded += rows.length;
     });
@@ -220,7 +240,10 @@ export class PostgresImportTransaction implements ImportTransaction {
   private async usersOf(source: string, rows: readonly Interaction[]): Promise<Map<string, number>> {
     let users = this.userIdsBySource.get(source);
     if (users === undefined) {
-      const { rows: known } = await this.client.query<{ external_id: string; user_id: number }>('SELECT external_id, user_id FROM users WHERE source = $1', [source]);
+      const { rows: known } = await this.client.query<{ external_id: string; user_id: number }>(
+        'SELECT external_id, user_id FROM users WHERE source = $1',
+        [source],
+      );
       users = new Map(known.map((u) => [u.external_id, u.user_id]));
       this.userIdsBySource.set(source, users);
     }

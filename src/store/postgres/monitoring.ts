@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { monitoringSummaryFromRow, type MonitoringDay, type MonitoringSummaryRow, type PredictionRecord, type StoredInteraction } from '../store.js';
+import {
+  monitoringSummaryFromRow,
+  type MonitoringDay,
+  type MonitoringSummaryRow,
+  type PredictionRecord,
+  type StoredInteraction,
+} from '../store.js';
 import { statusFromCode } from './rows.js';
 
 /**
@@ -17,7 +23,13 @@ export async function unmonitoredScoredInteractions(db: pg.Pool, since: number):
      ORDER BY i.updated_at, i.user_id, i.anime_id`,
     [since],
   );
-  return rows.map((r) => ({ userId: r.user_id, animeId: r.anime_id, score: r.score, status: statusFromCode(r.status), updatedAt: r.updated_at }));
+  return rows.map((r) => ({
+    userId: r.user_id,
+    animeId: r.anime_id,
+    score: r.score,
+    status: statusFromCode(r.status),
+    updatedAt: r.updated_at,
+  }));
 }
 
 /** One statement for the batch: all of a run's evidence lands together or not at all. */
@@ -45,7 +57,6 @@ export async function addPredictions(db: pg.Pool, rows: readonly PredictionRecor
 }
 
 type Summary = Omit<MonitoringDay, 'drift' | 'driftReason' | 'computedAt'>;
-
 
 export async function summarizePredictions(db: pg.Pool, days: readonly string[]): Promise<Summary[]> {
   if (days.length === 0) return [];
@@ -95,4 +106,3 @@ export async function monitoringDays(db: pg.Pool, sinceDay: string | null): Prom
   );
   return rows.map((r) => ({ ...monitoringSummaryFromRow(r), drift: r.drift, driftReason: r.drift_reason, computedAt: r.computed_at }));
 }
-

@@ -74,7 +74,10 @@ export class PostgresStore implements Store {
   static async open(url: string, options: PostgresOpenOptions): Promise<PostgresStore> {
     const { location } = options;
     const settings = poolSettings(url, location);
-    const store: PostgresStore = new PostgresStore(createPool(settings, (error) => (store.lastIdleError = error)), location);
+    const store: PostgresStore = new PostgresStore(
+      createPool(settings, (error) => (store.lastIdleError = error)),
+      location,
+    );
     try {
       let client: pg.PoolClient;
       try {
@@ -86,7 +89,10 @@ export class PostgresStore implements Store {
       client.on('error', onError);
       try {
         if (options.mustExist && !(await hasSchema(client))) {
-          throw new StoreNotFoundError(location, 'The database has no anirec tables yet; `anirec import --store URL` creates them (with no files it loads the bundled sample).');
+          throw new StoreNotFoundError(
+            location,
+            'The database has no anirec tables yet; `anirec import --store URL` creates them (with no files it loads the bundled sample).',
+          );
         }
         await migrate(client);
       } finally {
@@ -106,7 +112,11 @@ export class PostgresStore implements Store {
    * is safe to run twice (every read, and the writes that set a value) is retried once on a fresh
    * connection, so a restart costs no failed request where it need not.
    */
-  private async query<R extends pg.QueryResultRow>(text: string, values?: unknown[], idempotent = /^\s*SELECT\b/i.test(text)): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+    idempotent = /^\s*SELECT\b/i.test(text),
+  ): Promise<pg.QueryResult<R>> {
     try {
       return await this.pool.query<R>(text, values);
     } catch (error) {
@@ -182,7 +192,10 @@ export class PostgresStore implements Store {
       await client.query('BEGIN');
       // A transaction-level lock: held by this transaction on whichever replica, released by its
       // COMMIT or ROLLBACK (or by the server when the connection dies), never left on a pooled connection.
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [LOCK_NAMESPACE, IMPORT_LOCK]);
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', [
+        LOCK_NAMESPACE,
+        IMPORT_LOCK,
+      ]);
       if (rows[0]?.locked !== true) {
         await client.query('ROLLBACK');
         throw new ImportInProgressError();
@@ -218,7 +231,11 @@ export class PostgresStore implements Store {
     const offset = query.offset ?? 0;
     const { rows } =
       query.ids !== undefined
-        ? await this.query<AnimePgRow>('SELECT * FROM anime WHERE anime_id = ANY($1::int[]) ORDER BY anime_id LIMIT $2 OFFSET $3', [query.ids, limit, offset])
+        ? await this.query<AnimePgRow>('SELECT * FROM anime WHERE anime_id = ANY($1::int[]) ORDER BY anime_id LIMIT $2 OFFSET $3', [
+            query.ids,
+            limit,
+            offset,
+          ])
         : await this.query<AnimePgRow>('SELECT * FROM anime ORDER BY anime_id LIMIT $1 OFFSET $2', [limit, offset]);
     return rows.map(animeFromRow);
   }
@@ -243,7 +260,9 @@ export class PostgresStore implements Store {
   async findUser(source: string | null, externalId: string): Promise<StoredUser[]> {
     const { rows } =
       source === null
-        ? await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.external_id = $1 ORDER BY u.source COLLATE "C"`, [externalId])
+        ? await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.external_id = $1 ORDER BY u.source COLLATE "C"`, [
+            externalId,
+          ])
         : await this.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users u WHERE u.source = $1 AND u.external_id = $2`, [source, externalId]);
     return rows.map(userFromRow);
   }
@@ -278,7 +297,10 @@ export class PostgresStore implements Store {
   }
 
   async userInteractions(userId: number): Promise<StoredInteraction[]> {
-    const { rows } = await this.query<EntryRow>('SELECT anime_id, score, status, updated_at FROM interactions WHERE user_id = $1 ORDER BY anime_id', [userId]);
+    const { rows } = await this.query<EntryRow>(
+      'SELECT anime_id, score, status, updated_at FROM interactions WHERE user_id = $1 ORDER BY anime_id',
+      [userId],
+    );
     return rows.map((r) => ({ userId, animeId: r.anime_id, score: r.score, status: statusFromCode(r.status), updatedAt: r.updated_at }));
   }
 
@@ -318,7 +340,10 @@ export class PostgresStore implements Store {
   }
 
   async pendingInteractions(userId: number): Promise<PendingInteraction[]> {
-    const { rows } = await this.query<EntryRow>('SELECT anime_id, score, status, updated_at FROM pending_interactions WHERE user_id = $1 ORDER BY anime_id', [userId]);
+    const { rows } = await this.query<EntryRow>(
+      'SELECT anime_id, score, status, updated_at FROM pending_interactions WHERE user_id = $1 ORDER BY anime_id',
+      [userId],
+    );
     return rows.map((r) => ({ userId, animeId: r.anime_id, score: r.score, status: statusFromCode(r.status), updatedAt: r.updated_at }));
   }
 
@@ -355,7 +380,11 @@ export class PostgresStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value], true);
+    await this.query(
+      'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      [key, value],
+      true,
+    );
   }
 
   async putUserRankings(modelKey: string, rows: readonly UserRanking[]): Promise<void> {
@@ -423,7 +452,9 @@ function openError(error: unknown, location: string, mustExist: boolean): unknow
     return mustExist ? new StoreNotFoundError(location, hint) : new StoreUrlError(`The database in ${location} does not exist. ${hint}`);
   }
   if (code === '28P01' || code === '28000') {
-    return new StoreUrlError(`PostgreSQL refused the login for ${location}: check the user and password in the URL (or PGPASSWORD) and pg_hba.conf.`);
+    return new StoreUrlError(
+      `PostgreSQL refused the login for ${location}: check the user and password in the URL (or PGPASSWORD) and pg_hba.conf.`,
+    );
   }
   const problem = connectionProblem(error);
   if (problem !== null) return new StoreUnavailableError(`${location}: ${problem}`, error);

@@ -20,7 +20,14 @@ export async function putUserRankings(client: pg.ClientBase, modelKey: string, r
        SELECT $1, u, l, a, s, $6 FROM unnest($2::int[], $3::text[], $4::bytea[], $5::bytea[]) AS x(u, l, a, s)
        ON CONFLICT (model_key, user_id) DO UPDATE SET list_key = excluded.list_key, anime_ids = excluded.anime_ids,
          scores = excluded.scores, computed_at = excluded.computed_at`,
-      [modelKey, batch.map((r) => r.userId), batch.map((r) => r.listKey), batch.map((r) => bytesOf(r.animeIds)), batch.map((r) => bytesOf(r.scores)), now],
+      [
+        modelKey,
+        batch.map((r) => r.userId),
+        batch.map((r) => r.listKey),
+        batch.map((r) => bytesOf(r.animeIds)),
+        batch.map((r) => bytesOf(r.scores)),
+        now,
+      ],
     );
   }
 }

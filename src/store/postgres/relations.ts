@@ -17,8 +17,10 @@ function wantedLists(lists: readonly TitleRelations[]): Map<number, Map<string, 
     if (!isMalId(list.animeId)) throw new Error(`replaceRelations: ${String(list.animeId)} is not a MyAnimeList id`);
     const wanted = new Map<string, [number, RelationType]>();
     for (const { relatedId, relation } of list.relations) {
-      if (!isMalId(relatedId)) throw new Error(`replaceRelations: related id ${String(relatedId)} of anime ${list.animeId} is not a MyAnimeList id`);
-      if (!isRelationType(relation)) throw new Error(`replaceRelations: unknown relation ${JSON.stringify(relation)} of anime ${list.animeId}`);
+      if (!isMalId(relatedId))
+        throw new Error(`replaceRelations: related id ${String(relatedId)} of anime ${list.animeId} is not a MyAnimeList id`);
+      if (!isRelationType(relation))
+        throw new Error(`replaceRelations: unknown relation ${JSON.stringify(relation)} of anime ${list.animeId}`);
       if (relatedId !== list.animeId) wanted.set(`${relatedId}:${relation}`, [relatedId, relation]);
     }
     byTitle.set(list.animeId, wanted);

@@ -83,6 +83,26 @@ export function animeToRecord(anime: Anime, now: number): AnimePgRow {
 }
 
 export const ANIME_COLUMNS = [
-  'anime_id', 'title', 'title_english', 'title_japanese', 'synonyms', 'format', 'episodes', 'status', 'year', 'season', 'genres',
-  'themes', 'demographics', 'studios', 'source', 'age_rating', 'adult', 'mal_score', 'members', 'synopsis', 'picture_url', 'updated_at',
+  'anime_id',
+  'title',
+  'title_english',
+  'title_japanese',
+  'synonyms',
+  'format',
+  'episodes',
+  'status',
+  'year',
+  'season',
+  'genres',
+  'themes',
+  'demographics',
+  'studios',
+  'source',
+  'age_rating',
+  'adult',
+  'mal_score',
+  'members',
+  'synopsis',
+  'picture_url',
+  'updated_at',
 ] as const;

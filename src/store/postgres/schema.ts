@@ -175,7 +175,11 @@ export async function migrate(client: pg.ClientBase): Promise<void> {
       await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, description) VALUES ($1, $2)`, [step.version, step.description]);
     }
     // The same key SQLite keeps, so tools reading metadata see one schema version either way.
-    if (found < SCHEMA_VERSION) await client.query(`INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(SCHEMA_VERSION)]);
+    if (found < SCHEMA_VERSION)
+      await client.query(
+        `INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [String(SCHEMA_VERSION)],
+      );
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

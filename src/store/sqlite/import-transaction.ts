@@ -37,7 +37,11 @@ class BatchWriter {
   private readonly insertNew: Database.Statement;
   private readonly upsert: Database.Statement;
 
-  constructor(db: Database.Database, readonly rows: number, readonly scoreOnly = false) {
+  constructor(
+    db: Database.Database,
+    readonly rows: number,
+    readonly scoreOnly = false,
+  ) {
     // Score-only files (the Kaggle ratings) bind 3 values a row instead of 5: binding is a large
     // share of the per-row cost, and status/updated_at stay NULL either way.
     const columns = scoreOnly ? 'user_id, anime_id, score' : 'user_id, anime_id, score, status, updated_at';

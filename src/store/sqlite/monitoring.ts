@@ -1,5 +1,11 @@
 import type Database from 'better-sqlite3';
-import { monitoringSummaryFromRow, type MonitoringDay, type MonitoringSummaryRow, type PredictionRecord, type StoredInteraction } from '../store.js';
+import {
+  monitoringSummaryFromRow,
+  type MonitoringDay,
+  type MonitoringSummaryRow,
+  type PredictionRecord,
+  type StoredInteraction,
+} from '../store.js';
 import { statusFromCode } from './rows.js';
 
 /**
@@ -33,7 +39,18 @@ export function addPredictions(db: Database.Database, rows: readonly PredictionR
   return db.transaction(() => {
     let added = 0;
     for (const r of rows) {
-      added += insert.run(r.userId, r.animeId, r.updatedAt, r.day, r.modelVersion, r.actualScore, r.predictedScore, r.rank, r.candidates, r.hit ? 1 : 0).changes;
+      added += insert.run(
+        r.userId,
+        r.animeId,
+        r.updatedAt,
+        r.day,
+        r.modelVersion,
+        r.actualScore,
+        r.predictedScore,
+        r.rank,
+        r.candidates,
+        r.hit ? 1 : 0,
+      ).changes;
     }
     return added;
   })();
@@ -66,7 +83,19 @@ export function saveMonitoringDays(db: Database.Database, rows: readonly Monitor
   );
   db.transaction(() => {
     for (const r of rows) {
-      upsert.run(r.day, r.modelVersion, r.count, r.scored, r.mae, r.rmse, r.hitRate, r.meanRank, r.drift ? 1 : 0, r.driftReason, r.computedAt);
+      upsert.run(
+        r.day,
+        r.modelVersion,
+        r.count,
+        r.scored,
+        r.mae,
+        r.rmse,
+        r.hitRate,
+        r.meanRank,
+        r.drift ? 1 : 0,
+        r.driftReason,
+        r.computedAt,
+      );
     }
   })();
 }
@@ -82,5 +111,3 @@ export function monitoringDays(db: Database.Database, sinceDay: string | null): 
     computedAt: r.computed_at,
   }));
 }
-
-

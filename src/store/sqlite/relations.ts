@@ -27,8 +27,10 @@ export function relationsWriter(db: Database.Database): RelationsWriter {
         if (!isMalId(list.animeId)) throw new Error(`replaceRelations: ${String(list.animeId)} is not a MyAnimeList id`);
         const wanted = new Map<string, [number, string]>();
         for (const { relatedId, relation } of list.relations) {
-          if (!isMalId(relatedId)) throw new Error(`replaceRelations: related id ${String(relatedId)} of anime ${list.animeId} is not a MyAnimeList id`);
-          if (!isRelationType(relation)) throw new Error(`replaceRelations: unknown relation ${JSON.stringify(relation)} of anime ${list.animeId}`);
+          if (!isMalId(relatedId))
+            throw new Error(`replaceRelations: related id ${String(relatedId)} of anime ${list.animeId} is not a MyAnimeList id`);
+          if (!isRelationType(relation))
+            throw new Error(`replaceRelations: unknown relation ${JSON.stringify(relation)} of anime ${list.animeId}`);
           if (relatedId !== list.animeId) wanted.set(`${relatedId}:${relation}`, [relatedId, relation]);
         }
         for (const [relatedId, relation] of select.all(list.animeId) as [number, string][]) {

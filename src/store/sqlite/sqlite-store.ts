@@ -182,9 +182,11 @@ export class SqliteStore implements Store {
     let rows: AnimeRow[];
     if (query.ids !== undefined) {
       const ids = JSON.stringify(query.ids);
-      rows = this
-        .prepared('SELECT * FROM anime WHERE anime_id IN (SELECT value FROM json_each(?)) ORDER BY anime_id LIMIT ? OFFSET ?')
-        .all(ids, limit, offset) as AnimeRow[];
+      rows = this.prepared('SELECT * FROM anime WHERE anime_id IN (SELECT value FROM json_each(?)) ORDER BY anime_id LIMIT ? OFFSET ?').all(
+        ids,
+        limit,
+        offset,
+      ) as AnimeRow[];
     } else {
       rows = this.prepared('SELECT * FROM anime ORDER BY anime_id LIMIT ? OFFSET ?').all(limit, offset) as AnimeRow[];
     }
@@ -225,8 +227,7 @@ export class SqliteStore implements Store {
   }
 
   async userInteractions(userId: number): Promise<StoredInteraction[]> {
-    const rows = this
-      .prepared('SELECT anime_id, score, status, updated_at FROM interactions WHERE user_id = ? ORDER BY anime_id')
+    const rows = this.prepared('SELECT anime_id, score, status, updated_at FROM interactions WHERE user_id = ? ORDER BY anime_id')
       .raw()
       .all(userId) as [number, number | null, number | null, number | null][];
     return rows.map(([animeId, score, status, updatedAt]) => ({
@@ -243,13 +244,11 @@ export class SqliteStore implements Store {
   }
 
   private writeInteraction(userId: number, row: Omit<StoredInteraction, 'userId'>): void {
-    this
-      .prepared(
-        `INSERT INTO interactions (user_id, anime_id, score, status, updated_at) VALUES (?, ?, ?, ?, ?)
+    this.prepared(
+      `INSERT INTO interactions (user_id, anime_id, score, status, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (user_id, anime_id) DO UPDATE SET score = excluded.score, status = excluded.status,
            updated_at = excluded.updated_at`,
-      )
-      .run(userId, row.animeId, row.score, statusToCode(row.status), row.updatedAt ?? Date.now());
+    ).run(userId, row.animeId, row.score, statusToCode(row.status), row.updatedAt ?? Date.now());
   }
 
   async updateInteraction(userId: number, animeId: number, patch: InteractionPatch): Promise<InteractionChange> {
@@ -258,7 +257,8 @@ export class SqliteStore implements Store {
     const apply = this.db.transaction((): InteractionChange => {
       const existing = select.get(userId, animeId) as { score: number | null; status: number | null } | undefined;
       const score = patch.score !== undefined ? patch.score : (existing?.score ?? null);
-      const status = patch.status !== undefined ? patch.status : existing ? statusFromCode(existing.status) : score !== null ? 'completed' : null;
+      const status =
+        patch.status !== undefined ? patch.status : existing ? statusFromCode(existing.status) : score !== null ? 'completed' : null;
       const entry: StoredInteraction = { userId, animeId, score, status, updatedAt: patch.updatedAt };
       this.writeInteraction(userId, entry);
       return { created: existing === undefined, entry };
@@ -271,8 +271,7 @@ export class SqliteStore implements Store {
   }
 
   async pendingInteractions(userId: number): Promise<PendingInteraction[]> {
-    const rows = this
-      .prepared('SELECT anime_id, score, status, updated_at FROM pending_interactions WHERE user_id = ? ORDER BY anime_id')
+    const rows = this.prepared('SELECT anime_id, score, status, updated_at FROM pending_interactions WHERE user_id = ? ORDER BY anime_id')
       .raw()
       .all(userId) as [number, number | null, number | null, number | null][];
     return rows.map(([animeId, score, status, updatedAt]) => ({ userId, animeId, score, status: statusFromCode(status), updatedAt }));
@@ -291,8 +290,7 @@ export class SqliteStore implements Store {
       statuses: new Uint8Array(total),
       length: 0,
     };
-    const rows = this
-      .prepared('SELECT user_id, anime_id, score, status FROM interactions ORDER BY user_id, anime_id')
+    const rows = this.prepared('SELECT user_id, anime_id, score, status FROM interactions ORDER BY user_id, anime_id')
       .raw()
       .iterate() as IterableIterator<[number, number, number | null, number | null]>;
     let n = 0;
@@ -313,7 +311,9 @@ export class SqliteStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.write(() => this.prepared('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value));
+    await this.write(() =>
+      this.prepared('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value),
+    );
   }
 
   async putUserRankings(modelKey: string, rows: readonly UserRanking[]): Promise<void> {
@@ -328,9 +328,10 @@ export class SqliteStore implements Store {
   }
 
   async getUserRanking(modelKey: string, userId: number): Promise<UserRanking | null> {
-    const row = this.prepared('SELECT list_key, anime_ids, scores FROM user_rankings WHERE model_key = ? AND user_id = ?').get(modelKey, userId) as
-      | { list_key: string; anime_ids: Buffer; scores: Buffer }
-      | undefined;
+    const row = this.prepared('SELECT list_key, anime_ids, scores FROM user_rankings WHERE model_key = ? AND user_id = ?').get(
+      modelKey,
+      userId,
+    ) as { list_key: string; anime_ids: Buffer; scores: Buffer } | undefined;
     if (row === undefined) return null;
     // Copied out of the Buffers: their byteOffset need not be 4-aligned for a typed-array view.
     const animeIds = new Int32Array(row.anime_ids.byteLength / 4);
@@ -345,7 +346,12 @@ export class SqliteStore implements Store {
   }
 
   async pruneUserRankings(keepModelKeys: readonly string[]): Promise<number> {
-    return this.write(() => this.prepared('DELETE FROM user_rankings WHERE model_key NOT IN (SELECT value FROM json_each(?))').run(JSON.stringify(keepModelKeys)).changes);
+    return this.write(
+      () =>
+        this.prepared('DELETE FROM user_rankings WHERE model_key NOT IN (SELECT value FROM json_each(?))').run(
+          JSON.stringify(keepModelKeys),
+        ).changes,
+    );
   }
 
   async unmonitoredScoredInteractions(since: number): Promise<StoredInteraction[]> {

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Anime } from '../../../src/data/types.js';
 import { loadRecommender } from '../../../src/models/artifacts.js';
-import { ContentRecommender, contentHistoryWeight, DEFAULT_CONTENT_PARAMS, trainContentModel } from '../../../src/models/content/content-model.js';
+import {
+  ContentRecommender,
+  contentHistoryWeight,
+  DEFAULT_CONTENT_PARAMS,
+  trainContentModel,
+} from '../../../src/models/content/content-model.js';
 import { synopsisHash, writeEmbeddingCache } from '../../../src/models/content/text-embeddings.js';
 import { topK } from '../../../src/models/top-k.js';
 import { anime, MECHA_2016, MECHA_A, MECHA_B, ROMANCE, ROMANCE_B, SPORTS, trainingData, UNKNOWN_ID } from './fixtures.js';
@@ -14,8 +19,18 @@ const dir = mkdtempSync(join(tmpdir(), 'anirec-content-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const extra: Anime[] = [
-  anime(7, { genres: ['Comedy'], themes: ['Gag Humor'], studios: ['J.C.Staff'], synopsis: 'Everyday comedic misadventures of a lazy office worker and his cat.' }),
-  anime(8, { genres: ['Horror', 'Mystery'], themes: ['Psychological'], studios: ['Madhouse'], synopsis: 'A detective investigates a series of gruesome murders in a foggy village.' }),
+  anime(7, {
+    genres: ['Comedy'],
+    themes: ['Gag Humor'],
+    studios: ['J.C.Staff'],
+    synopsis: 'Everyday comedic misadventures of a lazy office worker and his cat.',
+  }),
+  anime(8, {
+    genres: ['Horror', 'Mystery'],
+    themes: ['Psychological'],
+    studios: ['Madhouse'],
+    synopsis: 'A detective investigates a series of gruesome murders in a foggy village.',
+  }),
 ];
 const catalogueList = [MECHA_A, MECHA_B, ROMANCE, ROMANCE_B, SPORTS, MECHA_2016, ...extra];
 const catalogue = new Map(catalogueList.map((a) => [a.animeId, a]));
@@ -23,8 +38,15 @@ const catalogue = new Map(catalogueList.map((a) => [a.animeId, a]));
 // MECHA_B (1), ROMANCE_B (3), MECHA_2016 (5), 8 (7) are cold.
 const ids = [1, 2, 3, 4, 5, 6, 7, 8, UNKNOWN_ID];
 const data = trainingData(ids, [
-  [[0, 9], [2, 7], [4, 8]],
-  [[0, 6], [6, 5]],
+  [
+    [0, 9],
+    [2, 7],
+    [4, 8],
+  ],
+  [
+    [0, 6],
+    [6, 5],
+  ],
 ]);
 const noCache = { embeddingCachePath: join(dir, 'absent.bin'), minSimilarity: 0 };
 
@@ -97,7 +119,14 @@ describe('content model', () => {
     const loaded = await loadRecommender(modelDir);
     assert.ok(loaded instanceof ContentRecommender);
     assert.equal(loaded.nItems, model.nItems);
-    for (const [items, s] of [[[0], [9]], [[2, 4, 6], [8, 0, 3]], [[], []]] as [number[], number[]][]) {
+    for (const [items, s] of [
+      [[0], [9]],
+      [
+        [2, 4, 6],
+        [8, 0, 3],
+      ],
+      [[], []],
+    ] as [number[], number[]][]) {
       assert.deepEqual(scores(loaded, items, s), scores(model, items, s));
     }
     assert.deepEqual(loaded.similarItems(0, 4), model.similarItems(0, 4));

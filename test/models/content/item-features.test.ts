@@ -25,7 +25,9 @@ describe('item metadata features', () => {
   });
 
   it('tokenises fields into namespaced, weighted tokens with IDF', () => {
-    const tokens = itemTokens(anime(9, { genres: ['Slice of Life'], studios: ['Madhouse'], year: 2013, episodes: 25, source: 'Light novel' }));
+    const tokens = itemTokens(
+      anime(9, { genres: ['Slice of Life'], studios: ['Madhouse'], year: 2013, episodes: 25, source: 'Light novel' }),
+    );
     assert.ok(tokens.has('tag:slice of life'));
     assert.ok(tokens.has('studio:madhouse'));
     assert.ok(tokens.has('era:2010'));

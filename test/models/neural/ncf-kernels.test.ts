@@ -31,7 +31,13 @@ test('binary cross-entropy on logits: weighted gradient matches finite differenc
     const grad = new Float32Array(6);
     const value = binaryCrossEntropy(logits, labels, w, 6, grad);
     assert.ok(Number.isFinite(value) && value > 0);
-    assertGradient(w === null ? 'dz' : 'dz (weighted)', logits, grad, () => binaryCrossEntropy(logits, labels, w, 6, new Float32Array(6)), 1e-3);
+    assertGradient(
+      w === null ? 'dz' : 'dz (weighted)',
+      logits,
+      grad,
+      () => binaryCrossEntropy(logits, labels, w, 6, new Float32Array(6)),
+      1e-3,
+    );
   }
 });
 
@@ -50,5 +56,8 @@ test('binary cross-entropy matches −log σ / −log(1 − σ) by hand and stay
 });
 
 test('binary cross-entropy rejects weights that sum to zero', () => {
-  assert.throws(() => binaryCrossEntropy(new Float32Array(2), new Float32Array(2), new Float32Array(2), 2, new Float32Array(2)), /sum to zero/);
+  assert.throws(
+    () => binaryCrossEntropy(new Float32Array(2), new Float32Array(2), new Float32Array(2), 2, new Float32Array(2)),
+    /sum to zero/,
+  );
 });

@@ -27,7 +27,8 @@ function check(name: string, b: SoftmaxBatch): void {
   const logits = new Float32Array(b.rows * b.count);
   const gq = new Float32Array(b.rows * b.dim);
   const gc = new Float32Array(b.count * b.dim);
-  const loss = () => softmaxLoss(b, new Float32Array(b.rows * b.count), new Float32Array(b.rows * b.dim), new Float32Array(b.count * b.dim));
+  const loss = () =>
+    softmaxLoss(b, new Float32Array(b.rows * b.count), new Float32Array(b.rows * b.dim), new Float32Array(b.count * b.dim));
   const value = softmaxLoss(b, logits, gq, gc);
   assert.ok(Number.isFinite(value) && value > 0, `${name}: loss ${value}`);
   assertGradient(`${name} dQueries`, b.queries, Float32Array.from(gq), loss, 1e-3);
@@ -39,7 +40,14 @@ test('softmax loss, in-batch negatives (each row’s positive is its own column)
 });
 
 test('softmax loss with sampled extra negatives, logQ correction and row weights: gradients match finite differences', () => {
-  check('sampled', batch({ logQ: Float32Array.from([-1, -2, -0.5, -3, -4]), rowWeights: Float32Array.from([1, 2, 0.5]), positive: Int32Array.from([0, 1, 1]) }));
+  check(
+    'sampled',
+    batch({
+      logQ: Float32Array.from([-1, -2, -0.5, -3, -4]),
+      rowWeights: Float32Array.from([1, 2, 0.5]),
+      positive: Int32Array.from([0, 1, 1]),
+    }),
+  );
 });
 
 test('softmax loss masks a duplicate of the positive, and matches the cross-entropy computed by hand', () => {
@@ -66,5 +74,8 @@ test('softmax loss masks a duplicate of the positive, and matches the cross-entr
 });
 
 test('softmax loss rejects row weights that sum to zero', () => {
-  assert.throws(() => softmaxLoss(batch({ rowWeights: new Float32Array(3) }), new Float32Array(15), new Float32Array(12), new Float32Array(20)), /sum to zero/);
+  assert.throws(
+    () => softmaxLoss(batch({ rowWeights: new Float32Array(3) }), new Float32Array(15), new Float32Array(12), new Float32Array(20)),
+    /sum to zero/,
+  );
 });

@@ -15,7 +15,17 @@ const featureValue = fc.oneof(
 
 /** A random tree in the grower's layout: nodes numbered as grown, children after parents. */
 const tree = fc
-  .array(fc.record({ feature: fc.integer({ min: 0, max: N_FEATURES - 1 }), threshold, defaultLeft: fc.boolean(), leftValue: fc.double({ noNaN: true, min: -1, max: 1 }), rightValue: fc.double({ noNaN: true, min: -1, max: 1 }), splitLeaf: fc.nat() }), { minLength: 0, maxLength: 12 })
+  .array(
+    fc.record({
+      feature: fc.integer({ min: 0, max: N_FEATURES - 1 }),
+      threshold,
+      defaultLeft: fc.boolean(),
+      leftValue: fc.double({ noNaN: true, min: -1, max: 1 }),
+      rightValue: fc.double({ noNaN: true, min: -1, max: 1 }),
+      splitLeaf: fc.nat(),
+    }),
+    { minLength: 0, maxLength: 12 },
+  )
   .map((splits): TreeArrays => {
     const feature = [-1];
     const thresholds = [0];
@@ -57,15 +67,19 @@ const tree = fc
 describe('CompiledForest', () => {
   it('scores every row bit-for-bit as walking the grown trees does (NaN defaults, ±Infinity thresholds and values)', () => {
     fc.assert(
-      fc.property(fc.array(tree, { minLength: 1, maxLength: 6 }), fc.array(featureValue, { minLength: N_FEATURES, maxLength: N_FEATURES * 20 }), (trees, values) => {
-        const nRows = Math.floor(values.length / N_FEATURES);
-        const features = Float32Array.from(values.slice(0, nRows * N_FEATURES));
-        const expected = new Float64Array(nRows).fill(0.25);
-        for (const t of trees) addTreeOutput(t, features, N_FEATURES, nRows, expected);
-        const actual = new Float64Array(nRows).fill(0.25);
-        CompiledForest.compile(trees, N_FEATURES).addTo(features, nRows, actual);
-        assert.deepEqual([...actual], [...expected]);
-      }),
+      fc.property(
+        fc.array(tree, { minLength: 1, maxLength: 6 }),
+        fc.array(featureValue, { minLength: N_FEATURES, maxLength: N_FEATURES * 20 }),
+        (trees, values) => {
+          const nRows = Math.floor(values.length / N_FEATURES);
+          const features = Float32Array.from(values.slice(0, nRows * N_FEATURES));
+          const expected = new Float64Array(nRows).fill(0.25);
+          for (const t of trees) addTreeOutput(t, features, N_FEATURES, nRows, expected);
+          const actual = new Float64Array(nRows).fill(0.25);
+          CompiledForest.compile(trees, N_FEATURES).addTo(features, nRows, actual);
+          assert.deepEqual([...actual], [...expected]);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -20,7 +20,7 @@ function synthetic(nQueries: number, seed: number, noiseOnly = false): RankingDa
     features[r * 3] = a;
     features[r * 3 + 1] = rng() < 0.1 ? Number.NaN : b;
     features[r * 3 + 2] = rng();
-    const signal = (a > 0.5) !== (b > 0.5) ? 2 : a > 0.8 ? 1 : 0;
+    const signal = a > 0.5 !== b > 0.5 ? 2 : a > 0.8 ? 1 : 0;
     labels[r] = noiseOnly ? (rng() < 0.1 ? 1 : 0) : rng() < 0.9 ? signal : 0;
   }
   const groupOffsets = Int32Array.from({ length: nQueries + 1 }, (_, q) => q * perQuery);
@@ -37,7 +37,14 @@ describe('LambdaMART ranker', () => {
     const predicted = model.predict(test.features, test.labels.length);
     const learned = meanNdcg(predicted, test.labels, test.groupOffsets, 10);
     const single = Math.max(
-      ...[0, 1, 2].map((f) => meanNdcg(Array.from({ length: test.labels.length }, (_, r) => test.features[r * 3 + f]! || 0), test.labels, test.groupOffsets, 10)),
+      ...[0, 1, 2].map((f) =>
+        meanNdcg(
+          Array.from({ length: test.labels.length }, (_, r) => test.features[r * 3 + f]! || 0),
+          test.labels,
+          test.groupOffsets,
+          10,
+        ),
+      ),
     );
     assert.ok(learned > 0.85, `NDCG@10 ${learned.toFixed(3)}`);
     assert.ok(learned > single + 0.2, `learned ${learned.toFixed(3)} vs best single feature ${single.toFixed(3)}`);

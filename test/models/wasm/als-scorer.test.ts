@@ -32,7 +32,13 @@ describe('iALS SIMD scoring kernel', () => {
   });
 
   it('scores bit-for-bit as the scalar loop and as plain float64 dot products', () => {
-    for (const [nItems, k, seed] of [[1, 1, 1], [9, 3, 2], [40, 8, 3], [203, 128, 4], [64, 17, 5]] as const) {
+    for (const [nItems, k, seed] of [
+      [1, 1, 1],
+      [9, 3, 2],
+      [40, 8, 3],
+      [203, 128, 4],
+      [64, 17, 5],
+    ] as const) {
       const Y = factors(nItems, k, seed);
       // Every other title listed, as known items are (ascending, with gaps).
       const items = Int32Array.from({ length: Math.ceil(nItems / 2) }, (_, q) => 2 * q).filter((i) => i < nItems);

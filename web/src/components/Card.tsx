@@ -5,7 +5,10 @@ import { FranchiseMore } from './FranchiseMore';
 /** Short enough for a card: the first sentences up to ~220 characters, cut at a word. */
 export function shortSynopsis(text: string | null | undefined): string | null {
   if (!text) return null;
-  const clean = text.replace(/\s*\[Written by MAL Rewrite\]\s*$/i, '').replace(/\s+/g, ' ').trim();
+  const clean = text
+    .replace(/\s*\[Written by MAL Rewrite\]\s*$/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (clean.length <= 220) return clean;
   const cut = clean.slice(0, 220);
   return `${cut.slice(0, cut.lastIndexOf(' '))}…`;
@@ -74,7 +77,13 @@ export function Card({ item, synopsis, onSeen, onSkip, moreHref, busy, hidden = 
           </div>
         </div>
       </div>
-      {synopsis === undefined ? <p class="synopsis sk-text" aria-hidden="true" /> : text ? <p class="synopsis">{text}</p> : <p class="synopsis muted">No synopsis in the catalogue.</p>}
+      {synopsis === undefined ? (
+        <p class="synopsis sk-text" aria-hidden="true" />
+      ) : text ? (
+        <p class="synopsis">{text}</p>
+      ) : (
+        <p class="synopsis muted">No synopsis in the catalogue.</p>
+      )}
       <p class="reason">
         <span class="visually-hidden">Why: </span>
         {item.reason}

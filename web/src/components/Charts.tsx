@@ -82,7 +82,11 @@ export function ScoreHistogram({ counts, mean, average }: { counts: number[]; me
           </span>
         )}
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: ${counts.map((c, i) => `${c} scored ${i + 1}`).join(', ')}`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`${title}: ${counts.map((c, i) => `${c} scored ${i + 1}`).join(', ')}`}
+      >
         {counts.map((c, i) => {
           const h = (plot - 16) * (c / max);
           return (
@@ -125,7 +129,11 @@ export function EraColumns({ eras }: { eras: Share[] }) {
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: ${sorted.map((e) => `${e.name} ${pct(e.share)}`).join(', ')}`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        role="img"
+        aria-label={`${title}: ${sorted.map((e) => `${e.name} ${pct(e.share)}`).join(', ')}`}
+      >
         {sorted.map((e, i) => {
           const h = (plot - 16) * (e.share / max);
           return (

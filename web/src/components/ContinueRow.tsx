@@ -39,7 +39,13 @@ export function ContinueRow({ items, hidden }: { items: ContinueItem[] | null; h
       </div>
       <ul class="shelf-items" aria-label="Continue what you started">
         {shown.map((item) => (
-          <ShelfTile key={item.anime.id} item={item} class="continue-item" data={{ 'data-kind': item.kind }} badge={KIND_LABEL[item.kind] ?? null} />
+          <ShelfTile
+            key={item.anime.id}
+            item={item}
+            class="continue-item"
+            data={{ 'data-kind': item.kind }}
+            badge={KIND_LABEL[item.kind] ?? null}
+          />
         ))}
       </ul>
     </section>

@@ -12,18 +12,21 @@ const waiting = new Set<(allowed: boolean) => void>();
 
 /** Asks once per page load; main.tsx starts it early so the answer is usually there before any card. */
 export function loadPageConfig(): void {
-  asked ??= api.pageConfig().then(
-    (config) => {
-      remoteImages = config.remoteImages === true;
-    },
-    // The page keeps working without the answer; covers stay placeholders.
-    () => {
-      remoteImages = false;
-    },
-  ).then(() => {
-    for (const notify of waiting) notify(remoteImages === true);
-    waiting.clear();
-  });
+  asked ??= api
+    .pageConfig()
+    .then(
+      (config) => {
+        remoteImages = config.remoteImages === true;
+      },
+      // The page keeps working without the answer; covers stay placeholders.
+      () => {
+        remoteImages = false;
+      },
+    )
+    .then(() => {
+      for (const notify of waiting) notify(remoteImages === true);
+      waiting.clear();
+    });
 }
 
 function useRemoteImages(): boolean {
@@ -90,7 +93,12 @@ export function Cover({ anime, size = 'card' }: { anime: Anime; size?: 'card' | 
     );
   }
   return (
-    <div class={`cover cover-${size} cover-placeholder`} data-cover="placeholder" aria-hidden="true" style={{ '--hue': String(Math.round(hue(anime.id))) }}>
+    <div
+      class={`cover cover-${size} cover-placeholder`}
+      data-cover="placeholder"
+      aria-hidden="true"
+      style={{ '--hue': String(Math.round(hue(anime.id))) }}
+    >
       <span class="cover-initials">{initials(name)}</span>
       {size === 'card' && anime.format && <span class="cover-format">{anime.format}</span>}
     </div>

@@ -48,7 +48,17 @@ function withSeason(f: Filters, name: string, year: string): Filters {
   return next;
 }
 
-function ChipPicker({ label, options, value, onChange }: { label: string; options: string[]; value: string[]; onChange: (v: string[]) => void }) {
+function ChipPicker({
+  label,
+  options,
+  value,
+  onChange,
+}: {
+  label: string;
+  options: string[];
+  value: string[];
+  onChange: (v: string[]) => void;
+}) {
   return (
     <div class="chip-picker">
       <label>
@@ -62,18 +72,25 @@ function ChipPicker({ label, options, value, onChange }: { label: string; option
           }}
         >
           <option value="">Add…</option>
-          {options.filter((o) => !value.includes(o)).map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
+          {options
+            .filter((o) => !value.includes(o))
+            .map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
         </select>
       </label>
       {value.length > 0 && (
         <ul class="chips">
           {value.map((v) => (
             <li key={v}>
-              <button type="button" class="chip on" aria-label={`Remove ${v} from ${label}`} onClick={() => onChange(value.filter((x) => x !== v))}>
+              <button
+                type="button"
+                class="chip on"
+                aria-label={`Remove ${v} from ${label}`}
+                onClick={() => onChange(value.filter((x) => x !== v))}
+              >
                 {v} <span aria-hidden="true">×</span>
               </button>
             </li>
@@ -110,13 +127,19 @@ export function FilterPanel({ value, diversity, tags, showListOptions, onApply }
     else next[k] = Number(raw);
     setF(next);
   };
-  const toggle = (k: ListFilterField, item: string) => setList(k, list(k).includes(item) ? list(k).filter((x) => x !== item) : [...list(k), item]);
+  const toggle = (k: ListFilterField, item: string) =>
+    setList(k, list(k).includes(item) ? list(k).filter((x) => x !== item) : [...list(k), item]);
   const count = Object.values(value).filter((v) => (Array.isArray(v) ? v.length > 0 : true)).length + (diversity !== undefined ? 1 : 0);
 
   return (
     <details class="filters" open={count > 0 || undefined}>
       <summary>
-        Filters{count > 0 ? <span class="badge" aria-label={`${count} active`}>{count}</span> : null}
+        Filters
+        {count > 0 ? (
+          <span class="badge" aria-label={`${count} active`}>
+            {count}
+          </span>
+        ) : null}
       </summary>
       <form
         aria-label="Filters"
@@ -130,7 +153,13 @@ export function FilterPanel({ value, diversity, tags, showListOptions, onApply }
           <div class="checks">
             {(tags?.formats ?? ['TV', 'Movie', 'OVA', 'ONA', 'Special']).map((fmt) => (
               <label key={fmt} class="check">
-                <input type="checkbox" name="formats" value={fmt} checked={list('formats').includes(fmt)} onChange={() => toggle('formats', fmt)} />
+                <input
+                  type="checkbox"
+                  name="formats"
+                  value={fmt}
+                  checked={list('formats').includes(fmt)}
+                  onChange={() => toggle('formats', fmt)}
+                />
                 {fmt}
               </label>
             ))}
@@ -149,30 +178,79 @@ export function FilterPanel({ value, diversity, tags, showListOptions, onApply }
         </fieldset>
         <div class="grid2">
           <ChipPicker label="Must have genres" options={tags?.genres ?? []} value={list('genres')} onChange={(v) => setList('genres', v)} />
-          <ChipPicker label="Without genres" options={tags?.genres ?? []} value={list('excludeGenres')} onChange={(v) => setList('excludeGenres', v)} />
+          <ChipPicker
+            label="Without genres"
+            options={tags?.genres ?? []}
+            value={list('excludeGenres')}
+            onChange={(v) => setList('excludeGenres', v)}
+          />
           <ChipPicker label="Must have themes" options={tags?.themes ?? []} value={list('themes')} onChange={(v) => setList('themes', v)} />
-          <ChipPicker label="Without themes" options={tags?.themes ?? []} value={list('excludeThemes')} onChange={(v) => setList('excludeThemes', v)} />
+          <ChipPicker
+            label="Without themes"
+            options={tags?.themes ?? []}
+            value={list('excludeThemes')}
+            onChange={(v) => setList('excludeThemes', v)}
+          />
         </div>
         <div class="grid4">
           <label>
             <span>Year from</span>
-            <input type="number" name="yearMin" min="1917" max="2100" inputMode="numeric" value={num('yearMin')} onInput={(e) => setNum('yearMin', (e.target as HTMLInputElement).value)} />
+            <input
+              type="number"
+              name="yearMin"
+              min="1917"
+              max="2100"
+              inputMode="numeric"
+              value={num('yearMin')}
+              onInput={(e) => setNum('yearMin', (e.target as HTMLInputElement).value)}
+            />
           </label>
           <label>
             <span>Year to</span>
-            <input type="number" name="yearMax" min="1917" max="2100" inputMode="numeric" value={num('yearMax')} onInput={(e) => setNum('yearMax', (e.target as HTMLInputElement).value)} />
+            <input
+              type="number"
+              name="yearMax"
+              min="1917"
+              max="2100"
+              inputMode="numeric"
+              value={num('yearMax')}
+              onInput={(e) => setNum('yearMax', (e.target as HTMLInputElement).value)}
+            />
           </label>
           <label>
             <span>Episodes from</span>
-            <input type="number" name="episodesMin" min="0" inputMode="numeric" value={num('episodesMin')} onInput={(e) => setNum('episodesMin', (e.target as HTMLInputElement).value)} />
+            <input
+              type="number"
+              name="episodesMin"
+              min="0"
+              inputMode="numeric"
+              value={num('episodesMin')}
+              onInput={(e) => setNum('episodesMin', (e.target as HTMLInputElement).value)}
+            />
           </label>
           <label>
             <span>Episodes to</span>
-            <input type="number" name="episodesMax" min="0" inputMode="numeric" value={num('episodesMax')} onInput={(e) => setNum('episodesMax', (e.target as HTMLInputElement).value)} />
+            <input
+              type="number"
+              name="episodesMax"
+              min="0"
+              inputMode="numeric"
+              value={num('episodesMax')}
+              onInput={(e) => setNum('episodesMax', (e.target as HTMLInputElement).value)}
+            />
           </label>
           <label>
             <span>Min. MAL score</span>
-            <input type="number" name="minScore" min="0" max="10" step="0.1" inputMode="decimal" value={num('minScore')} onInput={(e) => setNum('minScore', (e.target as HTMLInputElement).value)} />
+            <input
+              type="number"
+              name="minScore"
+              min="0"
+              max="10"
+              step="0.1"
+              inputMode="decimal"
+              value={num('minScore')}
+              onInput={(e) => setNum('minScore', (e.target as HTMLInputElement).value)}
+            />
           </label>
           <label>
             <span>Popularity</span>
@@ -238,22 +316,45 @@ export function FilterPanel({ value, diversity, tags, showListOptions, onApply }
           </label>
           <label class="span2">
             <span>Variety: {div === undefined ? 'default' : div === 0 ? 'most relevant first' : `${Math.round(div * 100)}%`}</span>
-            <input type="range" name="diversity" min="0" max="1" step="0.1" value={div ?? 0} onInput={(e) => setDiv(Number((e.target as HTMLInputElement).value))} />
+            <input
+              type="range"
+              name="diversity"
+              min="0"
+              max="1"
+              step="0.1"
+              value={div ?? 0}
+              onInput={(e) => setDiv(Number((e.target as HTMLInputElement).value))}
+            />
           </label>
         </div>
         <div class="checks">
           <label class="check">
-            <input type="checkbox" name="includeAdult" checked={f.includeAdult === true} onChange={(e) => setF({ ...f, includeAdult: (e.target as HTMLInputElement).checked })} />
+            <input
+              type="checkbox"
+              name="includeAdult"
+              checked={f.includeAdult === true}
+              onChange={(e) => setF({ ...f, includeAdult: (e.target as HTMLInputElement).checked })}
+            />
             Include adult titles
           </label>
           {showListOptions && (
             <>
               <label class="check">
-                <input type="checkbox" name="showListed" checked={f.excludeListed === false} onChange={(e) => setF({ ...f, excludeListed: !(e.target as HTMLInputElement).checked })} />
+                <input
+                  type="checkbox"
+                  name="showListed"
+                  checked={f.excludeListed === false}
+                  onChange={(e) => setF({ ...f, excludeListed: !(e.target as HTMLInputElement).checked })}
+                />
                 Show titles already on my list
               </label>
               <label class="check">
-                <input type="checkbox" name="showPlanned" checked={f.excludePlanned === false} onChange={(e) => setF({ ...f, excludePlanned: !(e.target as HTMLInputElement).checked })} />
+                <input
+                  type="checkbox"
+                  name="showPlanned"
+                  checked={f.excludePlanned === false}
+                  onChange={(e) => setF({ ...f, excludePlanned: !(e.target as HTMLInputElement).checked })}
+                />
                 Show my plan-to-watch titles
               </label>
             </>

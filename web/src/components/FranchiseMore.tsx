@@ -15,7 +15,13 @@ export function FranchiseMore({ franchise, cardId, hidden }: { franchise: Franch
   const listId = `card-${cardId}-more`;
   return (
     <div class="franchise-more">
-      <button type="button" class="more-toggle" aria-expanded={open} aria-controls={open ? listId : undefined} onClick={() => setOpen((o) => !o)}>
+      <button
+        type="button"
+        class="more-toggle"
+        aria-expanded={open}
+        aria-controls={open ? listId : undefined}
+        onClick={() => setOpen((o) => !o)}
+      >
         <span aria-hidden="true" class="chevron">
           {open ? '▾' : '▸'}
         </span>{' '}

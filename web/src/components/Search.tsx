@@ -134,7 +134,9 @@ export function TitleSearch({ label, placeholder, onPick, chosen = [], autoFocus
             </span>
           </li>
         ))}
-        {!busy && hits.length === 0 && !error && <li class="opt-empty">No title matches “{query.trim()}”. Try another spelling or the Japanese title.</li>}
+        {!busy && hits.length === 0 && !error && (
+          <li class="opt-empty">No title matches “{query.trim()}”. Try another spelling or the Japanese title.</li>
+        )}
       </ul>
       {error && (
         <p class="field-error" role="alert">

@@ -98,7 +98,17 @@ export function SeasonRow({ row, hidden }: { row: SeasonRowData | null; hidden: 
  * linking to MyAnimeList like the cards do, meta line, the reason, and "more like this" when the
  * model can score the title.
  */
-export function ShelfTile({ item, class: extra, data, badge = null }: { item: Item; class: string; data: Record<string, string>; badge?: string | null }) {
+export function ShelfTile({
+  item,
+  class: extra,
+  data,
+  badge = null,
+}: {
+  item: Item;
+  class: string;
+  data: Record<string, string>;
+  badge?: string | null;
+}) {
   const a = item.anime;
   const name = a.titleEnglish ?? a.title;
   return (

@@ -27,7 +27,8 @@ export function CardSkeletons({ count = 6 }: { count?: number }) {
 }
 
 export function ErrorBox({ error, retry, children }: { error: unknown; retry?: () => void; children?: ComponentChildren }) {
-  const message = error instanceof ApiError ? error.message : error instanceof Error ? `Something went wrong: ${error.message}` : String(error);
+  const message =
+    error instanceof ApiError ? error.message : error instanceof Error ? `Something went wrong: ${error.message}` : String(error);
   return (
     <div class="error-box" role="alert">
       <strong>{error instanceof ApiError && error.status === 404 ? 'Not found' : "That didn't work"}</strong>

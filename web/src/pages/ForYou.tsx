@@ -7,7 +7,17 @@ import { loadSeasonRow, SeasonRow, type SeasonRowData } from '../components/Seas
 import { CardSkeletons, Empty, ErrorBox } from '../components/Status';
 import { useDetails } from '../details';
 import { navigate } from '../router';
-import { diversityFrom, filterParams, filtersFrom, forYouUrl, normalizeFilters, sourceFrom, sourceParams, titleEntries, type Source } from '../state';
+import {
+  diversityFrom,
+  filterParams,
+  filtersFrom,
+  forYouUrl,
+  normalizeFilters,
+  sourceFrom,
+  sourceParams,
+  titleEntries,
+  type Source,
+} from '../state';
 
 const PAGE = 12;
 
@@ -18,7 +28,11 @@ function describe(source: Source): string {
     case 'prefs': {
       const liked = [...source.prefs.likeGenres, ...source.prefs.likeThemes];
       const disliked = [...source.prefs.dislikeGenres, ...source.prefs.dislikeThemes];
-      return [liked.length ? `You like ${liked.join(', ')}` : '', disliked.length ? `you'd rather skip ${disliked.join(', ')}` : ''].filter(Boolean).join('; ') + '.';
+      return (
+        [liked.length ? `You like ${liked.join(', ')}` : '', disliked.length ? `you'd rather skip ${disliked.join(', ')}` : '']
+          .filter(Boolean)
+          .join('; ') + '.'
+      );
     }
     case 'user':
       return `For ${source.user}, from their list.`;
@@ -37,7 +51,18 @@ async function fetchPage(source: Source, filters: Filters, diversity: number | u
     case 'titles':
       return api.fromTitles(titleEntries(source), k, offset, filters, diversity);
     case 'prefs':
-      return api.fromPreferences({ likedGenres: source.prefs.likeGenres, dislikedGenres: source.prefs.dislikeGenres, likedThemes: source.prefs.likeThemes, dislikedThemes: source.prefs.dislikeThemes }, k, offset, filters, diversity);
+      return api.fromPreferences(
+        {
+          likedGenres: source.prefs.likeGenres,
+          dislikedGenres: source.prefs.dislikeGenres,
+          likedThemes: source.prefs.likeThemes,
+          dislikedThemes: source.prefs.dislikeThemes,
+        },
+        k,
+        offset,
+        filters,
+        diversity,
+      );
     case 'user':
       return api.forUser(source.user, k, offset, filters, diversity);
     default:
@@ -50,7 +75,13 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
   const filters = filtersFrom(params);
   const diversity = diversityFrom(params);
   const key = params.toString();
-  const [data, setData] = useState<{ key: string; list: RecList; items: Item[]; season: SeasonRowData | null; next: ContinueItem[] | null } | null>(null);
+  const [data, setData] = useState<{
+    key: string;
+    list: RecList;
+    items: Item[];
+    season: SeasonRowData | null;
+    next: ContinueItem[] | null;
+  } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loadingMore, setLoadingMore] = useState(false);
   const [toast, setToast] = useState<{ text: string; undo?: () => void } | null>(null);
@@ -99,7 +130,9 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
     setToast({ text: `${kind === 'seen' ? 'Marked as seen' : 'Hidden'}: ${name}.`, undo: () => setUrl(before) });
     if (source.kind === 'user') {
       // Stored users keep the feedback on the server; if writes need a key the page still hides it.
-      api.setStatus(source.user, a.id, kind === 'seen' ? 'completed' : 'dropped').catch((e: Error) => setToast({ text: `Hidden here, but not saved to ${source.user}'s list: ${e.message}` }));
+      api
+        .setStatus(source.user, a.id, kind === 'seen' ? 'completed' : 'dropped')
+        .catch((e: Error) => setToast({ text: `Hidden here, but not saved to ${source.user}'s list: ${e.message}` }));
     }
   };
 
@@ -108,7 +141,12 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
     setLoadingMore(true);
     try {
       const list = await fetchPage(source, filters, diversity, data.list.nextOffset);
-      setData({ ...data, key, list, items: [...data.items, ...list.items.filter((i) => !data.items.some((x) => x.anime.id === i.anime.id))] });
+      setData({
+        ...data,
+        key,
+        list,
+        items: [...data.items, ...list.items.filter((i) => !data.items.some((x) => x.anime.id === i.anime.id))],
+      });
     } catch (e) {
       setToast({ text: e instanceof Error ? e.message : String(e) });
     } finally {
@@ -118,7 +156,12 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
 
   const items = data?.items.filter((i) => !hidden.has(i.anime.id)) ?? [];
   const profileHref = `/profile?${sourceParams(source)}`;
-  const editHref = source.kind === 'titles' ? `/start?${sourceParams(source)}&via=titles` : source.kind === 'prefs' ? '/start?via=genres' : '/start?via=account';
+  const editHref =
+    source.kind === 'titles'
+      ? `/start?${sourceParams(source)}&via=titles`
+      : source.kind === 'prefs'
+        ? '/start?via=genres'
+        : '/start?via=account';
   const stale = data !== null && data.key !== key;
 
   return (
@@ -151,14 +194,28 @@ export function ForYouPage({ params, tags }: { params: URLSearchParams; tags: Ta
           </button>
         </div>
       </div>
-      <FilterPanel value={filters} diversity={diversity} tags={tags} showListOptions={source.kind === 'user'} onApply={(f, d) => setUrl(source, f, d, false)} />
+      <FilterPanel
+        value={filters}
+        diversity={diversity}
+        tags={tags}
+        showListOptions={source.kind === 'user'}
+        onApply={(f, d) => setUrl(source, f, d, false)}
+      />
       <p ref={status} class="visually-hidden" role="status" aria-live="polite">
         {error ? '' : data && !stale ? `${items.length} recommendations shown.` : 'Loading recommendations.'}
       </p>
       {error ? (
         source.kind === 'user' && error instanceof ApiError && error.status === 404 ? (
           // The API's message is written for API clients (routes, verbs); say the same for people.
-          <ErrorBox error={new ApiError(404, error.code, `We don't know a user called “${source.user}”. User ids look like mal:your_name, anilist:your_name or kaggle2016:1.`)}>
+          <ErrorBox
+            error={
+              new ApiError(
+                404,
+                error.code,
+                `We don't know a user called “${source.user}”. User ids look like mal:your_name, anilist:your_name or kaggle2016:1.`,
+              )
+            }
+          >
             {error.suggestions.length > 0 && (
               <p>
                 Did you mean{' '}

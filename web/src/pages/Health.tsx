@@ -111,12 +111,22 @@ function LineChart({ title, note, rows, value, format, top, versions }: LineChar
                 {segments
                   .filter((seg) => seg.length > 1)
                   .map((seg) => (
-                    <path key={seg[0]!.day} d={seg.map((r, i) => `${i === 0 ? 'M' : 'L'}${x(r.day).toFixed(1)},${y(value(r)!).toFixed(1)}`).join(' ')} class={`line ${cls}`} />
+                    <path
+                      key={seg[0]!.day}
+                      d={seg.map((r, i) => `${i === 0 ? 'M' : 'L'}${x(r.day).toFixed(1)},${y(value(r)!).toFixed(1)}`).join(' ')}
+                      class={`line ${cls}`}
+                    />
                   ))}
                 {series
                   .filter((r) => value(r) !== null)
                   .map((r) => (
-                    <circle key={r.day} cx={x(r.day)} cy={y(value(r)!)} r={r.drift ? 5 : 3.5} class={`dot ${cls}${r.drift ? ' drift' : ''}`}>
+                    <circle
+                      key={r.day}
+                      cx={x(r.day)}
+                      cy={y(value(r)!)}
+                      r={r.drift ? 5 : 3.5}
+                      class={`dot ${cls}${r.drift ? ' drift' : ''}`}
+                    >
                       <title>
                         {r.day} · {version}: {format(value(r)!)}
                         {r.drift ? ' · drift' : ''}
@@ -179,14 +189,22 @@ export function HealthPage({ params }: { params: URLSearchParams }) {
         <div>
           <p class="eyebrow">Operations</p>
           <h1 id="health-title">Model health</h1>
-          <p class="muted">How well the production model foresaw the scores users really gave, day by day (from <code>anirec monitor</code>).</p>
+          <p class="muted">
+            How well the production model foresaw the scores users really gave, day by day (from <code>anirec monitor</code>).
+          </p>
         </div>
       </div>
       <fieldset class="segmented">
         <legend>Show the last</legend>
         {RANGES.map((n) => (
           <label key={n} class={days === n ? 'on' : ''}>
-            <input type="radio" name="days" value={n} checked={days === n} onChange={() => navigate(n === DEFAULT_DAYS ? HEALTH_REPORT_PATH : `${HEALTH_REPORT_PATH}?days=${n}`, { replace: true })} />
+            <input
+              type="radio"
+              name="days"
+              value={n}
+              checked={days === n}
+              onChange={() => navigate(n === DEFAULT_DAYS ? HEALTH_REPORT_PATH : `${HEALTH_REPORT_PATH}?days=${n}`, { replace: true })}
+            />
             {n === 365 ? 'Year' : `${n} days`}
           </label>
         ))}
@@ -198,11 +216,12 @@ export function HealthPage({ params }: { params: URLSearchParams }) {
       ) : rows.length === 0 ? (
         <Empty title="No monitoring data yet">
           <p>
-            Nothing was monitored in the last {data!.days === 1 ? 'day' : `${data!.days} days`}. Monitoring compares what the production model predicted with the scores users then gave, so it needs a
-            production model and newly scored titles.
+            Nothing was monitored in the last {data!.days === 1 ? 'day' : `${data!.days} days`}. Monitoring compares what the production
+            model predicted with the scores users then gave, so it needs a production model and newly scored titles.
           </p>
           <p>
-            Run <code>anirec ingest</code> to fetch new list activity, then <code>anirec monitor</code> (or let <code>anirec worker</code> run both daily), and reload this page.
+            Run <code>anirec ingest</code> to fetch new list activity, then <code>anirec monitor</code> (or let <code>anirec worker</code>{' '}
+            run both daily), and reload this page.
             {days < 365 && (
               <>
                 {' '}
@@ -233,13 +252,29 @@ export function HealthPage({ params }: { params: URLSearchParams }) {
           </dl>
           {latestDrift && (
             <p class="note drift-note">
-              <strong class="drift-flag">Drift on {shortDay(latestDrift.day)}.</strong> {latestDrift.driftReason}. Look at what changed (new data, a newly promoted model); <code>anirec retrain</code> or{' '}
-              <code>anirec models rollback</code> may help.
+              <strong class="drift-flag">Drift on {shortDay(latestDrift.day)}.</strong> {latestDrift.driftReason}. Look at what changed (new
+              data, a newly promoted model); <code>anirec retrain</code> or <code>anirec models rollback</code> may help.
             </p>
           )}
           <div class="charts">
-            <LineChart title="MAE" note="score points, lower is better" rows={rows} value={(r) => r.mae} format={(v) => v.toFixed(1)} top={niceTop(maeMax, 1, 1)} versions={versions} />
-            <LineChart title="Hit-rate@20" note="scored titles the model had in its top 20, higher is better" rows={rows} value={(r) => r.hitRate} format={pct} top={niceTop(hitMax, 0.1, 0.1)} versions={versions} />
+            <LineChart
+              title="MAE"
+              note="score points, lower is better"
+              rows={rows}
+              value={(r) => r.mae}
+              format={(v) => v.toFixed(1)}
+              top={niceTop(maeMax, 1, 1)}
+              versions={versions}
+            />
+            <LineChart
+              title="Hit-rate@20"
+              note="scored titles the model had in its top 20, higher is better"
+              rows={rows}
+              value={(r) => r.hitRate}
+              format={pct}
+              top={niceTop(hitMax, 0.1, 0.1)}
+              versions={versions}
+            />
           </div>
           <div class="table-wrap">
             <table class="data-table">
@@ -273,7 +308,8 @@ export function HealthPage({ params }: { params: URLSearchParams }) {
             </table>
           </div>
           <p class="muted hint table-note">
-            Hit-rate@20 uses k = 20 unless <code>monitor.k</code> in ops.json says otherwise. A day with fewer than <code>monitor.minCount</code> scored titles gets no drift verdict (see docs/operations.md).
+            Hit-rate@20 uses k = 20 unless <code>monitor.k</code> in ops.json says otherwise. A day with fewer than{' '}
+            <code>monitor.minCount</code> scored titles gets no drift verdict (see docs/operations.md).
           </p>
         </>
       )}

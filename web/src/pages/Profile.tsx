@@ -15,8 +15,12 @@ export function ProfilePage({ params }: { params: URLSearchParams }) {
     let live = true;
     setProfile(null);
     setError(null);
-    const job = source.kind === 'user' ? api.userProfile(source.user) : source.kind === 'titles' ? api.titlesProfile(titleEntries(source)) : null;
-    job?.then((p) => live && setProfile(p), (e) => live && setError(e));
+    const job =
+      source.kind === 'user' ? api.userProfile(source.user) : source.kind === 'titles' ? api.titlesProfile(titleEntries(source)) : null;
+    job?.then(
+      (p) => live && setProfile(p),
+      (e) => live && setError(e),
+    );
     return () => {
       live = false;
     };
@@ -26,7 +30,8 @@ export function ProfilePage({ params }: { params: URLSearchParams }) {
     return (
       <Empty title="No list to profile yet">
         <p>
-          A taste profile is drawn from titles you watched. Add some on the <a href="/start">start page</a>, or bring your MyAnimeList or AniList list.
+          A taste profile is drawn from titles you watched. Add some on the <a href="/start">start page</a>, or bring your MyAnimeList or
+          AniList list.
         </p>
       </Empty>
     );

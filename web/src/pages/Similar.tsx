@@ -28,7 +28,10 @@ export function SimilarPage({ id, params, tags }: { id: number; params: URLSearc
   useEffect(() => {
     let live = true;
     setAnime(null);
-    api.anime(id).then((a) => live && setAnime(a), (e) => live && setError(e));
+    api.anime(id).then(
+      (a) => live && setAnime(a),
+      (e) => live && setError(e),
+    );
     return () => {
       live = false;
     };

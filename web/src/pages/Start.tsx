@@ -24,7 +24,9 @@ function knownName(id: number): string | undefined {
 }
 
 function TitlesTab({ initial }: { initial: TitlePick[] }) {
-  const [picks, setPicks] = useState<(TitlePick & { name: string })[]>(initial.map((p) => ({ ...p, name: knownName(p.id) ?? `MAL #${p.id}` })));
+  const [picks, setPicks] = useState<(TitlePick & { name: string })[]>(
+    initial.map((p) => ({ ...p, name: knownName(p.id) ?? `MAL #${p.id}` })),
+  );
   const add = (a: Anime) => {
     rememberNames([a]);
     setPicks((ps) => (ps.some((p) => p.id === a.id) ? ps : [...ps, { id: a.id, score: null, name: a.titleEnglish ?? a.title }]));
@@ -32,7 +34,13 @@ function TitlesTab({ initial }: { initial: TitlePick[] }) {
   return (
     <div>
       <p class="lead">Search for anime you enjoyed and add them. A score helps (10 = loved it) but is optional.</p>
-      <TitleSearch label="Search titles" placeholder="e.g. Cowboy Bebop, 進撃の巨人, fullmetal" onPick={add} chosen={picks.map((p) => p.id)} autoFocus />
+      <TitleSearch
+        label="Search titles"
+        placeholder="e.g. Cowboy Bebop, 進撃の巨人, fullmetal"
+        onPick={add}
+        chosen={picks.map((p) => p.id)}
+        autoFocus
+      />
       {picks.length === 0 ? (
         <p class="muted hint">Nothing added yet. Three or more titles give the best results.</p>
       ) : (
@@ -42,7 +50,18 @@ function TitlesTab({ initial }: { initial: TitlePick[] }) {
               <span class="pick-name">{p.name}</span>
               <label>
                 <span class="visually-hidden">Your score for {p.name}</span>
-                <select value={p.score ?? ''} onChange={(e) => setPicks((ps) => ps.map((x) => (x.id === p.id ? { ...x, score: (e.target as HTMLSelectElement).value ? Number((e.target as HTMLSelectElement).value) : null } : x)))}>
+                <select
+                  value={p.score ?? ''}
+                  onChange={(e) =>
+                    setPicks((ps) =>
+                      ps.map((x) =>
+                        x.id === p.id
+                          ? { ...x, score: (e.target as HTMLSelectElement).value ? Number((e.target as HTMLSelectElement).value) : null }
+                          : x,
+                      ),
+                    )
+                  }
+                >
                   <option value="">No score</option>
                   {[10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((s) => (
                     <option key={s} value={s}>
@@ -51,14 +70,24 @@ function TitlesTab({ initial }: { initial: TitlePick[] }) {
                   ))}
                 </select>
               </label>
-              <button type="button" class="icon-btn" aria-label={`Remove ${p.name}`} onClick={() => setPicks((ps) => ps.filter((x) => x.id !== p.id))}>
+              <button
+                type="button"
+                class="icon-btn"
+                aria-label={`Remove ${p.name}`}
+                onClick={() => setPicks((ps) => ps.filter((x) => x.id !== p.id))}
+              >
                 ×
               </button>
             </li>
           ))}
         </ul>
       )}
-      <button type="button" class="btn primary big" disabled={picks.length === 0} onClick={() => navigate(forYouUrl({ kind: 'titles', titles: picks.map(({ id, score }) => ({ id, score })), seen: [], skip: [] }))}>
+      <button
+        type="button"
+        class="btn primary big"
+        disabled={picks.length === 0}
+        onClick={() => navigate(forYouUrl({ kind: 'titles', titles: picks.map(({ id, score }) => ({ id, score })), seen: [], skip: [] }))}
+      >
         Get recommendations
       </button>
     </div>
@@ -67,7 +96,17 @@ function TitlesTab({ initial }: { initial: TitlePick[] }) {
 
 type Pref = 'like' | 'dislike' | undefined;
 
-function PrefChips({ legend, names, state, onChange }: { legend: string; names: string[]; state: Record<string, Pref>; onChange: (name: string) => void }) {
+function PrefChips({
+  legend,
+  names,
+  state,
+  onChange,
+}: {
+  legend: string;
+  names: string[];
+  state: Record<string, Pref>;
+  onChange: (name: string) => void;
+}) {
   return (
     <fieldset class="pref-chips">
       <legend>{legend}</legend>
@@ -94,7 +133,8 @@ function PrefChips({ legend, names, state, onChange }: { legend: string; names: 
 function GenresTab({ tags, tagsError }: { tags: Tags | null; tagsError: unknown }) {
   const [genres, setGenres] = useState<Record<string, Pref>>({});
   const [themes, setThemes] = useState<Record<string, Pref>>({});
-  const cycle = (set: typeof setGenres) => (name: string) => set((s) => ({ ...s, [name]: s[name] === undefined ? 'like' : s[name] === 'like' ? 'dislike' : undefined }));
+  const cycle = (set: typeof setGenres) => (name: string) =>
+    set((s) => ({ ...s, [name]: s[name] === undefined ? 'like' : s[name] === 'like' ? 'dislike' : undefined }));
   const pick = (s: Record<string, Pref>, v: Pref) => Object.keys(s).filter((k) => s[k] === v);
   const any = Object.values(genres).some(Boolean) || Object.values(themes).some(Boolean);
   if (tagsError) return <ErrorBox error={tagsError} retry={() => location.reload()} />;
@@ -113,7 +153,17 @@ function GenresTab({ tags, tagsError }: { tags: Tags | null; tagsError: unknown 
         disabled={!any}
         onClick={() =>
           navigate(
-            forYouUrl({ kind: 'prefs', prefs: { likeGenres: pick(genres, 'like'), dislikeGenres: pick(genres, 'dislike'), likeThemes: pick(themes, 'like'), dislikeThemes: pick(themes, 'dislike') }, seen: [], skip: [] }),
+            forYouUrl({
+              kind: 'prefs',
+              prefs: {
+                likeGenres: pick(genres, 'like'),
+                dislikeGenres: pick(genres, 'dislike'),
+                likeThemes: pick(themes, 'like'),
+                dislikeThemes: pick(themes, 'dislike'),
+              },
+              seen: [],
+              skip: [],
+            }),
           )
         }
       >
@@ -139,9 +189,16 @@ function AccountTab() {
       const shown = (r.problems ?? []).slice(0, 5).map((p) => p.replace(/^[^:]*:\d+(, column [^:]+)?: [a-z_]+: /, ''));
       if (r.skipped > 0) {
         const more = shown.length > 0 && r.skipped > shown.length ? `; and ${r.skipped - shown.length} more` : '';
-        notes.push(`${r.skipped} ${r.skipped === 1 ? 'entry was' : 'entries were'} left out${shown.length > 0 ? `: ${shown.join('; ')}${more}` : ''}.`);
+        notes.push(
+          `${r.skipped} ${r.skipped === 1 ? 'entry was' : 'entries were'} left out${shown.length > 0 ? `: ${shown.join('; ')}${more}` : ''}.`,
+        );
       }
-      if (!r.user) throw new ApiError(0, 'empty', ['The import worked but found no titles this catalogue knows, so there is nothing to recommend from.', ...notes].join(' '));
+      if (!r.user)
+        throw new ApiError(
+          0,
+          'empty',
+          ['The import worked but found no titles this catalogue knows, so there is nothing to recommend from.', ...notes].join(' '),
+        );
       // Say what the import could not use before moving on, so nobody wonders where titles went;
       // a clean import goes straight to the recommendations.
       if (notes.length > 0) setImported({ user: r.user, notes });
@@ -163,7 +220,11 @@ function AccountTab() {
           {imported.notes.map((note) => (
             <p key={note}>{note}</p>
           ))}
-          <button type="button" class="btn primary" onClick={() => navigate(forYouUrl({ kind: 'user', user: imported.user.id, seen: [], skip: [] }))}>
+          <button
+            type="button"
+            class="btn primary"
+            onClick={() => navigate(forYouUrl({ kind: 'user', user: imported.user.id, seen: [], skip: [] }))}
+          >
             Show my recommendations
           </button>
         </div>
@@ -176,9 +237,19 @@ function AccountTab() {
         }}
       >
         <label for="anilist">AniList user name</label>
-        <p class="hint muted" id="anilist-hint">Your list must be public. We import it once; nothing is sent back to AniList.</p>
+        <p class="hint muted" id="anilist-hint">
+          Your list must be public. We import it once; nothing is sent back to AniList.
+        </p>
         <div class="inline">
-          <input id="anilist" name="anilist" autocomplete="username" aria-describedby="anilist-hint" placeholder="e.g. yuki" pattern="[A-Za-z0-9_\-]+" required />
+          <input
+            id="anilist"
+            name="anilist"
+            autocomplete="username"
+            aria-describedby="anilist-hint"
+            placeholder="e.g. yuki"
+            pattern="[A-Za-z0-9_\-]+"
+            required
+          />
           <button class="btn primary" disabled={busy !== null}>
             {busy === 'anilist' ? 'Importing…' : 'Import'}
           </button>
@@ -188,7 +259,14 @@ function AccountTab() {
         onSubmit={(e) => {
           e.preventDefault();
           const f = file.current?.files?.[0];
-          if (!f) return setError(new ApiError(0, 'no_file', 'Choose your MyAnimeList export file first (MAL → Profile → Export → "Export My Anime List", then unzip it).'));
+          if (!f)
+            return setError(
+              new ApiError(
+                0,
+                'no_file',
+                'Choose your MyAnimeList export file first (MAL → Profile → Export → "Export My Anime List", then unzip it).',
+              ),
+            );
           void run('mal', async () => api.importMal(await f.text()));
         }}
       >
