@@ -3,19 +3,31 @@
  * features (tree-grower.ts), and adds it to the scores. Validation NDCG picks the number of
  * trees (early stopping), so the ranker never needs a hand-tuned round count.
  */
+import { resolveThreads } from '../dense-inverse-pool.js';
 import { createRng, shuffleInPlace } from '../random.js';
 import { binFeatures, MISSING_BIN, type BinnedFeatures } from './binning.js';
+import { LambdaRankObjective } from './lambdarank.js';
 import { NdcgEvaluator } from './ndcg.js';
 import { createObjective } from './objective.js';
 import { resolveRankerParams, validateDataset, type RankerParams, type RankingDataset } from './params.js';
 import { addTreeOutput, RankerModel } from './ranker-model.js';
+import { maxLiveHistograms, RankerThreads } from './threads.js';
 import { TreeGrower, type GrownTree, type TreeArrays } from './tree-grower.js';
+
+/** Below this many feature values a worker's start-up costs more than it saves, unless threads are asked for. */
+const MIN_PARALLEL_CELLS = 1_000_000;
 
 export interface TrainRankerOptions {
   /** Queries held out for early stopping; without them every round is kept. */
   validation?: RankingDataset;
   seed?: number;
   onRound?: (round: number, validationNdcg: number | null) => void;
+  /**
+   * Threads for the histograms and the LambdaMART gradients: the caller's request, else
+   * `env.threads` (ANIREC_THREADS), else every core the process may use (small sets: one).
+   * The trees do not depend on it.
+   */
+  threads?: number;
 }
 
 /** Adds a tree's output to rows using the training bins (exactly the split the grower chose). */
@@ -44,17 +56,45 @@ export function trainRanker(data: RankingDataset, partial: Partial<RankerParams>
   if (options.validation) validateDataset(options.validation, 'validation set');
   const { nFeatures, labels, groupOffsets } = data;
   const nRows = labels.length;
-  const nQueries = groupOffsets.length - 1;
-  const names = data.featureNames ?? Array.from({ length: nFeatures }, (_, f) => `f${f}`);
   const rng = createRng(options.seed ?? 42);
 
   const binned = binFeatures(data.features, nRows, nFeatures, { maxBins: params.maxBins, seed: options.seed ?? 42 });
   const objective = createObjective(params.objective, labels, groupOffsets, params.ndcgAt);
+  const lambda = objective instanceof LambdaRankObjective ? objective.tables : null;
+  const T = options.threads === undefined && nRows * nFeatures < MIN_PARALLEL_CELLS ? 1 : resolveThreads(options.threads);
+  const layout = {
+    bins: binned.bins,
+    nRows,
+    nFeatures,
+    binStride: binned.binStride,
+    maxHistograms: maxLiveHistograms(params.maxLeaves, nRows, params.minDataInLeaf),
+    lambda,
+  };
+  const threads = new RankerThreads(layout, T);
+  try {
+    return boost(data, params, options, rng, binned, objective, threads);
+  } finally {
+    threads.close();
+  }
+}
+
+function boost(
+  data: RankingDataset,
+  params: RankerParams,
+  options: TrainRankerOptions,
+  rng: () => number,
+  binned: BinnedFeatures,
+  objective: ReturnType<typeof createObjective>,
+  threads: RankerThreads,
+): RankerModel {
+  const { nFeatures, labels, groupOffsets } = data;
+  const nRows = labels.length;
+  const nQueries = groupOffsets.length - 1;
+  const names = data.featureNames ?? Array.from({ length: nFeatures }, (_, f) => `f${f}`);
   const initialScore = objective.initialScore();
-  const scores = new Float64Array(nRows).fill(initialScore);
-  const grad = new Float64Array(nRows);
-  const hess = new Float64Array(nRows);
-  const grower = new TreeGrower(binned, params);
+  const { scores, grad, hess, rows: rowIndices } = threads;
+  scores.fill(initialScore);
+  const grower = new TreeGrower(binned, params, threads);
 
   const validation = options.validation;
   const validationRows = validation ? validation.labels.length : 0;
@@ -63,7 +103,6 @@ export function trainRanker(data: RankingDataset, partial: Partial<RankerParams>
 
   const allQueries = Int32Array.from({ length: nQueries }, (_, q) => q);
   const allRows = Int32Array.from({ length: nRows }, (_, r) => r);
-  const rowIndices = new Int32Array(nRows);
   const featureOrder = Array.from({ length: nFeatures }, (_, f) => f);
   const nActive = Math.max(1, Math.round(params.featureFraction * nFeatures));
   const nBagged = Math.max(1, Math.round(params.baggingFraction * nQueries));
@@ -78,7 +117,12 @@ export function trainRanker(data: RankingDataset, partial: Partial<RankerParams>
       shuffleInPlace(shuffled, rng);
       queries = Int32Array.from(shuffled.slice(0, nBagged)).sort();
     }
-    objective.computeGradients(scores, grad, hess, queries);
+    if (objective instanceof LambdaRankObjective) {
+      threads.queries.set(queries);
+      threads.gradients(queries.length);
+    } else {
+      objective.computeGradients(scores, grad, hess, queries);
+    }
     let nBagRows = 0;
     for (let i = 0; i < queries.length; i++) {
       for (let row = groupOffsets[queries[i]!]!, end = groupOffsets[queries[i]! + 1]!; row < end; row++) rowIndices[nBagRows++] = row;
@@ -86,7 +130,7 @@ export function trainRanker(data: RankingDataset, partial: Partial<RankerParams>
     shuffleInPlace(featureOrder, rng);
     const active = Int32Array.from(featureOrder.slice(0, nActive)).sort();
 
-    const tree = grower.grow(rowIndices, nBagRows, grad, hess, active);
+    const tree = grower.grow(nBagRows, active);
     if (nBagRows === nRows) grower.addLeafValues(scores);
     else addBinnedTreeOutput(tree, binned, allRows, scores);
     trees.push(stripBins(tree));

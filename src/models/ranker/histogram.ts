@@ -1,60 +1,12 @@
 /**
- * Gradient histograms over binned features and the best split they allow.
+ * The best split a gradient histogram allows (the histograms are built by kernels.ts).
  *
  * A histogram has, per feature and bin, three float64 channels: gradient sum, hessian sum and
  * row count. Float64 keeps the subtraction trick (sibling = parent − child) exact enough that
  * the sibling's counts and sums match a directly built histogram.
  */
 import { MISSING_BIN, type BinnedFeatures } from './binning.js';
-
-export const HISTOGRAM_CHANNELS = 3;
-
-export function histogramLength(binned: BinnedFeatures): number {
-  return binned.nFeatures * binned.binStride * HISTOGRAM_CHANNELS;
-}
-
-/** Sums gradients, hessians and counts of rows rowIndices[start..end) into hist, for the active features only. */
-export function buildHistogram(
-  hist: Float64Array,
-  binned: BinnedFeatures,
-  rowIndices: Int32Array,
-  start: number,
-  end: number,
-  grad: Float64Array,
-  hess: Float64Array,
-  activeFeatures: Int32Array,
-): void {
-  const { bins, nFeatures, binStride } = binned;
-  const featureSpan = binStride * HISTOGRAM_CHANNELS;
-  const nActive = activeFeatures.length;
-  for (let a = 0; a < nActive; a++) {
-    const from = activeFeatures[a]! * featureSpan;
-    hist.fill(0, from, from + featureSpan);
-  }
-  for (let i = start; i < end; i++) {
-    const row = rowIndices[i]!;
-    const g = grad[row]!;
-    const h = hess[row]!;
-    const rowBase = row * nFeatures;
-    for (let a = 0; a < nActive; a++) {
-      const f = activeFeatures[a]!;
-      const slot = (f * binStride + bins[rowBase + f]!) * HISTOGRAM_CHANNELS;
-      hist[slot]! += g;
-      hist[slot + 1]! += h;
-      hist[slot + 2]! += 1;
-    }
-  }
-}
-
-/** parent −= child over the active features: turns the parent's histogram into the sibling's. */
-export function subtractHistogram(parent: Float64Array, child: Float64Array, binned: BinnedFeatures, activeFeatures: Int32Array): void {
-  const featureSpan = binned.binStride * HISTOGRAM_CHANNELS;
-  for (let a = 0; a < activeFeatures.length; a++) {
-    const from = activeFeatures[a]! * featureSpan;
-    const to = from + featureSpan;
-    for (let i = from; i < to; i++) parent[i]! -= child[i]!;
-  }
-}
+import { HISTOGRAM_CHANNELS } from './kernels.js';
 
 export interface SplitConstraints {
   lambdaL2: number;

@@ -13,23 +13,34 @@
  * cut-off, which barely move NDCG@k, cost nothing. ΔNDCG uses the full discounts of both
  * positions and is normalised by the ideal DCG@ndcgAt of the query.
  */
-import { ndcgTables, sortRowsByScore } from './ndcg.js';
+import { lambdaShare } from './kernels.js';
+import { ndcgTables } from './ndcg.js';
 import type { GradientObjective } from './objective.js';
+import type { SharedLambdaTables } from './threads.js';
 
+function shared<T extends Float64Array | Int32Array>(values: T): T {
+  const copy = new (values.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(values.byteLength));
+  copy.set(values);
+  return copy;
+}
+
+/** The loss's per-row and per-query tables, in shared memory so worker threads can take queries (threads.ts). */
 export class LambdaRankObjective implements GradientObjective {
   readonly name = 'lambdarank';
-  private readonly gains: Float64Array;
-  private readonly discounts: Float64Array;
-  private readonly inverseIdeal: Float64Array;
-  private readonly order: Int32Array;
+  readonly tables: SharedLambdaTables;
 
-  constructor(
-    labels: Float32Array,
-    private readonly groupOffsets: Int32Array,
-    private readonly truncation: number,
-  ) {
-    ({ gains: this.gains, discounts: this.discounts, inverseIdeal: this.inverseIdeal } = ndcgTables(labels, groupOffsets, truncation));
-    this.order = new Int32Array(labels.length);
+  constructor(labels: Float32Array, groupOffsets: Int32Array, truncation: number) {
+    const { gains, discounts, inverseIdeal } = ndcgTables(labels, groupOffsets, truncation);
+    // Each query's rows in the previous round's order: the next sort starts from it.
+    const order = Int32Array.from({ length: labels.length }, (_, i) => i);
+    this.tables = {
+      groupOffsets: shared(groupOffsets),
+      gains: shared(gains),
+      discounts: shared(discounts),
+      inverseIdeal: shared(inverseIdeal),
+      order: shared(order),
+      truncation,
+    };
   }
 
   /** Scores start at 0: only their order within a query matters. */
@@ -38,50 +49,20 @@ export class LambdaRankObjective implements GradientObjective {
   }
 
   computeGradients(scores: Float64Array, grad: Float64Array, hess: Float64Array, queries: Int32Array): void {
-    for (let i = 0; i < queries.length; i++) this.computeQuery(queries[i]!, scores, grad, hess);
-  }
-
-  private computeQuery(query: number, scores: Float64Array, grad: Float64Array, hess: Float64Array): void {
-    const start = this.groupOffsets[query]!;
-    const end = this.groupOffsets[query + 1]!;
-    grad.fill(0, start, end);
-    hess.fill(0, start, end);
-    const inverseIdeal = this.inverseIdeal[query]!;
-    if (inverseIdeal === 0 || end - start < 2) return;
-    const { gains, discounts, order } = this;
-    sortRowsByScore(order, scores, start, end);
-    const n = end - start;
-    const topPositions = Math.min(this.truncation, n - 1);
-    for (let i = 0; i < topPositions; i++) {
-      const rowI = order[start + i]!;
-      const gainI = gains[rowI]!;
-      const scoreI = scores[rowI]!;
-      const discountI = discounts[i]!;
-      let gradI = 0;
-      let hessI = 0;
-      for (let j = i + 1; j < n; j++) {
-        const rowJ = order[start + j]!;
-        const gainJ = gains[rowJ]!;
-        if (gainI === gainJ) continue;
-        // Positive when i is the more relevant row: Δs = s_high − s_low.
-        const iIsHigher = gainI > gainJ;
-        const scoreGap = iIsHigher ? scoreI - scores[rowJ]! : scores[rowJ]! - scoreI;
-        const deltaNdcg = Math.abs(gainI - gainJ) * (discountI - discounts[j]!) * inverseIdeal;
-        const misorder = 1 / (1 + Math.exp(scoreGap));
-        const lambda = deltaNdcg * misorder;
-        const weight = deltaNdcg * misorder * (1 - misorder);
-        if (iIsHigher) {
-          gradI -= lambda;
-          grad[rowJ]! += lambda;
-        } else {
-          gradI += lambda;
-          grad[rowJ]! -= lambda;
-        }
-        hessI += weight;
-        hess[rowJ]! += weight;
-      }
-      grad[rowI]! += gradI;
-      hess[rowI]! += hessI;
-    }
+    const t = this.tables;
+    lambdaShare(
+      queries,
+      0,
+      queries.length,
+      t.groupOffsets,
+      t.gains,
+      t.discounts,
+      t.inverseIdeal,
+      t.order,
+      scores,
+      grad,
+      hess,
+      t.truncation,
+    );
   }
 }

@@ -1,7 +1,10 @@
 /**
  * NDCG pieces shared by the LambdaRank objective and the early-stopping metric:
  * gain 2^label − 1, discount 1/log2(2 + position) with 0-based positions, ideal DCG truncated at k.
+ * Rows of equal score rank in row order, so the ranking of equal scores (e.g. every score at
+ * round 0) is deterministic.
  */
+import { sortByScore } from './kernels.js';
 
 export function gainsOf(labels: Float32Array): Float64Array {
   const gains = new Float64Array(labels.length);
@@ -51,15 +54,6 @@ export function ndcgTables(labels: Float32Array, groupOffsets: Int32Array, k: nu
   return { gains, discounts, inverseIdeal: inverseIdealDcgs(gains, groupOffsets, k, discounts) };
 }
 
-/**
- * Fills order[start..end) with the rows start..end−1 sorted by descending score; ties keep row
- * order, so the ranking of equal scores (e.g. every score at round 0) is deterministic.
- */
-export function sortRowsByScore(order: Int32Array, scores: Float64Array, start: number, end: number): void {
-  for (let i = start; i < end; i++) order[i] = i;
-  order.subarray(start, end).sort((a, b) => scores[b]! - scores[a]! || a - b);
-}
-
 /** Mean NDCG@k of a score vector over the queries of one dataset, with the sort buffers reused across calls. */
 export class NdcgEvaluator {
   private readonly gains: Float64Array;
@@ -73,7 +67,8 @@ export class NdcgEvaluator {
     private readonly k: number,
   ) {
     ({ gains: this.gains, discounts: this.discounts, inverseIdeal: this.inverseIdeal } = ndcgTables(labels, groupOffsets, k));
-    this.order = new Int32Array(labels.length);
+    // Each query's rows in the order of the previous call: the next sort starts from it.
+    this.order = Int32Array.from({ length: labels.length }, (_, i) => i);
   }
 
   /** Queries without any relevant row are left out of the mean; 0 when no query has one. */
@@ -85,7 +80,7 @@ export class NdcgEvaluator {
       if (inverse === 0) continue;
       const start = this.groupOffsets[q]!;
       const end = this.groupOffsets[q + 1]!;
-      sortRowsByScore(this.order, scores, start, end);
+      sortByScore(this.order, scores, start, end);
       let dcg = 0;
       for (let p = 0; p < Math.min(this.k, end - start); p++) dcg += this.gains[this.order[start + p]!]! * this.discounts[p]!;
       sum += dcg * inverse;

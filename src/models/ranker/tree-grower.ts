@@ -5,19 +5,13 @@
  * Each leaf owns a contiguous range of the caller's row-index array, partitioned in place (and
  * stably, so rows stay in memory order for the histogram pass). Only the smaller child of a
  * split gets its histogram built from rows; the larger one is parent − smaller, reusing the
- * parent's buffer. Every buffer is allocated once per grower, none per row or per split.
+ * parent's buffer. Every buffer is allocated once per grower, none per row or per split. The
+ * rows, gradients and histograms live in the run's shared memory (threads.ts), where worker
+ * threads build each histogram's share of features.
  */
 import { MISSING_BIN, type BinnedFeatures } from './binning.js';
-import {
-  buildHistogram,
-  emptySplit,
-  findBestSplit,
-  histogramLength,
-  subtractHistogram,
-  type NodeTotals,
-  type SplitCandidate,
-  type SplitConstraints,
-} from './histogram.js';
+import { emptySplit, findBestSplit, type NodeTotals, type SplitCandidate, type SplitConstraints } from './histogram.js';
+import type { RankerThreads } from './threads.js';
 
 /** One tree as flat arrays; node 0 is the root, a node with feature −1 is a leaf. */
 export interface TreeArrays {
@@ -63,19 +57,21 @@ export class TreeGrower {
   private readonly leafDepth: Int32Array;
   private readonly leafGrad: Float64Array;
   private readonly leafHess: Float64Array;
-  /** Index into histogramPool, or −1 once the leaf can no longer split. */
+  /** Slot in the shared histogram pool, or −1 once the leaf can no longer split. */
   private readonly leafHistogram: Int32Array;
   private readonly leafSplit: SplitCandidate[];
   private nLeaves = 0;
 
-  private readonly histogramPool: Float64Array[];
+  /** Histogram slots handed out so far (the pool grows lazily: shallow trees never need maxLeaves of them). */
+  private nHistograms = 0;
   private readonly freeHistograms: number[] = [];
   private scratch: Int32Array;
-  private rowIndices: Int32Array = new Int32Array(0);
+  private readonly rowIndices: Int32Array;
 
   constructor(
     private readonly binned: BinnedFeatures,
     private readonly params: GrowerParams,
+    private readonly threads: RankerThreads,
   ) {
     const { maxLeaves } = params;
     this.maxNodes = 2 * maxLeaves - 1;
@@ -95,20 +91,21 @@ export class TreeGrower {
     this.leafHess = new Float64Array(maxLeaves);
     this.leafHistogram = new Int32Array(maxLeaves);
     this.leafSplit = Array.from({ length: maxLeaves }, emptySplit);
-    // Histograms are allocated lazily: shallow trees never need maxLeaves of them.
-    this.histogramPool = [];
     this.scratch = new Int32Array(binned.nRows);
+    this.rowIndices = threads.rows;
   }
 
   /**
-   * Grows a tree on rows rowIndices[0..nRows) (reordered in place: afterwards each leaf's rows
-   * are contiguous, see addLeafValues). Only activeFeatures may be split on.
+   * Grows a tree on the rows threads.rows[0..nRows) with the gradients in threads.grad and
+   * threads.hess (the rows are reordered in place: afterwards each leaf's rows are contiguous,
+   * see addLeafValues). Only activeFeatures may be split on.
    */
-  grow(rowIndices: Int32Array, nRows: number, grad: Float64Array, hess: Float64Array, activeFeatures: Int32Array): GrownTree {
-    this.rowIndices = rowIndices;
-    if (this.scratch.length < nRows) this.scratch = new Int32Array(nRows);
+  grow(nRows: number, activeFeatures: Int32Array): GrownTree {
+    const { rowIndices } = this;
+    const { grad, hess } = this.threads;
+    this.threads.setActive(activeFeatures);
     this.freeHistograms.length = 0;
-    for (let i = this.histogramPool.length - 1; i >= 0; i--) this.freeHistograms.push(i);
+    for (let i = this.nHistograms - 1; i >= 0; i--) this.freeHistograms.push(i);
 
     let rootGrad = 0;
     let rootHess = 0;
@@ -122,7 +119,7 @@ export class TreeGrower {
     this.initLeaf(0, 0, 0, nRows, 0, rootGrad, rootHess);
     if (this.canSplit(0)) {
       const hist = this.takeHistogram();
-      buildHistogram(this.histogramPool[hist]!, this.binned, rowIndices, 0, nRows, grad, hess, activeFeatures);
+      this.threads.buildHistogram(hist, 0, nRows);
       this.leafHistogram[0] = hist;
       this.evaluateLeaf(0, activeFeatures);
     }
@@ -134,7 +131,7 @@ export class TreeGrower {
         if (split.feature >= 0 && (bestLeaf < 0 || split.gain > this.leafSplit[bestLeaf]!.gain)) bestLeaf = leaf;
       }
       if (bestLeaf < 0) break;
-      this.splitLeaf(bestLeaf, grad, hess, activeFeatures);
+      this.splitLeaf(bestLeaf, activeFeatures);
     }
 
     const { lambdaL2, learningRate } = this.params;
@@ -200,8 +197,7 @@ export class TreeGrower {
   private takeHistogram(): number {
     const free = this.freeHistograms.pop();
     if (free !== undefined) return free;
-    this.histogramPool.push(new Float64Array(histogramLength(this.binned)));
-    return this.histogramPool.length - 1;
+    return this.nHistograms++;
   }
 
   private releaseHistogram(leaf: number): void {
@@ -217,7 +213,7 @@ export class TreeGrower {
       count: this.leafEnd[leaf]! - this.leafStart[leaf]!,
     };
     const found = findBestSplit(
-      this.histogramPool[this.leafHistogram[leaf]!]!,
+      this.threads.histogram(this.leafHistogram[leaf]!),
       this.binned,
       activeFeatures,
       totals,
@@ -247,7 +243,7 @@ export class TreeGrower {
     return writeLeft;
   }
 
-  private splitLeaf(leaf: number, grad: Float64Array, hess: Float64Array, activeFeatures: Int32Array): void {
+  private splitLeaf(leaf: number, activeFeatures: Int32Array): void {
     const split = this.leafSplit[leaf]!;
     const node = this.leafNode[leaf]!;
     const leftNode = this.nNodes++;
@@ -283,9 +279,7 @@ export class TreeGrower {
     const smallLeaf = leftIsSmaller ? leaf : rightLeaf;
     const largeLeaf = leftIsSmaller ? rightLeaf : leaf;
     const smallHistogram = this.takeHistogram();
-    const small = this.histogramPool[smallHistogram]!;
-    buildHistogram(small, this.binned, this.rowIndices, this.leafStart[smallLeaf]!, this.leafEnd[smallLeaf]!, grad, hess, activeFeatures);
-    subtractHistogram(this.histogramPool[parentHistogram]!, small, this.binned, activeFeatures);
+    this.threads.buildHistogram(smallHistogram, this.leafStart[smallLeaf]!, this.leafEnd[smallLeaf]!, parentHistogram);
     this.leafHistogram[smallLeaf] = smallHistogram;
     this.leafHistogram[largeLeaf] = parentHistogram;
     for (const child of [smallLeaf, largeLeaf]) {
