@@ -13,6 +13,7 @@ import { TwoTowerRecommender } from '../../src/models/twotower/model.js';
 import { trainTwoTower } from '../../src/models/twotower/train.js';
 import type { TwoTowerParams } from '../../src/models/twotower/params.js';
 import type { History, TrainingData } from '../../src/models/types.js';
+import { env } from '../../src/env/env.js';
 import { anime } from './content/fixtures.js';
 
 /**
@@ -175,6 +176,33 @@ test('twotower: save and load give identical scores, through trainModel and the 
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('twotower scores bit-for-bit the same through the SIMD kernel as through the scalar loop (env.wasm off)', () => {
+  const { data, catalogue, actionIds, romanceIds } = world();
+  const saved = env.wasm;
+  try {
+    const histories = [historyOf(data, actionIds.slice(0, 6)), historyOf(data, [COLD_ROMANCE[0]!, romanceIds[2]!, actionIds[9]!])];
+    const scored = (wasm: boolean): Float32Array[] => {
+      env.wasm = wasm;
+      // A fresh model per path: the kernel is chosen when a model first scores.
+      const model = trainTwoTower(data, catalogue, { ...SMALL, epochs: 2 }, { seed: 4 });
+      return histories.map((history) => {
+        const out = new Float32Array(data.nItems).fill(Number.NaN);
+        model.scoreFoldIn(history, out);
+        return out;
+      });
+    };
+    const simd = scored(true);
+    const scalar = scored(false);
+    assert.ok(
+      simd.every((out) => out.every(Number.isFinite)),
+      'every title is scored',
+    );
+    assert.deepEqual(simd, scalar);
+  } finally {
+    env.wasm = saved;
   }
 });
 

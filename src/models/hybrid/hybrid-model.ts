@@ -123,23 +123,32 @@ export class AnirecHybrid implements Recommender {
 function writeFallbackOrder(views: readonly BaseView[], out: Float32Array): void {
   out.fill(-Infinity);
   const n = out.length;
-  views.forEach((view, tier) => {
-    const { scores } = view;
+  // Items no earlier tier could judge, shrinking tier by tier: most are judged by the first
+  // components, so later tiers look at few items, and tiers after the last unjudged one at none.
+  const pending = Int32Array.from({ length: n }, (_, i) => i);
+  let pendingCount = n;
+  for (let tier = 0; tier < views.length && pendingCount > 0; tier++) {
+    const { scores } = views[tier]!;
     let max = -Infinity;
     let min = Infinity;
     for (let i = 0; i < n; i++) {
       const s = scores[i]!;
-      if (Number.isFinite(s)) {
+      // s - s is 0 exactly for finite s (NaN for NaN and ±Infinity).
+      if (s - s === 0) {
         if (s > max) max = s;
         if (s < min) min = s;
       }
     }
-    if (max === -Infinity) return;
+    if (max === -Infinity) continue;
     const span = max > min ? max - min : 1;
     const base = FALLBACK_BASE - FALLBACK_TIER_GAP * tier;
-    for (let i = 0; i < n; i++) {
+    let still = 0;
+    for (let p = 0; p < pendingCount; p++) {
+      const i = pending[p]!;
       const s = scores[i]!;
-      if (out[i] === -Infinity && Number.isFinite(s)) out[i] = base + (s - min) / span;
+      if (s - s === 0) out[i] = base + (s - min) / span;
+      else pending[still++] = i;
     }
-  });
+    pendingCount = still;
+  }
 }

@@ -3,6 +3,7 @@ import { readArray, registerModelKind, writeArray, writeManifest } from '../arti
 import { DenseLayer } from '../neural/dense.js';
 import type { History, Recommender } from '../types.js';
 import { meanScore } from '../sparse.js';
+import { WasmAlsScorer } from '../wasm/als-scorer.js';
 import { bagWeight, USER_FEATURES, userFeatures, type TwoTowerParams } from './params.js';
 
 /**
@@ -19,6 +20,13 @@ export class TwoTowerRecommender implements Recommender {
   report?: unknown;
   private readonly hidden: Float32Array;
   private readonly features = new Float32Array(USER_FEATURES);
+  /**
+   * The dot products with every title through the SIMD kernel iALS uses (same float64 sums in the
+   * same order, so the same scores as the scalar loop); created on first use, null where the
+   * kernel cannot run. Scoring every title is the largest part of this model's fold-in.
+   */
+  private scorer: WasmAlsScorer | null | undefined = undefined;
+  private scorerInput: Float64Array | null = null;
 
   constructor(
     readonly nItems: number,
@@ -86,6 +94,19 @@ export class TwoTowerRecommender implements Recommender {
     const u = this.userEmbedding(history);
     const d = this.dimension;
     const v = this.itemEmbeddings;
+    if (this.scorer === undefined) {
+      this.scorer = WasmAlsScorer.create(
+        v,
+        d,
+        Int32Array.from({ length: this.nItems }, (_, i) => i),
+      );
+      this.scorerInput = new Float64Array(d);
+    }
+    if (this.scorer !== null) {
+      this.scorerInput!.set(u);
+      this.scorer.scoreInto(this.scorerInput!, out);
+      return;
+    }
     for (let i = 0; i < this.nItems; i++) {
       const o = i * d;
       let s = 0;
