@@ -31,7 +31,7 @@ export interface BinnedFeatures {
  * A threshold strictly between two neighbouring float32 values that is itself a float32, so a
  * value exactly at either side always falls on the same side of it as in training.
  */
-function boundaryBetween(low: number, high: number): number {
+export function boundaryBetween(low: number, high: number): number {
   const mid = Math.fround((low + high) / 2);
   return mid < high ? mid : low;
 }
@@ -127,7 +127,7 @@ export function binOf(value: number, upperBounds: Float32Array): number {
 }
 
 /** Row indices for placing boundaries: all rows, or a seeded uniform sample without replacement. */
-function boundarySampleRows(nRows: number, sampleRows: number, seed: number): Int32Array {
+export function boundarySampleRows(nRows: number, sampleRows: number, seed: number): Int32Array {
   const all = new Int32Array(nRows);
   for (let i = 0; i < nRows; i++) all[i] = i;
   if (nRows <= sampleRows) return all;
@@ -147,33 +147,86 @@ export interface BinningOptions {
   seed?: number;
 }
 
-/** Bins a row-major feature matrix: boundaries from a sample of rows, then every row binned. */
-export function binFeatures(features: Float32Array, nRows: number, nFeatures: number, options: BinningOptions): BinnedFeatures {
-  if (options.maxBins < 1 || options.maxBins > 255) throw new RangeError(`binning: maxBins must be in [1, 255], got ${options.maxBins}`);
-  const sample = boundarySampleRows(nRows, options.sampleRows ?? DEFAULT_BIN_SAMPLE_ROWS, options.seed ?? 0);
-  // Both passes walk the row-major matrix in memory order: gathering one feature's column at a
-  // time would stride through it once per feature.
-  const columns = Array.from({ length: nFeatures }, () => new Float32Array(sample.length));
-  const present = new Int32Array(nFeatures);
+/**
+ * Bin upper bounds of the features w, w + T, … (thread w of T, see threads.ts) from the sample
+ * rows, into bounds[f · maxBins …] with their count in valueBins[f]. The sample is read in
+ * memory order, every one of this thread's features at once: a column at a time would stride
+ * through the matrix once per feature.
+ */
+export function boundsShare(
+  features: Float32Array,
+  nFeatures: number,
+  sample: Int32Array,
+  maxBins: number,
+  bounds: Float32Array,
+  valueBins: Int32Array,
+  w: number,
+  T: number,
+): void {
+  const mine: number[] = [];
+  for (let f = w; f < nFeatures; f += T) mine.push(f);
+  const columns = mine.map(() => new Float32Array(sample.length));
+  const present = new Int32Array(mine.length);
   for (let i = 0; i < sample.length; i++) {
     const base = sample[i]! * nFeatures;
-    for (let f = 0; f < nFeatures; f++) {
-      const v = features[base + f]!;
-      if (!Number.isNaN(v)) columns[f]![present[f]!++] = v;
+    for (let k = 0; k < mine.length; k++) {
+      const v = features[base + mine[k]!]!;
+      if (!Number.isNaN(v)) columns[k]![present[k]!++] = v;
     }
   }
-  const upperBounds: Float32Array[] = [];
-  const valueBins = new Int32Array(nFeatures);
-  for (let f = 0; f < nFeatures; f++) {
-    const bounds = computeBinUpperBounds(sortFloat32(columns[f]!.subarray(0, present[f]!)), options.maxBins);
-    upperBounds.push(bounds);
-    valueBins[f] = bounds.length;
+  for (let k = 0; k < mine.length; k++) {
+    const featureBounds = computeBinUpperBounds(sortFloat32(columns[k]!.subarray(0, present[k]!)), maxBins);
+    bounds.set(featureBounds, mine[k]! * maxBins);
+    valueBins[mine[k]!] = featureBounds.length;
   }
-  const bins = new Uint8Array(nRows * nFeatures);
-  for (let row = 0, at = 0; row < nRows; row++) {
-    for (let f = 0; f < nFeatures; f++, at++) bins[at] = binOf(features[at]!, upperBounds[f]!);
+}
+
+/** Bins rows r0..r1 − 1 of the row-major matrix into bins, with the bounds boundsShare wrote. */
+export function binRowsShare(
+  features: Float32Array,
+  nFeatures: number,
+  bounds: Float32Array,
+  maxBins: number,
+  valueBins: Int32Array,
+  bins: Uint8Array,
+  r0: number,
+  r1: number,
+): void {
+  const views: Float32Array[] = [];
+  for (let f = 0; f < nFeatures; f++) views.push(bounds.subarray(f * maxBins, f * maxBins + valueBins[f]!));
+  for (let row = r0, at = r0 * nFeatures; row < r1; row++) {
+    for (let f = 0; f < nFeatures; f++, at++) bins[at] = binOf(features[at]!, views[f]!);
   }
+}
+
+export function checkMaxBins(maxBins: number): void {
+  if (maxBins < 1 || maxBins > 255) throw new RangeError(`binning: maxBins must be in [1, 255], got ${maxBins}`);
+}
+
+/** The binned matrix from the bounds and bins the shares wrote. */
+export function binnedFrom(
+  bins: Uint8Array,
+  nRows: number,
+  nFeatures: number,
+  bounds: Float32Array,
+  maxBins: number,
+  valueBins: Int32Array,
+): BinnedFeatures {
+  const upperBounds = Array.from({ length: nFeatures }, (_, f) => bounds.slice(f * maxBins, f * maxBins + valueBins[f]!));
   let binStride = 1;
   for (let f = 0; f < nFeatures; f++) binStride = Math.max(binStride, valueBins[f]! + 1);
-  return { nRows, nFeatures, bins, upperBounds, valueBins, binStride };
+  return { nRows, nFeatures, bins, upperBounds, valueBins: valueBins.slice(), binStride };
+}
+
+/** Bins a row-major feature matrix on this thread: boundaries from a sample of rows, then every row binned. */
+export function binFeatures(features: Float32Array, nRows: number, nFeatures: number, options: BinningOptions): BinnedFeatures {
+  checkMaxBins(options.maxBins);
+  const { maxBins } = options;
+  const sample = boundarySampleRows(nRows, options.sampleRows ?? DEFAULT_BIN_SAMPLE_ROWS, options.seed ?? 0);
+  const bounds = new Float32Array(nFeatures * maxBins);
+  const valueBins = new Int32Array(nFeatures);
+  boundsShare(features, nFeatures, sample, maxBins, bounds, valueBins, 0, 1);
+  const bins = new Uint8Array(nRows * nFeatures);
+  binRowsShare(features, nFeatures, bounds, maxBins, valueBins, bins, 0, nRows);
+  return binnedFrom(bins, nRows, nFeatures, bounds, maxBins, valueBins);
 }

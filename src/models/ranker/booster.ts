@@ -5,7 +5,7 @@
  */
 import { resolveThreads } from '../dense-inverse-pool.js';
 import { createRng, shuffleInPlace } from '../random.js';
-import { binFeatures, MISSING_BIN, type BinnedFeatures } from './binning.js';
+import { boundarySampleRows, DEFAULT_BIN_SAMPLE_ROWS, MISSING_BIN, type BinnedFeatures } from './binning.js';
 import { LambdaRankObjective } from './lambdarank.js';
 import { NdcgEvaluator } from './ndcg.js';
 import { createObjective } from './objective.js';
@@ -58,20 +58,13 @@ export function trainRanker(data: RankingDataset, partial: Partial<RankerParams>
   const nRows = labels.length;
   const rng = createRng(options.seed ?? 42);
 
-  const binned = binFeatures(data.features, nRows, nFeatures, { maxBins: params.maxBins, seed: options.seed ?? 42 });
   const objective = createObjective(params.objective, labels, groupOffsets, params.ndcgAt);
   const lambda = objective instanceof LambdaRankObjective ? objective.tables : null;
   const T = options.threads === undefined && nRows * nFeatures < MIN_PARALLEL_CELLS ? 1 : resolveThreads(options.threads);
-  const layout = {
-    bins: binned.bins,
-    nRows,
-    nFeatures,
-    binStride: binned.binStride,
-    maxHistograms: maxLiveHistograms(params.maxLeaves, nRows, params.minDataInLeaf),
-    lambda,
-  };
-  const threads = new RankerThreads(layout, T);
+  const maxHistograms = maxLiveHistograms(params.maxLeaves, nRows, params.minDataInLeaf);
+  const threads = new RankerThreads({ nRows, nFeatures, maxBins: params.maxBins, maxHistograms, lambda }, T);
   try {
+    const binned = threads.binFeatures(data.features, boundarySampleRows(nRows, DEFAULT_BIN_SAMPLE_ROWS, options.seed ?? 42));
     return boost(data, params, options, rng, binned, objective, threads);
   } finally {
     threads.close();

@@ -1,7 +1,7 @@
 /**
  * Worker threads for the booster: the histogram of a leaf is split by feature (each thread owns
  * a contiguous share of the active features and walks every row of the leaf), the LambdaMART
- * gradients by query. Both write into shared memory, so nothing is copied or merged, and each
+ * gradients by query, the binning's boundaries by feature and its bins by row. Both write into shared memory, so nothing is copied or merged, and each
  * value is computed exactly as on one thread (kernels.ts): the model does not depend on the
  * thread count.
  *
@@ -11,6 +11,18 @@
  * inverse's pool does, dense-inverse-pool.ts).
  */
 import { Worker } from 'node:worker_threads';
+import {
+  binnedFrom,
+  boundaryBetween,
+  binOf,
+  binRowsShare,
+  boundsShare,
+  checkMaxBins,
+  computeBinUpperBounds,
+  MISSING_BIN,
+  sortFloat32,
+  type BinnedFeatures,
+} from './binning.js';
 import { HISTOGRAM_CHANNELS, histogramShare, lambdaShare, sortByScore, subtractShare } from './kernels.js';
 
 /** Control block slots (Int32). */
@@ -24,11 +36,16 @@ const PARENT = 6;
 const START = 7;
 const END = 8;
 const N_ACTIVE = 9;
-const SLOTS = 12;
+const BIN_STRIDE = 10;
+const MAX_BINS = 11;
+const N_SAMPLE = 12;
+const SLOTS = 16;
 
 const OP_BUILD = 1;
 const OP_BUILD_SUBTRACT = 2;
 const OP_GRADIENTS = 3;
+const OP_BOUNDS = 4;
+const OP_BIN = 5;
 
 /** Below this many (row × feature) updates a histogram is built on the main thread alone: waking the workers would cost more. */
 const MIN_PARALLEL_UPDATES = 32_768;
@@ -46,13 +63,20 @@ export interface SharedLambdaTables {
   truncation: number;
 }
 
-/** Every array a task touches; all are views over SharedArrayBuffers. */
+/**
+ * Every array a task touches, all views over SharedArrayBuffers: handed to each worker as they
+ * are (a cloned view of shared memory is the same memory), so both sides see one structure.
+ */
 interface Views {
   ctrl: Int32Array;
-  bins: Uint8Array;
+  nRows: number;
   nFeatures: number;
-  binStride: number;
-  histLength: number;
+  /** The raw matrix and the binning's sample and bounds (empty on one thread: binning reads the caller's arrays). */
+  features: Float32Array;
+  sample: Int32Array;
+  bounds: Float32Array;
+  valueBins: Int32Array;
+  bins: Uint8Array;
   grad: Float64Array;
   hess: Float64Array;
   rows: Int32Array;
@@ -73,53 +97,54 @@ function runShare(v: Views, w: number, T: number): void {
   const op = c[OP]!;
   if (op === OP_GRADIENTS) {
     const t = v.lambda!;
+    const { queries, queryBounds, scores, grad, hess } = v;
     lambdaShare(
-      v.queries,
-      v.queryBounds[w]!,
-      v.queryBounds[w + 1]!,
+      queries,
+      queryBounds[w]!,
+      queryBounds[w + 1]!,
       t.groupOffsets,
       t.gains,
       t.discounts,
       t.inverseIdeal,
       t.order,
-      v.scores,
-      v.grad,
-      v.hess,
+      scores,
+      grad,
+      hess,
       t.truncation,
     );
+    return;
+  }
+  if (op === OP_BOUNDS) {
+    boundsShare(v.features, v.nFeatures, v.sample.subarray(0, c[N_SAMPLE]!), c[MAX_BINS]!, v.bounds, v.valueBins, w, T);
+    return;
+  }
+  if (op === OP_BIN) {
+    const r0 = Math.floor((v.nRows * w) / T);
+    const r1 = Math.floor((v.nRows * (w + 1)) / T);
+    binRowsShare(v.features, v.nFeatures, v.bounds, c[MAX_BINS]!, v.valueBins, v.bins, r0, r1);
     return;
   }
   const nActive = c[N_ACTIVE]!;
   const a0 = Math.floor((nActive * w) / T);
   const a1 = Math.floor((nActive * (w + 1)) / T);
-  const slotBase = c[SLOT]! * v.histLength;
-  histogramShare(v.histograms, slotBase, v.bins, v.nFeatures, v.binStride, v.rows, c[START]!, c[END]!, v.grad, v.hess, v.active, a0, a1);
-  if (op === OP_BUILD_SUBTRACT) subtractShare(v.histograms, c[PARENT]! * v.histLength, slotBase, v.binStride, v.active, a0, a1);
+  const binStride = c[BIN_STRIDE]!;
+  const histLength = v.nFeatures * binStride * 3;
+  const slotBase = c[SLOT]! * histLength;
+  histogramShare(v.histograms, slotBase, v.bins, v.nFeatures, binStride, v.rows, c[START]!, c[END]!, v.grad, v.hess, v.active, a0, a1);
+  if (op === OP_BUILD_SUBTRACT) subtractShare(v.histograms, c[PARENT]! * histLength, slotBase, binStride, v.active, a0, a1);
 }
 
 // `__name` is the helper a TypeScript loader may insert when it keeps function names.
 const WORKER_SOURCE = `
 var __name = (f) => f;
 const { workerData } = require('node:worker_threads');
-${histogramShare.toString()}
-${subtractShare.toString()}
-${sortByScore.toString()}
-${lambdaShare.toString()}
+const MISSING_BIN = ${MISSING_BIN}, SIGN = 0x80000000;
+${[histogramShare, subtractShare, sortByScore, lambdaShare, boundaryBetween, computeBinUpperBounds, sortFloat32, binOf, boundsShare, binRowsShare].join('\n')}
 const OP = ${OP}, SLOT = ${SLOT}, PARENT = ${PARENT}, START = ${START}, END = ${END}, N_ACTIVE = ${N_ACTIVE};
-const OP_BUILD_SUBTRACT = ${OP_BUILD_SUBTRACT}, OP_GRADIENTS = ${OP_GRADIENTS};
+const BIN_STRIDE = ${BIN_STRIDE}, MAX_BINS = ${MAX_BINS}, N_SAMPLE = ${N_SAMPLE};
+const OP_BUILD_SUBTRACT = ${OP_BUILD_SUBTRACT}, OP_GRADIENTS = ${OP_GRADIENTS}, OP_BOUNDS = ${OP_BOUNDS}, OP_BIN = ${OP_BIN};
 const runShare = ${runShare.toString()};
-const d = workerData;
-const l = d.lambda;
-const v = {
-  ctrl: new Int32Array(d.ctrl), bins: new Uint8Array(d.bins), nFeatures: d.nFeatures, binStride: d.binStride,
-  histLength: d.histLength, grad: new Float64Array(d.grad), hess: new Float64Array(d.hess), rows: new Int32Array(d.rows),
-  histograms: new Float64Array(d.histograms), active: new Int32Array(d.active), scores: new Float64Array(d.scores),
-  queries: new Int32Array(d.queries), queryBounds: new Int32Array(d.queryBounds),
-  lambda: l && {
-    groupOffsets: new Int32Array(l.groupOffsets), gains: new Float64Array(l.gains), discounts: new Float64Array(l.discounts),
-    inverseIdeal: new Float64Array(l.inverseIdeal), order: new Int32Array(l.order), truncation: l.truncation,
-  },
-};
+const { views: v, w, T } = workerData;
 const ctrl = v.ctrl;
 let gen = 0;
 for (;;) {
@@ -127,7 +152,7 @@ for (;;) {
   gen = Atomics.load(ctrl, ${GEN});
   if (Atomics.load(ctrl, ${STOP}) === 1) break;
   try {
-    runShare(v, d.w, d.T);
+    runShare(v, w, T);
   } catch (error) {
     Atomics.store(ctrl, ${FAILED}, 1);
   }
@@ -136,8 +161,12 @@ for (;;) {
 }
 `;
 
-function sharedOf<T extends Int32Array | Float64Array | Uint8Array>(make: (buffer: SharedArrayBuffer) => T, bytes: number): T {
-  return make(new SharedArrayBuffer(bytes));
+function shared<T extends Int32Array | Float64Array | Float32Array | Uint8Array>(
+  make: new (buffer: SharedArrayBuffer) => T,
+  length: number,
+  bytesPerElement: number,
+): T {
+  return new make(new SharedArrayBuffer(length * bytesPerElement));
 }
 
 /**
@@ -150,10 +179,10 @@ export function maxLiveHistograms(maxLeaves: number, nRows: number, minDataInLea
 }
 
 export interface ThreadsLayout {
-  bins: Uint8Array;
   nRows: number;
   nFeatures: number;
-  binStride: number;
+  /** Value bins per feature at most (histograms are sized for it before the binning). */
+  maxBins: number;
   /** Most histograms alive at once (see maxLiveHistograms). */
   maxHistograms: number;
   lambda: SharedLambdaTables | null;
@@ -171,9 +200,10 @@ export class RankerThreads {
   readonly scores: Float64Array;
   /** The queries whose gradients the next gradients() call computes. */
   readonly queries: Int32Array;
-  readonly histLength: number;
   /** Histograms in the pool: at most this many leaves hold one at a time. */
   readonly nHistograms: number;
+  /** Values per histogram, known once binFeatures() has run. */
+  histLength = 0;
   private readonly views: Views;
   private readonly workers: Worker[] = [];
 
@@ -181,64 +211,36 @@ export class RankerThreads {
     layout: ThreadsLayout,
     readonly T: number,
   ) {
-    const { nRows, nFeatures, binStride } = layout;
-    this.histLength = nFeatures * binStride * HISTOGRAM_CHANNELS;
+    const { nRows, nFeatures, maxBins } = layout;
+    checkMaxBins(maxBins);
     // One fixed buffer: views over a growable SharedArrayBuffer would follow growth without a
     // message, but V8 compiles loops over such views far slower.
     this.nHistograms = Math.max(1, layout.maxHistograms);
-    const histograms = sharedOf((b) => new Float64Array(b), this.nHistograms * this.histLength * 8);
-    const bins = sharedOf((b) => new Uint8Array(b), layout.bins.byteLength);
-    bins.set(layout.bins);
-    this.grad = sharedOf((b) => new Float64Array(b), nRows * 8);
-    this.hess = sharedOf((b) => new Float64Array(b), nRows * 8);
-    this.rows = sharedOf((b) => new Int32Array(b), nRows * 4);
-    this.scores = sharedOf((b) => new Float64Array(b), nRows * 8);
-    this.queries = sharedOf((b) => new Int32Array(b), Math.max(1, layout.lambda ? layout.lambda.groupOffsets.length - 1 : 1) * 4);
+    const capacity = this.nHistograms * nFeatures * (maxBins + 1) * HISTOGRAM_CHANNELS;
+    const parallel = T > 1;
     this.views = {
-      ctrl: sharedOf((b) => new Int32Array(b), SLOTS * 4),
-      bins,
+      ctrl: shared(Int32Array, SLOTS, 4),
+      nRows,
       nFeatures,
-      binStride,
-      histLength: this.histLength,
-      grad: this.grad,
-      hess: this.hess,
-      rows: this.rows,
-      histograms,
-      active: sharedOf((b) => new Int32Array(b), nFeatures * 4),
-      scores: this.scores,
-      queries: this.queries,
-      queryBounds: sharedOf((b) => new Int32Array(b), (T + 1) * 4),
+      features: shared(Float32Array, parallel ? nRows * nFeatures : 0, 4),
+      sample: shared(Int32Array, parallel ? nRows : 0, 4),
+      bounds: shared(Float32Array, nFeatures * maxBins, 4),
+      valueBins: shared(Int32Array, nFeatures, 4),
+      bins: shared(Uint8Array, nRows * nFeatures, 1),
+      grad: (this.grad = shared(Float64Array, nRows, 8)),
+      hess: (this.hess = shared(Float64Array, nRows, 8)),
+      rows: (this.rows = shared(Int32Array, nRows, 4)),
+      histograms: shared(Float64Array, capacity, 8),
+      active: shared(Int32Array, nFeatures, 4),
+      scores: (this.scores = shared(Float64Array, nRows, 8)),
+      queries: (this.queries = shared(Int32Array, Math.max(1, layout.lambda ? layout.lambda.groupOffsets.length - 1 : 1), 4)),
+      queryBounds: shared(Int32Array, T + 1, 4),
       lambda: layout.lambda,
     };
-    const v = this.views;
-    const l = v.lambda;
-    const workerData = {
-      ctrl: v.ctrl.buffer,
-      bins: bins.buffer,
-      nFeatures,
-      binStride,
-      histLength: this.histLength,
-      grad: this.grad.buffer,
-      hess: this.hess.buffer,
-      rows: this.rows.buffer,
-      histograms: histograms.buffer,
-      active: v.active.buffer,
-      scores: this.scores.buffer,
-      queries: this.queries.buffer,
-      queryBounds: v.queryBounds.buffer,
-      lambda: l && {
-        groupOffsets: l.groupOffsets.buffer,
-        gains: l.gains.buffer,
-        discounts: l.discounts.buffer,
-        inverseIdeal: l.inverseIdeal.buffer,
-        order: l.order.buffer,
-        truncation: l.truncation,
-      },
-      T,
-    };
+    this.views.ctrl[MAX_BINS] = maxBins;
     try {
       for (let w = 1; w < T; w++) {
-        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ...workerData, w } });
+        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { views: this.views, w, T } });
         worker.unref();
         this.workers.push(worker);
       }
@@ -246,6 +248,33 @@ export class RankerThreads {
       this.close();
       throw error;
     }
+  }
+
+  /**
+   * Bins the row-major matrix into the shared bins, boundaries from the sample's rows: the same
+   * bins as binning.ts's binFeatures on one thread, each feature's bounds and each row's bins
+   * computed by one thread.
+   */
+  binFeatures(features: Float32Array, sample: Int32Array): BinnedFeatures {
+    const v = this.views;
+    const { ctrl, nRows, nFeatures, bounds, valueBins, bins } = v;
+    const maxBins = ctrl[MAX_BINS]!;
+    if (this.T === 1) {
+      boundsShare(features, nFeatures, sample, maxBins, bounds, valueBins, 0, 1);
+      binRowsShare(features, nFeatures, bounds, maxBins, valueBins, bins, 0, nRows);
+    } else {
+      v.features.set(features);
+      v.sample.set(sample);
+      ctrl[N_SAMPLE] = sample.length;
+      ctrl[OP] = OP_BOUNDS;
+      this.runAll();
+      ctrl[OP] = OP_BIN;
+      this.runAll();
+    }
+    const binned = binnedFrom(bins, nRows, nFeatures, bounds, maxBins, valueBins);
+    ctrl[BIN_STRIDE] = binned.binStride;
+    this.histLength = nFeatures * binned.binStride * HISTOGRAM_CHANNELS;
+    return binned;
   }
 
   /** Histogram `slot` of the pool. */

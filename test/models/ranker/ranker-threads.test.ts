@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { binFeatures } from '../../../src/models/ranker/binning.js';
+import { binFeatures, boundarySampleRows } from '../../../src/models/ranker/binning.js';
 import { trainRanker, type RankingDataset } from '../../../src/models/ranker/index.js';
 import { LambdaRankObjective } from '../../../src/models/ranker/lambdarank.js';
 import { RankerThreads } from '../../../src/models/ranker/threads.js';
@@ -49,23 +49,18 @@ describe('LambdaMART on worker threads', () => {
     }
   });
 
-  it('builds histograms and gradients on two threads bit for bit as on one', () => {
+  it('bins, builds histograms and computes gradients on two threads bit for bit as on one', () => {
     const nRows = train.labels.length;
-    const binned = binFeatures(train.features, nRows, train.nFeatures, { maxBins: 32 });
+    const { nFeatures } = train;
+    // A sample smaller than the set, so the boundaries come from the sampled rows only.
+    const single = binFeatures(train.features, nRows, nFeatures, { maxBins: 32, sampleRows: 5000, seed: 8 });
     const rng = createRng(3);
     const scores = Float64Array.from({ length: nRows }, () => rng() * 4 - 2);
     const results = [1, 2].map((T) => {
       const objective = new LambdaRankObjective(train.labels, train.groupOffsets, 10);
-      const layout = {
-        bins: binned.bins,
-        nRows,
-        nFeatures: train.nFeatures,
-        binStride: binned.binStride,
-        maxHistograms: 4,
-        lambda: objective.tables,
-      };
-      const threads = new RankerThreads(layout, T);
+      const threads = new RankerThreads({ nRows, nFeatures, maxBins: 32, maxHistograms: 4, lambda: objective.tables }, T);
       try {
+        const binned = threads.binFeatures(train.features, boundarySampleRows(nRows, 5000, 8));
         threads.scores.set(scores);
         const nQueries = train.groupOffsets.length - 1;
         for (let q = 0; q < nQueries; q++) threads.queries[q] = q;
@@ -75,6 +70,7 @@ describe('LambdaMART on worker threads', () => {
         threads.buildHistogram(0, 0, nRows);
         threads.buildHistogram(1, 0, Math.floor(nRows / 3), 0);
         return {
+          binned: { ...binned, bins: binned.bins.slice() },
           grad: threads.grad.slice(),
           hess: threads.hess.slice(),
           parent: threads.histogram(0).slice(),
@@ -85,6 +81,12 @@ describe('LambdaMART on worker threads', () => {
       }
     });
     const [one, two] = results as [(typeof results)[0], (typeof results)[0]];
+    for (const { binned } of results) {
+      assert.deepEqual(binned.bins, single.bins);
+      assert.deepEqual(binned.upperBounds, single.upperBounds);
+      assert.equal(binned.binStride, single.binStride);
+    }
+    assert.ok(single.binStride > 20, 'features were binned into many bins');
     assert.ok(one.grad.some((g) => g !== 0) && one.hess.some((h) => h > 0), 'gradients were computed');
     assert.ok(
       one.child.some((v) => v !== 0),
