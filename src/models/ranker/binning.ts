@@ -85,31 +85,42 @@ const SIGN = 0x80000000;
  */
 export function sortFloat32(values: Float32Array): Float32Array {
   const n = values.length;
+  if (n < 2) return values;
   let keys = new Uint32Array(n);
   let spare = new Uint32Array(n);
   keys.set(new Uint32Array(values.buffer, values.byteOffset, n));
   // Negative floats order backwards by their bits: flip them all; positives just gain the top bit.
-  for (let i = 0; i < n; i++) keys[i] = keys[i]! & SIGN ? ~keys[i]! >>> 0 : (keys[i]! | SIGN) >>> 0;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    keys[i] = k & SIGN ? ~k >>> 0 : (k | SIGN) >>> 0;
+  }
   const counts = new Int32Array(2048);
-  for (const [shift, width] of [
-    [0, 11],
-    [11, 11],
-    [22, 10],
-  ] as const) {
-    const mask = (1 << width) - 1;
+  for (let pass = 0; pass < 3; pass++) {
+    const shift = pass * 11;
+    const mask = pass === 2 ? 1023 : 2047;
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & mask]!++;
+    // A digit every key shares (often the exponent's) needs no pass.
+    if (counts[(keys[0]! >>> shift) & mask] === n) continue;
     let total = 0;
     for (let d = 0; d <= mask; d++) {
       const c = counts[d]!;
       counts[d] = total;
       total += c;
     }
-    for (let i = 0; i < n; i++) spare[counts[(keys[i]! >>> shift) & mask]!++] = keys[i]!;
-    [keys, spare] = [spare, keys];
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      spare[counts[(k >>> shift) & mask]!++] = k;
+    }
+    const sorted = spare;
+    spare = keys;
+    keys = sorted;
   }
-  for (let i = 0; i < n; i++) keys[i] = keys[i]! & SIGN ? (keys[i]! ^ SIGN) >>> 0 : ~keys[i]! >>> 0;
-  new Uint32Array(values.buffer, values.byteOffset, n).set(keys);
+  const out = new Uint32Array(values.buffer, values.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    out[i] = k & SIGN ? (k ^ SIGN) >>> 0 : ~k >>> 0;
+  }
   return values;
 }
 

@@ -1,9 +1,9 @@
 /**
  * Worker threads for the booster: the histogram of a leaf is split by feature (each thread owns
  * a contiguous share of the active features and walks every row of the leaf), the LambdaMART
- * gradients by query, the binning's boundaries by feature and its bins by row. Both write into shared memory, so nothing is copied or merged, and each
- * value is computed exactly as on one thread (kernels.ts): the model does not depend on the
- * thread count.
+ * gradients by query (taken from a shared counter), the binning's boundaries by feature and its
+ * bins by row. All write into shared memory, so nothing is copied or merged, and each value is
+ * computed exactly as on one thread (kernels.ts): the model does not depend on the thread count.
  *
  * A round asks for a few dozen histograms, too many for a message round trip each, and training
  * is synchronous, so the main thread publishes a task in a shared control block, does its own
@@ -39,7 +39,12 @@ const N_ACTIVE = 9;
 const BIN_STRIDE = 10;
 const MAX_BINS = 11;
 const N_SAMPLE = 12;
+const N_QUERIES = 13;
+const NEXT_QUERY = 14; // the next query a thread takes
 const SLOTS = 16;
+
+/** Queries a thread takes at a time. */
+const QUERY_CHUNK = 8;
 
 const OP_BUILD = 1;
 const OP_BUILD_SUBTRACT = 2;
@@ -84,7 +89,6 @@ interface Views {
   active: Int32Array;
   scores: Float64Array;
   queries: Int32Array;
-  queryBounds: Int32Array;
   lambda: SharedLambdaTables | null;
 }
 
@@ -96,22 +100,14 @@ function runShare(v: Views, w: number, T: number): void {
   const c = v.ctrl;
   const op = c[OP]!;
   if (op === OP_GRADIENTS) {
+    // Queries are taken a few at a time from a shared counter: their cost depends on how many
+    // relevant rows they have, so equal shares of rows would leave one thread waiting.
     const t = v.lambda!;
-    const { queries, queryBounds, scores, grad, hess } = v;
-    lambdaShare(
-      queries,
-      queryBounds[w]!,
-      queryBounds[w + 1]!,
-      t.groupOffsets,
-      t.gains,
-      t.discounts,
-      t.inverseIdeal,
-      t.order,
-      scores,
-      grad,
-      hess,
-      t.truncation,
-    );
+    const nQueries = c[N_QUERIES]!;
+    for (let q0 = Atomics.add(c, NEXT_QUERY, QUERY_CHUNK); q0 < nQueries; q0 = Atomics.add(c, NEXT_QUERY, QUERY_CHUNK)) {
+      const q1 = Math.min(nQueries, q0 + QUERY_CHUNK);
+      lambdaShare(v.queries, q0, q1, t.groupOffsets, t.gains, t.discounts, t.inverseIdeal, t.order, v.scores, v.grad, v.hess, t.truncation);
+    }
     return;
   }
   if (op === OP_BOUNDS) {
@@ -141,7 +137,8 @@ const { workerData } = require('node:worker_threads');
 const MISSING_BIN = ${MISSING_BIN}, SIGN = 0x80000000;
 ${[histogramShare, subtractShare, sortByScore, lambdaShare, boundaryBetween, computeBinUpperBounds, sortFloat32, binOf, boundsShare, binRowsShare].join('\n')}
 const OP = ${OP}, SLOT = ${SLOT}, PARENT = ${PARENT}, START = ${START}, END = ${END}, N_ACTIVE = ${N_ACTIVE};
-const BIN_STRIDE = ${BIN_STRIDE}, MAX_BINS = ${MAX_BINS}, N_SAMPLE = ${N_SAMPLE};
+const BIN_STRIDE = ${BIN_STRIDE}, MAX_BINS = ${MAX_BINS}, N_SAMPLE = ${N_SAMPLE}, N_QUERIES = ${N_QUERIES}, NEXT_QUERY = ${NEXT_QUERY};
+const QUERY_CHUNK = ${QUERY_CHUNK};
 const OP_BUILD_SUBTRACT = ${OP_BUILD_SUBTRACT}, OP_GRADIENTS = ${OP_GRADIENTS}, OP_BOUNDS = ${OP_BOUNDS}, OP_BIN = ${OP_BIN};
 const runShare = ${runShare.toString()};
 const { views: v, w, T } = workerData;
@@ -234,7 +231,6 @@ export class RankerThreads {
       active: shared(Int32Array, nFeatures, 4),
       scores: (this.scores = shared(Float64Array, nRows, 8)),
       queries: (this.queries = shared(Int32Array, Math.max(1, layout.lambda ? layout.lambda.groupOffsets.length - 1 : 1), 4)),
-      queryBounds: shared(Int32Array, T + 1, 4),
       lambda: layout.lambda,
     };
     this.views.ctrl[MAX_BINS] = maxBins;
@@ -304,21 +300,12 @@ export class RankerThreads {
     else this.runAll();
   }
 
-  /** LambdaMART gradients for queries[0..nQueries) from `scores`, into grad and hess, the queries shared by row count. */
+  /** LambdaMART gradients for queries[0..nQueries) from `scores`, into grad and hess. */
   gradients(nQueries: number): void {
-    const { ctrl, queryBounds, lambda } = this.views;
+    const { ctrl, lambda } = this.views;
     if (!lambda) throw new Error('ranker threads: gradients() needs the LambdaMART tables');
-    const offsets = lambda.groupOffsets;
-    let total = 0;
-    for (let i = 0; i < nQueries; i++) total += offsets[this.queries[i]! + 1]! - offsets[this.queries[i]!]!;
-    queryBounds[0] = 0;
-    let w = 1;
-    let seen = 0;
-    for (let i = 0; i < nQueries && w < this.T; i++) {
-      seen += offsets[this.queries[i]! + 1]! - offsets[this.queries[i]!]!;
-      while (w < this.T && seen * this.T >= total * w) queryBounds[w++] = i + 1;
-    }
-    while (w <= this.T) queryBounds[w++] = nQueries;
+    ctrl[N_QUERIES] = nQueries;
+    Atomics.store(ctrl, NEXT_QUERY, 0);
     ctrl[OP] = OP_GRADIENTS;
     if (this.T === 1) runShare(this.views, 0, 1);
     else this.runAll();
