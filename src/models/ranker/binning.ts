@@ -45,23 +45,25 @@ export function boundaryBetween(low: number, high: number): number {
 export function computeBinUpperBounds(sortedValues: Float32Array, maxBins: number): Float32Array {
   const n = sortedValues.length;
   if (n === 0) return Float32Array.of(Infinity);
-  const distinct: number[] = [];
-  const counts: number[] = [];
+  // Typed arrays rather than growing lists: this runs once per feature and fit, cold.
+  const distinct = new Float64Array(n);
+  const counts = new Int32Array(n);
+  let nDistinct = 0;
   for (let i = 0; i < n; i++) {
     const v = sortedValues[i]!;
-    if (distinct.length > 0 && distinct[distinct.length - 1] === v) counts[counts.length - 1]!++;
+    if (nDistinct > 0 && distinct[nDistinct - 1] === v) counts[nDistinct - 1]!++;
     else {
-      distinct.push(v);
-      counts.push(1);
+      distinct[nDistinct] = v;
+      counts[nDistinct++] = 1;
     }
   }
   const bounds: number[] = [];
-  if (distinct.length <= maxBins) {
-    for (let i = 0; i + 1 < distinct.length; i++) bounds.push(boundaryBetween(distinct[i]!, distinct[i + 1]!));
+  if (nDistinct <= maxBins) {
+    for (let i = 0; i + 1 < nDistinct; i++) bounds.push(boundaryBetween(distinct[i]!, distinct[i + 1]!));
   } else {
     let closedCount = 0;
     let binCount = 0;
-    for (let i = 0; i + 1 < distinct.length && bounds.length < maxBins - 1; i++) {
+    for (let i = 0; i + 1 < nDistinct && bounds.length < maxBins - 1; i++) {
       binCount += counts[i]!;
       const target = (n - closedCount) / (maxBins - bounds.length);
       const overshootIfExtended = binCount + counts[i + 1]! - target;
