@@ -170,3 +170,31 @@ export function lambdaShare(
     }
   }
 }
+
+/**
+ * Stable partition of rows[start..end): the rows going left (value bin ≤ bin; missing values,
+ * bin 0, by defaultLeft) first, the others after them, each side in its old order, with
+ * scratch[start..end) as room. Returns how many go left.
+ */
+export function partitionShare(
+  rows: Int32Array,
+  scratch: Int32Array,
+  bins: Uint8Array,
+  nFeatures: number,
+  feature: number,
+  bin: number,
+  defaultLeft: boolean,
+  start: number,
+  end: number,
+): number {
+  let writeLeft = start;
+  let nRight = 0;
+  for (let i = start; i < end; i++) {
+    const row = rows[i]!;
+    const b = bins[row * nFeatures + feature]!;
+    if (b === 0 ? defaultLeft : b <= bin) rows[writeLeft++] = row;
+    else scratch[start + nRight++] = row;
+  }
+  rows.set(scratch.subarray(start, start + nRight), writeLeft);
+  return writeLeft - start;
+}

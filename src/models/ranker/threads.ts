@@ -23,7 +23,7 @@ import {
   sortFloat32,
   type BinnedFeatures,
 } from './binning.js';
-import { HISTOGRAM_CHANNELS, histogramShare, lambdaShare, sortByScore, subtractShare } from './kernels.js';
+import { HISTOGRAM_CHANNELS, histogramShare, lambdaShare, partitionShare, sortByScore, subtractShare } from './kernels.js';
 
 /** Control block slots (Int32). */
 const GEN = 0; // task counter; workers wait for it to change
@@ -41,7 +41,10 @@ const MAX_BINS = 11;
 const N_SAMPLE = 12;
 const N_QUERIES = 13;
 const NEXT_QUERY = 14; // the next query a thread takes
-const SLOTS = 16;
+const FEATURE = 15;
+const BIN = 16;
+const DEFAULT_LEFT = 17;
+const SLOTS = 20;
 
 /** Queries a thread takes at a time. */
 const QUERY_CHUNK = 8;
@@ -51,6 +54,10 @@ const OP_BUILD_SUBTRACT = 2;
 const OP_GRADIENTS = 3;
 const OP_BOUNDS = 4;
 const OP_BIN = 5;
+const OP_PARTITION = 6;
+
+/** Below this many rows a leaf is partitioned on the main thread alone. */
+const MIN_PARALLEL_PARTITION = 16_384;
 
 /** Below this many (row × feature) updates a histogram is built on the main thread alone: waking the workers would cost more. */
 const MIN_PARALLEL_UPDATES = 32_768;
@@ -85,6 +92,9 @@ interface Views {
   grad: Float64Array;
   hess: Float64Array;
   rows: Int32Array;
+  /** Room for partitions, and per thread the rows its share sent left. */
+  scratch: Int32Array;
+  leftCounts: Int32Array;
   histograms: Float64Array;
   active: Int32Array;
   scores: Float64Array;
@@ -114,6 +124,14 @@ function runShare(v: Views, w: number, T: number): void {
     boundsShare(v.features, v.nFeatures, v.sample.subarray(0, c[N_SAMPLE]!), c[MAX_BINS]!, v.bounds, v.valueBins, w, T);
     return;
   }
+  if (op === OP_PARTITION) {
+    const start = c[START]!;
+    const length = c[END]! - start;
+    const c0 = start + Math.floor((length * w) / T);
+    const c1 = start + Math.floor((length * (w + 1)) / T);
+    v.leftCounts[w] = partitionShare(v.rows, v.scratch, v.bins, v.nFeatures, c[FEATURE]!, c[BIN]!, c[DEFAULT_LEFT]! === 1, c0, c1);
+    return;
+  }
   if (op === OP_BIN) {
     const r0 = Math.floor((v.nRows * w) / T);
     const r1 = Math.floor((v.nRows * (w + 1)) / T);
@@ -135,10 +153,10 @@ const WORKER_SOURCE = `
 var __name = (f) => f;
 const { workerData } = require('node:worker_threads');
 const MISSING_BIN = ${MISSING_BIN}, SIGN = 0x80000000;
-${[histogramShare, subtractShare, sortByScore, lambdaShare, boundaryBetween, computeBinUpperBounds, sortFloat32, binOf, boundsShare, binRowsShare].join('\n')}
+${[histogramShare, subtractShare, sortByScore, lambdaShare, partitionShare, boundaryBetween, computeBinUpperBounds, sortFloat32, binOf, boundsShare, binRowsShare].join('\n')}
 const OP = ${OP}, SLOT = ${SLOT}, PARENT = ${PARENT}, START = ${START}, END = ${END}, N_ACTIVE = ${N_ACTIVE};
 const BIN_STRIDE = ${BIN_STRIDE}, MAX_BINS = ${MAX_BINS}, N_SAMPLE = ${N_SAMPLE}, N_QUERIES = ${N_QUERIES}, NEXT_QUERY = ${NEXT_QUERY};
-const QUERY_CHUNK = ${QUERY_CHUNK};
+const QUERY_CHUNK = ${QUERY_CHUNK}, FEATURE = ${FEATURE}, BIN = ${BIN}, DEFAULT_LEFT = ${DEFAULT_LEFT}, OP_PARTITION = ${OP_PARTITION};
 const OP_BUILD_SUBTRACT = ${OP_BUILD_SUBTRACT}, OP_GRADIENTS = ${OP_GRADIENTS}, OP_BOUNDS = ${OP_BOUNDS}, OP_BIN = ${OP_BIN};
 const runShare = ${runShare.toString()};
 const { views: v, w, T } = workerData;
@@ -227,6 +245,8 @@ export class RankerThreads {
       grad: (this.grad = shared(Float64Array, nRows, 8)),
       hess: (this.hess = shared(Float64Array, nRows, 8)),
       rows: (this.rows = shared(Int32Array, nRows, 4)),
+      scratch: shared(Int32Array, nRows, 4),
+      leftCounts: shared(Int32Array, T, 4),
       histograms: shared(Float64Array, capacity, 8),
       active: shared(Int32Array, nFeatures, 4),
       scores: (this.scores = shared(Float64Array, nRows, 8)),
@@ -298,6 +318,41 @@ export class RankerThreads {
     ctrl[END] = end;
     if (this.T === 1 || (end - start) * ctrl[N_ACTIVE]! < MIN_PARALLEL_UPDATES) runShare(this.views, 0, 1);
     else this.runAll();
+  }
+
+  /**
+   * Stable partition of the leaf rows[start..end) on a split (partitionShare). Shared out, each
+   * thread partitions a contiguous chunk; the chunks' left parts are then moved together before
+   * their right parts, which is the order one pass over the whole leaf gives. Returns the first
+   * index of the right side.
+   */
+  partition(start: number, end: number, feature: number, bin: number, defaultLeft: boolean): number {
+    const { ctrl, rows, scratch, bins, nFeatures, leftCounts } = this.views;
+    if (this.T === 1 || end - start < MIN_PARALLEL_PARTITION) {
+      return start + partitionShare(rows, scratch, bins, nFeatures, feature, bin, defaultLeft, start, end);
+    }
+    ctrl[OP] = OP_PARTITION;
+    ctrl[START] = start;
+    ctrl[END] = end;
+    ctrl[FEATURE] = feature;
+    ctrl[BIN] = bin;
+    ctrl[DEFAULT_LEFT] = defaultLeft ? 1 : 0;
+    this.runAll();
+    const length = end - start;
+    const chunkStart = (w: number): number => start + Math.floor((length * w) / this.T);
+    let nRight = 0;
+    for (let w = 0; w < this.T; w++) {
+      const right = rows.subarray(chunkStart(w) + leftCounts[w]!, chunkStart(w + 1));
+      scratch.set(right, start + nRight);
+      nRight += right.length;
+    }
+    let at = start + leftCounts[0]!;
+    for (let w = 1; w < this.T; w++) {
+      rows.copyWithin(at, chunkStart(w), chunkStart(w) + leftCounts[w]!);
+      at += leftCounts[w]!;
+    }
+    rows.set(scratch.subarray(start, start + nRight), at);
+    return at;
   }
 
   /** LambdaMART gradients for queries[0..nQueries) from `scores`, into grad and hess. */

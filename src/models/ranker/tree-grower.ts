@@ -9,7 +9,7 @@
  * rows, gradients and histograms live in the run's shared memory (threads.ts), where worker
  * threads build each histogram's share of features.
  */
-import { MISSING_BIN, type BinnedFeatures } from './binning.js';
+import type { BinnedFeatures } from './binning.js';
 import { emptySplit, findBestSplit, type NodeTotals, type SplitCandidate, type SplitConstraints } from './histogram.js';
 import type { RankerThreads } from './threads.js';
 
@@ -65,7 +65,6 @@ export class TreeGrower {
   /** Histogram slots handed out so far (the pool grows lazily: shallow trees never need maxLeaves of them). */
   private nHistograms = 0;
   private readonly freeHistograms: number[] = [];
-  private scratch: Int32Array;
   private readonly rowIndices: Int32Array;
 
   constructor(
@@ -91,7 +90,6 @@ export class TreeGrower {
     this.leafHess = new Float64Array(maxLeaves);
     this.leafHistogram = new Int32Array(maxLeaves);
     this.leafSplit = Array.from({ length: maxLeaves }, emptySplit);
-    this.scratch = new Int32Array(binned.nRows);
     this.rowIndices = threads.rows;
   }
 
@@ -224,25 +222,6 @@ export class TreeGrower {
     if (!found) this.releaseHistogram(leaf);
   }
 
-  /** Stable in-place partition of the leaf's rows; returns the first index of the right child. */
-  private partition(leaf: number, feature: number, bin: number, defaultLeft: boolean): number {
-    const { bins, nFeatures } = this.binned;
-    const rows = this.rowIndices;
-    const scratch = this.scratch;
-    const start = this.leafStart[leaf]!;
-    const end = this.leafEnd[leaf]!;
-    let writeLeft = start;
-    let nRight = 0;
-    for (let i = start; i < end; i++) {
-      const row = rows[i]!;
-      const b = bins[row * nFeatures + feature]!;
-      if (b === MISSING_BIN ? defaultLeft : b <= bin) rows[writeLeft++] = row;
-      else scratch[nRight++] = row;
-    }
-    rows.set(scratch.subarray(0, nRight), writeLeft);
-    return writeLeft;
-  }
-
   private splitLeaf(leaf: number, activeFeatures: Int32Array): void {
     const split = this.leafSplit[leaf]!;
     const node = this.leafNode[leaf]!;
@@ -260,7 +239,7 @@ export class TreeGrower {
 
     const start = this.leafStart[leaf]!;
     const end = this.leafEnd[leaf]!;
-    const middle = this.partition(leaf, split.feature, split.bin, split.defaultLeft);
+    const middle = this.threads.partition(start, end, split.feature, split.bin, split.defaultLeft);
     const depth = this.leafDepth[leaf]! + 1;
     const parentGrad = this.leafGrad[leaf]!;
     const parentHess = this.leafHess[leaf]!;

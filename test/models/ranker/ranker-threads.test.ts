@@ -26,7 +26,8 @@ function synthetic(nQueries: number, seed: number): RankingDataset {
 }
 
 describe('LambdaMART on worker threads', () => {
-  const train = synthetic(400, 11);
+  // More rows than the threads' thresholds for sharing out a root's histogram and partition.
+  const train = synthetic(450, 11);
   const valid = synthetic(100, 12);
   const test = synthetic(100, 13);
 
@@ -69,12 +70,15 @@ describe('LambdaMART on worker threads', () => {
         threads.setActive(Int32Array.of(0, 1, 2, 4, 5, 7));
         threads.buildHistogram(0, 0, nRows);
         threads.buildHistogram(1, 0, Math.floor(nRows / 3), 0);
+        const middle = threads.partition(0, nRows, 2, 12, true);
+        const inner = threads.partition(0, middle, 0, 20, false);
         return {
           binned: { ...binned, bins: binned.bins.slice() },
           grad: threads.grad.slice(),
           hess: threads.hess.slice(),
           parent: threads.histogram(0).slice(),
           child: threads.histogram(1).slice(),
+          split: { middle, inner, rows: threads.rows.slice() },
         };
       } finally {
         threads.close();
@@ -96,5 +100,19 @@ describe('LambdaMART on worker threads', () => {
     assert.deepEqual(two.hess, one.hess);
     assert.deepEqual(two.child, one.child);
     assert.deepEqual(two.parent, one.parent);
+    // The partitions keep each side in row order, on any thread count.
+    const { middle, inner, rows } = one.split;
+    assert.ok(middle > 0 && middle < nRows && inner > 0 && inner < middle, `split at ${inner} and ${middle}`);
+    for (const [from, to] of [
+      [0, inner],
+      [inner, middle],
+      [middle, nRows],
+    ] as const) {
+      for (let i = from + 1; i < to; i++) assert.ok(rows[i]! > rows[i - 1]!, `rows ${from}..${to} in order`);
+    }
+    const binOfRow = (row: number, f: number): number => single.bins[row * nFeatures + f]!;
+    assert.ok(rows.subarray(0, middle).every((r) => (binOfRow(r, 2) === 0 ? true : binOfRow(r, 2) <= 12)));
+    assert.ok(rows.subarray(middle).every((r) => binOfRow(r, 2) !== 0 && binOfRow(r, 2) > 12));
+    assert.deepEqual(two.split, one.split);
   });
 });
