@@ -126,6 +126,9 @@ export function lambdaShare(
   hess: Float64Array,
   truncation: number,
 ): void {
+  // Positions of a query's rows with a non-zero gain: a zero-gain row only pairs with those, so
+  // its loop visits them alone, in the same order (the sums come out the same).
+  let relevant = new Int32Array(0);
   for (let qi = q0; qi < q1; qi++) {
     const query = queries[qi]!;
     const start = groupOffsets[query]!;
@@ -136,7 +139,11 @@ export function lambdaShare(
     if (inverse === 0 || end - start < 2) continue;
     sortByScore(order, scores, start, end);
     const n = end - start;
+    if (relevant.length < n) relevant = new Int32Array(n);
+    let nRelevant = 0;
+    for (let p = 0; p < n; p++) if (gains[order[start + p]!]! !== 0) relevant[nRelevant++] = p;
     const topPositions = Math.min(truncation, n - 1);
+    let firstRelevantAfter = 0;
     for (let i = 0; i < topPositions; i++) {
       const rowI = order[start + i]!;
       const gainI = gains[rowI]!;
@@ -144,7 +151,11 @@ export function lambdaShare(
       const discountI = discounts[i]!;
       let gradI = 0;
       let hessI = 0;
-      for (let j = i + 1; j < n; j++) {
+      while (firstRelevantAfter < nRelevant && relevant[firstRelevantAfter]! <= i) firstRelevantAfter++;
+      const sparse = gainI === 0;
+      const steps = sparse ? nRelevant - firstRelevantAfter : n - i - 1;
+      for (let step = 0; step < steps; step++) {
+        const j = sparse ? relevant[firstRelevantAfter + step]! : i + 1 + step;
         const rowJ = order[start + j]!;
         const gainJ = gains[rowJ]!;
         if (gainI === gainJ) continue;
