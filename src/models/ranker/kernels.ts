@@ -45,12 +45,33 @@ export function histogramShare(
     features[k] = active[a0 + k]!;
     offsets[k] = base + features[k]! * span;
   }
+  // Four features per step: their slots are distinct, so the updates are independent, and V8
+  // runs the unrolled body much faster than the plain loop (each slot still sums rows in order).
+  const unrolled = n - (n & 3);
   for (let i = start; i < end; i++) {
     const row = rows[i]!;
     const g = grad[row]!;
     const h = hess[row]!;
     const rowBase = row * nFeatures;
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < unrolled; k += 4) {
+      const s0 = offsets[k]! + bins[rowBase + features[k]!]! * 3;
+      const s1 = offsets[k + 1]! + bins[rowBase + features[k + 1]!]! * 3;
+      const s2 = offsets[k + 2]! + bins[rowBase + features[k + 2]!]! * 3;
+      const s3 = offsets[k + 3]! + bins[rowBase + features[k + 3]!]! * 3;
+      hist[s0]! += g;
+      hist[s0 + 1]! += h;
+      hist[s0 + 2]! += 1;
+      hist[s1]! += g;
+      hist[s1 + 1]! += h;
+      hist[s1 + 2]! += 1;
+      hist[s2]! += g;
+      hist[s2 + 1]! += h;
+      hist[s2 + 2]! += 1;
+      hist[s3]! += g;
+      hist[s3 + 1]! += h;
+      hist[s3 + 2]! += 1;
+    }
+    for (let k = unrolled; k < n; k++) {
       const slot = offsets[k]! + bins[rowBase + features[k]!]! * 3;
       hist[slot]! += g;
       hist[slot + 1]! += h;
