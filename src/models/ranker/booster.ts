@@ -23,9 +23,9 @@ export interface TrainRankerOptions {
   seed?: number;
   onRound?: (round: number, validationNdcg: number | null) => void;
   /**
-   * Threads for the histograms and the LambdaMART gradients: the caller's request, else
-   * `env.threads` (ANIREC_THREADS), else every core the process may use (small sets: one).
-   * The trees do not depend on it.
+   * Threads for the binning, the histograms, the partitions and the LambdaMART gradients
+   * (threads.ts): the caller's request, else `env.threads` (ANIREC_THREADS), else every core
+   * the process may use (small sets: one). The trees do not depend on it.
    */
   threads?: number;
 }

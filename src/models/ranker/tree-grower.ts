@@ -2,12 +2,12 @@
  * Best-first (leaf-wise) growth of one regression tree on binned features from per-row
  * gradients and hessians, with Newton leaf values −G/(H+λ).
  *
- * Each leaf owns a contiguous range of the caller's row-index array, partitioned in place (and
+ * Each leaf owns a contiguous range of the run's row-index array, partitioned in place (and
  * stably, so rows stay in memory order for the histogram pass). Only the smaller child of a
  * split gets its histogram built from rows; the larger one is parent − smaller, reusing the
  * parent's buffer. Every buffer is allocated once per grower, none per row or per split. The
  * rows, gradients and histograms live in the run's shared memory (threads.ts), where worker
- * threads build each histogram's share of features.
+ * threads build each histogram's share of features and partition a large leaf's chunks.
  */
 import type { BinnedFeatures } from './binning.js';
 import { emptySplit, findBestSplit, type NodeTotals, type SplitCandidate, type SplitConstraints } from './histogram.js';
