@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { AnirecPaths } from '../config.js';
 import { redactStoreUrl } from '../store/open-store.js';
 import { CliError } from './errors.js';
-import { pagingProperties } from '../server/schemas.js';
+import { FRANCHISE_MODES, PAGING_LIMITS } from '../wire/paging.js';
 
 /** Commander parser for options that must be whole numbers ≥ 1, with the option named in the error. */
 export function parsePositiveInt(option: string): (value: string) => number {
@@ -74,7 +74,8 @@ export interface PagingFlags {
 }
 
 export function addPagingOptions(command: Command): Command {
-  const { k, offset, diversity, franchise } = pagingProperties;
+  const { k, offset, diversity } = PAGING_LIMITS;
+  const franchise = { enum: FRANCHISE_MODES };
   return command
     .option('--k <n>', `how many titles (${k.minimum}–${k.maximum})`, parseNumberIn('--k', k.minimum, k.maximum, true), k.default)
     .option(

@@ -10,9 +10,7 @@ import type { ModelContext } from './model-context.js';
 import { pageFromPool, poolSize, type Page, type PageRequest } from './paging.js';
 import type { HistoryEntry } from './taste-profile.js';
 
-export type FranchiseMode = 'group' | 'all';
-
-export const FRANCHISE_MODES: readonly FranchiseMode[] = ['group', 'all'];
+export { FRANCHISE_MODES, type FranchiseMode } from '../wire/paging.js';
 
 /** The other entries of a card's franchise that a click away shows. */
 export interface FranchiseCard {

@@ -1,15 +1,20 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { ANIME_FORMATS } from '../../data/types.js';
-import type { SimilarityMode } from '../../recommend/similar-items.js';
 import type { RecommendationEngine } from '../../recommend/engine.js';
 import { engineOf, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { AnimeSummarySchema } from '../../wire/anime.js';
-import { filterProperties } from '../../wire/filters.js';
-import { pagingProperties, recommendationListSchema, responses } from '../schemas.js';
+import {
+  AnimeDetailsSchema,
+  AnimeIdParamsSchema,
+  SearchQuerySchema,
+  SearchResultSchema,
+  SimilarQuerySchema,
+  TagsSchema,
+} from '../../wire/catalog.js';
+import { responses } from '../../wire/errors.js';
+import { RecommendationListSchema } from '../../wire/recommendations.js';
 import { clockOf, optionsFromQuery } from './recommend.js';
-
-const matchSchema = { type: 'object', additionalProperties: true } as const;
 
 function brief(engine: RecommendationEngine, id: number): { id: number; title: string; titleEnglish: string | null } {
   const a = engine.catalog.get(id);
@@ -18,7 +23,8 @@ function brief(engine: RecommendationEngine, id: number): { id: number; title: s
 
 /** "More like this", title search/autocomplete, one title's details and the tag vocabulary. */
 export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
-  app.get<{ Querystring: { id?: number; title?: string; mode: SimilarityMode; k: number; offset: number } & Record<string, unknown> }>(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/similar',
     {
       // No metricsMode here: the label names the similarity mode the query asked for.
@@ -26,28 +32,8 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
       schema: {
         tags: ['recommend'],
         summary: 'More like this: titles similar to one title, by id or typo-tolerant title (mode 5)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            id: { type: 'integer', minimum: 1, description: 'MAL id of the title.' },
-            title: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 300,
-              description: 'Title text (main, English, Japanese or synonym; typos are fine).',
-            },
-            mode: {
-              type: 'string',
-              enum: ['collaborative', 'content', 'hybrid'],
-              default: 'hybrid',
-              description: 'collaborative = watched by the same people, content = alike in what it is, hybrid = both.',
-            },
-            ...pagingProperties,
-            ...filterProperties,
-          },
-        },
-        response: responses(recommendationListSchema),
+        querystring: SimilarQuerySchema,
+        response: responses(RecommendationListSchema),
       },
     },
     async (request) => {
@@ -55,8 +41,8 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
       request.metricsMode = `similar:${mode}`;
       const engine = engineOf(deps);
       let animeId: number;
-      let match: object;
-      let alternatives: object[] = [];
+      let match: Record<string, unknown>;
+      let alternatives: Record<string, unknown>[] = [];
       if (id !== undefined) {
         if (engine.catalog.get(id) === undefined)
           throw notFound(
@@ -95,7 +81,7 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
           alternatives,
         );
       }
-      const options = optionsFromQuery(request.query as never, clockOf(deps));
+      const options = optionsFromQuery(request.query, clockOf(deps));
       const list = engine.similar(animeId, mode, options);
       return {
         mode: `similar:${mode}`,
@@ -107,24 +93,15 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
     },
   );
 
-  app.get<{ Querystring: { q: string; limit: number; includeAdult?: boolean } }>(
+  api.get(
     '/search',
     {
       config: { access: 'read', metricsMode: 'search' },
       schema: {
         tags: ['catalog'],
         summary: 'Title search and autocomplete (typo-tolerant, all title languages) (mode 7)',
-        querystring: {
-          type: 'object',
-          required: ['q'],
-          additionalProperties: false,
-          properties: {
-            q: { type: 'string', minLength: 1, maxLength: 300 },
-            limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 },
-            includeAdult: { type: 'boolean', default: false },
-          },
-        },
-        response: responses({ type: 'object', properties: { query: { type: 'string' }, results: { type: 'array', items: matchSchema } } }),
+        querystring: SearchQuerySchema,
+        response: responses(SearchResultSchema),
       },
     },
     async (request) => {
@@ -139,25 +116,15 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  api.get(
     '/anime/:id',
     {
       config: { access: 'read', metricsMode: 'anime' },
       schema: {
         tags: ['catalog'],
         summary: 'One title, with synopsis',
-        params: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'integer', minimum: 1 } } },
-        response: responses({
-          type: 'object',
-          properties: {
-            ...AnimeSummarySchema.properties,
-            titleJapanese: { type: ['string', 'null'] },
-            synonyms: { type: 'array', items: { type: 'string' } },
-            source: { type: ['string', 'null'] },
-            ageRating: { type: ['string', 'null'] },
-            synopsis: { type: ['string', 'null'] },
-          },
-        }),
+        params: AnimeIdParamsSchema,
+        response: responses(AnimeDetailsSchema),
       },
     },
     async (request) => {
@@ -176,14 +143,14 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
     },
   );
 
-  app.get(
+  api.get(
     '/tags',
     {
       config: { access: 'read', metricsMode: 'tags' },
       schema: {
         tags: ['catalog'],
         summary: 'Every genre, theme, studio and format the catalogue knows (valid filter values)',
-        response: responses({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } }),
+        response: responses(TagsSchema),
       },
     },
     async (request) => {

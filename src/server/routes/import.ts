@@ -2,6 +2,7 @@ import { AnirecError } from '../../errors/errors.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AniListError, fetchUserList } from '../../data/anilist/index.js';
 import { DataFileError } from '../../data/index.js';
@@ -9,9 +10,8 @@ import type { ImportChunk, Interaction } from '../../data/types.js';
 import { describePending, describeProblem, importFiles, ImportAbortedError } from '../../store/index.js';
 import type { RouteDeps } from '../context.js';
 import { badRequest } from '../errors.js';
-import { responses } from '../schemas.js';
-
-const looseObject = { type: 'object', additionalProperties: true } as const;
+import { responses } from '../../wire/errors.js';
+import { AniListImportBodySchema, ImportResultSchema } from '../../wire/imports.js';
 
 /** MAL exports name their owner in <user_name>; that is the id the importer stores them under. */
 function malUserName(xml: string): string | null {
@@ -50,6 +50,7 @@ export function registerXmlBody(app: FastifyInstance, bodyLimit: number): void {
 
 /** Import a user's list: a MAL XML export, or an AniList user name (mode 9). */
 export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const afterImport = (): void => {
     // New users and titles join the similar-users index and catalogue on a background rebuild of
     // the store snapshot (the model in memory is kept); recommendations for the imported user work
@@ -57,7 +58,7 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
     void deps.holder.refreshStore().catch(() => {});
   };
 
-  app.post<{ Body: string }>(
+  api.post(
     '/import/mal',
     {
       config: { access: 'write', metricsMode: 'import:mal' },
@@ -65,7 +66,7 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
         tags: ['import'],
         summary: 'Upload a MyAnimeList XML export (Content-Type: application/xml); the user is mal:<user_name>',
         consumes: ['application/xml'],
-        response: responses(looseObject),
+        response: responses(ImportResultSchema),
       },
     },
     async (request) => {
@@ -116,20 +117,15 @@ export const importRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => 
     },
   );
 
-  app.post<{ Body: { userName: string } }>(
+  api.post(
     '/import/anilist',
     {
       config: { access: 'write', metricsMode: 'import:anilist' },
       schema: {
         tags: ['import'],
         summary: "Import a public AniList list by user name; the user is anilist:<name> (endpoint set by the server's --anilist-endpoint)",
-        body: {
-          type: 'object',
-          required: ['userName'],
-          additionalProperties: false,
-          properties: { userName: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' } },
-        },
-        response: responses(looseObject),
+        body: AniListImportBodySchema,
+        response: responses(ImportResultSchema),
       },
     },
     async (request) => {

@@ -1,19 +1,25 @@
 import { randomInt } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { ListStatus } from '../../data/types.js';
 import type { RankingTrace, RecommendationEngine, RecommendOptions } from '../../recommend/engine.js';
-import type { FranchiseMode } from '../../recommend/franchise-lists.js';
 import { resolveSeasonFilter, type RecommendationFilters } from '../../recommend/filters.js';
-import type { Preferences } from '../../recommend/preferences.js';
-import { isSeasonal, seasonalRecommend } from '../../recommend/seasonal.js';
+import { isSeasonal, seasonalRecommend, type SeasonalList } from '../../recommend/seasonal.js';
 import type { HistoryEntry } from '../../recommend/taste-profile.js';
 import type { UserRanking } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, userJson, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { FILTER_FIELDS, filterProperties, FiltersSchema, LIST_FILTER_FIELDS } from '../../wire/filters.js';
-import { listStatusSchema, pagingProperties, recommendationListSchema, responses, userParam } from '../schemas.js';
-
-type Query = Partial<Record<string, unknown>> & { k: number; offset: number; diversity?: number; seed?: number; franchise?: FranchiseMode };
+import { responses } from '../../wire/errors.js';
+import { FILTER_FIELDS, LIST_FILTER_FIELDS } from '../../wire/filters.js';
+import {
+  FromPreferencesBodySchema,
+  FromTitlesBodySchema,
+  RecommendationListSchema,
+  RecommendQuerySchema,
+  StarterQuerySchema,
+  type RecommendQuery,
+} from '../../wire/recommendations.js';
+import { UserParamsSchema } from '../../wire/users.js';
+import type { TitleInput } from '../../wire/titles.js';
 
 /** The request's clock: what `season=current` means. */
 export function clockOf(deps: RouteDeps): Date {
@@ -21,10 +27,10 @@ export function clockOf(deps: RouteDeps): Date {
 }
 
 /** Query-string filters, with `season=current` resolved by `now`. */
-export function filtersFromQuery(query: Query, now: Date): RecommendationFilters {
+export function filtersFromQuery(query: RecommendationFilters, now: Date): RecommendationFilters {
   const filters: Record<string, unknown> = {};
   for (const key of FILTER_FIELDS) {
-    const value = query[key];
+    const value: unknown = query[key];
     if (value === undefined) continue;
     // Query strings carry lists as repeated parameters or comma-separated values; both end up as arrays.
     filters[key] = (LIST_FILTER_FIELDS as readonly string[]).includes(key)
@@ -37,7 +43,7 @@ export function filtersFromQuery(query: Query, now: Date): RecommendationFilters
   return resolveSeasonFilter(filters as RecommendationFilters, now);
 }
 
-export function optionsFromQuery(query: Query, now: Date): RecommendOptions {
+export function optionsFromQuery(query: RecommendQuery, now: Date): RecommendOptions {
   return {
     k: query.k,
     offset: query.offset,
@@ -73,38 +79,11 @@ function recommendList(
   options: RecommendOptions,
   precomputed: UserRanking | null = null,
   trace?: RankingTrace,
-): object {
+): SeasonalList & { season?: string } {
   const list = isSeasonal(options.filters ?? {})
     ? seasonalRecommend(engine, entries, options, 0, precomputed, trace)
     : engine.recommend(entries, options, 0, precomputed, trace);
   return { ...seasonOf(options), ...list };
-}
-
-export const recommendQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...pagingProperties, ...filterProperties },
-} as const;
-
-const bodyOptions = { ...pagingProperties, filters: FiltersSchema } as const;
-
-export const titleEntry = {
-  type: 'object',
-  additionalProperties: false,
-  description: 'A title by MAL id, or by name (typos are fine). Give id or title.',
-  properties: {
-    id: { type: 'integer', minimum: 1 },
-    title: { type: 'string', minLength: 1, maxLength: 300 },
-    score: { type: ['integer', 'null'], minimum: 1, maximum: 10, description: 'Your score 1–10; omit if unscored.' },
-    status: listStatusSchema,
-  },
-} as const;
-
-export interface TitleInput {
-  id?: number;
-  title?: string;
-  score?: number | null;
-  status?: ListStatus;
 }
 
 /**
@@ -114,9 +93,9 @@ export interface TitleInput {
 export function resolveTitleInputs(
   engine: RecommendationEngine,
   titles: readonly TitleInput[],
-): { entries: HistoryEntry[]; resolved: object[] } {
+): { entries: HistoryEntry[]; resolved: Record<string, unknown>[] } {
   const entries: HistoryEntry[] = [];
-  const resolved: object[] = [];
+  const resolved: Record<string, unknown>[] = [];
   titles.forEach((input, i) => {
     const field = `body.titles[${i}]`;
     let animeId: number;
@@ -159,16 +138,17 @@ export function resolveTitleInputs(
 }
 
 export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
-  app.get<{ Params: { user: string }; Querystring: Query }>(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/users/:user/recommendations',
     {
       config: { access: 'read', metricsMode: 'known-user' },
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations for a user in the store (mode 1)',
-        params: userParam,
-        querystring: recommendQuery,
-        response: responses(recommendationListSchema),
+        params: UserParamsSchema,
+        querystring: RecommendQuerySchema,
+        response: responses(RecommendationListSchema),
       },
     },
     async (request) => {
@@ -184,20 +164,15 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
     },
   );
 
-  app.post<{ Body: { titles: TitleInput[] } & RecommendOptions }>(
+  api.post(
     '/recommendations/from-titles',
     {
       config: { access: 'read', metricsMode: 'from-titles' },
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations from a list of titles, ids or typo-tolerant names, with optional scores (mode 2)',
-        body: {
-          type: 'object',
-          required: ['titles'],
-          additionalProperties: false,
-          properties: { titles: { type: 'array', items: titleEntry, maxItems: 2000 }, ...bodyOptions },
-        },
-        response: responses(recommendationListSchema),
+        body: FromTitlesBodySchema,
+        response: responses(RecommendationListSchema),
       },
     },
     async (request) => {
@@ -208,32 +183,15 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
     },
   );
 
-  app.post<{ Body: Preferences & RecommendOptions }>(
+  api.post(
     '/recommendations/from-preferences',
     {
       config: { access: 'read', metricsMode: 'from-preferences' },
       schema: {
         tags: ['recommend'],
         summary: 'Recommendations for a new user from liked/disliked genres, themes, studios, formats and era (mode 3)',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            likedGenres: filterProperties.genres,
-            dislikedGenres: filterProperties.genres,
-            likedThemes: filterProperties.themes,
-            dislikedThemes: filterProperties.themes,
-            likedStudios: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 100 }, maxItems: 50 },
-            formats: filterProperties.formats,
-            era: {
-              type: 'object',
-              additionalProperties: false,
-              properties: { from: filterProperties.yearMin, to: filterProperties.yearMax },
-            },
-            ...bodyOptions,
-          },
-        },
-        response: responses(recommendationListSchema),
+        body: FromPreferencesBodySchema,
+        response: responses(RecommendationListSchema),
       },
     },
     async (request) => {
@@ -243,26 +201,15 @@ export const recommendRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) 
     },
   );
 
-  app.get<{ Querystring: Query }>(
+  api.get(
     '/recommendations/starter',
     {
       config: { access: 'read', metricsMode: 'starter' },
       schema: {
         tags: ['recommend'],
         summary: 'Nothing known: a diverse, seeded set of popular well-scored titles (mode 4)',
-        querystring: {
-          ...recommendQuery,
-          properties: {
-            ...recommendQuery.properties,
-            seed: {
-              type: 'integer',
-              minimum: 0,
-              maximum: 2147483647,
-              description: 'Same seed → same list (for paging); omitted → a fresh one, returned in the response.',
-            },
-          },
-        },
-        response: responses(recommendationListSchema),
+        querystring: StarterQuerySchema,
+        response: responses(RecommendationListSchema),
       },
     },
     async (request) => {

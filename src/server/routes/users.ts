@@ -1,19 +1,13 @@
 import { AnirecError } from '../../errors/errors.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { ListStatus } from '../../data/types.js';
 import type { Store, StoredUser } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, parseUserSpec, userJson, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
-import { listStatusSchema, responses, userParam } from '../schemas.js';
-
-const looseObject = { type: 'object', additionalProperties: true } as const;
-
-const listItemParams = {
-  type: 'object',
-  required: ['user', 'animeId'],
-  additionalProperties: false,
-  properties: { ...userParam.properties, animeId: { type: 'integer', minimum: 1 } },
-} as const;
+import { responses } from '../../wire/errors.js';
+import { LooseObject } from '../../wire/json.js';
+import { ProfileSchema } from '../../wire/profile.js';
+import { FeedbackBodySchema, ListItemParamsSchema, SimilarUsersQuerySchema, UserParamsSchema } from '../../wire/users.js';
 
 /**
  * The user a write goes to. "source:id" is created if missing; a bare id means the one existing
@@ -35,20 +29,17 @@ async function userForWrite(store: Store, spec: string): Promise<StoredUser> {
 
 /** Similar users, taste profile and feedback (the user's list). */
 export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
-  app.get<{ Params: { user: string }; Querystring: { k: number } }>(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/users/:user/similar-users',
     {
       config: { access: 'read', metricsMode: 'similar-users' },
       schema: {
         tags: ['users'],
         summary: 'Users with the most similar taste (mode 6)',
-        params: userParam,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { k: { type: 'integer', minimum: 1, maximum: 100, default: 10 } },
-        },
-        response: responses(looseObject),
+        params: UserParamsSchema,
+        querystring: SimilarUsersQuerySchema,
+        response: responses(LooseObject),
       },
     },
     async (request) => {
@@ -70,7 +61,7 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     },
   );
 
-  app.get<{ Params: { user: string } }>(
+  api.get(
     '/users/:user/profile',
     {
       config: { access: 'read', metricsMode: 'profile' },
@@ -78,8 +69,8 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         tags: ['users'],
         summary:
           'Taste profile: favourite genres/themes/studios/sources, scores, formats, eras, differences from the average user (mode 6)',
-        params: userParam,
-        response: responses(looseObject),
+        params: UserParamsSchema,
+        response: responses(ProfileSchema),
       },
     },
     async (request) => {
@@ -89,11 +80,11 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     },
   );
 
-  app.get<{ Params: { user: string } }>(
+  api.get(
     '/users/:user/list',
     {
       config: { access: 'read', metricsMode: 'list' },
-      schema: { tags: ['feedback'], summary: "The user's list as stored", params: userParam, response: responses(looseObject) },
+      schema: { tags: ['feedback'], summary: "The user's list as stored", params: UserParamsSchema, response: responses(LooseObject) },
     },
     async (request) => {
       const user = await findExistingUser(deps.store, request.params.user);
@@ -115,23 +106,16 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     },
   );
 
-  app.put<{ Params: { user: string; animeId: number }; Body: { score?: number | null; status?: ListStatus | null } }>(
+  api.put(
     '/users/:user/list/:animeId',
     {
       config: { access: 'write', metricsMode: 'feedback' },
       schema: {
         tags: ['feedback'],
         summary: 'Add or update a rating and/or list status (feedback, mode 8). The next recommendation reflects it.',
-        params: listItemParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            score: { type: ['integer', 'null'], minimum: 1, maximum: 10 },
-            status: { anyOf: [listStatusSchema, { type: 'null' }] },
-          },
-        },
-        response: responses(looseObject),
+        params: ListItemParamsSchema,
+        body: FeedbackBodySchema,
+        response: responses(LooseObject),
       },
     },
     async (request, reply) => {
@@ -155,15 +139,15 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     },
   );
 
-  app.delete<{ Params: { user: string; animeId: number } }>(
+  api.delete(
     '/users/:user/list/:animeId',
     {
       config: { access: 'write', metricsMode: 'feedback' },
       schema: {
         tags: ['feedback'],
         summary: "Remove a title from the user's list (mode 8)",
-        params: listItemParams,
-        response: responses(looseObject),
+        params: ListItemParamsSchema,
+        response: responses(LooseObject),
       },
     },
     async (request) => {

@@ -1,10 +1,11 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { HistoryEntry } from '../../recommend/taste-profile.js';
 import { engineOf, type RouteDeps } from '../context.js';
 import { notFound } from '../errors.js';
-import { listStatusSchema, responses } from '../schemas.js';
-
-const looseObject = { type: 'object', additionalProperties: true } as const;
+import { AnimeBatchQuerySchema, AnimeBatchSchema, PageConfigSchema } from '../../wire/catalog.js';
+import { responses } from '../../wire/errors.js';
+import { ProfileFromTitlesBodySchema, ProfileSchema } from '../../wire/profile.js';
 
 /**
  * Small read-only helpers the web page needs and the other routes do not offer: a taste profile
@@ -14,7 +15,8 @@ const looseObject = { type: 'object', additionalProperties: true } as const;
  * its Content-Security-Policy, which follows the same setting, from web-assets.ts.
  */
 export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
-  app.get(
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.get(
     '/page-config',
     {
       config: { access: 'read', metricsMode: 'page-config' },
@@ -22,46 +24,21 @@ export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         tags: ['catalog'],
         summary:
           'Settings the web page follows: remoteImages is false when the operator turned cover art from other hosts off (anirec serve --no-remote-images)',
-        response: responses({
-          type: 'object',
-          required: ['remoteImages'],
-          additionalProperties: false,
-          properties: { remoteImages: { type: 'boolean' } },
-        }),
+        response: responses(PageConfigSchema),
       },
     },
     async () => ({ remoteImages: deps.config.remoteImages }),
   );
 
-  app.post<{ Body: { titles: { id: number; score?: number | null; status?: HistoryEntry['status'] }[] } }>(
+  api.post(
     '/profile/from-titles',
     {
       config: { access: 'read', metricsMode: 'profile' },
       schema: {
         tags: ['users'],
         summary: 'Taste profile for a list of titles that is not stored (same shape as GET /v1/users/{user}/profile)',
-        body: {
-          type: 'object',
-          required: ['titles'],
-          additionalProperties: false,
-          properties: {
-            titles: {
-              type: 'array',
-              maxItems: 2000,
-              items: {
-                type: 'object',
-                required: ['id'],
-                additionalProperties: false,
-                properties: {
-                  id: { type: 'integer', minimum: 1 },
-                  score: { type: ['integer', 'null'], minimum: 1, maximum: 10 },
-                  status: listStatusSchema,
-                },
-              },
-            },
-          },
-        },
-        response: responses(looseObject),
+        body: ProfileFromTitlesBodySchema,
+        response: responses(ProfileSchema),
       },
     },
     async (request) => {
@@ -75,25 +52,20 @@ export const webRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     },
   );
 
-  app.get<{ Querystring: { ids: number[] } }>(
+  api.get(
     '/anime',
     {
       config: { access: 'read', metricsMode: 'anime' },
       schema: {
         tags: ['catalog'],
         summary: 'Several titles at once, with synopsis (ids repeated or comma-separated); unknown ids are left out',
-        querystring: {
-          type: 'object',
-          required: ['ids'],
-          additionalProperties: false,
-          properties: { ids: { type: 'array', items: { type: 'string', pattern: '^[0-9]+(,[0-9]+)*$' }, minItems: 1, maxItems: 100 } },
-        },
-        response: responses(looseObject),
+        querystring: AnimeBatchQuerySchema,
+        response: responses(AnimeBatchSchema),
       },
     },
     async (request) => {
       const engine = engineOf(deps);
-      const ids = (request.query.ids as unknown as string[])
+      const ids = request.query.ids
         .flatMap((v) => v.split(','))
         .map(Number)
         .slice(0, 100);
