@@ -9,7 +9,7 @@
  * BENCH_NCF_EPOCHS (default 2) epochs; BENCH_NCF_PARAMS a JSON object of NcfParams overrides;
  * BENCH_NCF_USERS (default 200) users folded in (the bundled users' own lists, first 80% each).
  */
-import { trainAls } from '../src/models/als.js';
+import { trainAls } from '../src/models/als/train.js';
 import { DEFAULT_NCF_PARAMS } from '../src/models/ncf/params.js';
 import { trainNcf, type NcfReport } from '../src/models/ncf/train.js';
 import type { History, Recommender } from '../src/models/types.js';

@@ -9,7 +9,7 @@
  * TUNE_BASELINES=0 skips EASE and iALS. TUNE_FOLDIN, a JSON list of fold-in overrides (e.g.
  * '[{"foldInSteps":100}]'), scores each trained model again with each (fold-in needs no retraining).
  */
-import { trainAls } from '../src/models/als.js';
+import { trainAls } from '../src/models/als/train.js';
 import { trainEase } from '../src/models/ease.js';
 import { NcfRecommender } from '../src/models/ncf/model.js';
 import { trainNcf } from '../src/models/ncf/train.js';

@@ -5,7 +5,7 @@
 import './popularity.js';
 import './itemknn.js';
 import './ease.js';
-import './als.js';
+import './als/model.js';
 import './content/content-model.js';
 import './twotower/model.js';
 import './ncf/model.js';

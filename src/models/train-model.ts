@@ -1,5 +1,6 @@
 import type { Anime } from '../data/types.js';
-import { trainAls, type AlsParams } from './als.js';
+import type { AlsParams } from './als/params.js';
+import { trainAls } from './als/train.js';
 import { makeBundle, manifestFor, type ModelBundle } from './bundle.js';
 import { trainContentModel, type ContentParams } from './content/content-model.js';
 import { trainEase, type EaseParams } from './ease.js';

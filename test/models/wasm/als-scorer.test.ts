@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { env } from '../../../src/env/env.js';
-import { scoreDotProducts } from '../../../src/models/als-kernels.js';
+import { scoreDotProducts } from '../../../src/models/als/kernels.js';
 import { createRng } from '../../../src/models/random.js';
 import { WasmAlsScorer } from '../../../src/models/wasm/als-scorer.js';
 

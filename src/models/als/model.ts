@@ -1,65 +1,10 @@
 import { join } from 'node:path';
-import { readArray, registerModelKind, writeArray, writeManifest } from './artifacts.js';
-import { entryWeight, entryWeights, meanScore, transposeCsr, type EntryWeighting } from './sparse.js';
-import {
-  addOuter,
-  alsEpochFlops,
-  alsLoss,
-  cgSolveRow,
-  choleskySolveInPlace,
-  gramian,
-  scoreDotProducts,
-  type Scratch,
-} from './als-kernels.js';
-import { createRng, gaussian } from './random.js';
-import type { History, Recommender, TrainingData, TrainOptions } from './types.js';
-import { WasmAlsScorer } from './wasm/als-scorer.js';
-
-export { alsEpochFlops, choleskySolveInPlace } from './als-kernels.js';
-
-export interface AlsParams {
-  /** Embedding dimension k. Rendle et al. (2022) show iALS keeps improving with k when regularised well; 64–128 suits this data size. */
-  factors: number;
-  /** Epochs (one user pass + one item pass each). ~16 is enough with warm-started CG. */
-  iterations: number;
-  /** λ, the L2 weight; multiplied by (n_row + α0·n_other)^ν per row, see frequencyScaling. */
-  regularization: number;
-  /**
-   * α0, the weight of the "every pair should score 0" term α0·Σ_all ŷ² (Rendle et al. 2022's
-   * unobserved weight). Smaller trusts the observed lists more; larger pulls toward popularity-free scores.
-   */
-  unobservedWeight: number;
-  /**
-   * Weight of an observed pair's (1 − ŷ)² term, times the entry weight (1 in 'binary'; score-scaled
-   * in 'score'). With α0 tuned this can stay 1 (only the ratio matters up to λ).
-   */
-  confidence: number;
-  /** Conjugate-gradient steps per row per epoch (Takács et al. 2011): 2–4 warm-started steps approach the exact solve at O(k²) not O(k³). */
-  cgSteps: number;
-  /** ν: regularisation exponent on row frequency (Rendle et al. 2022 use ν = 1); 0 gives plain λ. */
-  frequencyScaling: number;
-  /** σ of the initialisation N(0, σ/√k): small, so early epochs are not dominated by noise. */
-  initStd: number;
-  /** 'binary' or 'score' entry weights, as in EASE / item-kNN. */
-  weighting: EntryWeighting;
-}
-
-/**
- * The best point of `anirec tune --model als` (random trials on validation users; the figures
- * are in docs/evaluation.md, "Hyper-parameter search"). A large λ collapses the factors toward one
- * non-personal list, so the search keeps λ small.
- */
-export const DEFAULT_ALS_PARAMS: AlsParams = {
-  factors: 128,
-  iterations: 12,
-  regularization: 0.0007,
-  unobservedWeight: 0.42,
-  confidence: 1,
-  cgSteps: 3,
-  frequencyScaling: 1,
-  initStd: 0.1,
-  weighting: 'binary',
-};
+import { readArray, registerModelKind, writeArray, writeManifest } from '../artifacts.js';
+import { entryWeight, meanScore } from '../sparse.js';
+import type { History, Recommender } from '../types.js';
+import { WasmAlsScorer } from '../wasm/als-scorer.js';
+import { addOuter, choleskySolveInPlace, gramian, scoreDotProducts } from './kernels.js';
+import type { AlsParams } from './params.js';
 
 /** What training measured; kept in memory only (not saved). */
 export interface AlsTrainingReport {
@@ -231,96 +176,6 @@ export class AlsRecommender implements Recommender {
     writeArray(join(dir, 'known.bin'), this.known);
     writeManifest(dir, { kind: this.kind, formatVersion: 1, params: this.params, nItems: this.nItems, factors: this.factors });
   }
-}
-
-export function trainAls(data: TrainingData, params: Partial<AlsParams> = {}, options: TrainOptions = {}): AlsRecommender {
-  const p = { ...DEFAULT_ALS_PARAMS, ...params };
-  const k = Math.max(1, Math.floor(p.factors));
-  const { nUsers, nItems } = data;
-  const alpha0 = p.unobservedWeight;
-  const rng = createRng(options.seed ?? 42);
-
-  const conf = entryWeights(data, p.weighting);
-  for (let e = 0; e < conf.length; e++) conf[e]! *= p.confidence;
-  const cols = transposeCsr(data, conf);
-
-  const known = new Uint8Array(nItems);
-  let activeItems = 0;
-  for (let i = 0; i < nItems; i++) {
-    if (cols.indptr[i + 1]! > cols.indptr[i]!) {
-      known[i] = 1;
-      activeItems++;
-    }
-  }
-  let activeUsers = 0;
-  for (let u = 0; u < nUsers; u++) if (data.indptr[u + 1]! > data.indptr[u]!) activeUsers++;
-
-  const scale = p.initStd / Math.sqrt(k);
-  const X = new Float32Array(nUsers * k);
-  const Y = new Float32Array(nItems * k);
-  for (let u = 0; u < nUsers; u++) for (let j = 0; j < k; j++) X[u * k + j] = scale * gaussian(rng);
-  for (let i = 0; i < nItems; i++) if (known[i] === 1) for (let j = 0; j < k; j++) Y[i * k + j] = scale * gaussian(rng);
-
-  const lambdaUser = new Float64Array(nUsers);
-  for (let u = 0; u < nUsers; u++) {
-    lambdaUser[u] = p.regularization * Math.pow(data.indptr[u + 1]! - data.indptr[u]! + alpha0 * activeItems, p.frequencyScaling);
-  }
-  const lambdaItem = new Float64Array(nItems);
-  for (let i = 0; i < nItems; i++) {
-    lambdaItem[i] = p.regularization * Math.pow(cols.indptr[i + 1]! - cols.indptr[i]! + alpha0 * activeUsers, p.frequencyScaling);
-  }
-
-  const scratch: Scratch = { x: new Float64Array(k), r: new Float64Array(k), p: new Float64Array(k), ap: new Float64Array(k) };
-  const gramY = new Float64Array(k * k);
-  const gramX = new Float64Array(k * k);
-  gramian(Y, nItems, k, gramY);
-
-  const losses: number[] = [];
-  const secondsPerEpoch: number[] = [];
-  const flopsPerEpoch = alsEpochFlops(data.indices.length, nUsers, nItems, k, p.cgSteps);
-  for (let epoch = 0; epoch < p.iterations; epoch++) {
-    const t0 = performance.now();
-    for (let u = 0; u < nUsers; u++) {
-      const start = data.indptr[u]!;
-      const end = data.indptr[u + 1]!;
-      if (start === end) {
-        X.fill(0, u * k, (u + 1) * k);
-        continue;
-      }
-      cgSolveRow(X, u, Y, gramY, alpha0, lambdaUser[u]!, data.indices, conf, start, end, k, p.cgSteps, scratch);
-    }
-    gramian(X, nUsers, k, gramX);
-    for (let i = 0; i < nItems; i++) {
-      if (known[i] === 0) continue;
-      cgSolveRow(
-        Y,
-        i,
-        X,
-        gramX,
-        alpha0,
-        lambdaItem[i]!,
-        cols.indices,
-        cols.values,
-        cols.indptr[i]!,
-        cols.indptr[i + 1]!,
-        k,
-        p.cgSteps,
-        scratch,
-      );
-    }
-    gramian(Y, nItems, k, gramY);
-    const seconds = (performance.now() - t0) / 1000;
-    secondsPerEpoch.push(seconds);
-    const loss = alsLoss(data, conf, X, Y, gramY, k, alpha0, lambdaUser, lambdaItem);
-    losses.push(loss);
-    options.onProgress?.(
-      (epoch + 1) / p.iterations,
-      `ALS epoch ${epoch + 1}/${p.iterations}: loss ${loss.toFixed(2)} (${seconds.toFixed(2)} s)`,
-    );
-  }
-  const model = new AlsRecommender(nItems, k, Y, known, p);
-  model.report = { losses, secondsPerEpoch, userFactors: X, flopsPerEpoch };
-  return model;
 }
 
 registerModelKind('als', (dir, manifest) => {

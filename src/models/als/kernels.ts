@@ -1,9 +1,9 @@
 /**
- * The numerical kernels of implicit ALS (als.ts holds the model, training loop and fold-in):
+ * The numerical kernels of implicit ALS (model.ts holds the model and fold-in, train.ts the training loop):
  * Gramians, the conjugate-gradient row update of Takács et al. 2011, the exact Cholesky solve
  * used for fold-in, the loss, and an exact FLOP count of one epoch for the benchmark.
  */
-import type { TrainingData } from './types.js';
+import type { TrainingData } from '../types.js';
 
 /**
  * FLOPs of one epoch as implemented in trainAls (multiply and add each count 1): for each side,
