@@ -10,7 +10,7 @@
  * '[{"foldInSteps":100}]'), scores each trained model again with each (fold-in needs no retraining).
  */
 import { trainAls } from '../src/models/als/train.js';
-import { trainEase } from '../src/models/ease.js';
+import { trainEase } from '../src/models/ease/train.js';
 import { NcfRecommender } from '../src/models/ncf/model.js';
 import { trainNcf } from '../src/models/ncf/train.js';
 import type { NcfReport } from '../src/models/ncf/train.js';

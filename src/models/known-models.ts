@@ -4,7 +4,7 @@
  */
 import './popularity.js';
 import './itemknn.js';
-import './ease.js';
+import './ease/model.js';
 import './als/model.js';
 import './content/content-model.js';
 import './twotower/model.js';

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpdWorkspace } from '../../src/models/dense-inverse.js';
-import { accumulateGram, type GramRows } from '../../src/models/ease-gram.js';
+import { accumulateGram, type GramRows } from '../../src/models/ease/gram.js';
 import { createRng } from '../../src/models/random.js';
-import { easeSelection, trainEase, DEFAULT_EASE_PARAMS, type EaseParams } from '../../src/models/ease.js';
+import { DEFAULT_EASE_PARAMS, type EaseParams } from '../../src/models/ease/params.js';
+import { easeSelection, trainEase } from '../../src/models/ease/train.js';
 import { entryWeight } from '../../src/models/sparse.js';
 import { topK } from '../../src/models/top-k.js';
 import type { TrainingData } from '../../src/models/types.js';
