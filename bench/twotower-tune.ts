@@ -9,7 +9,7 @@
  * Catalogue members and MAL scores are the 2016 ones (bench/bundled-2016.ts).
  */
 import { trainEase } from '../src/models/ease/train.js';
-import { trainPopularity } from '../src/models/popularity.js';
+import { trainPopularity } from '../src/models/popularity/train.js';
 import { trainTwoTower } from '../src/models/twotower/train.js';
 import { validationTuning } from './validation-tuning.js';
 

@@ -7,7 +7,7 @@ import { alsEpochFlops, choleskySolveInPlace } from '../../src/models/als/kernel
 import { AlsRecommender } from '../../src/models/als/model.js';
 import { trainAls } from '../../src/models/als/train.js';
 import { loadRecommender } from '../../src/models/artifacts.js';
-import { trainPopularity } from '../../src/models/popularity.js';
+import { trainPopularity } from '../../src/models/popularity/train.js';
 import { BLOCK_A, BLOCK_B, COLD, historyOf, holdOutSplit, loadBundled, plantedBlocks } from './model-test-data.js';
 
 /** Two user groups, each listing ~60% of its own 20-item block; MAL id 1000 is a cold catalogue title. */

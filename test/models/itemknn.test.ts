@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadRecommender } from '../../src/models/artifacts.js';
-import { ItemKnnRecommender, trainItemKnn } from '../../src/models/itemknn.js';
-import { trainPopularity } from '../../src/models/popularity.js';
+import { ItemKnnRecommender } from '../../src/models/itemknn/model.js';
+import { trainItemKnn } from '../../src/models/itemknn/train.js';
+import { trainPopularity } from '../../src/models/popularity/train.js';
 import { BLOCK_A, BLOCK_B, COLD, historyOf, holdOutSplit, loadBundled, plantedBlocks } from './model-test-data.js';
 
 /** Two user groups, each listing ~60% of its own 20-item block; MAL id 1000 is a cold catalogue title. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { splitUsers } from '../../src/eval/split.js';
-import { trainItemKnn } from '../../src/models/itemknn.js';
+import { trainItemKnn } from '../../src/models/itemknn/train.js';
 import { trainScorePredictor } from '../../src/models/score-predictor.js';
 import { buildTrainingData } from '../../src/models/training-data.js';
 import { loadBundled } from './model-test-data.js';
