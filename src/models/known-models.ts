@@ -6,7 +6,7 @@ import './popularity/model.js';
 import './itemknn/model.js';
 import './ease/model.js';
 import './als/model.js';
-import './content/content-model.js';
+import './content/model.js';
 import './twotower/model.js';
 import './ncf/model.js';
 import './hybrid/hybrid-artifacts.js';

@@ -1,5 +1,5 @@
 /**
- * The pieces of content-model training that find each title's nearest neighbours: a top-k heap,
+ * The pieces of content training (train.ts) that find each title's nearest neighbours: a top-k heap,
  * the weighted combination of metadata and synopsis similarity for one row, and the sparse
  * postings that make the metadata part a sparse product instead of an n² scan.
  */

@@ -5,12 +5,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Anime } from '../../../src/data/types.js';
 import { loadRecommender } from '../../../src/models/artifacts.js';
-import {
-  ContentRecommender,
-  contentHistoryWeight,
-  DEFAULT_CONTENT_PARAMS,
-  trainContentModel,
-} from '../../../src/models/content/content-model.js';
+import { ContentRecommender, contentHistoryWeight } from '../../../src/models/content/model.js';
+import { DEFAULT_CONTENT_PARAMS } from '../../../src/models/content/params.js';
+import { trainContentModel } from '../../../src/models/content/train.js';
 import { synopsisHash, writeEmbeddingCache } from '../../../src/models/content/text-embeddings.js';
 import { topK } from '../../../src/models/top-k.js';
 import { anime, MECHA_2016, MECHA_A, MECHA_B, ROMANCE, ROMANCE_B, SPORTS, trainingData, UNKNOWN_ID } from './fixtures.js';
