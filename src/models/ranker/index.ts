@@ -3,7 +3,7 @@
  * few hundred thousand candidate rows and ~40 features, trained in seconds in plain
  * TypeScript. Histogram-based, leaf-wise growth, as LightGBM does it.
  */
-export { trainRanker, type TrainRankerOptions } from './booster.js';
+export { trainRanker, type TrainRankerOptions } from './train.js';
 export { DEFAULT_RANKER_PARAMS, resolveRankerParams, type RankerObjective, type RankerParams, type RankingDataset } from './params.js';
-export { RankerModel, type FeatureImportance, type RankerJson } from './ranker-model.js';
+export { RankerModel, type FeatureImportance, type RankerJson } from './model.js';
 export { meanNdcg } from './ndcg.js';

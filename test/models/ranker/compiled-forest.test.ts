@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CompiledForest } from '../../../src/models/ranker/compiled-forest.js';
-import { addTreeOutput } from '../../../src/models/ranker/ranker-model.js';
+import { addTreeOutput } from '../../../src/models/ranker/model.js';
 import type { TreeArrays } from '../../../src/models/ranker/tree-grower.js';
 
 const N_FEATURES = 4;

@@ -10,7 +10,7 @@ import { LambdaRankObjective } from './lambdarank.js';
 import { NdcgEvaluator } from './ndcg.js';
 import { createObjective } from './objective.js';
 import { resolveRankerParams, validateDataset, type RankerParams, type RankingDataset } from './params.js';
-import { addTreeOutput, RankerModel } from './ranker-model.js';
+import { addTreeOutput, RankerModel } from './model.js';
 import { maxLiveHistograms, RankerThreads } from './threads.js';
 import { TreeGrower, type GrownTree, type TreeArrays } from './tree-grower.js';
 
