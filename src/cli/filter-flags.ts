@@ -1,6 +1,6 @@
 /**
  * The API's recommendation filters as command-line flags, defined once for every command that
- * filters. The flags are generated from the API's own filter schema (server/schemas.ts), so each
+ * filters. The flags are generated from the API's own filter schema (wire/filters.ts), so each
  * filter field has exactly one flag, named after it in kebab-case (`yearMin` → `--year-min`), and
  * a field the API gains later becomes a flag here without a second list to keep in step.
  *

@@ -65,7 +65,7 @@ export function storeUrlOf(flags: StoreLocationFlags, paths: AnirecPaths): strin
   return flags.store ?? paths.store;
 }
 
-/** Paging and diversity as the API takes them: the same names, defaults and bounds (schemas.ts). */
+/** Paging and diversity as the API takes them: the same names, defaults and bounds (wire/paging.ts). */
 export interface PagingFlags {
   k: number;
   offset: number;

@@ -78,7 +78,7 @@ export async function buildServer(options: BuildServerOptions): Promise<AnirecSe
   const app = Fastify({
     logger: config.logger,
     bodyLimit: config.bodyLimit,
-    // Unknown fields are errors (see schemas.ts), so Ajv must not silently drop them.
+    // Unknown fields are errors (the wire schemas say additionalProperties: false), so Ajv must not silently drop them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     return503OnClosing: true,
   });
