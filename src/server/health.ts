@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { LivenessSchema, ReadinessSchema, type Readiness } from '../wire/operations.js';
 import type { RouteDeps } from './context.js';
 
 /**
@@ -6,13 +7,6 @@ import type { RouteDeps } from './context.js';
  * still make the probe answer not-ready well within a load balancer's probe timeout.
  */
 const STORE_PING_TIMEOUT_MS = 2_000;
-
-interface Readiness {
-  status: 'ready' | 'not_ready';
-  reason?: string;
-  store: { kind: 'sqlite' | 'postgres'; reachable: boolean };
-  model: { version: string } | null;
-}
 
 /** Whether the store answers a trivial query in time; no error text leaves this function. */
 async function storeReachable(deps: RouteDeps): Promise<boolean> {
@@ -39,13 +33,24 @@ export function registerHealth(app: FastifyInstance, deps: RouteDeps): void {
   // kind and reachability, model version) and why it is not ready, with no paths, URLs or error
   // texts (those are in the log and /metrics).
   const probe = { rateLimit: false } as const;
-  app.get('/health/live', { config: probe, schema: { tags: ['operations'], summary: 'Liveness: the process answers' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/health/live',
+    { config: probe, schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: LivenessSchema } } },
+    async () => ({
+      status: 'ok' as const,
+    }),
+  );
 
   app.get(
     '/health/ready',
-    { config: probe, schema: { tags: ['operations'], summary: 'Readiness: a model is loaded and the store answers' } },
+    {
+      config: probe,
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: a model is loaded and the store answers',
+        response: { 200: ReadinessSchema, 503: ReadinessSchema },
+      },
+    },
     async (_request, reply): Promise<Readiness> => {
       const reachable = await storeReachable(deps);
       const current = deps.holder.current;

@@ -6,10 +6,10 @@
 import Type, { type Static } from 'typebox';
 import { AnimeSummarySchema } from './anime.js';
 import { filterProperties, FiltersSchema } from './filters.js';
-import { LooseObject, Nullable } from './json.js';
+import { Nullable } from './json.js';
 import { pageProperties } from './paging.js';
 import { FranchiseCardSchema, ModelRefSchema, ReasonSchema } from './recommendations.js';
-import { TitleInputSchema, titleList } from './titles.js';
+import { ResolvedTitleSchema, TitleInputSchema, titleList } from './titles.js';
 import { UserRefSchema } from './users.js';
 
 export const CONTINUE_KINDS = ['new_season', 'next_entry', 'planned'] as const;
@@ -36,7 +36,7 @@ export type ContinueKind = ContinueItem['kind'];
 export const ContinueListSchema = Type.Object({
   mode: Type.String(),
   user: Type.Optional(UserRefSchema),
-  resolved: Type.Optional(Type.Array(LooseObject)),
+  resolved: Type.Optional(Type.Array(ResolvedTitleSchema)),
   items: Type.Array(ContinueItemSchema),
   offset: Type.Integer(),
   nextOffset: Nullable(Type.Integer()),

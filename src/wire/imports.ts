@@ -1,6 +1,6 @@
 /** List imports on the wire: the AniList request and what either import answers. */
 import Type, { type Static } from 'typebox';
-import { LooseObject, Nullable } from './json.js';
+import { Nullable } from './json.js';
 import { UserRefSchema } from './users.js';
 
 export const AniListImportBodySchema = Type.Object(
@@ -8,10 +8,22 @@ export const AniListImportBodySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const count = (description: string) => Type.Integer({ minimum: 0, description });
+
+/** What one import wrote (store.ts ImportCounts). */
+export const ImportCountsSchema = Type.Object({
+  animeUpserted: count('Catalogue titles added or changed (0 for a list upload: lists never change the catalogue).'),
+  interactionsInserted: count('List entries added.'),
+  interactionsUpdated: count('List entries whose score or status changed.'),
+  interactionsUnchanged: count('List entries already stored as sent.'),
+  usersCreated: count('Users created.'),
+  pendingAdded: count('Entries kept for titles the catalogue does not have yet.'),
+  pendingResolved: count('Pending entries that became list entries because this import added their titles.'),
+});
+
 export const ImportResultSchema = Type.Object({
   user: Nullable(UserRefSchema),
-  // The store's counters, as it reports them.
-  imported: LooseObject,
+  imported: ImportCountsSchema,
   skipped: Type.Integer({ description: 'Entries left out (unreadable, or for titles not in the catalogue).' }),
   problems: Type.Array(Type.String({ description: 'An entry that could not be used, as "upload:LINE, column C: reason: message".' })),
   pending: Type.Optional(

@@ -7,9 +7,9 @@
 import Type, { type Static } from 'typebox';
 import { AnimeSummarySchema } from './anime.js';
 import { filterProperties, FiltersSchema } from './filters.js';
-import { LooseObject, Nullable } from './json.js';
+import { Nullable } from './json.js';
 import { pagingProperties } from './paging.js';
-import { TitleInputSchema, titleList } from './titles.js';
+import { ResolvedTitleSchema, TitleAlternativeSchema, TitleInputSchema, TitleMatchSchema, titleList } from './titles.js';
 import { UserRefSchema } from './users.js';
 
 export const ReasonSchema = Type.Object({
@@ -66,9 +66,9 @@ export const RecommendationListSchema = Type.Object({
   seed: Type.Optional(Type.Integer()),
   season: Type.Optional(Type.String({ description: 'The season the season filter selected (current resolved by the server clock).' })),
   modeUsed: Type.Optional(Type.String()),
-  match: Type.Optional(LooseObject),
-  alternatives: Type.Optional(Type.Array(LooseObject)),
-  resolved: Type.Optional(Type.Array(LooseObject)),
+  match: Type.Optional(TitleMatchSchema),
+  alternatives: Type.Optional(Type.Array(TitleAlternativeSchema)),
+  resolved: Type.Optional(Type.Array(ResolvedTitleSchema)),
 });
 
 export type RecommendationList = Static<typeof RecommendationListSchema>;

@@ -30,3 +30,36 @@ export const TitleByIdSchema = Type.Object(
 export function titleList<T extends TSchema>(item: T) {
   return Type.Array(item, { maxItems: 2000 });
 }
+
+const briefTitle = { id: Type.Integer(), title: Type.String() };
+
+/** What a typed name resolved to (from-titles answers' `resolved`), with the runners-up. */
+export const ResolvedTitleSchema = Type.Object({
+  input: Type.String({ description: 'The name as sent.' }),
+  anime: Type.Object(briefTitle),
+  confidence: Type.Number({ description: '1 = an exact name; lower for fuzzier matches.' }),
+  matchedName: Type.String({ description: 'The title or synonym the name matched.' }),
+  alternatives: Type.Array(Type.Object({ ...briefTitle, confidence: Type.Number() })),
+});
+
+export type ResolvedTitle = Static<typeof ResolvedTitleSchema>;
+
+const matchProperties = {
+  ...briefTitle,
+  titleEnglish: Nullable(Type.String()),
+  confidence: Type.Number(),
+  matchedName: Type.String(),
+};
+
+/** The title "more like this" is about (GET /similar: by id, or the best match of ?title=). */
+export const TitleMatchSchema = Type.Object({
+  ...matchProperties,
+  matchedField: Type.String({ description: 'id, title, titleEnglish, titleJapanese or a synonym.' }),
+});
+
+export type TitleMatch = Static<typeof TitleMatchSchema>;
+
+/** The other titles ?title= could have meant. */
+export const TitleAlternativeSchema = Type.Object(matchProperties);
+
+export type TitleAlternative = Static<typeof TitleAlternativeSchema>;

@@ -50,3 +50,50 @@ export const SimilarUsersQuerySchema = Type.Object(
   { k: Defaulted(Type.Integer({ minimum: 1, maximum: 100 }), 10) },
   { additionalProperties: false },
 );
+
+/** A user another list names; only the id when the user is gone from the store. */
+const OtherUserSchema = Type.Object({
+  id: Type.String(),
+  source: Type.Optional(Type.String()),
+  externalId: Type.Optional(Type.String()),
+  listed: Type.Optional(Type.Integer()),
+});
+
+export const SimilarUsersSchema = Type.Object({
+  user: UserRefSchema,
+  users: Type.Array(
+    Type.Object({
+      user: OtherUserSchema,
+      similarity: Type.Number({ description: 'Cosine similarity of the two lists in the model space, 4 decimals.' }),
+      sharedTitles: Type.Integer({ description: 'Titles on both lists.' }),
+      sharedFavourites: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String() })),
+    }),
+  ),
+  model: Type.Object({ kind: Type.String(), version: Type.String() }),
+});
+
+const entryProperties = {
+  animeId: Type.Integer(),
+  score: Nullable(Type.Integer({ minimum: 1, maximum: 10 })),
+  status: Type.Union([ListStatusSchema, Type.Null()]),
+};
+
+const updatedAt = Nullable(
+  Type.Integer({ description: 'When the entry last changed, in milliseconds since 1970 (UTC); null if unknown.' }),
+);
+
+export const UserListSchema = Type.Object({
+  user: UserRefSchema,
+  entries: Type.Array(Type.Object({ ...entryProperties, title: Nullable(Type.String()), updatedAt })),
+  pending: Type.Array(Type.Object({ ...entryProperties, updatedAt }), {
+    description: 'Entries for titles the catalogue does not have yet; they join entries once it does.',
+  }),
+});
+
+export const FeedbackResultSchema = Type.Object({
+  user: UserRefSchema,
+  entry: Type.Object(entryProperties),
+  created: Type.Boolean({ description: 'True when the title was not on the list before (answered 201).' }),
+});
+
+export const DeletedEntrySchema = Type.Object({ user: UserRefSchema, deleted: Type.Integer({ description: 'The MAL id removed.' }) });

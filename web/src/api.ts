@@ -1,112 +1,42 @@
-/** The slice of the anirec HTTP API the page uses (docs/api.md), with errors a person can read. */
-import type { AnimeSummary } from '../../src/recommend/catalog.js';
-import type { MonitoringDay } from '../../src/store/store.js';
+/**
+ * The slice of the anirec HTTP API the page uses (docs/api.md), with errors a person can read.
+ * Every answer's type is the server's own, derived from the TypeBox schema the server serialises
+ * with (src/wire/): type-only imports, so no server code reaches the page, and a field the server
+ * adds, renames or makes nullable is a compile error here rather than a blank on the page.
+ */
+import type { AnimeSummary } from '../../src/wire/anime';
+import type { AnimeBatchItem, AnimeDetails, PageConfig, SearchHit, Tags } from '../../src/wire/catalog';
+import type { ContinueItem, ContinueKind, ContinueList } from '../../src/wire/continue';
 import type { FilterField } from '../../src/wire/filters';
+import type { ImportResult } from '../../src/wire/imports';
+import type { Monitoring, MonitoringDay } from '../../src/wire/monitoring';
+import type { FacetShare, Profile } from '../../src/wire/profile';
+import type { FranchiseCard, RecommendationList, RecommendedItem } from '../../src/wire/recommendations';
 
-/** A title as the API sends it: the server's own type (type-only import: no server code in the page). */
+export type {
+  AnimeDetails,
+  ContinueItem,
+  ContinueKind,
+  ContinueList,
+  ImportResult,
+  Monitoring,
+  MonitoringDay,
+  PageConfig,
+  Profile,
+  SearchHit,
+  Tags,
+};
+
+/** A title card as the API sends it. */
 export type Anime = AnimeSummary;
-
 /** The franchise a card stands for: its other entries ride along ("+N more from <name>"). */
-export interface Franchise {
-  id: number;
-  name: string;
-  /** Its other entries this list may show, in release order. */
-  more: { anime: Anime; score: number | null }[];
-}
-
-export interface Item {
-  rank: number;
-  /** Null for a title the model cannot score yet (a new season listed for its series). */
-  score: number | null;
-  anime: Anime;
-  reason: string;
-  reasons: { kind: string; text: string; animeIds?: number[]; tags?: string[] }[];
-  /** Null for a title alone; absent from routes that do not group (more like this). */
-  franchise?: Franchise | null;
-}
-
-/** Why a title is in "Continue what you started". */
-export type ContinueKind = 'next_entry' | 'new_season' | 'planned';
-
-export interface ContinueItem extends Item {
-  kind: ContinueKind;
-}
-
-export interface ContinueList {
-  mode: 'continue';
-  items: ContinueItem[];
-  notes: string[];
-  model?: { kind: string; version: string };
-}
-
-export interface RecList {
-  mode: string;
-  items: Item[];
-  offset: number;
-  nextOffset: number | null;
-  notes?: string[];
-  user?: { id: string; listed: number };
-  match?: { id: number; title: string; titleEnglish: string | null; confidence: number };
-  model?: { kind: string; version: string };
-  /** With a season filter: the season it selected (`current` resolved by the server's clock). */
-  season?: string;
-}
-
-export interface SearchHit {
-  anime: Anime;
-  score: number;
-  matchedName: string;
-}
-
-export interface Details {
-  id: number;
-  synopsis: string | null;
-  titleJapanese: string | null;
-}
-
-export interface Share {
-  name: string;
-  share: number;
-  lift: number;
-  count: number;
-}
-
-export interface Profile {
-  user?: { id: string };
-  listed: number;
-  scored: number;
-  meanScore: number | null;
-  averageUserMeanScore: number;
-  scoreDistribution: number[];
-  statuses: Record<string, number>;
-  favourites: Record<'genres' | 'themes' | 'studios' | 'sources', Share[]>;
-  formats: Share[];
-  eras: Share[];
-  differences: string[];
-}
-
-/** One day of prediction monitoring for one model version (GET /v1/monitoring; written by `anirec monitor`). */
-// The server's own declaration: the JSON has exactly these fields.
-export type { MonitoringDay };
-
-export interface Monitoring {
-  days: MonitoringDay[];
-  driftDays: number;
-  latest: MonitoringDay | null;
-}
-
-/** Operator settings the page follows (GET /v1/page-config). */
-export interface PageConfig {
-  /** False: show no cover art from other hosts (`anirec serve --no-remote-images`). */
-  remoteImages: boolean;
-}
-
-export interface Tags {
-  genres: string[];
-  themes: string[];
-  studios: string[];
-  formats: string[];
-}
+export type Franchise = NonNullable<FranchiseCard>;
+export type Item = RecommendedItem;
+export type RecList = RecommendationList;
+/** What a details panel adds to a card (GET /anime?ids=…). */
+export type Details = Pick<AnimeBatchItem, 'id' | 'synopsis' | 'titleJapanese'>;
+/** One favourite's share of the list and its lift over the average user. */
+export type Share = FacetShare;
 
 /** An API error as the server sent it (message is already written for people). */
 export class ApiError extends Error {
@@ -176,22 +106,12 @@ export function qs(params: Record<string, string | number | boolean | string[] |
  */
 export type Filters = Partial<Record<FilterField, string | number | boolean | string[]>>;
 
-/** What a list import answers: the user it made, and what it could not use yet (notes say it in words). */
-export interface ImportResult {
-  user: { id: string; listed: number } | null;
-  skipped: number;
-  /** Sentences for the person, e.g. "3 titles are not in the catalogue yet: …" (MAL uploads). */
-  notes?: string[];
-  /** Entries that could not be read, as "upload:LINE, column C: reason: message" (MAL uploads). */
-  problems?: string[];
-}
-
 export const api = {
   search: (q: string, signal?: AbortSignal) =>
     call<{ results: SearchHit[] }>('GET', `/v1/search${qs({ q, limit: 8 })}`, undefined, undefined, signal),
   tags: () => call<Tags>('GET', '/v1/tags'),
   pageConfig: () => call<PageConfig>('GET', '/v1/page-config'),
-  details: (ids: number[]) => call<{ items: Details[] }>('GET', `/v1/anime${qs({ ids: ids.map(String) })}`),
+  details: (ids: number[]) => call<{ items: AnimeBatchItem[] }>('GET', `/v1/anime${qs({ ids: ids.map(String) })}`),
   fromTitles: (
     titles: { id: number; score?: number | null; status?: string }[],
     k: number,
@@ -221,7 +141,7 @@ export const api = {
     call<ContinueList>('POST', '/v1/continue/from-titles', { titles, k }),
   similar: (id: number, mode: string, k: number, offset: number, filters: Filters) =>
     call<RecList>('GET', `/v1/similar${qs({ ...filters, id, mode, k, offset })}`),
-  anime: (id: number) => call<Anime & Details>('GET', `/v1/anime/${id}`),
+  anime: (id: number) => call<AnimeDetails>('GET', `/v1/anime/${id}`),
   userProfile: (user: string) => call<Profile>('GET', `/v1/users/${encodeURIComponent(user)}/profile`),
   titlesProfile: (titles: { id: number; score?: number | null; status?: string }[]) =>
     call<Profile>('POST', '/v1/profile/from-titles', { titles }),

@@ -14,6 +14,7 @@ import {
 } from '../../wire/catalog.js';
 import { responses } from '../../wire/errors.js';
 import { RecommendationListSchema } from '../../wire/recommendations.js';
+import type { TitleAlternative, TitleMatch } from '../../wire/titles.js';
 import { clockOf, optionsFromQuery } from './recommend.js';
 
 function brief(engine: RecommendationEngine, id: number): { id: number; title: string; titleEnglish: string | null } {
@@ -41,8 +42,8 @@ export const catalogRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) =>
       request.metricsMode = `similar:${mode}`;
       const engine = engineOf(deps);
       let animeId: number;
-      let match: Record<string, unknown>;
-      let alternatives: Record<string, unknown>[] = [];
+      let match: TitleMatch;
+      let alternatives: TitleAlternative[] = [];
       if (id !== undefined) {
         if (engine.catalog.get(id) === undefined)
           throw notFound(

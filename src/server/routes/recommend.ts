@@ -19,7 +19,7 @@ import {
   type RecommendQuery,
 } from '../../wire/recommendations.js';
 import { UserParamsSchema } from '../../wire/users.js';
-import type { TitleInput } from '../../wire/titles.js';
+import type { ResolvedTitle, TitleInput } from '../../wire/titles.js';
 
 /** The request's clock: what `season=current` means. */
 export function clockOf(deps: RouteDeps): Date {
@@ -93,9 +93,9 @@ function recommendList(
 export function resolveTitleInputs(
   engine: RecommendationEngine,
   titles: readonly TitleInput[],
-): { entries: HistoryEntry[]; resolved: Record<string, unknown>[] } {
+): { entries: HistoryEntry[]; resolved: ResolvedTitle[] } {
   const entries: HistoryEntry[] = [];
-  const resolved: Record<string, unknown>[] = [];
+  const resolved: ResolvedTitle[] = [];
   titles.forEach((input, i) => {
     const field = `body.titles[${i}]`;
     let animeId: number;

@@ -5,9 +5,17 @@ import type { Store, StoredUser } from '../../store/index.js';
 import { engineOf, findExistingUser, historyOf, parseUserSpec, userJson, type RouteDeps } from '../context.js';
 import { badRequest, notFound } from '../errors.js';
 import { responses } from '../../wire/errors.js';
-import { LooseObject } from '../../wire/json.js';
 import { ProfileSchema } from '../../wire/profile.js';
-import { FeedbackBodySchema, ListItemParamsSchema, SimilarUsersQuerySchema, UserParamsSchema } from '../../wire/users.js';
+import {
+  DeletedEntrySchema,
+  FeedbackBodySchema,
+  FeedbackResultSchema,
+  ListItemParamsSchema,
+  SimilarUsersQuerySchema,
+  SimilarUsersSchema,
+  UserListSchema,
+  UserParamsSchema,
+} from '../../wire/users.js';
 
 /**
  * The user a write goes to. "source:id" is created if missing; a bare id means the one existing
@@ -39,7 +47,7 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         summary: 'Users with the most similar taste (mode 6)',
         params: UserParamsSchema,
         querystring: SimilarUsersQuerySchema,
-        response: responses(LooseObject),
+        response: responses(SimilarUsersSchema),
       },
     },
     async (request) => {
@@ -84,7 +92,7 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
     '/users/:user/list',
     {
       config: { access: 'read', metricsMode: 'list' },
-      schema: { tags: ['feedback'], summary: "The user's list as stored", params: UserParamsSchema, response: responses(LooseObject) },
+      schema: { tags: ['feedback'], summary: "The user's list as stored", params: UserParamsSchema, response: responses(UserListSchema) },
     },
     async (request) => {
       const user = await findExistingUser(deps.store, request.params.user);
@@ -115,7 +123,7 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         summary: 'Add or update a rating and/or list status (feedback, mode 8). The next recommendation reflects it.',
         params: ListItemParamsSchema,
         body: FeedbackBodySchema,
-        response: responses(LooseObject),
+        response: { ...responses(FeedbackResultSchema), 201: FeedbackResultSchema },
       },
     },
     async (request, reply) => {
@@ -147,7 +155,7 @@ export const userRoutes: FastifyPluginAsync<RouteDeps> = async (app, deps) => {
         tags: ['feedback'],
         summary: "Remove a title from the user's list (mode 8)",
         params: ListItemParamsSchema,
-        response: responses(LooseObject),
+        response: responses(DeletedEntrySchema),
       },
     },
     async (request) => {
