@@ -47,6 +47,11 @@ export interface RetrainConfig {
   /** ...capped at this many (scoring is the slow part of the gate). */
   maxTestUsers: number;
   seed: number;
+  /**
+   * After each run, archived versions beyond the newest this many are deleted (`anirec models
+   * prune --keep`; production and its rollback target always stay). 0 keeps every version.
+   */
+  keepVersions: number;
 }
 
 export interface ScheduleConfig {
@@ -75,7 +80,7 @@ export interface OpsConfig {
 export const DEFAULT_OPS_CONFIG: OpsConfig = {
   ingest: { users: [], endpoint: null, titles: true, initialLookbackDays: 30, perPage: 50 },
   monitor: { k: 20, maeThreshold: 0.5, hitRateDrop: 0.1, baselineDays: 14, minCount: 20, lookbackDays: 7 },
-  retrain: { model: 'anirec', alpha: 0.05, test: 'bootstrap', testUsers: 0.1, maxTestUsers: 1000, seed: 42 },
+  retrain: { model: 'anirec', alpha: 0.05, test: 'bootstrap', testUsers: 0.1, maxTestUsers: 1000, seed: 42, keepVersions: 10 },
   schedule: { ingest: '0 3 * * *', monitor: '0 4 * * *', retrain: '0 5 * * 0', timezone: 'Etc/UTC' },
   deadlineSeconds: { ingest: 3600, monitor: 3600, retrain: 14400 },
 };
@@ -167,6 +172,7 @@ const SCHEMA: { [S in keyof OpsConfig]: { [K in keyof OpsConfig[S]]: Check } } =
     },
     maxTestUsers: number(2, Infinity, true),
     seed: number(0, 2 ** 31, true),
+    keepVersions: number(0, 100000, true),
   },
   schedule: { ingest: cron, monitor: cron, retrain: cron, timezone },
   // At most 12 h: pg-boss refuses leases of 24 h or more, and a lease is the deadline plus grace.

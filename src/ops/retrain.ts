@@ -161,6 +161,7 @@ export async function runRetrain(store: Store, given: Registry | ModelRegistry, 
   if (candidate.status === 'production') return gate; // the registry's first model is production already
   if (!verdict.promote) {
     await registry.archive(candidate.id, `rejected by the retraining gate: ${verdict.reason}`);
+    await pruneOldVersions(registry, options.keepVersions, log);
     return gate;
   }
   if (signal?.aborted) {
@@ -168,5 +169,22 @@ export async function runRetrain(store: Store, given: Registry | ModelRegistry, 
     throw new RetrainCancelledError('before promotion');
   }
   await registry.promote(candidate.id, `retraining gate: ${verdict.reason}`);
+  await pruneOldVersions(registry, options.keepVersions, log);
   return gate;
+}
+
+/**
+ * A scheduled retrain adds a version every run, each as large as the model; without pruning the
+ * registry (a disk, or the shared database) grows until it fills. The decision is already on
+ * record when this runs, so a failed prune is logged rather than failing the run.
+ */
+async function pruneOldVersions(registry: Registry, keep: number, log: (line: string) => void): Promise<void> {
+  if (keep === 0) return;
+  try {
+    const pruned = await registry.prune({ keep });
+    if (pruned.length > 0)
+      log(`pruned ${pruned.length} archived version(s) beyond the newest ${keep}: ${pruned.map((v) => v.id).join(', ')}`);
+  } catch (error) {
+    log(`could not prune old versions (the run's decision stands): ${(error as Error).message}`);
+  }
 }

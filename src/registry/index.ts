@@ -1,5 +1,5 @@
 export { CURRENT_FILE, resolveCurrentPointer, ModelRegistry, type RegisterOptions, type RegistryOptions } from './registry.js';
-export { asRegistry, FileRegistry, type Registry, type RegistryWatch } from './registry-api.js';
+export { asRegistry, FileRegistry, type PruneOptions, type Registry, type RegistryWatch } from './registry-api.js';
 export { isPostgresUrl, openRegistry } from './open-registry.js';
 export { PostgresRegistry, type PostgresRegistryOptions } from './postgres/postgres-registry.js';
 export { DEFAULT_CHUNK_BYTES } from './postgres/artifacts.js';

@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { ModelRegistry, type RegisterOptions } from './registry.js';
 import { RegistryError, type ModelVersion, type VersionMetrics } from './types.js';
 
+export interface PruneOptions {
+  /** How many of the newest versions to keep whatever their status (≥ 1). */
+  keep: number;
+  dryRun?: boolean;
+}
+
 /** Stops a watch started by `Registry.watch`. */
 export interface RegistryWatch {
   stop(): Promise<void>;
@@ -32,6 +38,12 @@ export interface Registry {
   archive(ref: string, reason: string): Promise<ModelVersion>;
   /** Merges evaluation numbers into a version's metrics (later keys replace earlier ones). */
   recordMetrics(ref: string, metrics: VersionMetrics): Promise<ModelVersion>;
+  /**
+   * Deletes archived versions (record and artifacts) outside the newest `keep` versions, keeping
+   * production and its rollback target (rules.ts, pruneSelection); with `dryRun`, only says which.
+   * Returns the versions deleted (or that would be), oldest first.
+   */
+  prune(options: PruneOptions): Promise<ModelVersion[]>;
   /** Repairs a registry left inconsistent (an interrupted change, a hand edit); returns what it fixed. */
   reconcile(): Promise<string[]>;
   /**
@@ -93,6 +105,10 @@ export class FileRegistry implements Registry {
 
   async archive(ref: string, reason: string): Promise<ModelVersion> {
     return this.files.archive(ref, reason);
+  }
+
+  async prune(options: PruneOptions): Promise<ModelVersion[]> {
+    return this.files.prune(options.keep, options.dryRun ?? false);
   }
 
   async recordMetrics(ref: string, metrics: VersionMetrics): Promise<ModelVersion> {

@@ -7,6 +7,7 @@ import {
   newManifest,
   noProductionToRollBack,
   pickProduction,
+  pruneSelection,
   refuseArchiveProduction,
   resolveRef,
   rollbackTarget,
@@ -49,6 +50,8 @@ export function resolveCurrentPointer(modelsDir: string, text: string): string {
   return isAbsolute(dir) ? dir : join(modelsDir, dir);
 }
 const LOCK_FILE = '.registry.lock';
+/** Versions being deleted by prune (never matches a version id, so list() never sees them). */
+const PRUNED_PREFIX = '.pruned-';
 
 /**
  * Model versions in the models directory, each `<id>/` = a model bundle + version.json. The
@@ -178,6 +181,28 @@ export class ModelRegistry {
       if (target.status === 'production') throw refuseArchiveProduction(target);
       if (target.status === 'archived') return target;
       return this.transition(target, 'archived', 'archive', reason, this.stamper(versions));
+    });
+  }
+
+  /**
+   * Deletes the versions pruneSelection picks. Each directory is first renamed out of the
+   * version-id namespace (one atomic step, so no reader ever lists a half-deleted version), then
+   * removed; a crash in between leaves only a `.pruned-*` directory, which the next prune clears.
+   */
+  prune(keep: number, dryRun: boolean): ModelVersion[] {
+    return this.locked('prune', () => {
+      const doomed = pruneSelection(this.reconcileLocked(), keep);
+      if (dryRun) return doomed;
+      for (const v of doomed) {
+        const trash = join(this.root, `${PRUNED_PREFIX}${v.id}`);
+        rmSync(trash, { recursive: true, force: true });
+        renameSync(v.dir, trash);
+        rmSync(trash, { recursive: true, force: true });
+      }
+      for (const name of readdirSync(this.root)) {
+        if (name.startsWith(PRUNED_PREFIX)) rmSync(join(this.root, name), { recursive: true, force: true });
+      }
+      return doomed;
     });
   }
 

@@ -168,3 +168,32 @@ export function cleanMetrics(metrics: unknown): Record<string, unknown> {
   }
   return JSON.parse(JSON.stringify(metrics)) as Record<string, unknown>;
 }
+
+/**
+ * The versions `prune` deletes, oldest first: archived versions outside the newest `keep` (by
+ * sequence number), never the production version and never the one a rollback from it would
+ * return to, so `anirec models rollback` works after any prune. Candidates wait for a decision
+ * and are never pruned. `keep` ≥ 1 also keeps the highest sequence number, so a later
+ * registration never reuses a pruned version's number.
+ */
+export function pruneSelection(versions: ModelVersion[], keep: number): ModelVersion[] {
+  if (!Number.isInteger(keep) || keep < 1) {
+    throw new RegistryError(`prune: keep must be a whole number of versions ≥ 1 (got ${keep}); the newest versions are always kept.`);
+  }
+  const production = pickProduction(versions);
+  const protectedIds = new Set(
+    [...versions]
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, keep)
+      .map((v) => v.id),
+  );
+  if (production) {
+    protectedIds.add(production.id);
+    try {
+      protectedIds.add(rollbackTarget(versions, production).id);
+    } catch {
+      // Nothing to roll back to: nothing more to protect.
+    }
+  }
+  return versions.filter((v) => v.status === 'archived' && !protectedIds.has(v.id)).sort((a, b) => a.seq - b.seq);
+}

@@ -146,6 +146,55 @@ for (const impl of IMPLEMENTATIONS) {
       await assert.rejects(registry.recordMetrics('v0009', {}), /No model version "v0009"/);
     });
 
+    it('prunes archived versions beyond the newest ones, keeping production, its rollback target and candidates', async () => {
+      const { registry, home } = await impl.open();
+      const v = [];
+      for (const name of ['a', 'b', 'c', 'd', 'e']) v.push(await registry.register(bundleDir(home, name), { promote: true }));
+      const candidate = await registry.register(bundleDir(home, 'f'));
+      const rejected = await registry.register(bundleDir(home, 'g'));
+      await registry.archive(rejected.id, 'gate rejected');
+      const last = await registry.register(bundleDir(home, 'h'));
+      assert.deepEqual(await statuses(registry), [
+        '1:archived',
+        '2:archived',
+        '3:archived',
+        '4:archived',
+        '5:production',
+        '6:candidate',
+        '7:archived',
+        '8:candidate',
+      ]);
+      await assert.rejects(
+        registry.prune({ keep: 0 }),
+        (e: Error) => e instanceof RegistryError && /keep must be a whole number/.test(e.message),
+      );
+
+      const planned = await registry.prune({ keep: 1, dryRun: true });
+      assert.deepEqual(
+        planned.map((x) => x.seq),
+        [1, 2, 3, 7],
+        'archived versions go, the rejected v7 too; v4 (a rollback from v5 returns to it), v5 (production), the candidates and the newest stay',
+      );
+      assert.equal((await registry.list()).length, 8, 'a dry run deletes nothing');
+
+      const pruned = await registry.prune({ keep: 1 });
+      assert.deepEqual(
+        pruned.map((x) => x.id),
+        planned.map((x) => x.id),
+      );
+      assert.deepEqual(await statuses(registry), ['4:archived', '5:production', '6:candidate', '8:candidate']);
+      await assert.rejects(registry.show(v[0]!.id), /No model version/);
+      assert.equal((await registry.prune({ keep: 1 })).length, 0, 'a second prune finds nothing');
+
+      // What is left still works: the next version gets a new number, rollback returns to v4, and it loads.
+      assert.equal((await registry.register(bundleDir(home, 'i'))).seq, 9);
+      assert.equal((await registry.rollback()).to.id, v[3]!.id);
+      const dir = await registry.materialize((await registry.production())!);
+      assert.deepEqual(bundleFiles(dir), ['bundle.json', 'model/weights.bin']);
+      assert.equal((await registry.show(candidate.id)).status, 'candidate');
+      assert.equal((await registry.show(last.id)).status, 'candidate');
+    });
+
     it('refuses a directory that is not a trained model and registers nothing', async () => {
       const { registry, home } = await impl.open();
       await assert.rejects(registry.register(join(home, 'nope')), /not a trained anirec model/);

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { openRegistry, type ModelVersion, type Registry } from '../../registry/index.js';
 import type { CliContext } from '../context.js';
-import { addStoreLocationOptions, storeUrlOf, type StoreLocationFlags } from '../options.js';
+import { addStoreLocationOptions, parsePositiveInt, storeUrlOf, type StoreLocationFlags } from '../options.js';
+
+/** `anirec models prune` keeps this many of the newest versions unless told otherwise. */
+const DEFAULT_KEEP_VERSIONS = 5;
 
 /** A one-cell summary of the metrics: the numeric ones, rounded, the ranking metrics first. */
 export function metricsSummary(v: ModelVersion, width = 40): string {
@@ -134,6 +137,34 @@ export function registerModels(program: Command, ctx: CliContext): void {
       withRegistry(flags, async (registry) => {
         const { from, to } = await registry.rollback(flags.reason);
         ctx.out(`rolled back: ${to.id} is production again (${from.id} archived); ${servedVia(registry, to)}`);
+      }),
+    );
+
+  sub(
+    'prune',
+    'Delete archived versions (record and artifacts) beyond the newest --keep; production, the version a rollback returns to, and candidates are kept',
+  )
+    .option(
+      '--keep <n>',
+      'how many of the newest versions to keep whatever their status',
+      parsePositiveInt('--keep'),
+      DEFAULT_KEEP_VERSIONS,
+    )
+    .option('--dry-run', 'only list what would be deleted')
+    .action((flags: StoreLocationFlags & { keep: number; dryRun?: boolean }) =>
+      withRegistry(flags, async (registry) => {
+        const doomed = await registry.prune({ keep: flags.keep, dryRun: flags.dryRun === true });
+        if (doomed.length === 0) {
+          ctx.out(`Nothing to prune in ${registry.location}: no archived version beyond the newest ${flags.keep} to delete.`);
+          return;
+        }
+        for (const v of doomed)
+          ctx.out(`${flags.dryRun ? 'would delete' : 'deleted'} ${v.id} (${v.status}, trained ${v.createdAt.slice(0, 10)})`);
+        ctx.out(
+          flags.dryRun
+            ? `${doomed.length} version(s) would be deleted; run without --dry-run to delete them.`
+            : `${doomed.length} version(s) deleted${registry.kind === 'postgres' ? '; PostgreSQL reuses their space after autovacuum' : ''}.`,
+        );
       }),
     );
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { redactStoreUrl } from '../../store/index.js';
-import type { RegistryWatch, Registry } from '../registry-api.js';
+import type { PruneOptions, RegistryWatch, Registry } from '../registry-api.js';
 import type { RegisterOptions } from '../registry.js';
 import {
   alreadyProduction,
@@ -11,6 +11,7 @@ import {
   newManifest,
   noProductionToRollBack,
   pickProduction,
+  pruneSelection,
   refuseArchiveProduction,
   resolveRef,
   rollbackTarget,
@@ -247,6 +248,21 @@ export class PostgresRegistry implements Registry {
     });
   }
 
+  /**
+   * Deletes the versions pruneSelection picks in one transaction: their rows, and by the foreign
+   * keys' cascade their artifacts and chunks. PostgreSQL reuses the space once autovacuum has run
+   * over registry_chunks (VACUUM FULL returns it to the operating system).
+   */
+  async prune(options: PruneOptions): Promise<ModelVersion[]> {
+    return this.write(async (client, lock) => {
+      const doomed = pruneSelection(await lock(), options.keep);
+      if (!options.dryRun && doomed.length > 0) {
+        await client.query('DELETE FROM registry_versions WHERE id = ANY($1::text[])', [doomed.map((v) => v.id)]);
+      }
+      return doomed;
+    });
+  }
+
   async recordMetrics(ref: string, metrics: VersionMetrics): Promise<ModelVersion> {
     const clean = cleanMetrics(metrics);
     return this.write(async (client, lock) => {
@@ -326,12 +342,12 @@ export class PostgresRegistry implements Registry {
         throw error;
       }
     }
-    this.prune(root, new Set([version.id, ...keep]));
+    this.pruneCache(root, new Set([version.id, ...keep]));
     return target;
   }
 
   /** Keeps the versions asked for and the most recent other one (a rollback finds it here). */
-  private prune(root: string, keep: Set<string>): void {
+  private pruneCache(root: string, keep: Set<string>): void {
     const others: { path: string; at: number }[] = [];
     for (const name of readdirSync(root)) {
       const path = join(root, name);
