@@ -11,6 +11,9 @@
  * NUMPY_PYTHON picks the interpreter (default: Debian's /usr/bin/python3, whose numpy is
  * python3-numpy; without libopenblas0-pthread it falls back to reference BLAS, which the table
  * shows). BENCH_NUMERICS_REPEATS (default 3) sets the timed runs per side; medians are reported.
+ *
+ * Then iALS per-epoch time per interaction × factor per core (bench/numerics-als.ts);
+ * `node --import tsx bench/numerics.ts --als` runs only that part, `--paired-als` its paired eval.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +30,7 @@ import { evaluate } from '../src/eval/evaluate.js';
 import { pairedBootstrapTest } from '../src/eval/significance.js';
 import { splitUsers } from '../src/eval/split.js';
 import { loadBundled2016 } from './bundled-2016.js';
+import { benchAls, pairedAls } from './numerics-als.js';
 import { printTable, writeResults } from './report.js';
 
 const REPEATS = Number(process.env.BENCH_NUMERICS_REPEATS ?? 3);
@@ -96,11 +100,16 @@ function timedInverse(upper: Float64Array, n: number, threads: number): { second
   return { seconds, diagonal: Float64Array.from({ length: n }, (_, i) => workspace.matrix[i * N + i]!) };
 }
 
-async function bench(): Promise<void> {
+async function bundledData() {
   const store = SqliteStore.open(':memory:');
   await importFiles(store, [...BUNDLED_CATALOGUES.map((path) => ({ path })), { path: BUNDLED_DATA.ratings2016, userSource: 'bench' }]);
   const { data } = await loadTrainingSet(store);
   await store.close();
+  return data;
+}
+
+async function bench(): Promise<void> {
+  const data = await bundledData();
   const threads = availableParallelism();
   const loadAverageAtStart = loadavg();
   const workDir = mkdtempSync(join(tmpdir(), 'anirec-bench-numerics-'));
@@ -195,7 +204,8 @@ async function bench(): Promise<void> {
       'anirec EASE fit s': c.easeFitSeconds.toFixed(2),
     })),
   );
-  writeResults('numerics', { python: PYTHON, repeats: REPEATS, loadAverageAtStart, cases });
+  const als = await benchAls(data);
+  writeResults('numerics', { python: PYTHON, repeats: REPEATS, loadAverageAtStart, cases, als });
 }
 
 /**
@@ -239,4 +249,6 @@ async function pairedCap(): Promise<void> {
 }
 
 if (process.argv.includes('--paired-cap')) await pairedCap();
+else if (process.argv.includes('--paired-als')) await pairedAls();
+else if (process.argv.includes('--als')) writeResults('numerics-als', await benchAls(await bundledData()));
 else await bench();

@@ -2,6 +2,10 @@
  * The numerical kernels of implicit ALS (model.ts holds the model and fold-in, train.ts the training loop):
  * Gramians, the conjugate-gradient row update of Takács et al. 2011, the exact Cholesky solve
  * used for fold-in, the loss, and an exact FLOP count of one epoch for the benchmark.
+ *
+ * Training runs the same update in WebAssembly SIMD on worker threads (simd.ts, wasm/als-cg.wat);
+ * the scalar float64 update and loss here are its fallback (ANIREC_WASM=0, no SIMD) and the
+ * reference test/models/als-simd.test.ts holds it to.
  */
 import type { TrainingData } from '../types.js';
 
