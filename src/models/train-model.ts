@@ -76,7 +76,13 @@ export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: 
       unratedCandidates: params.unratedCandidates,
       train: (d, o) => trainTwoTower(d, catalogue, params.twotower, o),
     },
-    { name: 'content', candidates: candidates.content, train: (d, o) => trainContentModel(d, catalogue, params.content, o) },
+    {
+      name: 'content',
+      candidates: candidates.content,
+      // Reads only the catalogue: the ranker's fit is reused on every user (train-hybrid.ts).
+      interactionFree: true,
+      train: (d, o) => trainContentModel(d, catalogue, params.content, o),
+    },
     { name: 'popularity', candidates: candidates.popularity, train: (d) => trainPopularity(d, params.popularity) },
   ];
   return all.filter((component) => component.candidates > 0);

@@ -13,9 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import { loadRecommender } from '../../src/models/artifacts.js';
 import { AnirecHybrid } from '../../src/models/hybrid/hybrid-model.js';
 import '../../src/models/known-models.js';
-import { DEFAULT_MODEL_PARAMS, trainModel, type ModelParams } from '../../src/models/train-model.js';
-import { buildTrainingData } from '../../src/models/training-data.js';
-import type { History, Recommender, TrainingData } from '../../src/models/types.js';
+import { trainContentModel } from '../../src/models/content/train.js';
+import { computeItemStats } from '../../src/models/hybrid/item-stats.js';
+import { DEFAULT_ANIREC_PARAMS, trainHybrid } from '../../src/models/hybrid/train-hybrid.js';
+import { DEFAULT_MODEL_PARAMS, hybridComponents, trainModel, type ModelParams } from '../../src/models/train-model.js';
+import { buildTrainingData, subsetUsers } from '../../src/models/training-data.js';
+import type { History, Recommender, TrainingData, TrainOptions } from '../../src/models/types.js';
 import { realCatalog } from '../recommend/real-catalog.js';
 
 /** Users 1..USERS of the bundled ratings, on their MOST_LISTED most listed titles. */
@@ -246,5 +249,44 @@ describe('hybrid training progress', () => {
       als.length > 0 && als.every(([f]) => (f > 0 && f <= 0.4) || (f >= 0.7 && f <= 1)),
       'ALS epochs land inside the two fitting stages',
     );
+  });
+});
+
+describe('hybrid training fits interaction-free components once', () => {
+  it('the content model fitted on some users equals its fit on all (the premise of reusing it)', async () => {
+    const catalog = await realCatalog();
+    const half = Array.from({ length: Math.floor(data.nUsers / 2) }, (_, u) => u);
+    const onSome = await trainContentModel(subsetUsers(data, half), catalog.byId, PARAMS.content);
+    const onAll = await trainContentModel(data, catalog.byId, PARAMS.content);
+    assert.ok(onAll.indices.length > 0, 'the content model has neighbour lists');
+    assert.deepEqual(onSome.indices, onAll.indices);
+    assert.deepEqual(onSome.sims, onAll.sims);
+  });
+
+  it('trains a flagged component once and every other component twice, and the hybrid serves the same scores', async () => {
+    const catalog = await realCatalog();
+    const counting = (flag: boolean) => {
+      const calls = new Map<string, number>();
+      const specs = hybridComponents(catalog.byId, PARAMS).map((spec) => ({
+        ...spec,
+        interactionFree: flag && spec.interactionFree,
+        train: (d: TrainingData, o: TrainOptions) => {
+          calls.set(spec.name, (calls.get(spec.name) ?? 0) + 1);
+          return spec.train(d, o);
+        },
+      }));
+      return { calls, specs };
+    };
+    const stats = computeItemStats(data, catalog.byId);
+    const params = { ...DEFAULT_ANIREC_PARAMS, ...PARAMS.anirec };
+    const once = counting(true);
+    const twice = counting(false);
+    const reused = (await trainHybrid(data, once.specs, stats, params, { seed: 5 })).model;
+    const refitted = (await trainHybrid(data, twice.specs, stats, params, { seed: 5 })).model;
+    assert.deepEqual(Object.fromEntries(once.calls), { ease: 2, als: 2, itemknn: 2, twotower: 2, content: 1, popularity: 2 });
+    assert.deepEqual(Object.fromEntries(twice.calls), { ease: 2, als: 2, itemknn: 2, twotower: 2, content: 2, popularity: 2 });
+    for (const [name, history] of histories) {
+      assert.deepEqual(differences(scores(reused, history, NaN), scores(refitted, history, NaN)), [], `${name}: the same scores`);
+    }
   });
 });

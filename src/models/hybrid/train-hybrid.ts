@@ -14,6 +14,12 @@ export interface ComponentSpec {
   candidates: number;
   /** See HybridComponent.unratedCandidates. */
   unratedCandidates?: number;
+  /**
+   * True for a model that reads nothing of the interactions but the item vocabulary (content:
+   * titles' metadata and synopses). Its fit on every user would be identical to its fit for the
+   * ranker, so the final step reuses that one instead of training it again.
+   */
+  interactionFree?: boolean;
   /** `options` carries the hybrid's seed and a progress callback already scaled to this component's share. */
   train(data: TrainingData, options: TrainOptions): Promise<Recommender> | Recommender;
 }
@@ -128,16 +134,27 @@ export interface RankerTrainingSets {
   baseUsers: number;
   rankerUsers: number;
   simulatedColdTitles: number;
+  /** The base models step 1 trained (interaction-free ones are reused by step 3). */
+  stageOne: HybridComponent[];
 }
 
-type ComponentTrainer = (on: TrainingData, from: number, to: number) => Promise<HybridComponent[]>;
+type ComponentTrainer = (on: TrainingData, from: number, to: number, earlier?: readonly HybridComponent[]) => Promise<HybridComponent[]>;
 
-/** Trains every spec in order, giving each its share [from, to) of the hybrid's progress. */
+/**
+ * Trains every spec in order, giving each its share [from, to) of the hybrid's progress. With
+ * `earlier` (the same specs fitted on other users of the same item vocabulary), interaction-free
+ * components are taken from it instead of being trained again.
+ */
 function componentTrainer(specs: readonly ComponentSpec[], options: TrainOptions): ComponentTrainer {
   const report = (fraction: number, message: string): void => options.onProgress?.(fraction, message);
-  return async (on, from, to) => {
+  return async (on, from, to, earlier) => {
     const out: HybridComponent[] = [];
     for (const [i, spec] of specs.entries()) {
+      const reusable = earlier?.[i];
+      if (spec.interactionFree === true && reusable !== undefined && reusable.model.nItems === on.nItems) {
+        out.push(reusable);
+        continue;
+      }
       // One expression for every point, so a component's end is exactly the next one's start.
       const at = (fraction: number): number => from + ((to - from) * (i + Math.min(1, Math.max(0, fraction)))) / specs.length;
       const model = await spec.train(on, { seed: options.seed, onProgress: (fraction, message) => report(at(fraction), message) });
@@ -183,7 +200,7 @@ export async function buildRankerTrainingSets(
   const stageOneGenerator = new CandidateGenerator(stageOne, unratedItems(stageOneStats.logCount));
   const validation = buildRankingSet(stageOneGenerator, foldIns.slice(0, nValidation), stageOneStats, params);
   const fitting = buildRankingSet(stageOneGenerator, foldIns.slice(nValidation), stageOneStats, params);
-  return { fitting, validation, baseUsers: baseUsers.length, rankerUsers: heldBack.length, simulatedColdTitles: nCold };
+  return { fitting, validation, baseUsers: baseUsers.length, rankerUsers: heldBack.length, simulatedColdTitles: nCold, stageOne };
 }
 
 /**
@@ -192,7 +209,8 @@ export async function buildRankerTrainingSets(
  * 2. the ranker on the held-back users, each folded in from 80% of their list and asked to find
  *    the other 20% — exactly the situation of a new user at serving time, so the ranker learns
  *    how far to trust each base model on unseen users;
- * 3. base models again on every training user, so serving uses all the data.
+ * 3. base models again on every training user, so serving uses all the data (except those that
+ *    read no interactions, which step 1 already fitted identically).
  */
 export async function trainHybrid(
   data: TrainingData,
@@ -211,7 +229,7 @@ export async function trainHybrid(
   const ranker = trainRanker(fitting, { ...params.ranker }, { validation, seed: options.seed ?? 42 });
 
   report(0.7, 'retraining base models on all users');
-  const final = await trainAll(data, 0.7, 1);
+  const final = await trainAll(data, 0.7, 1, sets.stageOne);
   report(1, 'done');
   return {
     model: new AnirecHybrid(new CandidateGenerator(final, unratedItems(stats.logCount)), stats, ranker),
