@@ -13,8 +13,9 @@ import { trainItemKnn } from './itemknn/train.js';
 import type { PopularityParams } from './popularity/params.js';
 import { trainPopularity } from './popularity/train.js';
 import type { Recommender, TrainingData, TrainOptions } from './types.js';
-import { trainTwoTower } from './twotower/train.js';
-import type { TwoTowerParams } from './twotower/params.js';
+import { TwoTowerRecommender } from './twotower/model.js';
+import { continueTwoTower, trainTwoTower } from './twotower/train.js';
+import { resolveTwoTowerParams, type TwoTowerParams } from './twotower/params.js';
 import type { NcfParams } from './ncf/params.js';
 import { trainNcf } from './ncf/train.js';
 
@@ -64,6 +65,7 @@ export interface TrainedModel {
 /** The hybrid's components, in the order the ranker's features name them; 0 candidates leaves a component out. */
 export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: ModelParams): ComponentSpec[] {
   const { candidates } = params;
+  const refitEpochs = resolveTwoTowerParams(params.twotower).refitEpochs;
   const all: ComponentSpec[] = [
     { name: 'ease', candidates: candidates.ease, train: (d, o) => trainEase(d, params.ease, o) },
     { name: 'als', candidates: candidates.als, train: (d, o) => trainAls(d, params.als, o) },
@@ -75,6 +77,14 @@ export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: 
       candidates: candidates.twotower,
       unratedCandidates: params.unratedCandidates,
       train: (d, o) => trainTwoTower(d, catalogue, params.twotower, o),
+      ...(refitEpochs > 0
+        ? {
+            continueFrom: (earlier: Recommender, d: TrainingData, o: TrainOptions) => {
+              if (!(earlier instanceof TwoTowerRecommender)) throw new TypeError('twotower: continueFrom needs a two-tower model');
+              return continueTwoTower(earlier, d, catalogue, params.twotower, refitEpochs, o);
+            },
+          }
+        : {}),
     },
     {
       name: 'content',

@@ -289,4 +289,15 @@ describe('hybrid training fits interaction-free components once', () => {
       assert.deepEqual(differences(scores(reused, history, NaN), scores(refitted, history, NaN)), [], `${name}: the same scores`);
     }
   });
+
+  it('with twotower.refitEpochs the final step continues the ranker-step two-tower network instead of training a new one', async () => {
+    const catalog = await realCatalog();
+    const messages: string[] = [];
+    const params: ModelParams = { ...PARAMS, twotower: { ...PARAMS.twotower, refitEpochs: 2 } };
+    const { recommender } = await trainModel('anirec', data, catalog.byId, params, { seed: 5, onProgress: (_, m) => messages.push(m) });
+    const epochs = messages.filter((m) => /^twotower epoch/.test(m)).map((m) => m.split(':')[0]);
+    assert.deepEqual(epochs, ['twotower epoch 1/1', 'twotower epoch 2/3', 'twotower epoch 3/3'], 'one epoch for the ranker, then two more');
+    const out = scores(recommender, histories[2]![1], NaN);
+    assert.ok(out.some((x) => Number.isFinite(x)));
+  });
 });

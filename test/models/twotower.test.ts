@@ -10,7 +10,7 @@ import { createRng } from '../../src/models/random.js';
 import { MODEL_NAMES, trainModel, DEFAULT_MODEL_PARAMS } from '../../src/models/train-model.js';
 import { buildTrainingData } from '../../src/models/training-data.js';
 import { TwoTowerRecommender } from '../../src/models/twotower/model.js';
-import { trainTwoTower } from '../../src/models/twotower/train.js';
+import { continueTwoTower, trainTwoTower } from '../../src/models/twotower/train.js';
 import type { TwoTowerParams } from '../../src/models/twotower/params.js';
 import type { History, TrainingData } from '../../src/models/types.js';
 import { env } from '../../src/env/env.js';
@@ -214,4 +214,40 @@ test('twotower rejects parameters it cannot train with, naming the parameter', (
     () => trainTwoTower(data, catalogue, { metadataFeatures: false, synopsisFeatures: false, popularityFeatures: false }),
     /every item input is switched off/,
   );
+});
+
+test('twotower: continuing a fit on the same data for more epochs equals training that many epochs at once', () => {
+  const { data, catalogue, actionIds } = world();
+  const params = { ...SMALL, epochs: 3 };
+  const straight = trainTwoTower(data, catalogue, params, { seed: 4 });
+  const firstPart = trainTwoTower(data, catalogue, { ...params, epochs: 2 }, { seed: 4 });
+  const continued = continueTwoTower(firstPart, data, catalogue, { ...params, epochs: 2 }, 1, { seed: 99 });
+  const history = historyOf(data, actionIds.slice(0, 4));
+  const a = new Float32Array(data.nItems);
+  const b = new Float32Array(data.nItems);
+  straight.scoreFoldIn(history, a);
+  continued.scoreFoldIn(history, b);
+  assert.ok(
+    a.some((x) => x !== 0),
+    'the model scores',
+  );
+  assert.deepEqual(b, a, 'the third epoch continues the first two: same weights, optimiser state and shuffles');
+  const fresh = trainTwoTower(data, catalogue, { ...params, epochs: 1 }, { seed: 4 });
+  const c = new Float32Array(data.nItems);
+  fresh.scoreFoldIn(history, c);
+  assert.notDeepEqual(c, a);
+});
+
+test('twotower: continuing needs the network of a model trained in this process, of the same shape', async () => {
+  const { data, catalogue } = world();
+  const trained = trainTwoTower(data, catalogue, { ...SMALL, epochs: 1 }, { seed: 4 });
+  assert.throws(() => continueTwoTower(trained, data, catalogue, { ...SMALL, dimension: 8 }, 1), /another shape/);
+  const dir = mkdtempSync(join(tmpdir(), 'anirec-twotower-continue-'));
+  try {
+    await trained.save(dir);
+    const loaded = (await loadRecommender(dir)) as TwoTowerRecommender;
+    assert.throws(() => continueTwoTower(loaded, data, catalogue, SMALL, 1), /trained in this process/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -20,6 +20,11 @@ export interface ComponentSpec {
    * ranker, so the final step reuses that one instead of training it again.
    */
   interactionFree?: boolean;
+  /**
+   * How the final step fits this model on every user when it can continue the ranker's fit
+   * (`earlier`, trained on most of them) instead of starting over; absent, it trains from scratch.
+   */
+  continueFrom?(earlier: Recommender, data: TrainingData, options: TrainOptions): Promise<Recommender> | Recommender;
   /** `options` carries the hybrid's seed and a progress callback already scaled to this component's share. */
   train(data: TrainingData, options: TrainOptions): Promise<Recommender> | Recommender;
 }
@@ -157,7 +162,11 @@ function componentTrainer(specs: readonly ComponentSpec[], options: TrainOptions
       }
       // One expression for every point, so a component's end is exactly the next one's start.
       const at = (fraction: number): number => from + ((to - from) * (i + Math.min(1, Math.max(0, fraction)))) / specs.length;
-      const model = await spec.train(on, { seed: options.seed, onProgress: (fraction, message) => report(at(fraction), message) });
+      const componentOptions: TrainOptions = { seed: options.seed, onProgress: (fraction, message) => report(at(fraction), message) };
+      const model =
+        reusable !== undefined && spec.continueFrom !== undefined
+          ? await spec.continueFrom(reusable.model, on, componentOptions)
+          : await spec.train(on, componentOptions);
       out.push({ name: spec.name, candidates: spec.candidates, unratedCandidates: spec.unratedCandidates ?? 0, model });
     }
     return out;

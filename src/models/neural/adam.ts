@@ -33,6 +33,20 @@ export class Adam {
 
   constructor(readonly settings: AdamSettings = DEFAULT_ADAM) {}
 
+  /** Steps taken so far (the bias correction's t). */
+  get steps(): number {
+    return this.t;
+  }
+
+  /**
+   * Continues the count of another optimiser whose moments were copied into this one's
+   * parameters: with t back at 0 the bias correction would scale those moments up as if they
+   * were a first step's.
+   */
+  resumeAt(steps: number): void {
+    this.t = steps;
+  }
+
   /** Starts a step: advances the step counter used by the bias correction. */
   beginStep(): void {
     this.t++;

@@ -5,6 +5,8 @@ import type { History, Recommender } from '../types.js';
 import { meanScore } from '../sparse.js';
 import { WasmAlsScorer } from '../wasm/als-scorer.js';
 import { bagWeight, USER_FEATURES, userFeatures, type TwoTowerParams } from './params.js';
+import type { Adam } from '../neural/adam.js';
+import type { TwoTowerNetwork } from './network.js';
 
 /**
  * A trained two-tower model as it serves: every title's item-tower embedding (warm and cold),
@@ -18,6 +20,8 @@ export class TwoTowerRecommender implements Recommender {
   readonly kind = 'twotower';
   /** Set by training only; not persisted. */
   report?: unknown;
+  /** The network and optimiser it was trained with, in memory only, so training can continue (continueTwoTower). */
+  training?: { network: TwoTowerNetwork; adam: Adam; epochs: number; seed: number };
   private readonly hidden: Float32Array;
   private readonly features = new Float32Array(USER_FEATURES);
   /**

@@ -67,6 +67,30 @@ export class TwoTowerNetwork {
     this.gradUserInput = new Float32Array(maxRows * source.userInputDim);
   }
 
+  /** Every trained array with its Adam moments, in a fixed order (towers, then ID tables). */
+  parameters(): Parameter[] {
+    const tables = [this.itemIds, this.historyIds].filter((t): t is Parameter => t !== null);
+    return [...this.itemMlp.parameters, ...this.userMlp.parameters, ...tables];
+  }
+
+  /**
+   * Takes over another network's weights and Adam moments, to continue its training on other
+   * data of the same item vocabulary and inputs (the hybrid's final fit on every user).
+   */
+  copyStateFrom(other: TwoTowerNetwork): void {
+    const mine = this.parameters();
+    const theirs = other.parameters();
+    if (mine.length !== theirs.length || mine.some((p, i) => p.value.length !== theirs[i]!.value.length)) {
+      throw new RangeError('twotower: cannot continue a network of another shape (other params, inputs or item vocabulary)');
+    }
+    mine.forEach((p, i) => {
+      const q = theirs[i]!;
+      p.value.set(q.value);
+      p.m.set(q.m);
+      p.v.set(q.v);
+    });
+  }
+
   /** Unit item-tower outputs of `items` (count × d) into `out`; `keep` says whose ID embedding is added. */
   itemForward(items: Int32Array, count: number, keep: Uint8Array | null, out: Float32Array, norms: Float32Array): void {
     const { rows, dim } = this.source.inputs;

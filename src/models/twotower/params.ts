@@ -13,6 +13,12 @@ export interface TwoTowerParams {
   userHidden: number[];
   /** Passes over the training users; each pass draws `targetsPerUser` targets per user. */
   epochs: number;
+  /**
+   * In the hybrid only: the final fit on every user continues the network of the ranker's fit
+   * (step 1, on most users) for this many passes instead of training a new one for `epochs`.
+   * 0 trains from scratch.
+   */
+  refitEpochs: number;
   /** Held-out targets drawn per user per epoch (fewer if the list is shorter). */
   targetsPerUser: number;
   /** (user bag, target) pairs per step; the batch's targets are each other's negatives. */
@@ -64,6 +70,7 @@ export const DEFAULT_TWOTOWER_PARAMS: TwoTowerParams = {
   itemHidden: [128],
   userHidden: [128],
   epochs: 8,
+  refitEpochs: 0,
   targetsPerUser: 8,
   batchSize: 256,
   learningRate: 0.003,
@@ -103,6 +110,8 @@ export function resolveTwoTowerParams(params: Partial<TwoTowerParams> = {}): Two
       throw new RangeError(`twotower: ${name} must be a list of positive integer widths, got ${JSON.stringify(sizes)}`);
     }
   }
+  if (!(Number.isInteger(p.refitEpochs) && p.refitEpochs >= 0))
+    throw new RangeError(`twotower: refitEpochs must be an integer ≥ 0, got ${p.refitEpochs}`);
   if (!(Number.isInteger(p.negatives) && p.negatives >= 0))
     throw new RangeError(`twotower: negatives must be an integer ≥ 0, got ${p.negatives}`);
   if (!(Number.isInteger(p.topStudios) && p.topStudios >= 0))

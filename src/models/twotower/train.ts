@@ -79,7 +79,35 @@ export function trainTwoTower(
   options: TrainOptions = {},
 ): TwoTowerRecommender {
   const setup = setUpTwoTower(data, catalogue, params, options.seed ?? 42);
-  const { params: p, source } = setup;
+  return trainEpochs(setup, 0, setup.params.epochs, options);
+}
+
+/**
+ * Continues `earlier`'s training on `data` for `epochs` more passes: its weights and Adam state
+ * carry over (same item vocabulary and inputs), and the epochs draw their own shuffles after
+ * earlier's. The hybrid's final fit on every user uses it: the towers have no per-user
+ * parameters, so earlier's network is already a model of every user and only needs the users
+ * and interactions it did not see.
+ */
+export function continueTwoTower(
+  earlier: TwoTowerRecommender,
+  data: TrainingData,
+  catalogue: ReadonlyMap<number, Anime>,
+  params: Partial<TwoTowerParams>,
+  epochs: number,
+  options: TrainOptions = {},
+): TwoTowerRecommender {
+  const state = earlier.training;
+  if (state === undefined) throw new Error('twotower: continueTwoTower needs a model trained in this process (its network is not saved)');
+  const setup = setUpTwoTower(data, catalogue, params, state.seed);
+  setup.network.copyStateFrom(state.network);
+  setup.adam.resumeAt(state.adam.steps);
+  return trainEpochs(setup, state.epochs, epochs, options);
+}
+
+/** Runs epochs first … first + count − 1 of `setup`, reporting progress over them, and returns the serving model. */
+function trainEpochs(setup: TwoTowerSetup, first: number, count: number, options: TrainOptions): TwoTowerRecommender {
+  const { source } = setup;
   const report: TwoTowerReport = {
     losses: [],
     secondsPerEpoch: [],
@@ -89,20 +117,21 @@ export function trainTwoTower(
     synopsisVarianceKept: source.inputs.synopsisVarianceKept,
     warmItems: source.warm.reduce((s, x) => s + x, 0),
   };
-  for (let epoch = 0; epoch < p.epochs; epoch++) {
+  for (let e = 0; e < count; e++) {
     const started = performance.now();
-    const { loss, pairs } = runEpoch(setup, epoch);
+    const { loss, pairs } = runEpoch(setup, first + e);
     const seconds = (performance.now() - started) / 1000;
     report.losses.push(loss);
     report.secondsPerEpoch.push(seconds);
     report.pairsPerEpoch.push(pairs);
     options.onProgress?.(
-      (epoch + 1) / p.epochs,
-      `twotower epoch ${epoch + 1}/${p.epochs}: loss ${loss.toFixed(4)} (${seconds.toFixed(1)} s)`,
+      (e + 1) / count,
+      `twotower epoch ${first + e + 1}/${first + count}: loss ${loss.toFixed(4)} (${seconds.toFixed(1)} s)`,
     );
   }
   const model = servingModel(setup);
   model.report = report;
+  model.training = { network: setup.network, adam: setup.adam, epochs: first + count, seed: setup.seed };
   return model;
 }
 
