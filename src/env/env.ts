@@ -6,8 +6,10 @@
  */
 export const env = {
   /**
-   * Use the WebAssembly SIMD kernels where they exist (iALS scoring). false runs the scalar
-   * JavaScript loops, which give the same scores: for comparisons, or a runtime without SIMD.
+   * Use the WebAssembly SIMD kernels where they exist: iALS and two-tower scoring (the same
+   * scores as the scalar loops), iALS training (float32 lanes: within float32 tolerance of the
+   * float64 scalar loops, same NDCG). false runs the scalar JavaScript loops: for
+   * comparisons, or a runtime without SIMD.
    */
   wasm: true,
   /**
@@ -17,8 +19,9 @@ export const env = {
    */
   scoreCacheEntries: 4096,
   /**
-   * Worker threads for the training numerics that use them (EASE's Gram matrix and inverse).
-   * 0 = every core the process may use; 1 = the main thread only.
+   * Worker threads for the training numerics that use them (EASE's Gram matrix and inverse,
+   * iALS's half-steps and Gramians, the ranker's histograms); results do not depend on the
+   * count. 0 = every core the process may use; 1 = the main thread only.
    */
   threads: 0,
 };
