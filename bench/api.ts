@@ -24,6 +24,9 @@
  * registered) except that the limit is too high to reject anything: BENCH_API_POLL_MS and
  * BENCH_API_RATE_LIMIT (per minute, 0 = plugin off) change that. With one worker the server
  * reports what it saw during each run (bench/server-probe.ts: event-loop delay, GC pauses, stalls).
+ * BENCH_SERVER_EXEC_ARGV (space-separated Node options) is added to the server process's own,
+ * e.g. `--cpu-prof --cpu-prof-dir=DIR` for a CPU profile of the server (written when it stops) or
+ * `--trace-gc`; the load generator is not affected.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -51,6 +54,8 @@ const RATES = (process.env.BENCH_API_RATES ?? '')
   .map(Number)
   .filter((r) => r > 0);
 const POLL_MS = Number(process.env.BENCH_API_POLL_MS ?? DEFAULT_SERVER_CONFIG.modelPollMs);
+/** Extra Node options for the server process only (BENCH_SERVER_EXEC_ARGV, space-separated). */
+const SERVER_EXEC_ARGV = (process.env.BENCH_SERVER_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '');
 /** Registered like `anirec serve` registers it, but never reached by the benchmark's rates. */
 const RATE_LIMIT = Number(process.env.BENCH_API_RATE_LIMIT ?? 1e9);
 
@@ -268,7 +273,7 @@ async function run(base: string, mode: Mode, rate: number | null, seconds: numbe
 
 async function startServer(script: string, modelDir: string | undefined): Promise<{ child: ChildProcess; ready: Ready }> {
   const child = fork(script, ['--serve', ...(modelDir ? [modelDir] : [])], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...SERVER_EXEC_ARGV],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<Ready>((resolve, reject) => {
