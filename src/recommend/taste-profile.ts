@@ -103,9 +103,13 @@ export interface FacetShare {
   count: number;
 }
 
-/** The user's facet shares, weighted by how much they liked each title (dislikes are not counted). */
-export function facetAffinity(entries: readonly HistoryEntry[], catalog: Catalog, baseline: Baseline, facet: Facet): FacetShare[] {
-  const mean = meanOf(entries);
+/** Liked-weighted totals per value of one facet, and the total like weight (dislikes are not counted). */
+function facetWeights(
+  entries: readonly HistoryEntry[],
+  catalog: Catalog,
+  facet: Facet,
+  mean: number | null,
+): { weights: Map<string, { w: number; count: number }>; total: number } {
   const weights = new Map<string, { w: number; count: number }>();
   let total = 0;
   for (const entry of entries) {
@@ -114,29 +118,44 @@ export function facetAffinity(entries: readonly HistoryEntry[], catalog: Catalog
     if (a === undefined || w <= 0) continue;
     total += w;
     for (const v of facetValues(a, facet, catalog)) {
-      const cur = weights.get(v) ?? { w: 0, count: 0 };
-      cur.w += w;
-      cur.count++;
-      weights.set(v, cur);
+      const cur = weights.get(v);
+      if (cur === undefined) weights.set(v, { w, count: 1 });
+      else {
+        cur.w += w;
+        cur.count++;
+      }
     }
   }
+  return { weights, total };
+}
+
+function facetShare(baseline: Baseline, facet: Facet, name: string, w: number, count: number, total: number): FacetShare {
+  const share = w / Math.max(total, 1e-9);
+  const base = baseline.shares[facet].get(name) ?? 0;
+  return { name, share, lift: base > 0 ? share / base : share > 0 ? 10 : 1, count };
+}
+
+/** The user's facet shares, weighted by how much they liked each title (dislikes are not counted). */
+export function facetAffinity(entries: readonly HistoryEntry[], catalog: Catalog, baseline: Baseline, facet: Facet): FacetShare[] {
+  const { weights, total } = facetWeights(entries, catalog, facet, meanOf(entries));
   return [...weights]
-    .map(([name, { w, count }]) => {
-      const share = w / Math.max(total, 1e-9);
-      const base = baseline.shares[facet].get(name) ?? 0;
-      return { name, share, lift: base > 0 ? share / base : share > 0 ? 10 : 1, count };
-    })
+    .map(([name, { w, count }]) => facetShare(baseline, facet, name, w, count, total))
     .sort((a, b) => b.share - a.share || a.name.localeCompare(b.name));
 }
 
 /**
  * Tags the user clearly loves: frequent among what they liked AND more than the average user
  * watches them. "Matches your love of mecha" should not fire for Comedy, which everyone watches.
+ * Runs for every list the engine scores, so it skips facetAffinity's sort (a lookup table needs
+ * no order; a value in both facets still ends with its themes weight, as before).
  */
 export function lovedTags(entries: readonly HistoryEntry[], catalog: Catalog, baseline: Baseline): Map<string, number> {
   const out = new Map<string, number>();
+  const mean = meanOf(entries);
   for (const facet of ['genres', 'themes'] as const) {
-    for (const f of facetAffinity(entries, catalog, baseline, facet)) {
+    const { weights, total } = facetWeights(entries, catalog, facet, mean);
+    for (const [name, { w, count }] of weights) {
+      const f = facetShare(baseline, facet, name, w, count, total);
       if (f.count >= 2 && f.share >= 0.15 && f.lift >= 1.3) out.set(f.name, f.share * Math.min(f.lift, 4));
     }
   }
