@@ -312,16 +312,21 @@ export class RecommendationEngine {
     // Filters restrict the candidates before ranking: a filtered request gets a ranking of the
     // titles it allows (kept per list and filter set), so a narrow filter (this season, one era)
     // gets the model's order of those titles, not what of an unfiltered short list survives it.
-    let eligible: Uint8Array | null = null;
+    // The eligible mask is a pass over the whole catalogue (and the franchise rules), needed only
+    // when the filtered ranking is scored, rescanned or explained in a note: a cached filtered
+    // ranking usually fills the page without it, so it is built on first use.
+    let eligibleMask: Uint8Array | null = null;
     let eligibleCount = 0;
-    if (filtered) {
-      eligible = this.scratchEligible;
-      for (let i = 0; i < eligible.length; i++) eligibleCount += eligible[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
-      if (franchises !== null) eligibleCount = removeHidden(this.ctx, franchises, eligible, keepStarted);
-    }
+    const eligibleOf = (): Uint8Array => {
+      if (eligibleMask !== null) return eligibleMask;
+      const built = this.scratchEligible;
+      for (let i = 0; i < built.length; i++) eligibleCount += built[i] = allowed[i] === 1 && exclude[i] === 0 ? 1 : 0;
+      if (franchises !== null) eligibleCount = removeHidden(this.ctx, franchises, built, keepStarted);
+      return (eligibleMask = built);
+    };
     const grouping = franchises === null ? 'a' : keepStarted ? 's' : 'g';
     const found = filtered
-      ? this.rankings.filteredList(`${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}${grouping}`, entries, eligible!)
+      ? this.rankings.filteredList(`${key}|${mask}|${excludeListed ? 1 : 0}${excludePlanned ? 1 : 0}${grouping}`, entries, eligibleOf)
       : this.rankings.scoredList(key, entries, precomputed);
     const scored = found.list;
     if (trace) trace.source = found.source;
@@ -335,15 +340,16 @@ export class RecommendationEngine {
     }
     let result: Page;
     if (franchises !== null) {
-      result = this.groupedPage(scored, exclude, allowed, eligible, franchises, keepStarted, page, trace);
-    } else if (eligible === null) {
+      result = this.groupedPage(scored, exclude, allowed, filtered ? eligibleOf : null, franchises, keepStarted, page, trace);
+    } else if (!filtered) {
       const unfiltered = this.rankings.unfilteredPage(key, entries, scored, exclude, allowed, page);
       result = unfiltered.page;
       if (unfiltered.rescored && trace) trace.source = 'scored';
     } else {
-      result = this.rankings.filteredPage(scored, exclude, allowed, eligible, page);
+      result = this.rankings.filteredPage(scored, exclude, allowed, eligibleOf, page);
     }
-    if (eligible !== null && result.items.length < page.k && scored.rankingComplete) {
+    if (filtered && result.items.length < page.k && scored.rankingComplete) {
+      eligibleOf();
       const left = excludeListed || excludePlanned ? ' once the titles on the list are left out' : '';
       const ranked = scored.ranking.length;
       notes.push(
@@ -367,7 +373,7 @@ export class RecommendationEngine {
     scored: ScoredList,
     exclude: Uint8Array,
     allowed: Uint8Array,
-    eligible: Uint8Array | null,
+    eligibleOf: (() => Uint8Array) | null,
     franchises: ListFranchises,
     keepStarted: boolean,
     page: PageRequest,
@@ -386,6 +392,7 @@ export class RecommendationEngine {
     );
     if (fromRanking !== null) return fromRanking;
     if (trace) trace.source = 'scored';
+    const eligible = eligibleOf?.() ?? null;
     this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores, eligible ?? undefined);
     return groupedSelect(this.ctx, this.scratchScores, exclude, eligible ?? allowed, franchises, page, keepStarted);
   }

@@ -59,14 +59,21 @@ export class ListRankings {
     return { list, source: fromStore !== null ? 'precomputed' : 'scored' };
   }
 
-  /** The ranking of a filtered request's eligible titles: cached like any scored list, under a key of its own. */
-  filteredList(filteredKey: string, entries: readonly HistoryEntry[], eligible: Uint8Array): { list: ScoredList; source: RankingSource } {
+  /**
+   * The ranking of a filtered request's eligible titles: cached like any scored list, under a key
+   * of its own. `eligibleOf` builds the mask, only when the list is scored.
+   */
+  filteredList(
+    filteredKey: string,
+    entries: readonly HistoryEntry[],
+    eligibleOf: () => Uint8Array,
+  ): { list: ScoredList; source: RankingSource } {
     const cached = this.scoreCache.get(filteredKey);
     if (cached !== undefined) {
       this.remember(filteredKey, cached);
       return { list: cached, source: 'cached' };
     }
-    const list = this.score(entries, eligible);
+    const list = this.score(entries, eligibleOf());
     this.remember(filteredKey, list);
     return { list, source: 'scored' };
   }
@@ -213,9 +220,10 @@ export class ListRankings {
    * A page of a filtered request from the ranking of its eligible titles; deeper than that
    * ranking, the eligible titles are scored again and scanned.
    */
-  filteredPage(scored: ScoredList, exclude: Uint8Array, allowed: Uint8Array, eligible: Uint8Array, page: PageRequest): Page {
+  filteredPage(scored: ScoredList, exclude: Uint8Array, allowed: Uint8Array, eligibleOf: () => Uint8Array, page: PageRequest): Page {
     const result = selectPageFromRanking(this.ctx, scored.ranking, scored.rankingScores, scored.rankingComplete, exclude, allowed, page);
     if (result !== null) return result;
+    const eligible = eligibleOf();
     this.ctx.bundle.recommender.scoreFoldIn(scored.history, this.scratchScores, eligible);
     return selectPage(this.ctx, this.scratchScores, exclude, allowed, page);
   }
