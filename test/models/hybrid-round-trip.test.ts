@@ -15,7 +15,7 @@ import { AnirecHybrid } from '../../src/models/hybrid/hybrid-model.js';
 import '../../src/models/known-models.js';
 import { trainContentModel } from '../../src/models/content/train.js';
 import { computeItemStats } from '../../src/models/hybrid/item-stats.js';
-import { DEFAULT_ANIREC_PARAMS, trainHybrid } from '../../src/models/hybrid/train-hybrid.js';
+import { DEFAULT_ANIREC_PARAMS, trainHybrid, type ComponentSpec } from '../../src/models/hybrid/train-hybrid.js';
 import { DEFAULT_MODEL_PARAMS, hybridComponents, trainModel, type ModelParams } from '../../src/models/train-model.js';
 import { buildTrainingData, subsetUsers } from '../../src/models/training-data.js';
 import type { History, Recommender, TrainingData, TrainOptions } from '../../src/models/types.js';
@@ -263,17 +263,19 @@ describe('hybrid training fits interaction-free components once', () => {
     assert.deepEqual(onSome.sims, onAll.sims);
   });
 
-  it('trains a flagged component once and every other component twice, and the hybrid serves the same scores', async () => {
+  it('trains the content model once, continues the two-tower, fits the rest twice, and serves the same scores as without the reuse', async () => {
     const catalog = await realCatalog();
-    const counting = (flag: boolean) => {
+    // Counts each spec's fits; `reuse` false turns the interaction-free reuse off and leaves all else as is.
+    const counting = (reuse: boolean) => {
       const calls = new Map<string, number>();
-      const specs = hybridComponents(catalog.byId, PARAMS).map((spec) => ({
+      const count = (key: string): void => void calls.set(key, (calls.get(key) ?? 0) + 1);
+      const specs = hybridComponents(catalog.byId, PARAMS).map((spec): ComponentSpec => ({
         ...spec,
-        interactionFree: flag && spec.interactionFree,
-        train: (d: TrainingData, o: TrainOptions) => {
-          calls.set(spec.name, (calls.get(spec.name) ?? 0) + 1);
-          return spec.train(d, o);
-        },
+        interactionFree: reuse && spec.interactionFree,
+        train: (d, o) => (count(spec.name), spec.train(d, o)),
+        ...(spec.continueFrom
+          ? { continueFrom: (earlier, d, o) => (count(`${spec.name} continued`), spec.continueFrom!(earlier, d, o)) }
+          : {}),
       }));
       return { calls, specs };
     };
@@ -283,8 +285,9 @@ describe('hybrid training fits interaction-free components once', () => {
     const twice = counting(false);
     const reused = (await trainHybrid(data, once.specs, stats, params, { seed: 5 })).model;
     const refitted = (await trainHybrid(data, twice.specs, stats, params, { seed: 5 })).model;
-    assert.deepEqual(Object.fromEntries(once.calls), { ease: 2, als: 2, itemknn: 2, twotower: 2, content: 1, popularity: 2 });
-    assert.deepEqual(Object.fromEntries(twice.calls), { ease: 2, als: 2, itemknn: 2, twotower: 2, content: 2, popularity: 2 });
+    const twoTower = { twotower: 1, 'twotower continued': 1 };
+    assert.deepEqual(Object.fromEntries(once.calls), { ease: 2, als: 2, itemknn: 2, ...twoTower, content: 1, popularity: 2 });
+    assert.deepEqual(Object.fromEntries(twice.calls), { ease: 2, als: 2, itemknn: 2, ...twoTower, content: 2, popularity: 2 });
     for (const [name, history] of histories) {
       assert.deepEqual(differences(scores(reused, history, NaN), scores(refitted, history, NaN)), [], `${name}: the same scores`);
     }
@@ -294,6 +297,22 @@ describe('hybrid training fits interaction-free components once', () => {
     const catalog = await realCatalog();
     const messages: string[] = [];
     const params: ModelParams = { ...PARAMS, twotower: { ...PARAMS.twotower, refitEpochs: 2 } };
+    const fromScratch: string[] = [];
+    await trainModel(
+      'anirec',
+      data,
+      catalog.byId,
+      { ...PARAMS, twotower: { ...PARAMS.twotower, refitEpochs: 0 } },
+      {
+        seed: 5,
+        onProgress: (_, m) => fromScratch.push(m),
+      },
+    );
+    assert.deepEqual(
+      fromScratch.filter((m) => /^twotower epoch/.test(m)).map((m) => m.split(':')[0]),
+      ['twotower epoch 1/1', 'twotower epoch 1/1'],
+      'refitEpochs 0: a new network for the final fit',
+    );
     const { recommender } = await trainModel('anirec', data, catalog.byId, params, { seed: 5, onProgress: (_, m) => messages.push(m) });
     const epochs = messages.filter((m) => /^twotower epoch/.test(m)).map((m) => m.split(':')[0]);
     assert.deepEqual(epochs, ['twotower epoch 1/1', 'twotower epoch 2/3', 'twotower epoch 3/3'], 'one epoch for the ranker, then two more');

@@ -16,7 +16,8 @@ export interface TwoTowerParams {
   /**
    * In the hybrid only: the final fit on every user continues the network of the ranker's fit
    * (step 1, on most users) for this many passes instead of training a new one for `epochs`.
-   * 0 trains from scratch.
+   * 0 trains from scratch. 2 was chosen on validation users (docs/benchmarks.md, "Fitting the
+   * hybrid's base models once"): as good as a new fit, and most of a final fit's time saved.
    */
   refitEpochs: number;
   /** Held-out targets drawn per user per epoch (fewer if the list is shorter). */
@@ -70,7 +71,7 @@ export const DEFAULT_TWOTOWER_PARAMS: TwoTowerParams = {
   itemHidden: [128],
   userHidden: [128],
   epochs: 8,
-  refitEpochs: 0,
+  refitEpochs: 2,
   targetsPerUser: 8,
   batchSize: 256,
   learningRate: 0.003,
