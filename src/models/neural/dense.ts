@@ -1,11 +1,19 @@
 import { gaussian } from '../random.js';
+import { copyTransposed, simdGemm, type SimdGemm } from './gemm.js';
+
+/**
+ * Batches of fewer rows (serving's one-user tower pass) keep the scalar loops, which skip zero
+ * inputs and copy nothing; the SIMD products pay back their operand copies on training batches.
+ */
+const MIN_SIMD_ROWS = 8;
 
 /**
  * A fully connected layer y = x·W + b over a batch of rows, with the hand-written backward pass
  * the two-tower and NeuMF trainers share. W is row-major inDim × outDim, so both the forward
  * pass and the weight gradient walk one contiguous output row per input value; input values
  * that are exactly zero are skipped, which makes multi-hot feature rows (genres, studios, one
- * category per field) cost their non-zeros only.
+ * category per field) cost their non-zeros only. With env.wasm the products of a batch run in
+ * the WebAssembly SIMD kernel (gemm.ts) instead, dense, within float32 rounding of these loops.
  */
 export class DenseLayer {
   readonly weights: Float32Array;
@@ -39,6 +47,11 @@ export class DenseLayer {
 
   /** Y (rows × outDim) = X (rows × inDim) · W + b. */
   forward(x: Float32Array, rows: number, y: Float32Array): void {
+    const kernel = rows >= MIN_SIMD_ROWS ? simdGemm() : null;
+    if (kernel !== null) {
+      this.forwardSimd(kernel, x, rows, y);
+      return;
+    }
     const { inDim, outDim, weights: w, bias } = this;
     for (let r = 0; r < rows; r++) {
       const yo = r * outDim;
@@ -67,6 +80,11 @@ export class DenseLayer {
     dxFrom = 0,
     dxTo = this.inDim,
   ): void {
+    const kernel = rows >= MIN_SIMD_ROWS ? simdGemm() : null;
+    if (kernel !== null) {
+      this.backwardSimd(kernel, x, rows, dy, gradWeights, gradBias, dx, dxFrom, dxTo);
+      return;
+    }
     const { inDim, outDim, weights: w } = this;
     for (let r = 0; r < rows; r++) {
       const go = r * outDim;
@@ -86,5 +104,53 @@ export class DenseLayer {
         dx[xo + i] = s;
       }
     }
+  }
+
+  private forwardSimd(kernel: SimdGemm, x: Float32Array, rows: number, y: Float32Array): void {
+    const { inDim, outDim, weights: w, bias } = this;
+    const wAt = rows * inDim;
+    const yAt = wAt + inDim * outDim;
+    const mem = kernel.scratch(yAt + rows * outDim);
+    mem.set(x.subarray(0, rows * inDim), 0);
+    mem.set(w, wAt);
+    for (let r = 0; r < rows; r++) mem.set(bias, yAt + r * outDim);
+    kernel.gemm(rows, outDim, inDim, 0, inDim, 1, wAt, outDim, yAt, outDim);
+    y.set(mem.subarray(yAt, yAt + rows * outDim));
+  }
+
+  private backwardSimd(
+    kernel: SimdGemm,
+    x: Float32Array,
+    rows: number,
+    dy: Float32Array,
+    gradWeights: Float32Array,
+    gradBias: Float32Array,
+    dx: Float32Array | null,
+    dxFrom: number,
+    dxTo: number,
+  ): void {
+    const { inDim, outDim, weights: w } = this;
+    for (let r = 0; r < rows; r++) {
+      const go = r * outDim;
+      for (let o = 0; o < outDim; o++) gradBias[o]! += dy[go + o]!;
+    }
+    const cols = dx === null ? 0 : dxTo - dxFrom;
+    const dyAt = rows * inDim;
+    const gAt = dyAt + rows * outDim;
+    const wtAt = gAt + inDim * outDim;
+    const dxAt = wtAt + outDim * cols;
+    const mem = kernel.scratch(dxAt + rows * cols);
+    mem.set(x.subarray(0, rows * inDim), 0);
+    mem.set(dy.subarray(0, rows * outDim), dyAt);
+    mem.set(gradWeights, gAt);
+    // dW (inDim × outDim) += Xᵀ·dY: X read transposed through its strides.
+    kernel.gemm(inDim, outDim, rows, 0, 1, inDim, dyAt, outDim, gAt, outDim);
+    gradWeights.set(mem.subarray(gAt, gAt + inDim * outDim));
+    if (dx === null || cols <= 0) return;
+    // dX[:, from:to) = dY·Wᵀ over those input columns: Wᵀ is copied so its rows are contiguous.
+    copyTransposed(w.subarray(dxFrom * outDim, dxTo * outDim), cols, outDim, mem, wtAt);
+    mem.fill(0, dxAt, dxAt + rows * cols);
+    kernel.gemm(rows, cols, outDim, dyAt, outDim, 1, wtAt, cols, dxAt, cols);
+    for (let r = 0; r < rows; r++) dx.set(mem.subarray(dxAt + r * cols, dxAt + (r + 1) * cols), r * inDim + dxFrom);
   }
 }
