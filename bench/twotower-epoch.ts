@@ -1,16 +1,19 @@
 /**
  * Seconds per training epoch of the two-tower model on the bundled data: the product's own
- * typed-array kernels (src/models/twotower/, src/models/neural/) against the same model in
- * TensorFlow.js on its WebAssembly backend (bench/twotower-tfjs.ts), both fed the very same
- * batches, measured in one run one after the other (so the ratio holds even on a busy machine).
+ * typed-array kernels (src/models/twotower/, src/models/neural/) on their scalar loops
+ * (env.wasm = false) and on the WebAssembly SIMD matrix products (env.wasm = true), epochs of
+ * the two interleaved so both see the same machine load; optionally also the same model in
+ * TensorFlow.js on its WebAssembly backend (bench/twotower-tfjs.ts). All are fed the very same
+ * batches, measured in one run (so the ratios hold even on a busy machine).
  *
  *   npm run bench -- twotower-epoch
  *
- * BENCH_TWOTOWER_EPOCHS (default 2) epochs each; BENCH_TWOTOWER_THREADS (default 0 = the
- * backend's choice) threads for the wasm backend; BENCH_TWOTOWER_PARAMS a JSON object of
- * TwoTowerParams overrides.
+ * BENCH_TWOTOWER_EPOCHS (default 2) epochs each; BENCH_TWOTOWER_TFJS=1 adds TensorFlow.js;
+ * BENCH_TWOTOWER_THREADS (default 0 = the backend's choice) threads for its wasm backend;
+ * BENCH_TWOTOWER_PARAMS a JSON object of TwoTowerParams overrides.
  */
 import { cpuUsage } from 'node:process';
+import { env } from '../src/env/env.js';
 import { createRng, mixSeed } from '../src/models/random.js';
 import { epochPairs } from '../src/models/twotower/examples.js';
 import { runEpoch, setUpTwoTower } from '../src/models/twotower/train.js';
@@ -33,30 +36,14 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function main(): Promise<void> {
-  const epochs = Number(process.env.BENCH_TWOTOWER_EPOCHS ?? 2);
-  const threads = Number(process.env.BENCH_TWOTOWER_THREADS ?? 0);
-  const overrides = JSON.parse(process.env.BENCH_TWOTOWER_PARAMS ?? '{}') as Record<string, unknown>;
-  const set = await loadBundled2016();
-  const timings: EpochTiming[] = [];
-  const seed = 42;
-
-  const own = setUpTwoTower(set.data, set.catalogueAsOf2016, overrides, seed);
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const cpu = cpuUsage();
-    const started = performance.now();
-    const { loss, pairs } = runEpoch(own, epoch);
-    const used = cpuUsage(cpu);
-    timings.push({
-      implementation: 'own kernels',
-      epoch,
-      pairs,
-      seconds: (performance.now() - started) / 1000,
-      cpuSeconds: (used.user + used.system) / 1e6,
-      loss,
-    });
-  }
-
+async function timeTfjs(
+  set: Awaited<ReturnType<typeof loadBundled2016>>,
+  overrides: Record<string, unknown>,
+  seed: number,
+  epochs: number,
+  threads: number,
+  timings: EpochTiming[],
+): Promise<void> {
   const backend = await useWasmBackend(threads);
   const tfSetup = setUpTwoTower(set.data, set.catalogueAsOf2016, overrides, seed);
   const tfModel = new TfjsTwoTower(tfSetup.source);
@@ -84,6 +71,40 @@ async function main(): Promise<void> {
       loss: total / steps,
     });
   }
+}
+
+async function main(): Promise<void> {
+  const epochs = Number(process.env.BENCH_TWOTOWER_EPOCHS ?? 2);
+  const threads = Number(process.env.BENCH_TWOTOWER_THREADS ?? 0);
+  const overrides = JSON.parse(process.env.BENCH_TWOTOWER_PARAMS ?? '{}') as Record<string, unknown>;
+  const set = await loadBundled2016();
+  const timings: EpochTiming[] = [];
+  const seed = 42;
+
+  const paths = [
+    { implementation: 'own kernels, scalar (env.wasm = false)', wasm: false },
+    { implementation: 'own kernels, WebAssembly SIMD products', wasm: true },
+  ].map((path) => ({ ...path, setup: setUpTwoTower(set.data, set.catalogueAsOf2016, overrides, seed) }));
+  const wasmBefore = env.wasm;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (const path of paths) {
+      env.wasm = path.wasm;
+      const cpu = cpuUsage();
+      const started = performance.now();
+      const { loss, pairs } = runEpoch(path.setup, epoch);
+      const used = cpuUsage(cpu);
+      timings.push({
+        implementation: path.implementation,
+        epoch,
+        pairs,
+        seconds: (performance.now() - started) / 1000,
+        cpuSeconds: (used.user + used.system) / 1e6,
+        loss,
+      });
+    }
+  }
+  env.wasm = wasmBefore;
+  if (process.env.BENCH_TWOTOWER_TFJS === '1') await timeTfjs(set, overrides, seed, epochs, threads, timings);
 
   const names = [...new Set(timings.map((t) => t.implementation))];
   const ownMedian = median(timings.filter((t) => t.implementation === names[0]).map((t) => t.seconds));
@@ -95,7 +116,7 @@ async function main(): Promise<void> {
       'pairs / epoch': mine[0]!.pairs.toLocaleString('en'),
       's / epoch (median)': seconds.toFixed(2),
       'CPU s / epoch': median(mine.map((t) => t.cpuSeconds)).toFixed(2),
-      'vs own kernels': `${(seconds / ownMedian).toFixed(2)}×`,
+      'vs scalar': `${(seconds / ownMedian).toFixed(2)}×`,
       'loss (last epoch)': mine[mine.length - 1]!.loss.toFixed(4),
     };
   });
@@ -103,7 +124,7 @@ async function main(): Promise<void> {
     `Two-tower training per epoch, bundled data (${set.data.nUsers} users, ${set.data.nItems} titles), ${epochs} epochs each, seed ${seed}`,
     rows,
   );
-  const path = writeResults('twotower-epoch', { params: own.params, epochs, timings, summary: rows });
+  const path = writeResults('twotower-epoch', { params: paths[0]!.setup.params, epochs, timings, summary: rows });
   console.log(`\nwrote ${path}`);
 }
 
