@@ -31,6 +31,12 @@ export interface Stall {
   waitingForCpuMs: number | null;
   /** GC pauses overlapping the stall, ms. */
   gcMs: number;
+  /**
+   * CPU time every other process on the machine used during the stall (the load generator
+   * included), ms, of the 2 × `ms` two cores offer: near the whole of it, the server was
+   * crowded out rather than busy.
+   */
+  otherProcessesCpuMs: number | null;
 }
 
 export interface ProbeReport {
@@ -90,6 +96,8 @@ export class ServerProbe {
   private timer: NodeJS.Timeout;
   private lastTick = performance.now();
   private lastSched = schedstat();
+  private lastMachine = machineBusySeconds();
+  private lastCpu = process.cpuUsage();
 
   constructor() {
     this.delay.enable();
@@ -102,6 +110,8 @@ export class ServerProbe {
     const now = performance.now();
     const gap = now - this.lastTick;
     const sched = schedstat();
+    const machine = machineBusySeconds();
+    const cpu = process.cpuUsage();
     if (gap > STALL_MS) {
       const from = this.lastTick;
       const gcMs = this.gcEntries
@@ -113,10 +123,19 @@ export class ServerProbe {
         runningMs: sched && this.lastSched ? Math.round(sched.run - this.lastSched.run) : null,
         waitingForCpuMs: sched && this.lastSched ? Math.round(sched.wait - this.lastSched.wait) : null,
         gcMs: Math.round(gcMs * 10) / 10,
+        otherProcessesCpuMs:
+          machine !== null && this.lastMachine !== null
+            ? Math.max(
+                0,
+                Math.round((machine - this.lastMachine) * 1000 - (cpu.user - this.lastCpu.user + cpu.system - this.lastCpu.system) / 1000),
+              )
+            : null,
       });
     }
     this.lastTick = now;
     this.lastSched = sched;
+    this.lastMachine = machine;
+    this.lastCpu = cpu;
   }
 
   reset(): void {
