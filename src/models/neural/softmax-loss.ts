@@ -129,12 +129,18 @@ function softmaxLossSimd(
       logits[lo + n] = logit;
       if (logit > max) max = logit;
     }
+    // Each exp once: the row keeps exp(logit − max), and softmax = that / z.
+    const posLogit = logits[lo + pos]!;
     let z = 0;
-    for (let n = 0; n < count; n++) z += Math.exp(logits[lo + n]! - max);
-    const logZ = max + Math.log(z);
+    for (let n = 0; n < count; n++) {
+      const e = Math.exp(logits[lo + n]! - max);
+      logits[lo + n] = e;
+      z += e;
+    }
     const w = (rowWeights === null ? 1 : rowWeights[b]!) / weightSum;
-    loss += w * (logZ - logits[lo + pos]!);
-    for (let n = 0; n < count; n++) logits[lo + n] = w * Math.exp(logits[lo + n]! - logZ);
+    loss += w * (max + Math.log(z) - posLogit);
+    const scale = w / z;
+    for (let n = 0; n < count; n++) logits[lo + n] = scale * logits[lo + n]!;
     logits[lo + pos]! -= w;
     // The kernel's G is dL/dlogit · 1/τ, the gradient of the dot products.
     for (let n = 0; n < count; n++) mem[mo + n] = logits[lo + n]! * invT;
