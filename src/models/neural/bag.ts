@@ -4,6 +4,15 @@
  * different lengths give comparable vectors. The backward pass scatters into a gradient table
  * and records which rows it touched, so a lazy optimiser only visits those rows.
  */
+import { simdGemm, type SimdGemm } from './gemm.js';
+
+/**
+ * With env.wasm a batch's pooling runs in the SIMD kernel (gemm.ts) on a copy of the whole table
+ * (and, backward, of its gradient): one bulk copy of each instead of a JavaScript loop per entry
+ * and dimension. Smaller batches (serving's one user) keep the scalar loop.
+ */
+const MIN_SIMD_BAGS = 8;
+
 export interface Bags {
   /** Length bags + 1. */
   ptr: Int32Array;
@@ -12,6 +21,11 @@ export interface Bags {
 }
 
 export function bagForward(table: Float32Array, dim: number, bags: Bags, count: number, out: Float32Array): void {
+  const kernel = count >= MIN_SIMD_BAGS ? simdGemm() : null;
+  if (kernel !== null) {
+    bagSimd(kernel, table, dim, bags, count, out, false);
+    return;
+  }
   out.fill(0, 0, count * dim);
   for (let b = 0; b < count; b++) {
     const o = b * dim;
@@ -65,6 +79,14 @@ export function bagBackward(
   gradTable: Float32Array,
   touched: TouchedRows | null,
 ): void {
+  const kernel = count >= MIN_SIMD_BAGS ? simdGemm() : null;
+  if (kernel !== null) {
+    if (touched !== null) {
+      for (let e = bags.ptr[0]!; e < bags.ptr[count]!; e++) if (bags.weights[e] !== 0) touched.add(bags.items[e]!);
+    }
+    bagSimd(kernel, gradTable, dim, bags, count, dOut, true);
+    return;
+  }
   for (let b = 0; b < count; b++) {
     const o = b * dim;
     for (let e = bags.ptr[b]!; e < bags.ptr[b + 1]!; e++) {
@@ -76,4 +98,32 @@ export function bagBackward(
       for (let j = 0; j < dim; j++) gradTable[t + j]! += w * dOut[o + j]!;
     }
   }
+}
+
+/** Both directions on the kernel: pooling into `rows` (overwritten), or scattering `rows` into `table` (accumulated). */
+function bagSimd(
+  kernel: SimdGemm,
+  table: Float32Array,
+  dim: number,
+  bags: Bags,
+  count: number,
+  rows: Float32Array,
+  scatter: boolean,
+): void {
+  const entries = bags.ptr[count]!;
+  const itemsAt = count + 1;
+  const weightsAt = itemsAt + entries;
+  const tableAt = weightsAt + entries;
+  const rowsAt = tableAt + table.length;
+  const mem = kernel.scratch(rowsAt + count * dim);
+  const ints = kernel.scratchInts();
+  ints.set(bags.ptr.subarray(0, count + 1), 0);
+  ints.set(bags.items.subarray(0, entries), itemsAt);
+  mem.set(bags.weights.subarray(0, entries), weightsAt);
+  mem.set(table, tableAt);
+  if (scatter) mem.set(rows.subarray(0, count * dim), rowsAt);
+  else mem.fill(0, rowsAt, rowsAt + count * dim);
+  kernel.bag(count, dim, 0, itemsAt, weightsAt, tableAt, rowsAt, scatter);
+  if (scatter) table.set(mem.subarray(tableAt, tableAt + table.length));
+  else rows.set(mem.subarray(rowsAt, rowsAt + count * dim));
 }

@@ -1,6 +1,7 @@
 /**
  * The float32 matrix product of the neural layers in WebAssembly SIMD (src/models/wasm/gemm.wat),
- * for the two-tower and NeuMF trainers' dense layers and the softmax over a step's candidates.
+ * for the two-tower and NeuMF trainers' dense layers and the softmax over a step's candidates,
+ * and the user tower's weighted bag pooling.
  * One module-wide instance with its own (non-shared) memory: callers copy their operands into a
  * scratch area of it, run one or more products there and copy the results out. The copies cost
  * O(size) against the product's O(m·n·k), which is what makes the kernel pay at batch sizes.
@@ -16,13 +17,16 @@ const PAGE = 65536;
 interface GemmExports {
   memory: WebAssembly.Memory;
   gemm(m: number, n: number, k: number, a: number, sai: number, sap: number, b: number, ldb: number, c: number, ldc: number): void;
+  bag(count: number, dim: number, ptr: number, items: number, weights: number, table: number, out: number, scatter: number): void;
 }
 
 export class SimdGemm {
   private view: Float32Array;
+  private ints: Int32Array;
 
   constructor(private readonly kernel: GemmExports) {
     this.view = new Float32Array(kernel.memory.buffer);
+    this.ints = new Int32Array(kernel.memory.buffer);
   }
 
   /**
@@ -33,8 +37,16 @@ export class SimdGemm {
     const bytes = floats * 4;
     const have = this.kernel.memory.buffer.byteLength;
     if (bytes > have) this.kernel.memory.grow(Math.ceil((bytes - have) / PAGE));
-    if (this.view.buffer !== this.kernel.memory.buffer) this.view = new Float32Array(this.kernel.memory.buffer);
+    if (this.view.buffer !== this.kernel.memory.buffer) {
+      this.view = new Float32Array(this.kernel.memory.buffer);
+      this.ints = new Int32Array(this.kernel.memory.buffer);
+    }
     return this.view;
+  }
+
+  /** The same scratch memory as int32 (for bag pointers and item indices); valid until the next `scratch`. */
+  scratchInts(): Int32Array {
+    return this.ints;
   }
 
   /**
@@ -45,6 +57,16 @@ export class SimdGemm {
   gemm(m: number, n: number, k: number, a: number, sai: number, sap: number, b: number, ldb: number, c: number, ldc: number): void {
     if (m === 0 || n === 0 || k === 0) return;
     this.kernel.gemm(m, n, k, a * 4, sai, sap, b * 4, ldb, c * 4, ldc);
+  }
+
+  /**
+   * Weighted bag pooling over the scratch memory (offsets in floats or ints): for each bag b and
+   * entry e of it, out[b] += weights[e]·table[items[e]], or with `scatter` table[items[e]] +=
+   * weights[e]·out[b]. Rows are `dim` floats; entries with weight 0 are skipped.
+   */
+  bag(count: number, dim: number, ptr: number, items: number, weights: number, table: number, out: number, scatter: boolean): void {
+    if (count === 0) return;
+    this.kernel.bag(count, dim, ptr * 4, items * 4, weights * 4, table * 4, out * 4, scatter ? 1 : 0);
   }
 }
 

@@ -13,6 +13,9 @@
 ;; Products and sums are float32 in p order per lane (never fused), so a result differs from a
 ;; float32 scalar loop only where that loop skipped a term or summed in another order.
 ;;
+;; The module also holds the weighted bag pooling of the user tower (bagPool, bagScatter below),
+;; so both run on the one scratch memory.
+;;
 ;; Built into gemm.wasm.ts by `npm run build:wasm`.
 (module
   (memory (export "memory") 1)
@@ -148,4 +151,56 @@
         (call $scalar (local.get $i) (i32.add (local.get $i) (i32.const 1)) (local.get $n8) (local.get $n) (local.get $k)
           (local.get $a) (local.get $sai) (local.get $sap) (local.get $b) (local.get $ldb) (local.get $c) (local.get $ldc))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows1)))))
+        (br $rows1))))
+  ;; dst[0..dim) += w · src[0..dim), four lanes at a time, then one at a time.
+  (func $axpy (param $dst i32) (param $src i32) (param $w f32) (param $dim i32)
+    (local $end i32) (local $end4 i32) (local $wv v128)
+    (local.set $wv (f32x4.splat (local.get $w)))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $dim) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $dst) (i32.shl (i32.and (local.get $dim) (i32.const -4)) (i32.const 2))))
+    (block $v_done
+      (loop $v
+        (br_if $v_done (i32.ge_u (local.get $dst) (local.get $end4)))
+        (v128.store (local.get $dst)
+          (f32x4.add (v128.load (local.get $dst)) (f32x4.mul (local.get $wv) (v128.load (local.get $src)))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (br $v)))
+    (block $s_done
+      (loop $s
+        (br_if $s_done (i32.ge_u (local.get $dst) (local.get $end)))
+        (f32.store (local.get $dst)
+          (f32.add (f32.load (local.get $dst)) (f32.mul (local.get $w) (f32.load (local.get $src)))))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (br $s))))
+
+  ;; For each bag b < count and entry e in [ptr[b], ptr[b+1]): out[b] += weights[e] · table[items[e]]
+  ;; (rows of dim floats) when $scatter is 0; table[items[e]] += weights[e] · out[b] when it is 1.
+  ;; ptr and items are int32, weights float32; byte offsets.
+  (func (export "bag") (param $count i32) (param $dim i32) (param $ptr i32) (param $items i32) (param $weights i32)
+    (param $table i32) (param $out i32) (param $scatter i32)
+    (local $b i32) (local $e i32) (local $end i32) (local $row i32) (local $bag i32) (local $w f32) (local $bytes i32)
+    (local.set $bytes (i32.shl (local.get $dim) (i32.const 2)))
+    (block $bags_done
+      (loop $bags
+        (br_if $bags_done (i32.ge_u (local.get $b) (local.get $count)))
+        (local.set $e (i32.load (i32.add (local.get $ptr) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $end (i32.load offset=4 (i32.add (local.get $ptr) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $bag (i32.add (local.get $out) (i32.mul (local.get $b) (local.get $bytes))))
+        (block $entries_done
+          (loop $entries
+            (br_if $entries_done (i32.ge_s (local.get $e) (local.get $end)))
+            (local.set $w (f32.load (i32.add (local.get $weights) (i32.shl (local.get $e) (i32.const 2)))))
+            (if (f32.ne (local.get $w) (f32.const 0))
+              (then
+                (local.set $row (i32.add (local.get $table)
+                  (i32.mul (i32.load (i32.add (local.get $items) (i32.shl (local.get $e) (i32.const 2)))) (local.get $bytes))))
+                (if (local.get $scatter)
+                  (then (call $axpy (local.get $row) (local.get $bag) (local.get $w) (local.get $dim)))
+                  (else (call $axpy (local.get $bag) (local.get $row) (local.get $w) (local.get $dim))))))
+            (local.set $e (i32.add (local.get $e) (i32.const 1)))
+            (br $entries)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $bags))))
+)

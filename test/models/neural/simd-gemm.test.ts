@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { env } from '../../../src/env/env.js';
+import { bagBackward, bagForward, TouchedRows, type Bags } from '../../../src/models/neural/bag.js';
 import { DenseLayer } from '../../../src/models/neural/dense.js';
 import { simdGemm } from '../../../src/models/neural/gemm.js';
 import { softmaxLoss, type SoftmaxBatch } from '../../../src/models/neural/softmax-loss.js';
@@ -172,5 +173,46 @@ test('softmax loss: the SIMD path gives the scalar loss and gradients (masking, 
     assert.ok(Math.abs(got.loss - want.loss) <= 1e-5 * Math.max(1, Math.abs(want.loss)), `${name} loss ${got.loss} vs ${want.loss}`);
     assertClose(`${name} dQueries`, got.gq, want.gq);
     assertClose(`${name} dCandidates`, got.gc, want.gc);
+  });
+});
+
+test('bag pooling: the SIMD path pools and scatters as the scalar loops do, and lists the same touched rows', () => {
+  const shapes: [number, number, number][] = [
+    [8, 30, 3],
+    [11, 50, 7],
+    [64, 400, 64],
+  ];
+  shapes.forEach(([count, items, dim], s) => {
+    const rng = createRng(200 + s);
+    const ptr = new Int32Array(count + 1);
+    const entryItems: number[] = [];
+    const weights: number[] = [];
+    for (let b = 0; b < count; b++) {
+      const length = b === 2 ? 0 : 1 + Math.floor(rng() * 20); // one empty bag
+      for (let e = 0; e < length; e++) {
+        entryItems.push(Math.floor(rng() * items));
+        weights.push(e === 1 ? 0 : rng()); // zero weights are skipped, and touch nothing
+      }
+      ptr[b + 1] = entryItems.length;
+    }
+    const bags: Bags = { ptr, items: Int32Array.from(entryItems), weights: Float32Array.from(weights) };
+    const table = randomArray(items * dim, 210 + s);
+    const dOut = randomArray(count * dim, 220 + s);
+    const grad0 = randomArray(items * dim, 230 + s);
+    const run = () => {
+      const out = new Float32Array(count * dim).fill(5);
+      bagForward(table, dim, bags, count, out);
+      const grad = Float32Array.from(grad0);
+      const touched = new TouchedRows(items);
+      bagBackward(dOut, dim, bags, count, grad, touched);
+      return { out, grad, touched: [...touched.rows()].sort((a, b) => a - b) };
+    };
+    const want = scalar(run);
+    const got = run();
+    const name = `${count} bags × ${dim}`;
+    assertClose(`${name} pooled`, got.out, want.out);
+    assertClose(`${name} table gradient`, got.grad, want.grad);
+    assert.ok(want.touched.length > 0);
+    assert.deepEqual(got.touched, want.touched);
   });
 });
