@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { resolvePaths } from '../src/config.js';
 import { loadBundle } from '../src/models/bundle.js';
 import { buildFeatures } from '../src/models/hybrid/features.js';
-import type { AnirecHybrid } from '../src/models/hybrid/hybrid-model.js';
+import type { AnirecHybrid } from '../src/models/hybrid/model.js';
 import { createRng } from '../src/models/random.js';
 import { topKIndices } from '../src/models/top-k.js';
 import type { History } from '../src/models/types.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_ANIREC_PARAMS } from '../models/hybrid/train-hybrid.js';
+import { DEFAULT_ANIREC_PARAMS } from '../models/hybrid/params.js';
 import { DEFAULT_MODEL_PARAMS, type ModelName, type ModelParams } from '../models/train-model.js';
 import type { Params, ParamSpace } from './hyperparams.js';
 

@@ -7,7 +7,8 @@ import { trainContentModel } from './content/train.js';
 import type { EaseParams } from './ease/params.js';
 import { trainEase } from './ease/train.js';
 import { computeItemStats } from './hybrid/item-stats.js';
-import { DEFAULT_ANIREC_PARAMS, trainHybrid, type ComponentSpec, type AnirecTrainParams } from './hybrid/train-hybrid.js';
+import { DEFAULT_ANIREC_PARAMS, type AnirecTrainParams } from './hybrid/params.js';
+import { trainHybrid, type ComponentSpec } from './hybrid/train.js';
 import type { ItemKnnParams } from './itemknn/params.js';
 import { trainItemKnn } from './itemknn/train.js';
 import type { PopularityParams } from './popularity/params.js';
@@ -71,7 +72,7 @@ export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: 
     { name: 'als', candidates: candidates.als, train: (d, o) => trainAls(d, params.als, o) },
     { name: 'itemknn', candidates: candidates.itemknn, train: (d, o) => trainItemKnn(d, params.itemknn, o) },
     // Before content: the fallback order of a title nobody rated comes from the first component
-    // that can score it (hybrid-model.ts), and the two-tower model ranks such titles best.
+    // that can score it (hybrid/model.ts), and the two-tower model ranks such titles best.
     {
       name: 'twotower',
       candidates: candidates.twotower,
@@ -89,7 +90,7 @@ export function hybridComponents(catalogue: ReadonlyMap<number, Anime>, params: 
     {
       name: 'content',
       candidates: candidates.content,
-      // Reads only the catalogue: the ranker's fit is reused on every user (train-hybrid.ts).
+      // Reads only the catalogue: the ranker's fit is reused on every user (hybrid/train.ts).
       interactionFree: true,
       train: (d, o) => trainContentModel(d, catalogue, params.content, o),
     },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gridPoints, randomPoints } from '../../src/eval/hyperparams.js';
 import { modelParamsFor, SEARCH_SPACES } from '../../src/eval/search-spaces.js';
-import { DEFAULT_ANIREC_PARAMS } from '../../src/models/hybrid/train-hybrid.js';
+import { DEFAULT_ANIREC_PARAMS } from '../../src/models/hybrid/params.js';
 import { DEFAULT_MODEL_PARAMS } from '../../src/models/train-model.js';
 import { resolveRankerParams } from '../../src/models/ranker/index.js';
 

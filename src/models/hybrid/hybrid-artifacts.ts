@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadingPause, loadRecommender, readArray, registerModelKind, writeArray } from '../artifacts.js';
 import { RankerModel } from '../ranker/index.js';
 import { CandidateGenerator, unratedItems } from './candidates.js';
-import { AnirecHybrid } from './hybrid-model.js';
+import { AnirecHybrid } from './model.js';
 import type { ItemStats } from './item-stats.js';
 
 /** Layout of a saved hybrid: components/<name>/ (each a saved model), item-stats/, ranker.json, hybrid.json. */
